@@ -1,0 +1,72 @@
+//! The audiences of DESIGN's "who may read it" table, ordered from widest to narrowest.
+
+use crate::auth::Viewer;
+use shared::Role;
+
+/// Who may read a field. Each audience includes every one after it: a field readable by
+/// the owner is readable by staff and admins too (DESIGN: "staff/admin" column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Audience {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in member.
+    Member,
+    /// The member the data is about.
+    Owner,
+    /// Staff and admins.
+    Staff,
+    /// Admins only.
+    Admin,
+}
+
+impl Audience {
+    /// The narrowest audience `viewer` belongs to for data owned by `owner`.
+    pub fn of(viewer: &Viewer, owner: Option<i64>) -> Audience {
+        match viewer.authenticated() {
+            None => Audience::Public,
+            Some(me) => match me.role {
+                Role::Admin => Audience::Admin,
+                Role::Staff => Audience::Staff,
+                Role::Member if owner == Some(me.member_id) => Audience::Owner,
+                Role::Member => Audience::Member,
+            },
+        }
+    }
+
+    /// True when `viewer` may read data meant for `self` and owned by `owner`.
+    pub fn admits(self, viewer: &Viewer, owner: Option<i64>) -> bool {
+        Audience::of(viewer, owner) >= self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::viewer::Authenticated;
+
+    fn member(id: i64, role: Role) -> Viewer {
+        Viewer::Member(Authenticated {
+            member_id: id,
+            session_id: String::new(),
+            jti: String::new(),
+            role,
+        })
+    }
+
+    #[test]
+    fn owner_fields_admit_the_owner_and_staff_but_not_other_members() {
+        let owner = Some(1);
+        assert!(Audience::Owner.admits(&member(1, Role::Member), owner));
+        assert!(Audience::Owner.admits(&member(2, Role::Staff), owner));
+        assert!(Audience::Owner.admits(&member(3, Role::Admin), owner));
+        assert!(!Audience::Owner.admits(&member(4, Role::Member), owner));
+        assert!(!Audience::Owner.admits(&Viewer::Anonymous, owner));
+    }
+
+    #[test]
+    fn staff_fields_refuse_the_owner() {
+        assert!(!Audience::Staff.admits(&member(1, Role::Member), Some(1)));
+        assert!(Audience::Staff.admits(&member(2, Role::Staff), Some(1)));
+        assert!(!Audience::Admin.admits(&member(2, Role::Staff), Some(1)));
+    }
+}

@@ -1,0 +1,252 @@
+//! Typed settings, read from environment variables. Every variable is documented in the
+//! README's configuration table; defaults run with no setup (SQLite under `./data`).
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use secrecy::SecretString;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Everything the server needs to know at start.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `CPTN_ADDR`: where to listen. Port 0 picks a free port (tests).
+    pub addr: SocketAddr,
+    /// `CPTN_DATA_DIR`: the SQLite file, the generated JWT secret and uploads live here.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// `CPTN_JWT_SECRET`: HMAC key for access tokens. Never printed.
+    pub jwt_secret: SecretString,
+    /// `CPTN_TRUSTED_PROXY`: the only peer whose `X-Forwarded-For` is believed.
+    pub trusted_proxy: Option<IpAddr>,
+    /// `CPTN_WEB_DIR`: the built web app (Trunk's output).
+    pub web_dir: PathBuf,
+    /// `CPTN_DB_POOL`: maximum database connections.
+    pub db_pool_size: u32,
+    /// `CPTN_WORKERS`: HTTP worker threads (default: one per CPU).
+    pub workers: usize,
+    /// Limits on requests and logins.
+    pub limits: Limits,
+    /// Token and session lifetimes.
+    pub sessions: SessionSettings,
+}
+
+/// Request and abuse limits (DESIGN "Limits").
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest accepted request body; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Deepest accepted query.
+    pub max_depth: usize,
+    /// Most aliases in one document.
+    pub max_aliases: usize,
+    /// Most operations in one batched request.
+    pub max_batch: usize,
+    /// `CPTN_LOGIN_ACCOUNT_BURST`: login attempts for one e-mail address before throttling;
+    /// one attempt is given back every `login_account_period`.
+    pub login_account_burst: u32,
+    pub login_account_period: Duration,
+    /// `CPTN_LOGIN_IP_BURST`: login attempts from one IP before throttling; one attempt is
+    /// given back every `login_ip_period`.
+    pub login_ip_burst: u32,
+    pub login_ip_period: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            max_depth: 10,
+            max_aliases: 30,
+            max_batch: 10,
+            login_account_burst: 10,
+            login_account_period: Duration::from_secs(60),
+            login_ip_burst: 30,
+            login_ip_period: Duration::from_secs(6),
+        }
+    }
+}
+
+/// Lifetimes of access tokens and the sessions behind them.
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// How long one access token is valid (15 minutes).
+    pub access_token_ttl: Duration,
+    /// `CPTN_SESSION_HOURS`: the longest a session can be kept alive by renewing its token.
+    pub session_ttl: Duration,
+    /// The JWT `iss` claim.
+    pub issuer: String,
+    /// The JWT `aud` claim.
+    pub audience: String,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            access_token_ttl: Duration::from_secs(15 * 60),
+            session_ttl: Duration::from_secs(12 * 60 * 60),
+            issuer: "cptn-network".to_owned(),
+            audience: "cptn-api".to_owned(),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the environment. Creates the data directory and, when `CPTN_JWT_SECRET` is
+    /// unset, a random secret kept in `<data dir>/jwt-secret` (mode 0600).
+    pub fn from_env() -> anyhow::Result<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+
+        let addr = var("CPTN_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse()
+            .context("CPTN_ADDR must be host:port, e.g. 127.0.0.1:8080")?;
+        let data_dir = PathBuf::from(var("CPTN_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir));
+        let jwt_secret = match var("CPTN_JWT_SECRET") {
+            Some(secret) => {
+                if secret.len() < 32 {
+                    bail!("CPTN_JWT_SECRET must be at least 32 characters");
+                }
+                SecretString::from(secret)
+            }
+            None => load_or_create_secret(&data_dir.join("jwt-secret"))?,
+        };
+        let trusted_proxy = var("CPTN_TRUSTED_PROXY")
+            .map(|v| v.parse())
+            .transpose()
+            .context("CPTN_TRUSTED_PROXY must be an IP address")?;
+        let web_dir = PathBuf::from(var("CPTN_WEB_DIR").unwrap_or_else(|| "dist".to_owned()));
+        let db_pool_size = parse_var(var("CPTN_DB_POOL"), 16, "CPTN_DB_POOL")?;
+        let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let workers = parse_var(var("CPTN_WORKERS"), cpus, "CPTN_WORKERS")?.max(1);
+
+        let mut limits = Limits::default();
+        limits.login_account_burst =
+            parse_var(var("CPTN_LOGIN_ACCOUNT_BURST"), limits.login_account_burst, "CPTN_LOGIN_ACCOUNT_BURST")?;
+        limits.login_ip_burst = parse_var(var("CPTN_LOGIN_IP_BURST"), limits.login_ip_burst, "CPTN_LOGIN_IP_BURST")?;
+        let mut sessions = SessionSettings::default();
+        let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
+        sessions.session_ttl = Duration::from_secs(hours * 3600);
+
+        Ok(Self {
+            addr,
+            data_dir,
+            database_url,
+            jwt_secret,
+            trusted_proxy,
+            web_dir,
+            db_pool_size,
+            workers,
+            limits,
+            sessions,
+        })
+    }
+
+    /// Settings for a throw-away instance (tests, tools): the given database and data
+    /// directory, a random secret, port 0.
+    pub fn ephemeral(data_dir: &Path, database_url: String) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.to_path_buf(),
+            database_url,
+            jwt_secret: random_secret(),
+            trusted_proxy: None,
+            web_dir: data_dir.join("web"),
+            db_pool_size: 5,
+            workers: 2,
+            limits: Limits::default(),
+            sessions: SessionSettings::default(),
+        }
+    }
+}
+
+fn parse_var<T: std::str::FromStr>(value: Option<String>, default: T, name: &str) -> anyhow::Result<T> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} has an invalid value {v:?}")),
+    }
+}
+
+/// `sqlite://<data>/cptn.db?mode=rwc` (create the file when missing).
+pub fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("cptn.db").display())
+}
+
+fn random_secret() -> SecretString {
+    let bytes: [u8; 48] = rand::random();
+    SecretString::from(base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes))
+}
+
+fn load_or_create_secret(path: &Path) -> anyhow::Result<SecretString> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 32 {
+            return Ok(SecretString::from(existing));
+        }
+    }
+    let secret = random_secret();
+    write_private_file(path, secret_str(&secret))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(secret)
+}
+
+fn secret_str(secret: &SecretString) -> &str {
+    use secrecy::ExposeSecret;
+    secret.expose_secret()
+}
+
+#[cfg(unix)]
+fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_secret_is_kept_with_owner_only_permissions() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("cptn-secret-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("jwt-secret");
+        let first = load_or_create_secret(&path)?;
+        let second = load_or_create_secret(&path)?;
+        assert_eq!(secret_str(&first), secret_str(&second), "the secret is generated once");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)?.permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn settings_debug_output_hides_the_secret() {
+        let settings = Settings::ephemeral(Path::new("/tmp"), "sqlite::memory:".to_owned());
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains(secret_str(&settings.jwt_secret)));
+    }
+}

@@ -1,0 +1,72 @@
+//! Queries on the audit trail.
+
+use chrono::{DateTime, Utc};
+use entity::audit_event;
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+
+/// The columns of a new audit row.
+pub struct NewAuditEvent {
+    pub occurred_at: DateTime<Utc>,
+    pub kind: &'static str,
+    pub member_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewAuditEvent) -> Result<audit_event::Model, DbErr> {
+    audit_event::ActiveModel {
+        occurred_at: Set(new.occurred_at),
+        kind: Set(new.kind.to_owned()),
+        member_id: Set(new.member_id),
+        actor_id: Set(new.actor_id),
+        ip: Set(new.ip),
+        user_agent: Set(new.user_agent),
+        detail: Set(new.detail),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+/// Which audit rows to list. Every set field narrows the result.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub kinds: Vec<&'static str>,
+    pub member_id: Option<i64>,
+    pub ip: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Keyset pagination: only rows with a smaller id (newest first).
+    pub before_id: Option<i64>,
+}
+
+/// Newest first, at most `limit` rows.
+pub async fn list<C: ConnectionTrait>(conn: &C, query: &AuditQuery, limit: u64) -> Result<Vec<audit_event::Model>, DbErr> {
+    let mut cond = Condition::all();
+    if !query.kinds.is_empty() {
+        cond = cond.add(audit_event::Column::Kind.is_in(query.kinds.iter().copied()));
+    }
+    if let Some(member_id) = query.member_id {
+        cond = cond.add(audit_event::Column::MemberId.eq(member_id));
+    }
+    if let Some(ip) = &query.ip {
+        cond = cond.add(audit_event::Column::Ip.eq(ip.as_str()));
+    }
+    if let Some(from) = query.from {
+        cond = cond.add(audit_event::Column::OccurredAt.gte(from));
+    }
+    if let Some(to) = query.to {
+        cond = cond.add(audit_event::Column::OccurredAt.lt(to));
+    }
+    if let Some(before) = query.before_id {
+        cond = cond.add(audit_event::Column::Id.lt(before));
+    }
+    audit_event::Entity::find()
+        .filter(cond)
+        .order_by_desc(audit_event::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}

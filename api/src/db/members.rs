@@ -1,0 +1,119 @@
+//! Queries on the private member record.
+
+use chrono::{DateTime, Utc};
+use entity::{counter, member};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+const MEMBER_NUMBER_COUNTER: &str = "member_number";
+
+/// Allocates the next member number. The counter only grows, so numbers are never reused;
+/// call inside the transaction that inserts the member.
+pub async fn next_member_number<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
+    counter::Entity::insert(counter::ActiveModel {
+        name: Set(MEMBER_NUMBER_COUNTER.to_owned()),
+        value: Set(0),
+    })
+    .on_conflict(OnConflict::column(counter::Column::Name).do_nothing().to_owned())
+    .exec_without_returning(conn)
+    .await?;
+    counter::Entity::update_many()
+        .col_expr(counter::Column::Value, Expr::col(counter::Column::Value).add(1))
+        .filter(counter::Column::Name.eq(MEMBER_NUMBER_COUNTER))
+        .exec(conn)
+        .await?;
+    let row = counter::Entity::find_by_id(MEMBER_NUMBER_COUNTER.to_owned())
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("member number counter".to_owned()))?;
+    Ok(row.value)
+}
+
+/// The columns of a new member.
+pub struct NewMember<'a> {
+    pub member_number: i64,
+    pub email: &'a str,
+    pub password_hash: String,
+    pub legal_name: &'a str,
+    pub role: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewMember<'_>) -> Result<member::Model, DbErr> {
+    member::ActiveModel {
+        member_number: Set(new.member_number),
+        email: Set(new.email.to_owned()),
+        password_hash: Set(new.password_hash),
+        legal_name: Set(new.legal_name.to_owned()),
+        role: Set(new.role.to_owned()),
+        status: Set("active".to_owned()),
+        created_at: Set(new.now),
+        updated_at: Set(new.now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+pub async fn find_by_email<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Option<member::Model>, DbErr> {
+    member::Entity::find()
+        .filter(member::Column::Email.eq(email))
+        .one(conn)
+        .await
+}
+
+pub async fn find_by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<member::Model>, DbErr> {
+    member::Entity::find_by_id(id).one(conn).await
+}
+
+pub async fn find_by_number<C: ConnectionTrait>(conn: &C, number: i64) -> Result<Option<member::Model>, DbErr> {
+    member::Entity::find()
+        .filter(member::Column::MemberNumber.eq(number))
+        .one(conn)
+        .await
+}
+
+pub async fn set_status<C: ConnectionTrait>(conn: &C, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+    member::Entity::update_many()
+        .col_expr(member::Column::Status, Expr::value(status))
+        .col_expr(member::Column::UpdatedAt, Expr::value(now))
+        .filter(member::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash<C: ConnectionTrait>(conn: &C, id: i64, hash: String, now: DateTime<Utc>) -> Result<(), DbErr> {
+    member::Entity::update_many()
+        .col_expr(member::Column::PasswordHash, Expr::value(hash))
+        .col_expr(member::Column::UpdatedAt, Expr::value(now))
+        .filter(member::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    member::Entity::find().count(conn).await
+}
+
+/// Member numbers of the given member ids, in one query.
+pub async fn numbers_by_id<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<std::collections::HashMap<i64, i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let rows: Vec<(i64, i64)> = member::Entity::find()
+        .select_only()
+        .column(member::Column::Id)
+        .column(member::Column::MemberNumber)
+        .filter(member::Column::Id.is_in(unique))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

@@ -1,0 +1,80 @@
+//! The services' error type. The GraphQL layer maps it to a stable `extensions.code`
+//! (`schema::error`); nothing here knows about GraphQL or HTTP.
+
+use shared::{ErrorCode, FieldError};
+use std::time::Duration;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("wrong e-mail address or password")]
+    InvalidCredentials,
+    #[error("this account is disabled; contact Technical Support")]
+    AccountDisabled,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0}")]
+    Validation(FieldError),
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Conflict {
+        field: Option<&'static str>,
+        message: String,
+    },
+    #[error("too many attempts; try again in {} seconds", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: Duration },
+    #[error("database error")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("unexpected error")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// The stable code a client sees.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Unauthenticated | Error::InvalidCredentials => ErrorCode::Unauthenticated,
+            Error::Forbidden | Error::AccountDisabled => ErrorCode::Forbidden,
+            Error::Validation(_) => ErrorCode::Validation,
+            Error::NotFound => ErrorCode::NotFound,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::Db(_) | Error::Unexpected(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// A validation error on one field.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Validation(FieldError::new(field, message))
+    }
+}
+
+/// Turns a unique-constraint violation into a `CONFLICT` on `field`; other errors pass.
+pub fn conflict_on_unique(err: sea_orm::DbErr, field: &'static str, message: &str) -> Error {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
+            field: Some(field),
+            message: message.to_owned(),
+        },
+        _ => Error::Db(err),
+    }
+}
+
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        Error::Validation(e)
+    }
+}
+
+impl From<sea_orm::TransactionError<Error>> for Error {
+    fn from(e: sea_orm::TransactionError<Error>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(db) => Error::Db(db),
+            sea_orm::TransactionError::Transaction(inner) => inner,
+        }
+    }
+}

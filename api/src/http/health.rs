@@ -1,0 +1,40 @@
+//! Liveness and readiness probes, and robots.txt.
+
+use crate::state::AppState;
+use actix_web::{HttpResponse, web};
+
+/// `/healthz`: the process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `/readyz`: the database answers.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.database_ready().await {
+        HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(serde_json::json!({ "status": "ready" }))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(serde_json::json!({ "status": "database unavailable" }))
+    }
+}
+
+/// Crawlers stay out of the API and of every page that shows personal data (P18).
+pub const ROBOTS_TXT: &str = "User-agent: *\n\
+Disallow: /graphql\n\
+Disallow: /graphiql\n\
+Disallow: /account\n\
+Disallow: /login\n\
+Disallow: /register\n\
+Disallow: /trainers/\n\
+Disallow: /photos/\n";
+
+pub async fn robots() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(ROBOTS_TXT)
+}

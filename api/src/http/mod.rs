@@ -1,0 +1,9 @@
+//! actix-web handlers and middleware only: they turn HTTP into calls on the schema or the
+//! services and back. May import `schema`, `services`, `auth`; never `db`.
+
+pub mod access_log;
+pub mod client_ip;
+pub mod graphql;
+pub mod health;
+pub mod problem;
+pub mod web_app;

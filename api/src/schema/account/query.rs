@@ -1,0 +1,32 @@
+//! Account queries.
+
+use super::types::Member;
+use crate::schema::ContextExt;
+use crate::schema::error::GqlResult;
+use crate::services;
+use async_graphql::{Context, Object};
+use shared::MemberNumber;
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The logged-in member's own record, or null when the request carries no token.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        let found = services::accounts::me(ctx.state(), ctx.viewer()).await.gql()?;
+        Ok(found.map(Member))
+    }
+
+    /// A member looked up by member number (`CPTN-000123`). Audience: staff.
+    async fn member(&self, ctx: &Context<'_>, member_number: String) -> async_graphql::Result<Member> {
+        let number = parse_member_number(&member_number).gql()?;
+        let found = services::accounts::find_by_number(ctx.state(), ctx.viewer(), number.0).await.gql()?;
+        Ok(Member(found))
+    }
+}
+
+pub(crate) fn parse_member_number(raw: &str) -> crate::error::Result<MemberNumber> {
+    raw.parse()
+        .map_err(|()| crate::error::Error::invalid("memberNumber", "A member number looks like CPTN-000123."))
+}

@@ -1,0 +1,136 @@
+//! GraphQL types of the private member record.
+
+use crate::authz::{Audience, readable_by};
+use crate::schema::ContextExt;
+use crate::schema::audit::types::{AuditEvent, AuditEventConnection, connection_of};
+use crate::schema::error::GqlResult;
+use crate::schema::pagination::{decode_cursor, page_size};
+use crate::services;
+use async_graphql::{Enum, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::member;
+use shared::MemberNumber;
+
+/// A member's private record. Reachable only by the member (`me`) and by staff; every
+/// field is guarded on the server.
+pub struct Member(pub member::Model);
+
+/// What a member may do.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MemberRole {
+    /// A trainer: manages their own record and profile.
+    Member,
+    /// Staff: handles orders, petitions, data requests and account problems.
+    Staff,
+    /// Admin: everything staff does, plus roles and retention settings.
+    Admin,
+}
+
+/// Whether the account can log in.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MemberStatus {
+    /// Can log in.
+    Active,
+    /// Cannot log in; every session was ended when it was disabled.
+    Disabled,
+}
+
+impl MemberStatus {
+    fn from_stored(stored: &str) -> Self {
+        if stored == services::accounts::STATUS_ACTIVE { MemberStatus::Active } else { MemberStatus::Disabled }
+    }
+}
+
+#[Object]
+impl Member {
+    /// The permanent member number, e.g. `CPTN-000123`; never reused.
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    async fn member_number(&self) -> String {
+        MemberNumber(self.0.member_number).to_string()
+    }
+
+    /// E-mail address used to log in. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+
+    /// Legal name, as on certificates. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    async fn legal_name(&self) -> &str {
+        &self.0.legal_name
+    }
+
+    /// What the member may do. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    async fn role(&self) -> MemberRole {
+        match self.0.role.parse() {
+            Ok(shared::Role::Admin) => MemberRole::Admin,
+            Ok(shared::Role::Staff) => MemberRole::Staff,
+            _ => MemberRole::Member,
+        }
+    }
+
+    /// Whether the account can log in. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    async fn status(&self) -> MemberStatus {
+        MemberStatus::from_stored(&self.0.status)
+    }
+
+    /// When the account was created (UTC). Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Every login attempt on this account, newest first: successes, wrong passwords,
+    /// attempts while disabled or rate-limited, with time, IP and browser.
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    async fn login_history(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last event of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<AuditEventConnection> {
+        let first = page_size(first).gql()?;
+        let before = decode_cursor(AuditEvent::CURSOR_LIST, after.as_deref()).gql()?;
+        let page = services::audit::login_history(&ctx.state().db, ctx.viewer(), self.0.id, before, first)
+            .await
+            .gql()?;
+        Ok(connection_of(page, after.is_some()))
+    }
+}
+
+/// A new account.
+#[derive(InputObject)]
+pub struct RegisterInput {
+    /// E-mail address; unique, compared case-insensitively.
+    pub email: String,
+    /// 8 to 128 characters; common passwords are refused.
+    pub password: String,
+    /// Legal name, as it should appear on certificates.
+    pub legal_name: String,
+}
+
+/// A session: the access token to send as `Authorization: Bearer <token>`.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// The access token (JWT). Keep it in memory or `sessionStorage`, never in a cookie.
+    pub token: String,
+    /// When the token stops working (15 minutes); call `renewToken` before then.
+    pub expires_at: DateTime<Utc>,
+    /// The member who logged in.
+    pub member: Member,
+}
+
+impl From<services::accounts::SignedIn> for LoginPayload {
+    fn from(signed: services::accounts::SignedIn) -> Self {
+        Self {
+            token: signed.token.token,
+            expires_at: signed.token.expires_at,
+            member: Member(signed.member),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! The one place that turns service errors into GraphQL errors with a stable
+//! `extensions.code` (and `field`, `retryAfter` where they apply). Internal errors are
+//! logged with their cause and returned opaque.
+
+use crate::error::Error;
+use async_graphql::ErrorExtensions;
+use shared::ErrorCode;
+
+/// Converts a service error for the client.
+pub fn to_graphql(err: Error) -> async_graphql::Error {
+    let code = err.code();
+    let message = if code == ErrorCode::Internal {
+        let cause = match &err {
+            Error::Db(db) => format!("{db}"),
+            Error::Unexpected(e) => format!("{e:#}"),
+            other => other.to_string(),
+        };
+        tracing::error!(error = %cause, "internal error");
+        "Internal error. It has been logged; please try again later.".to_owned()
+    } else {
+        err.to_string()
+    };
+    let field = match &err {
+        Error::Validation(f) => Some(f.field),
+        Error::Conflict { field, .. } => *field,
+        _ => None,
+    };
+    let message = match &err {
+        Error::Validation(f) => f.message.clone(),
+        _ => message,
+    };
+    let retry_after = match &err {
+        Error::RateLimited { retry_after } => Some(retry_after.as_secs().max(1)),
+        _ => None,
+    };
+    async_graphql::Error::new(message).extend_with(|_, ext| {
+        ext.set("code", code.as_str());
+        if let Some(field) = field {
+            ext.set("field", field);
+        }
+        if let Some(seconds) = retry_after {
+            ext.set("retryAfter", seconds);
+        }
+    })
+}
+
+/// `result.gql()?` in resolvers: the explicit conversion (async-graphql's blanket
+/// `From<Display>` would drop the code, so it is never used for service errors).
+pub trait GqlResult<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResult<T> for Result<T, Error> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(to_graphql)
+    }
+}

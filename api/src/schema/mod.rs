@@ -1,0 +1,69 @@
+//! The GraphQL schema: the product integrators and the web app use. One folder per domain
+//! (`query.rs`, `mutation.rs`, `types.rs`). Resolvers only translate: they read the viewer
+//! and arguments, call a service, and wrap the result in a GraphQL type.
+//!
+//! Invariant: every field has a `///` doc (the SDL description); every field that carries
+//! personal data names its audience in that doc and enforces it with an `authz` guard.
+//! Invariant: no GraphQL type exposes an entity model directly.
+
+pub mod account;
+pub mod audit;
+pub mod error;
+pub mod limits;
+pub mod pagination;
+
+use crate::auth::{RequestMeta, Viewer};
+use crate::config::Limits;
+use crate::state::AppState;
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+
+/// The root query type.
+#[derive(MergedObject, Default)]
+pub struct Query(account::query::AccountQuery, audit::query::AuditQuery);
+
+/// The root mutation type.
+#[derive(MergedObject, Default)]
+pub struct Mutation(account::mutation::AccountMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema with its limits. `state` is `None` only for printing the SDL.
+pub fn build(state: Option<AppState>, limits: &Limits) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .extension(limits::AliasLimit { max: limits.max_aliases });
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `docs/schema.graphql`.
+pub fn sdl() -> String {
+    build(None, &Limits::default()).sdl()
+}
+
+/// Request-scoped context accessors.
+pub(crate) trait ContextExt {
+    fn state(&self) -> &AppState;
+    fn viewer(&self) -> &Viewer;
+    fn meta(&self) -> &RequestMeta;
+}
+
+static ANONYMOUS: Viewer = Viewer::Anonymous;
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> &AppState {
+        // The schema used for serving is always built with state (`build(Some(..))`).
+        self.data_unchecked::<AppState>()
+    }
+
+    fn viewer(&self) -> &Viewer {
+        self.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
+    }
+
+    fn meta(&self) -> &RequestMeta {
+        static NONE: RequestMeta = RequestMeta { ip: None, user_agent: None };
+        self.data_opt::<RequestMeta>().unwrap_or(&NONE)
+    }
+}

@@ -1,0 +1,25 @@
+//! The application state every request shares.
+
+use crate::auth::jwt::TokenKeys;
+use crate::config::Settings;
+use crate::services::access_log::AccessLogSender;
+use crate::services::rate_limit::LoginLimiter;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub tokens: Arc<TokenKeys>,
+    pub login_limiter: Arc<LoginLimiter>,
+    pub access_log: AccessLogSender,
+}
+
+impl AppState {
+    /// True when the database answers (`/readyz`).
+    pub async fn database_ready(&self) -> bool {
+        crate::db::ping(&self.db).await
+    }
+}

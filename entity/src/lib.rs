@@ -1,0 +1,10 @@
+//! The database tables, as sea-orm entities.
+//!
+//! Invariant: entity models never derive GraphQL types. The API wraps each model in a type
+//! of its own that chooses which fields to expose and who may read them.
+
+pub mod access_log;
+pub mod audit_event;
+pub mod counter;
+pub mod member;
+pub mod session;

@@ -1,0 +1,39 @@
+//! The private member record (legal name, e-mail, credentials). Never exposed to the public.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "member")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Permanent, never reused; displayed as `CPTN-000123`.
+    #[sea_orm(unique)]
+    pub member_number: i64,
+    /// Normalised (trimmed, lower-case) so uniqueness is case-insensitive.
+    #[sea_orm(unique)]
+    pub email: String,
+    /// argon2id PHC string; the clear password is never stored.
+    pub password_hash: String,
+    pub legal_name: String,
+    /// `member`, `staff` or `admin`.
+    pub role: String,
+    /// `active` or `disabled`.
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::session::Entity")]
+    Session,
+}
+
+impl Related<super::session::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Session.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

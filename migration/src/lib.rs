@@ -1,0 +1,15 @@
+//! Database migrations. Each runs on SQLite and PostgreSQL; backend-specific SQL (full-text
+//! indexes and the like) branches on `manager.get_database_backend()` inside a migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,14 @@
+//! Types that the server and the WASM web app share: the stable error codes that clients
+//! match on, and validated newtypes ("parse, don't validate") used by both the web app's
+//! forms and the server's services.
+//!
+//! This crate builds for `wasm32-unknown-unknown`: it may depend on nothing that needs an
+//! operating system (no tokio, no database, no async-graphql).
+
+pub mod error;
+pub mod member;
+pub mod validate;
+
+pub use error::ErrorCode;
+pub use member::{MemberNumber, Role};
+pub use validate::{Email, FieldError, LegalName, Password};

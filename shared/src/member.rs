@@ -1,0 +1,92 @@
+//! Member identity types: the permanent member number and the roles.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A member's permanent number, shown as `CPTN-000123`. Allocated once from a counter that
+/// only grows, so a number is never reused, even after the member's data is wiped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MemberNumber(pub i64);
+
+impl MemberNumber {
+    const PREFIX: &'static str = "CPTN-";
+}
+
+impl fmt::Display for MemberNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{:06}", Self::PREFIX, self.0)
+    }
+}
+
+impl FromStr for MemberNumber {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits = s.trim().strip_prefix(Self::PREFIX).ok_or(())?;
+        if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(());
+        }
+        digits.parse().map(MemberNumber).map_err(|_| ())
+    }
+}
+
+/// What a person may do. Admin includes everything staff may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Member,
+    Staff,
+    Admin,
+}
+
+impl Role {
+    /// The stored and wire form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Staff => "staff",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// True for staff and admin.
+    pub const fn is_staff(self) -> bool {
+        matches!(self, Role::Staff | Role::Admin)
+    }
+}
+
+impl FromStr for Role {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "member" => Ok(Role::Member),
+            "staff" => Ok(Role::Staff),
+            "admin" => Ok(Role::Admin),
+            _ => Err(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_number_formats_with_six_digits_and_parses_back() {
+        assert_eq!(MemberNumber(123).to_string(), "CPTN-000123");
+        assert_eq!(MemberNumber(1_234_567).to_string(), "CPTN-1234567");
+        assert_eq!("CPTN-000123".parse(), Ok(MemberNumber(123)));
+        assert_eq!("CPTN-123".parse::<MemberNumber>(), Err(()));
+        assert_eq!("000123".parse::<MemberNumber>(), Err(()));
+    }
+
+    #[test]
+    fn admin_is_staff_but_member_is_not() {
+        assert!(Role::Admin.is_staff());
+        assert!(Role::Staff.is_staff());
+        assert!(!Role::Member.is_staff());
+        assert_eq!("admin".parse(), Ok(Role::Admin));
+    }
+}
