@@ -8,24 +8,24 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("authentication required")]
+    #[error("Log in to do this.")]
     Unauthenticated,
-    #[error("wrong e-mail address or password")]
+    #[error("Wrong e-mail address or password.")]
     InvalidCredentials,
-    #[error("this account is disabled; contact Technical Support")]
+    #[error("This account is disabled. Contact Technical Support.")]
     AccountDisabled,
-    #[error("not allowed")]
+    #[error("You are not allowed to do this.")]
     Forbidden,
     #[error("{0}")]
     Validation(FieldError),
-    #[error("not found")]
+    #[error("Not found.")]
     NotFound,
     #[error("{message}")]
     Conflict {
         field: Option<&'static str>,
         message: String,
     },
-    #[error("too many attempts; try again in {} seconds", retry_after.as_secs().max(1))]
+    #[error("Too many attempts. Try again in {} seconds.", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),

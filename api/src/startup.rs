@@ -59,6 +59,9 @@ impl Application {
 
 fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::Result<Server> {
     let web_dir = state.settings.web_dir.clone();
+    if !web_dir.join("index.html").is_file() {
+        tracing::warn!(dir = %web_dir.display(), "no web app build found; run scripts/build-web.sh");
+    }
     let workers = state.settings.workers;
     let state = web::Data::new(state);
     let schema = web::Data::new(schema);

@@ -1,1 +1,11 @@
+//! The integration suite: one binary, one module per area. Each test spawns the real
+//! server with a fresh database (SQLite, or PostgreSQL with `TEST_DATABASE_URL`).
 
+mod accounts;
+mod audit;
+mod browser;
+mod http;
+mod limits;
+mod schema;
+mod tokens;
+mod validation;

@@ -9,4 +9,4 @@ pub mod audience;
 pub mod guards;
 
 pub use audience::Audience;
-pub use guards::readable_by;
+pub use guards::{Subject, readable_by};

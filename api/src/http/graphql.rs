@@ -75,6 +75,13 @@ pub async fn post(
                 &format!("The request body is not valid JSON: {e}."),
             );
         }
+        Ok(value) if !has_query(&value) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::Validation,
+                "The request body must hold a `query` string (or be a list of such requests).",
+            );
+        }
         Ok(value) => match serde_json::from_value(value) {
             Ok(request) => request,
             Err(e) => {
@@ -242,6 +249,15 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
     }
 }
 
+/// `{"query": "..."}` or a non-empty list of those.
+fn has_query(value: &serde_json::Value) -> bool {
+    let one = |v: &serde_json::Value| v.get("query").is_some_and(serde_json::Value::is_string);
+    match value {
+        serde_json::Value::Array(items) => items.iter().all(one),
+        other => one(other),
+    }
+}
+
 fn too_large(limit: usize) -> HttpResponse {
     error_response(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -352,8 +368,12 @@ fn ensure_code(error: &mut ServerError) {
     }
 }
 
-/// `Invalid value for argument "input.email", ...` -> `email`.
+/// `Invalid value for argument "input.email", ...` -> `email`;
+/// `... argument "input", field "email" of type ...` -> `email`.
 fn field_named_in(message: &str) -> Option<String> {
+    if let Some((_, after)) = message.split_once(", field \"") {
+        return after.split('"').next().map(str::to_owned);
+    }
     let rest = message.strip_prefix("Invalid value for argument \"")?;
     let path = rest.split('"').next()?;
     let last = path.rsplit('.').next()?;
@@ -383,6 +403,10 @@ mod tests {
     fn argument_paths_name_the_innermost_field() {
         assert_eq!(
             field_named_in("Invalid value for argument \"input.email\", expected type \"String\"").as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            field_named_in("Invalid value for argument \"input\", field \"email\" of type \"String!\" is required but not provided").as_deref(),
             Some("email")
         );
     }

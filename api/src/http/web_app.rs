@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
     let index = dir.join("index.html");
     if !index.is_file() {
-        tracing::warn!(dir = %dir.display(), "no web app build found; run scripts/build-web.sh");
         cfg.default_service(web::to(not_built));
         return;
     }

@@ -16,7 +16,11 @@ impl AccountMutation {
     /// Creates an account. Errors: `VALIDATION` (with `extensions.field`) for a malformed
     /// e-mail, a password shorter than 8 or longer than 128 characters or a common one, or an
     /// empty name; `CONFLICT` when the e-mail is already registered. Log in afterwards.
-    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> async_graphql::Result<Member> {
+    async fn register(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new member's e-mail, password and legal name.")] input: RegisterInput,
+    ) -> async_graphql::Result<Member> {
         let created = services::accounts::register(
             ctx.state(),
             ctx.meta(),
@@ -28,14 +32,19 @@ impl AccountMutation {
         )
         .await
         .gql()?;
-        Ok(Member(created))
+        Ok(Member::of_caller(created))
     }
 
     /// Opens a session. Every attempt is audited with IP and browser. Errors:
     /// `UNAUTHENTICATED` for a wrong e-mail or password (the same answer for both),
     /// `FORBIDDEN` for a disabled account, `RATE_LIMITED` (with `extensions.retryAfter`)
     /// after too many attempts from one IP or on one account.
-    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> async_graphql::Result<LoginPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The e-mail address the account was registered with (any case).")] email: String,
+        #[graphql(desc = "The account's password.")] password: String,
+    ) -> async_graphql::Result<LoginPayload> {
         let signed = services::accounts::login(ctx.state(), ctx.meta(), &email, password).await.gql()?;
         Ok(signed.into())
     }
@@ -58,14 +67,14 @@ impl AccountMutation {
     async fn set_member_status(
         &self,
         ctx: &Context<'_>,
-        member_number: String,
-        status: MemberStatus,
+        #[graphql(desc = "The member number, e.g. `CPTN-000123`.")] member_number: String,
+        #[graphql(desc = "`DISABLED` to lock the account, `ACTIVE` to let it log in again.")] status: MemberStatus,
     ) -> async_graphql::Result<Member> {
         let number = parse_member_number(&member_number).gql()?;
         let enabled = status == MemberStatus::Active;
         let updated = services::accounts::set_status(ctx.state(), ctx.viewer(), ctx.meta(), number.0, enabled)
             .await
             .gql()?;
-        Ok(Member(updated))
+        Ok(Member::new(updated))
     }
 }

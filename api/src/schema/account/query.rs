@@ -10,19 +10,24 @@ use shared::MemberNumber;
 #[derive(Default)]
 pub struct AccountQuery;
 
+/// Account queries.
 #[Object]
 impl AccountQuery {
     /// The logged-in member's own record, or null when the request carries no token.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
         let found = services::accounts::me(ctx.state(), ctx.viewer()).await.gql()?;
-        Ok(found.map(Member))
+        Ok(found.map(Member::new))
     }
 
     /// A member looked up by member number (`CPTN-000123`). Audience: staff.
-    async fn member(&self, ctx: &Context<'_>, member_number: String) -> async_graphql::Result<Member> {
+    async fn member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The member number, e.g. `CPTN-000123`.")] member_number: String,
+    ) -> async_graphql::Result<Member> {
         let number = parse_member_number(&member_number).gql()?;
         let found = services::accounts::find_by_number(ctx.state(), ctx.viewer(), number.0).await.gql()?;
-        Ok(Member(found))
+        Ok(Member::new(found))
     }
 }
 

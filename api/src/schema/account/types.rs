@@ -1,6 +1,6 @@
 //! GraphQL types of the private member record.
 
-use crate::authz::{Audience, readable_by};
+use crate::authz::{Audience, Subject, readable_by};
 use crate::schema::ContextExt;
 use crate::schema::audit::types::{AuditEvent, AuditEventConnection, connection_of};
 use crate::schema::error::GqlResult;
@@ -11,9 +11,36 @@ use chrono::{DateTime, Utc};
 use entity::member;
 use shared::MemberNumber;
 
-/// A member's private record. Reachable only by the member (`me`) and by staff; every
-/// field is guarded on the server.
-pub struct Member(pub member::Model);
+pub struct Member {
+    model: member::Model,
+    /// Set for the `login` and `register` payloads: the caller just proved to be this member.
+    proven_in_request: bool,
+}
+
+impl Member {
+    /// A member record as read by the viewer of this request.
+    pub fn new(model: member::Model) -> Self {
+        Self {
+            model,
+            proven_in_request: false,
+        }
+    }
+
+    /// The record of the member who just logged in or registered in this request.
+    pub fn of_caller(model: member::Model) -> Self {
+        Self {
+            model,
+            proven_in_request: true,
+        }
+    }
+
+    fn subject(&self) -> Subject {
+        Subject {
+            member_id: Some(self.model.id),
+            proven_in_request: self.proven_in_request,
+        }
+    }
+}
 
 /// What a member may do.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -41,31 +68,33 @@ impl MemberStatus {
     }
 }
 
+/// A member's private record. Reachable only by the member (`me`) and by staff; every
+/// field is guarded on the server.
 #[Object]
 impl Member {
     /// The permanent member number, e.g. `CPTN-000123`; never reused.
     /// Audience: owner, staff.
-    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn member_number(&self) -> String {
-        MemberNumber(self.0.member_number).to_string()
+        MemberNumber(self.model.member_number).to_string()
     }
 
     /// E-mail address used to log in. Audience: owner, staff.
-    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.model.email
     }
 
     /// Legal name, as on certificates. Audience: owner, staff.
-    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn legal_name(&self) -> &str {
-        &self.0.legal_name
+        &self.model.legal_name
     }
 
     /// What the member may do. Audience: owner, staff.
-    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn role(&self) -> MemberRole {
-        match self.0.role.parse() {
+        match self.model.role.parse() {
             Ok(shared::Role::Admin) => MemberRole::Admin,
             Ok(shared::Role::Staff) => MemberRole::Staff,
             _ => MemberRole::Member,
@@ -73,21 +102,21 @@ impl Member {
     }
 
     /// Whether the account can log in. Audience: owner, staff.
-    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn status(&self) -> MemberStatus {
-        MemberStatus::from_stored(&self.0.status)
+        MemberStatus::from_stored(&self.model.status)
     }
 
     /// When the account was created (UTC). Audience: owner, staff.
-    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.model.created_at
     }
 
     /// Every login attempt on this account, newest first: successes, wrong passwords,
     /// attempts while disabled or rate-limited, with time, IP and browser.
     /// Audience: owner, staff.
-    #[graphql(guard = "readable_by(Audience::Owner, self.0.id)")]
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn login_history(
         &self,
         ctx: &async_graphql::Context<'_>,
@@ -96,7 +125,7 @@ impl Member {
     ) -> async_graphql::Result<AuditEventConnection> {
         let first = page_size(first).gql()?;
         let before = decode_cursor(AuditEvent::CURSOR_LIST, after.as_deref()).gql()?;
-        let page = services::audit::login_history(&ctx.state().db, ctx.viewer(), self.0.id, before, first)
+        let page = services::audit::login_history(&ctx.state().db, ctx.viewer(), self.model.id, before, first)
             .await
             .gql()?;
         Ok(connection_of(page, after.is_some()))
@@ -130,7 +159,7 @@ impl From<services::accounts::SignedIn> for LoginPayload {
         Self {
             token: signed.token.token,
             expires_at: signed.token.expires_at,
-            member: Member(signed.member),
+            member: Member::of_caller(signed.member),
         }
     }
 }

@@ -8,7 +8,6 @@ use async_graphql::{Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use shared::MemberNumber;
 
-/// One security-relevant event: a login attempt, a logout, an account change.
 pub struct AuditEvent(pub AuditEntry);
 
 impl AuditEvent {
@@ -89,6 +88,7 @@ impl From<AuditEventKind> for AuditKind {
     }
 }
 
+/// One security-relevant event: a login attempt, a logout, an account change.
 #[Object]
 impl AuditEvent {
     /// Stable identifier of the event.
@@ -101,8 +101,7 @@ impl AuditEvent {
         self.0.row.occurred_at
     }
 
-    /// What happened. Unknown stored kinds (from a newer server) read as `LOGIN_UNKNOWN_EMAIL`
-    /// never: they are reported as null.
+    /// What happened; null for a kind this version of the API does not know yet.
     async fn kind(&self) -> Option<AuditEventKind> {
         AuditKind::parse(&self.0.row.kind).map(Into::into)
     }

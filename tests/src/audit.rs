@@ -1,0 +1,189 @@
+//! The audit trail (P14) and the access log (P9).
+
+use anyhow::{Result, anyhow};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use shared::Role;
+use tests::TestApp;
+
+async fn audit_rows(app: &TestApp) -> Result<Vec<entity::audit_event::Model>> {
+    Ok(entity::audit_event::Entity::find()
+        .order_by_asc(entity::audit_event::Column::Id)
+        .all(&app.state.db)
+        .await?)
+}
+
+#[tokio::test]
+async fn every_login_outcome_leaves_an_audit_row_with_ip_and_user_agent() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.limits.login_account_burst = 3).await?;
+    let member = app.new_member().await?; // login_succeeded
+    app.login(&member.email, "wrong passphrase").await?; // login_wrong_password
+    app.login("ghost@example.org", "whatever passphrase").await?; // login_unknown_email
+    let staff = app.new_with_role(Role::Staff).await?;
+    app.graphql_as(
+        &staff.token,
+        "mutation($n: String!) { setMemberStatus(memberNumber: $n, status: DISABLED) { status } }",
+        json!({ "n": member.member_number }),
+    )
+    .await?
+    .ok()?;
+    app.login(&member.email, &member.password).await?; // login_disabled_account
+    let limited = app.login(&member.email, &member.password).await?; // fourth on this account
+    assert_eq!(limited.code(), Some("RATE_LIMITED"));
+
+    let rows = audit_rows(&app).await?;
+    for kind in [
+        "login_succeeded",
+        "login_wrong_password",
+        "login_unknown_email",
+        "login_disabled_account",
+        "login_rate_limited",
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r.kind == kind)
+            .ok_or_else(|| anyhow!("no {kind} row in {rows:?}"))?;
+        assert_eq!(row.ip.as_deref(), Some("127.0.0.1"), "{kind}");
+        assert_eq!(row.user_agent.as_deref(), Some("cptn-tests/1.0"), "{kind}");
+        let age = chrono::Utc::now() - row.occurred_at;
+        assert!(age.num_seconds().abs() < 60, "{kind} is stamped with the current UTC time");
+    }
+    let unknown = rows.iter().find(|r| r.kind == "login_unknown_email").ok_or_else(|| anyhow!("row"))?;
+    assert_eq!(unknown.detail.as_deref(), Some("ghost@example.org"));
+    assert_eq!(unknown.member_id, None);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_password_typed_into_the_email_box_is_not_kept() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    app.login("hunter2 my secret", "x").await?;
+    let rows = audit_rows(&app).await?;
+    assert!(rows.iter().all(|r| !r.detail.clone().unwrap_or_default().contains("hunter2")));
+    assert!(rows.iter().any(|r| r.kind == "login_unknown_email"));
+    Ok(())
+}
+
+async fn login_with_forwarded_for(app: &TestApp) -> Result<()> {
+    app.send(
+        app.client
+            .post(app.url("/graphql"))
+            .header("X-Forwarded-For", "198.51.100.23")
+            .json(&json!({ "query": "mutation { login(email: \"ghost@example.org\", password: \"irrelevant pw\") { token } }" })),
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_trusted_proxy_forwarded_address_is_audited_and_others_are_ignored() -> Result<()> {
+    let behind_proxy = TestApp::spawn_with(|s| s.trusted_proxy = Some([127, 0, 0, 1].into())).await?;
+    login_with_forwarded_for(&behind_proxy).await?;
+    let rows = audit_rows(&behind_proxy).await?;
+    assert_eq!(rows.last().and_then(|r| r.ip.as_deref()), Some("198.51.100.23"));
+
+    let direct = TestApp::spawn().await?;
+    login_with_forwarded_for(&direct).await?;
+    let rows = audit_rows(&direct).await?;
+    assert_eq!(rows.last().and_then(|r| r.ip.as_deref()), Some("127.0.0.1"), "spoofed header ignored");
+    Ok(())
+}
+
+const LOGIN_HISTORY: &str = "{ me { loginHistory(first: 10) { edges { node { kind ip userAgent } } pageInfo { hasNextPage } } } }";
+
+#[tokio::test]
+async fn a_member_sees_their_own_login_history_and_nobody_elses() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let member = app.new_member().await?;
+    let other = app.new_member().await?;
+    app.login(&member.email, "wrong passphrase").await?;
+    app.login(&other.email, "wrong passphrase for other").await?;
+
+    let history = app.graphql_as(&member.token, LOGIN_HISTORY, json!({})).await?.ok()?;
+    let edges = history.data("me.loginHistory.edges")?.as_array().cloned().unwrap_or_default();
+    let kinds: Vec<&str> = edges.iter().filter_map(|e| e["node"]["kind"].as_str()).collect();
+    assert_eq!(kinds, ["LOGIN_WRONG_PASSWORD", "LOGIN_SUCCEEDED"], "newest first, own only");
+    assert_eq!(edges[0]["node"]["ip"], "127.0.0.1");
+
+    let forbidden = app
+        .graphql_as(&member.token, "{ auditEvents(first: 5) { edges { node { kind } } } }", json!({}))
+        .await?;
+    assert_eq!(forbidden.code(), Some("FORBIDDEN"));
+    let anonymous = app.graphql("{ auditEvents(first: 5) { edges { node { kind } } } }", json!({})).await?;
+    assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn staff_filter_and_page_through_audit_events() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.limits.login_account_burst = 20).await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let member = app.new_member().await?;
+    for _ in 0..5 {
+        app.login(&member.email, "wrong passphrase").await?;
+    }
+    let query = "query($f: AuditEventFilter, $after: String) {
+        auditEvents(filter: $f, first: 2, after: $after) {
+            edges { cursor node { kind memberNumber ip detail } }
+            pageInfo { hasNextPage endCursor }
+        } }";
+    let filter = json!({ "kinds": ["LOGIN_WRONG_PASSWORD"], "memberNumber": member.member_number, "ip": "127.0.0.1" });
+    let mut seen = 0;
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .graphql_as(&staff.token, query, json!({ "f": filter, "after": after }))
+            .await?
+            .ok()?;
+        let edges = page.data("auditEvents.edges")?.as_array().cloned().unwrap_or_default();
+        for edge in &edges {
+            assert_eq!(edge["node"]["kind"], "LOGIN_WRONG_PASSWORD");
+            assert_eq!(edge["node"]["memberNumber"], member.member_number.as_str());
+        }
+        seen += edges.len();
+        if !page.data("auditEvents.pageInfo.hasNextPage")?.as_bool().unwrap_or(false) {
+            break;
+        }
+        after = page.data("auditEvents.pageInfo.endCursor")?.as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, 5);
+
+    let bad_cursor = app
+        .graphql_as(&staff.token, query, json!({ "f": filter, "after": "bm9wZQ" }))
+        .await?;
+    assert_eq!(bad_cursor.code(), Some("VALIDATION"));
+    assert_eq!(bad_cursor.field(), Some("after"));
+    let too_many = app
+        .graphql_as(&staff.token, "{ auditEvents(first: 101) { edges { cursor } } }", json!({}))
+        .await?;
+    assert_eq!(too_many.field(), Some("first"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_request_leaves_an_access_log_row() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let member = app.new_member().await?;
+    app.graphql_as(&member.token, "query WhoAmI { me { email } }", json!({})).await?.ok()?;
+    app.send(app.client.get(app.url("/healthz"))).await?;
+    let member_id = entity::member::Entity::find()
+        .filter(entity::member::Column::Email.eq(member.email.as_str()))
+        .one(&app.state.db)
+        .await?
+        .map(|m| m.id);
+
+    let rows = app
+        .eventually(|| async {
+            let rows = entity::access_log::Entity::find().all(&app.state.db).await?;
+            let done = rows.iter().any(|r| r.target == "graphql:WhoAmI") && rows.iter().any(|r| r.target == "/healthz");
+            Ok(done.then_some(rows))
+        })
+        .await?;
+    let who = rows.iter().find(|r| r.target == "graphql:WhoAmI").ok_or_else(|| anyhow!("row"))?;
+    assert_eq!(who.member_id, member_id);
+    assert_eq!(who.ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!((who.method.as_str(), who.status), ("POST", 200));
+    let health = rows.iter().find(|r| r.target == "/healthz").ok_or_else(|| anyhow!("row"))?;
+    assert_eq!((health.method.as_str(), health.status, health.member_id), ("GET", 200, None));
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! Request limits: body size, depth, aliases, and login throttling counted per attempt.
+
+use anyhow::Result;
+use serde_json::json;
+use tests::{Gql, TestApp};
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_get_413() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let padding = "x".repeat(1024 * 1024);
+    let body = json!({ "query": "{ me { email } }", "variables": { "padding": padding } });
+    let response = app.send(app.client.post(app.url("/graphql")).json(&body)).await?;
+    assert_eq!(response.status(), 413);
+    assert_eq!(Gql::read(response).await?.code(), Some("PAYLOAD_TOO_LARGE"));
+
+    let just_under = json!({ "query": "{ me { email } }", "variables": { "padding": "x".repeat(1000 * 1000) } });
+    let response = app.send(app.client.post(app.url("/graphql")).json(&just_under)).await?;
+    assert_eq!(response.status(), 200);
+    Ok(())
+}
+
+/// A selection nested `depth` levels deep, through introspection types.
+fn nested(depth: usize) -> String {
+    // __schema(1) types(2) fields(3) type(4), then `ofType`s, ending in `name` (depth).
+    let of_types = depth.saturating_sub(5);
+    let mut inner = "name".to_owned();
+    for _ in 0..of_types {
+        inner = format!("ofType {{ {inner} }}");
+    }
+    format!("{{ __schema {{ types {{ fields {{ type {{ {inner} }} }} }} }} }}")
+}
+
+#[tokio::test]
+async fn queries_deeper_than_ten_are_refused() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let ten = app.graphql(&nested(10), json!({})).await?;
+    assert!(ten.errors().is_empty(), "depth 10 is allowed: {}", ten.body);
+    let eleven = app.graphql(&nested(11), json!({})).await?;
+    assert_eq!(eleven.code(), Some("VALIDATION"), "{}", eleven.body);
+    assert!(eleven.body.get("data").is_none_or(serde_json::Value::is_null));
+    Ok(())
+}
+
+#[tokio::test]
+async fn more_than_thirty_aliases_are_refused() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let aliases = |n: usize| {
+        let fields: Vec<String> = (0..n).map(|i| format!("a{i}: me {{ email }}")).collect();
+        format!("{{ {} }}", fields.join(" "))
+    };
+    let thirty = app.graphql(&aliases(30), json!({})).await?;
+    assert!(thirty.errors().is_empty(), "{}", thirty.body);
+    let thirty_one = app.graphql(&aliases(31), json!({})).await?;
+    assert_eq!(thirty_one.code(), Some("VALIDATION"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn login_attempts_are_limited_per_account() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.limits.login_account_burst = 3).await?;
+    let member = app.new_member().await?; // one attempt spent
+    app.login(&member.email, "wrong one").await?;
+    app.login(&member.email, "wrong two").await?;
+    let limited = app.login(&member.email, &member.password).await?;
+    assert_eq!(limited.code(), Some("RATE_LIMITED"), "even the right password waits");
+    let retry_after: u64 = limited
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!(retry_after >= 1, "Retry-After header is set");
+    assert!(limited.body["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap_or(0) >= 1);
+
+    let other = app.new_member().await?;
+    app.login(&other.email, &other.password).await?.ok()?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn aliased_and_batched_logins_each_count_as_an_attempt() -> Result<()> {
+    let app = TestApp::spawn_with(|s| {
+        s.limits.login_account_burst = 100;
+        s.limits.login_ip_burst = 4;
+    })
+    .await?;
+    let aliased = (0..3)
+        .map(|i| format!("l{i}: login(email: \"ghost{i}@example.org\", password: \"wrong pw {i}\") {{ token }}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let response = app.graphql(&format!("mutation {{ {aliased} }}"), json!({})).await?;
+    let codes: Vec<&str> = response
+        .errors()
+        .iter()
+        .filter_map(|e| e["extensions"]["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["UNAUTHENTICATED"; 3], "three attempts, within the IP budget of 4");
+
+    let batch: Vec<_> = (0..2)
+        .map(|i| json!({ "query": format!("mutation {{ login(email: \"b{i}@example.org\", password: \"wrong pw\") {{ token }} }}") }))
+        .collect();
+    let response = app.send(app.client.post(app.url("/graphql")).json(&batch)).await?;
+    let body: serde_json::Value = response.json().await?;
+    let codes: Vec<&str> = body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["errors"][0]["extensions"]["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["UNAUTHENTICATED", "RATE_LIMITED"], "the fifth attempt from this IP is refused");
+    Ok(())
+}
