@@ -1,1 +1,159 @@
-//! Browser test: see below.
+//! The web app in a real headless Chromium, driven over WebDriver (chromedriver).
+//! Needs the built app in `dist/` (`scripts/build-web.sh`) and Debian's `chromium` and
+//! `chromium-driver` (`scripts/setup.sh --browser`); the README's test command does both.
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tests::TestApp;
+use tests::harness::workspace_root;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A chromedriver process, killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver() -> Result<Driver> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+    let child = Command::new(&binary)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {binary}; install it with scripts/setup.sh --browser"))?;
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _profile: tempfile::tempdir()?,
+    };
+    let probe = reqwest::Client::new();
+    for _ in 0..100 {
+        if probe.get(format!("{}/status", driver.url)).send().await.is_ok() {
+            return Ok(driver);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("chromedriver did not start")
+}
+
+async fn open_browser(driver: &Driver) -> Result<Client> {
+    let profile = driver._profile.path().display().to_string();
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1024,900", format!("--user-data-dir={profile}"),
+            ],
+        },
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else { bail!("capabilities") };
+    // Two rustls crypto providers are compiled in (sqlx brings aws-lc-rs); pick one for
+    // the WebDriver client. A second install in the same process is a harmless no-op.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Ok(ClientBuilder::rustls()?
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await?)
+}
+
+async fn fill(browser: &Client, selector: &str, text: &str) -> Result<()> {
+    let input = browser.wait().at_most(WAIT).for_element(Locator::Css(selector)).await?;
+    input.clear().await?;
+    input.send_keys(text).await?;
+    Ok(())
+}
+
+async fn click(browser: &Client, selector: &str) -> Result<()> {
+    browser.wait().at_most(WAIT).for_element(Locator::Css(selector)).await?.click().await?;
+    Ok(())
+}
+
+async fn text_of(browser: &Client, selector: &str) -> Result<String> {
+    Ok(browser.wait().at_most(WAIT).for_element(Locator::Css(selector)).await?.text().await?)
+}
+
+#[tokio::test]
+async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_trace() -> Result<()> {
+    let dist = workspace_root().join("dist");
+    if !dist.join("index.html").is_file() {
+        bail!("the web app is not built: run scripts/build-web.sh (the README's test command does)");
+    }
+    let app = TestApp::spawn_with(move |s| s.web_dir = dist).await?;
+    let driver = start_driver().await?;
+    let browser = open_browser(&driver).await?;
+    let outcome = walk_through(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
+    let email = format!("browser-{}@example.org", uuid::Uuid::new_v4().simple());
+    let password = "a browser passphrase";
+
+    // The notice bar is shown until dismissed; dismissing sets its cookie.
+    browser.goto(&app.url("/register")).await?;
+    click(browser, "#notice-dismiss").await?;
+
+    // Register: a common password is refused beside its field first.
+    fill(browser, "#register-email", &email).await?;
+    fill(browser, "#register-password", "password123").await?;
+    fill(browser, "#register-name", "Brow Ser").await?;
+    click(browser, "#register-submit").await?;
+    let message = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//span[@id='register-password-error'][normalize-space()!='']"))
+        .await?
+        .text()
+        .await?;
+    assert!(message.contains("common"), "{message}");
+    fill(browser, "#register-password", password).await?;
+    click(browser, "#register-submit").await?;
+    let number = text_of(browser, "#account-number").await?;
+    assert!(number.starts_with("CPTN-"), "{number}");
+
+    // Log out, then log in through the form.
+    click(browser, "#logout").await?;
+    fill(browser, "#login-email", &email).await?;
+    fill(browser, "#login-password", password).await?;
+    click(browser, "#login-submit").await?;
+    assert_eq!(text_of(browser, "#account-number").await?, number);
+    assert_eq!(text_of(browser, "#account-email").await?, email);
+    let history = text_of(browser, "#login-history").await?;
+    assert!(history.contains("Logged in") && history.contains("127.0.0.1"), "{history}");
+
+    // A reload keeps the session (sessionStorage survives it).
+    browser.refresh().await?;
+    assert_eq!(text_of(browser, "#account-number").await?, number);
+
+    // Logging out forgets the token and the server refuses it from now on.
+    let token = browser.execute("return sessionStorage.getItem('cptn.token')", vec![]).await?;
+    let token = token.as_str().map(str::to_owned).context("a token in sessionStorage")?;
+    click(browser, "#logout").await?;
+    browser.wait().at_most(WAIT).for_element(Locator::Css("#login-email")).await?;
+    let storage = browser.execute("return sessionStorage.length", vec![]).await?;
+    assert_eq!(storage, json!(0), "sessionStorage is empty after logout");
+    let cookie = browser.execute("return document.cookie", vec![]).await?;
+    assert_eq!(cookie, json!("cptn_notice_seen=1"), "the notice flag is the only cookie");
+    let refused = app.graphql_as(&token, "{ me { email } }", json!({})).await?;
+    assert_eq!(refused.code(), Some("UNAUTHENTICATED"));
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! The site header: brand and the links that fit the session.
+
+use crate::api;
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn Nav() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let log_out = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            // The server revokes the session; whatever it answers, this tab forgets the token.
+            let _ = api::logout().await;
+            session.clear();
+            navigate("/login", Default::default());
+        });
+    };
+    view! {
+        <header class="site">
+            <nav aria-label="Main">
+                <A href="/" attr:class="brand">"CPTN Network"</A>
+                <Show
+                    when=move || session.logged_in()
+                    fallback=|| view! {
+                        <A href="/login" attr:id="nav-login">"Log in"</A>
+                        <A href="/register" attr:id="nav-register">"Register"</A>
+                    }
+                >
+                    <A href="/account" attr:id="nav-account">"My account"</A>
+                    <button id="logout" class="secondary" on:click=log_out.clone()>"Log out"</button>
+                </Show>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,43 @@
+//! The CPTN Network web app: Leptos, rendered in the browser, built by Trunk.
+//!
+//! Invariant: depends only on `shared` among the workspace crates; talks to the server only
+//! through `api` (GraphQL over `fetch`). Protected routes only steer navigation: the
+//! server's guards are the security.
+//! Invariant: the access token lives in `sessionStorage` only (P12); the one cookie is the
+//! notice bar's "seen" flag.
+
+mod api;
+mod components;
+mod routes;
+mod session;
+
+use components::{nav::Nav, notice::NoticeBar};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+#[component]
+fn App() -> impl IntoView {
+    let session = session::Session::restore();
+    provide_context(session);
+    session.keep_alive();
+    view! {
+        <Router>
+            <NoticeBar/>
+            <Nav/>
+            <main>
+                <Routes fallback=routes::not_found::NotFound>
+                    <Route path=path!("/") view=routes::home::Home/>
+                    <Route path=path!("/register") view=routes::account::Register/>
+                    <Route path=path!("/login") view=routes::account::Login/>
+                    <Route path=path!("/account") view=routes::account::Account/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

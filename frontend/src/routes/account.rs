@@ -1,0 +1,221 @@
+//! Register, log in, and "my account" (member number, e-mail, own login history).
+
+use crate::api::{self, ApiError, MyAccount};
+use crate::components::field::Field;
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use shared::{Email, LegalName, Password};
+
+/// Turns a client-side check into the same shape as a server `VALIDATION` error.
+fn local_error(e: shared::FieldError) -> ApiError {
+    ApiError {
+        code: Some(shared::ErrorCode::Validation),
+        message: e.message,
+        field: Some(e.field.to_owned()),
+    }
+}
+
+#[component]
+pub fn Register() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let legal_name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (e, p, n) = (email.get(), password.get(), legal_name.get());
+        // The same rules the server applies, checked first so mistakes show at once.
+        let checked = Email::parse("email", &e)
+            .and_then(|_| Password::parse("password", &p))
+            .and_then(|_| LegalName::parse("legalName", &n));
+        if let Err(field_error) = checked {
+            error.set(Some(local_error(field_error)));
+            return;
+        }
+        error.set(None);
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let result = match api::register(&e, &p, &n).await {
+                Ok(_) => api::login(&e, &p).await,
+                Err(err) => Err(err),
+            };
+            busy.set(false);
+            match result {
+                Ok(signed_in) => {
+                    session.set(signed_in.token, &signed_in.expires_at);
+                    navigate("/account", Default::default());
+                }
+                Err(err) => error.set(Some(err)),
+            }
+        });
+    };
+
+    view! {
+        <section class="card">
+            <h1>"Create your account"</h1>
+            <form class="stack" on:submit=submit novalidate>
+                <Field label="E-mail address" name="email" id="register-email" kind="email" autocomplete="email" value=email error=error/>
+                <Field label="Password" name="password" id="register-password" kind="password" autocomplete="new-password"
+                    hint="8 to 128 characters. A passphrase of a few words is easy to remember and hard to guess."
+                    value=password error=error/>
+                <Field label="Legal name" name="legalName" id="register-name" autocomplete="name"
+                    hint="As it should appear on your certificates." value=legal_name error=error/>
+                <FormError error=error/>
+                <button type="submit" id="register-submit" disabled=move || busy.get()>"Create account"</button>
+            </form>
+            <p>"Already a member? "<A href="/login">"Log in"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (e, p) = (email.get(), password.get());
+        if let Err(field_error) = Email::parse("email", &e) {
+            error.set(Some(local_error(field_error)));
+            return;
+        }
+        error.set(None);
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let result = api::login(&e, &p).await;
+            busy.set(false);
+            match result {
+                Ok(signed_in) => {
+                    password.set(String::new());
+                    session.set(signed_in.token, &signed_in.expires_at);
+                    navigate("/account", Default::default());
+                }
+                Err(err) => error.set(Some(err)),
+            }
+        });
+    };
+
+    view! {
+        <section class="card">
+            <h1>"Log in"</h1>
+            <form class="stack" on:submit=submit novalidate>
+                <Field label="E-mail address" name="email" id="login-email" kind="email" autocomplete="username" value=email error=error/>
+                <Field label="Password" name="password" id="login-password" kind="password" autocomplete="current-password" value=password error=error/>
+                <FormError error=error/>
+                <button type="submit" id="login-submit" disabled=move || busy.get()>"Log in"</button>
+            </form>
+            <p>"New here? "<A href="/register">"Create an account"</A></p>
+        </section>
+    }
+}
+
+/// Errors that belong to no single field.
+#[component]
+fn FormError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
+    let text = move || error.get().filter(|e| e.field.is_none()).map(|e| e.summary());
+    view! { <p class="form-error" id="form-error" role="alert">{text}</p> }
+}
+
+#[component]
+pub fn Account() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let account = RwSignal::new(None::<MyAccount>);
+    let error = RwSignal::new(None::<ApiError>);
+
+    if session.logged_in() {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::my_account().await {
+                Ok(Some(me)) => account.set(Some(me)),
+                Ok(None) => {
+                    session.clear();
+                    navigate("/login", Default::default());
+                }
+                Err(e) if e.is_unauthenticated() => {
+                    session.clear();
+                    navigate("/login", Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    } else {
+        // Steering only: the server refuses the data without a valid token anyway.
+        navigate("/login", Default::default());
+    }
+
+    view! {
+        <section class="card">
+            <h1>"My account"</h1>
+            <FormError error=error/>
+            {move || account.get().map(|me| view! {
+                <dl class="facts" id="account-facts">
+                    <dt>"Member number"</dt><dd id="account-number">{me.member_number.clone()}</dd>
+                    <dt>"E-mail"</dt><dd id="account-email">{me.email.clone()}</dd>
+                    <dt>"Legal name"</dt><dd id="account-name">{me.legal_name.clone()}</dd>
+                </dl>
+            })}
+        </section>
+        <section class="card">
+            <h2>"Login history"</h2>
+            <p class="hint">"Every attempt to log in to your account, newest first, with the address and browser it came from."</p>
+            {move || account.get().map(|me| view! { <LoginHistory me=me/> })}
+        </section>
+    }
+}
+
+#[component]
+fn LoginHistory(me: MyAccount) -> impl IntoView {
+    let rows = me
+        .login_history
+        .edges
+        .into_iter()
+        .map(|edge| {
+            let event = edge.node;
+            view! {
+                <tr>
+                    <td>{format_time(&event.occurred_at)}</td>
+                    <td>{describe(event.kind.as_deref())}</td>
+                    <td>{event.ip.unwrap_or_default()}</td>
+                    <td class="ua">{event.user_agent.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table id="login-history">
+            <thead><tr><th>"When (UTC)"</th><th>"What"</th><th>"IP address"</th><th class="ua">"Browser"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+fn describe(kind: Option<&str>) -> &'static str {
+    match kind {
+        Some("LOGIN_SUCCEEDED") => "Logged in",
+        Some("LOGIN_WRONG_PASSWORD") => "Wrong password",
+        Some("LOGIN_DISABLED_ACCOUNT") => "Refused: account disabled",
+        Some("LOGIN_RATE_LIMITED") => "Refused: too many attempts",
+        _ => "Other",
+    }
+}
+
+/// `2026-11-29T08:11:24.123Z` -> `2026-11-29 08:11`.
+fn format_time(rfc3339: &str) -> String {
+    let mut text: String = rfc3339.chars().take(16).collect();
+    text = text.replacen('T', " ", 1);
+    text
+}

@@ -1,0 +1,5 @@
+//! One module per area of the site.
+
+pub mod account;
+pub mod home;
+pub mod not_found;
