@@ -62,7 +62,7 @@ impl Default for Limits {
             max_aliases: 30,
             max_batch: 10,
             login_account_burst: 10,
-            login_account_period: Duration::from_secs(60),
+            login_account_period: Duration::from_mins(1),
             login_ip_burst: 30,
             login_ip_period: Duration::from_secs(6),
         }
@@ -85,8 +85,8 @@ pub struct SessionSettings {
 impl Default for SessionSettings {
     fn default() -> Self {
         Self {
-            access_token_ttl: Duration::from_secs(15 * 60),
-            session_ttl: Duration::from_secs(12 * 60 * 60),
+            access_token_ttl: Duration::from_mins(15),
+            session_ttl: Duration::from_hours(12),
             issuer: "cptn-network".to_owned(),
             audience: "cptn-api".to_owned(),
         }
@@ -126,12 +126,19 @@ impl Settings {
         let workers = parse_var(var("CPTN_WORKERS"), cpus, "CPTN_WORKERS")?.max(1);
 
         let mut limits = Limits::default();
-        limits.login_account_burst =
-            parse_var(var("CPTN_LOGIN_ACCOUNT_BURST"), limits.login_account_burst, "CPTN_LOGIN_ACCOUNT_BURST")?;
-        limits.login_ip_burst = parse_var(var("CPTN_LOGIN_IP_BURST"), limits.login_ip_burst, "CPTN_LOGIN_IP_BURST")?;
+        limits.login_account_burst = parse_var(
+            var("CPTN_LOGIN_ACCOUNT_BURST"),
+            limits.login_account_burst,
+            "CPTN_LOGIN_ACCOUNT_BURST",
+        )?;
+        limits.login_ip_burst = parse_var(
+            var("CPTN_LOGIN_IP_BURST"),
+            limits.login_ip_burst,
+            "CPTN_LOGIN_IP_BURST",
+        )?;
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
-        sessions.session_ttl = Duration::from_secs(hours * 3600);
+        sessions.session_ttl = Duration::from_hours(hours);
 
         Ok(Self {
             addr,
@@ -165,7 +172,11 @@ impl Settings {
     }
 }
 
-fn parse_var<T: std::str::FromStr>(value: Option<String>, default: T, name: &str) -> anyhow::Result<T> {
+fn parse_var<T: std::str::FromStr>(
+    value: Option<String>,
+    default: T,
+    name: &str,
+) -> anyhow::Result<T> {
     match value {
         None => Ok(default),
         Some(v) => v
@@ -232,7 +243,11 @@ mod tests {
         let path = dir.join("jwt-secret");
         let first = load_or_create_secret(&path)?;
         let second = load_or_create_secret(&path)?;
-        assert_eq!(secret_str(&first), secret_str(&second), "the secret is generated once");
+        assert_eq!(
+            secret_str(&first),
+            secret_str(&second),
+            "the secret is generated once"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

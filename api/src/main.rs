@@ -15,7 +15,9 @@ const USAGE: &str = "usage: cptn [serve | migrate | seed-demo | print-schema]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
+    let command = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "serve".to_owned());
     match command.as_str() {
         "serve" => serve().await,
         "migrate" => {
@@ -55,7 +57,9 @@ async fn serve() -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let state = app.state().clone();
     if seed::is_empty(&state.db).await? {
-        let credentials = seed::seed_demo(&state.db).await.context("loading demo data")?;
+        let credentials = seed::seed_demo(&state.db)
+            .await
+            .context("loading demo data")?;
         print_credentials(&credentials);
     }
     tracing::info!(
@@ -72,7 +76,13 @@ async fn serve() -> anyhow::Result<()> {
 fn print_credentials(credentials: &[seed::DemoCredential]) {
     println!("\nDemo accounts (passwords are shown only now; `cptn seed-demo` sets new ones):");
     for c in credentials {
-        println!("  {:<7} {:<34} {}  {}", c.role.as_str(), c.email, c.password, c.member_number);
+        println!(
+            "  {:<7} {:<34} {}  {}",
+            c.role.as_str(),
+            c.email,
+            c.password,
+            c.member_number
+        );
     }
     println!();
 }

@@ -26,7 +26,10 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = crate::db::connect(&settings).await?;
         crate::db::migrate(&db).await?;
-        let tokens = Arc::new(TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?);
+        let tokens = Arc::new(TokenKeys::new(
+            &settings.jwt_secret,
+            settings.sessions.clone(),
+        )?);
         let login_limiter = Arc::new(LoginLimiter::new(&settings.limits));
         let (access_log, _writer) = access_log::start(db.clone());
         let state = AppState {
@@ -40,7 +43,11 @@ impl Application {
         let listener = TcpListener::bind(state.settings.addr)?;
         let port = listener.local_addr()?.port();
         let server = server(listener, state.clone(), schema)?;
-        Ok(Self { server, port, state })
+        Ok(Self {
+            server,
+            port,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -97,11 +104,19 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        ))
 }
 
 async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("CPTN Network API").finish())
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("CPTN Network API")
+                .finish(),
+        )
 }

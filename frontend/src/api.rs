@@ -40,8 +40,13 @@ impl ApiError {
     /// A sentence for the top of a form.
     pub fn summary(&self) -> String {
         match self.code {
-            None => format!("Could not reach the server ({}). Check your connection and try again.", self.message),
-            Some(ErrorCode::Internal) => "Something went wrong on our side. Please try again later.".to_owned(),
+            None => format!(
+                "Could not reach the server ({}). Check your connection and try again.",
+                self.message
+            ),
+            Some(ErrorCode::Internal) => {
+                "Something went wrong on our side. Please try again later.".to_owned()
+            }
             Some(_) => self.message.clone(),
         }
     }
@@ -71,7 +76,10 @@ impl From<WireError> for ApiError {
     fn from(e: WireError) -> Self {
         let ext = e.extensions;
         Self {
-            code: ext.as_ref().and_then(|x| x.code.as_deref()).and_then(ErrorCode::parse),
+            code: ext
+                .as_ref()
+                .and_then(|x| x.code.as_deref())
+                .and_then(ErrorCode::parse),
             field: ext.and_then(|x| x.field),
             message: e.message,
         }
@@ -153,7 +161,11 @@ pub async fn renew_token() -> Result<Session, ApiError> {
     struct Data {
         renew_token: Session,
     }
-    let data: Data = request("mutation Renew { renewToken { token expiresAt } }", json!({})).await?;
+    let data: Data = request(
+        "mutation Renew { renewToken { token expiresAt } }",
+        json!({}),
+    )
+    .await?;
     Ok(data.renew_token)
 }
 

@@ -5,6 +5,8 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+// One table after another reads best as one long list.
+#[allow(clippy::too_many_lines)]
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -154,6 +156,8 @@ enum Counter {
     Value,
 }
 
+// The column names are what they are.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum Member {
     Table,

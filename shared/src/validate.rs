@@ -44,10 +44,18 @@ impl Email {
         if value.chars().count() > Self::MAX_LEN {
             return Err(FieldError::new(
                 field,
-                format!("An e-mail address has at most {} characters.", Self::MAX_LEN),
+                format!(
+                    "An e-mail address has at most {} characters.",
+                    Self::MAX_LEN
+                ),
             ));
         }
-        let invalid = || FieldError::new(field, "Enter a valid e-mail address, like name@example.com.");
+        let invalid = || {
+            FieldError::new(
+                field,
+                "Enter a valid e-mail address, like name@example.com.",
+            )
+        };
         let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
         let well_formed = !local.is_empty()
             && local.len() <= 64
@@ -57,7 +65,11 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && value.chars().all(|c| !c.is_whitespace() && !c.is_control());
-        if well_formed { Ok(Self(value)) } else { Err(invalid()) }
+        if well_formed {
+            Ok(Self(value))
+        } else {
+            Err(invalid())
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -126,7 +138,10 @@ impl LegalName {
             ));
         }
         if value.chars().any(char::is_control) {
-            return Err(FieldError::new(field, "A name cannot contain control characters."));
+            return Err(FieldError::new(
+                field,
+                "A name cannot contain control characters.",
+            ));
         }
         Ok(Self(value.to_owned()))
     }
@@ -148,9 +163,22 @@ mod tests {
 
     #[test]
     fn malformed_emails_name_the_field() {
-        for bad in ["", "ada", "ada@", "@example.org", "ada@example", "a b@example.org", "a@b@c.org", "ada@.org"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a b@example.org",
+            "a@b@c.org",
+            "ada@.org",
+        ] {
             let err = Email::parse("email", bad).err();
-            assert_eq!(err.map(|e| e.field), Some("email"), "{bad:?} should be refused");
+            assert_eq!(
+                err.map(|e| e.field),
+                Some("email"),
+                "{bad:?} should be refused"
+            );
         }
     }
 
@@ -164,7 +192,10 @@ mod tests {
 
     #[test]
     fn legal_names_keep_apostrophes_and_refuse_blanks() {
-        assert_eq!(LegalName::parse("legalName", " Siobhán O'Brien ").map(|n| n.as_str().to_owned()), Ok("Siobhán O'Brien".to_owned()));
+        assert_eq!(
+            LegalName::parse("legalName", " Siobhán O'Brien ").map(|n| n.as_str().to_owned()),
+            Ok("Siobhán O'Brien".to_owned())
+        );
         assert!(LegalName::parse("legalName", "   ").is_err());
         assert!(LegalName::parse("legalName", &"a".repeat(201)).is_err());
     }

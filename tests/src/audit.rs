@@ -18,7 +18,8 @@ async fn every_login_outcome_leaves_an_audit_row_with_ip_and_user_agent() -> Res
     let app = TestApp::spawn_with(|s| s.limits.login_account_burst = 3).await?;
     let member = app.new_member().await?; // login_succeeded
     app.login(&member.email, "wrong passphrase").await?; // login_wrong_password
-    app.login("ghost@example.org", "whatever passphrase").await?; // login_unknown_email
+    app.login("ghost@example.org", "whatever passphrase")
+        .await?; // login_unknown_email
     let staff = app.new_with_role(Role::Staff).await?;
     app.graphql_as(
         &staff.token,
@@ -46,9 +47,15 @@ async fn every_login_outcome_leaves_an_audit_row_with_ip_and_user_agent() -> Res
         assert_eq!(row.ip.as_deref(), Some("127.0.0.1"), "{kind}");
         assert_eq!(row.user_agent.as_deref(), Some("cptn-tests/1.0"), "{kind}");
         let age = chrono::Utc::now() - row.occurred_at;
-        assert!(age.num_seconds().abs() < 60, "{kind} is stamped with the current UTC time");
+        assert!(
+            age.num_seconds().abs() < 60,
+            "{kind} is stamped with the current UTC time"
+        );
     }
-    let unknown = rows.iter().find(|r| r.kind == "login_unknown_email").ok_or_else(|| anyhow!("row"))?;
+    let unknown = rows
+        .iter()
+        .find(|r| r.kind == "login_unknown_email")
+        .ok_or_else(|| anyhow!("row"))?;
     assert_eq!(unknown.detail.as_deref(), Some("ghost@example.org"));
     assert_eq!(unknown.member_id, None);
     Ok(())
@@ -59,7 +66,10 @@ async fn a_password_typed_into_the_email_box_is_not_kept() -> Result<()> {
     let app = TestApp::spawn().await?;
     app.login("hunter2 my secret", "x").await?;
     let rows = audit_rows(&app).await?;
-    assert!(rows.iter().all(|r| !r.detail.clone().unwrap_or_default().contains("hunter2")));
+    assert!(
+        rows.iter()
+            .all(|r| !r.detail.clone().unwrap_or_default().contains("hunter2"))
+    );
     assert!(rows.iter().any(|r| r.kind == "login_unknown_email"));
     Ok(())
 }
@@ -77,15 +87,23 @@ async fn login_with_forwarded_for(app: &TestApp) -> Result<()> {
 
 #[tokio::test]
 async fn the_trusted_proxy_forwarded_address_is_audited_and_others_are_ignored() -> Result<()> {
-    let behind_proxy = TestApp::spawn_with(|s| s.trusted_proxy = Some([127, 0, 0, 1].into())).await?;
+    let behind_proxy =
+        TestApp::spawn_with(|s| s.trusted_proxy = Some([127, 0, 0, 1].into())).await?;
     login_with_forwarded_for(&behind_proxy).await?;
     let rows = audit_rows(&behind_proxy).await?;
-    assert_eq!(rows.last().and_then(|r| r.ip.as_deref()), Some("198.51.100.23"));
+    assert_eq!(
+        rows.last().and_then(|r| r.ip.as_deref()),
+        Some("198.51.100.23")
+    );
 
     let direct = TestApp::spawn().await?;
     login_with_forwarded_for(&direct).await?;
     let rows = audit_rows(&direct).await?;
-    assert_eq!(rows.last().and_then(|r| r.ip.as_deref()), Some("127.0.0.1"), "spoofed header ignored");
+    assert_eq!(
+        rows.last().and_then(|r| r.ip.as_deref()),
+        Some("127.0.0.1"),
+        "spoofed header ignored"
+    );
     Ok(())
 }
 
@@ -97,19 +115,43 @@ async fn a_member_sees_their_own_login_history_and_nobody_elses() -> Result<()> 
     let member = app.new_member().await?;
     let other = app.new_member().await?;
     app.login(&member.email, "wrong passphrase").await?;
-    app.login(&other.email, "wrong passphrase for other").await?;
+    app.login(&other.email, "wrong passphrase for other")
+        .await?;
 
-    let history = app.graphql_as(&member.token, LOGIN_HISTORY, json!({})).await?.ok()?;
-    let edges = history.data("me.loginHistory.edges")?.as_array().cloned().unwrap_or_default();
-    let kinds: Vec<&str> = edges.iter().filter_map(|e| e["node"]["kind"].as_str()).collect();
-    assert_eq!(kinds, ["LOGIN_WRONG_PASSWORD", "LOGIN_SUCCEEDED"], "newest first, own only");
+    let history = app
+        .graphql_as(&member.token, LOGIN_HISTORY, json!({}))
+        .await?
+        .ok()?;
+    let edges = history
+        .data("me.loginHistory.edges")?
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let kinds: Vec<&str> = edges
+        .iter()
+        .filter_map(|e| e["node"]["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["LOGIN_WRONG_PASSWORD", "LOGIN_SUCCEEDED"],
+        "newest first, own only"
+    );
     assert_eq!(edges[0]["node"]["ip"], "127.0.0.1");
 
     let forbidden = app
-        .graphql_as(&member.token, "{ auditEvents(first: 5) { edges { node { kind } } } }", json!({}))
+        .graphql_as(
+            &member.token,
+            "{ auditEvents(first: 5) { edges { node { kind } } } }",
+            json!({}),
+        )
         .await?;
     assert_eq!(forbidden.code(), Some("FORBIDDEN"));
-    let anonymous = app.graphql("{ auditEvents(first: 5) { edges { node { kind } } } }", json!({})).await?;
+    let anonymous = app
+        .graphql(
+            "{ auditEvents(first: 5) { edges { node { kind } } } }",
+            json!({}),
+        )
+        .await?;
     assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"));
     Ok(())
 }
@@ -135,26 +177,45 @@ async fn staff_filter_and_page_through_audit_events() -> Result<()> {
             .graphql_as(&staff.token, query, json!({ "f": filter, "after": after }))
             .await?
             .ok()?;
-        let edges = page.data("auditEvents.edges")?.as_array().cloned().unwrap_or_default();
+        let edges = page
+            .data("auditEvents.edges")?
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         for edge in &edges {
             assert_eq!(edge["node"]["kind"], "LOGIN_WRONG_PASSWORD");
             assert_eq!(edge["node"]["memberNumber"], member.member_number.as_str());
         }
         seen += edges.len();
-        if !page.data("auditEvents.pageInfo.hasNextPage")?.as_bool().unwrap_or(false) {
+        if !page
+            .data("auditEvents.pageInfo.hasNextPage")?
+            .as_bool()
+            .unwrap_or(false)
+        {
             break;
         }
-        after = page.data("auditEvents.pageInfo.endCursor")?.as_str().map(str::to_owned);
+        after = page
+            .data("auditEvents.pageInfo.endCursor")?
+            .as_str()
+            .map(str::to_owned);
     }
     assert_eq!(seen, 5);
 
     let bad_cursor = app
-        .graphql_as(&staff.token, query, json!({ "f": filter, "after": "bm9wZQ" }))
+        .graphql_as(
+            &staff.token,
+            query,
+            json!({ "f": filter, "after": "bm9wZQ" }),
+        )
         .await?;
     assert_eq!(bad_cursor.code(), Some("VALIDATION"));
     assert_eq!(bad_cursor.field(), Some("after"));
     let too_many = app
-        .graphql_as(&staff.token, "{ auditEvents(first: 101) { edges { cursor } } }", json!({}))
+        .graphql_as(
+            &staff.token,
+            "{ auditEvents(first: 101) { edges { cursor } } }",
+            json!({}),
+        )
         .await?;
     assert_eq!(too_many.field(), Some("first"));
     Ok(())
@@ -164,7 +225,9 @@ async fn staff_filter_and_page_through_audit_events() -> Result<()> {
 async fn every_request_leaves_an_access_log_row() -> Result<()> {
     let app = TestApp::spawn().await?;
     let member = app.new_member().await?;
-    app.graphql_as(&member.token, "query WhoAmI { me { email } }", json!({})).await?.ok()?;
+    app.graphql_as(&member.token, "query WhoAmI { me { email } }", json!({}))
+        .await?
+        .ok()?;
     app.send(app.client.get(app.url("/healthz"))).await?;
     let member_id = entity::member::Entity::find()
         .filter(entity::member::Column::Email.eq(member.email.as_str()))
@@ -174,16 +237,28 @@ async fn every_request_leaves_an_access_log_row() -> Result<()> {
 
     let rows = app
         .eventually(|| async {
-            let rows = entity::access_log::Entity::find().all(&app.state.db).await?;
-            let done = rows.iter().any(|r| r.target == "graphql:WhoAmI") && rows.iter().any(|r| r.target == "/healthz");
+            let rows = entity::access_log::Entity::find()
+                .all(&app.state.db)
+                .await?;
+            let done = rows.iter().any(|r| r.target == "graphql:WhoAmI")
+                && rows.iter().any(|r| r.target == "/healthz");
             Ok(done.then_some(rows))
         })
         .await?;
-    let who = rows.iter().find(|r| r.target == "graphql:WhoAmI").ok_or_else(|| anyhow!("row"))?;
+    let who = rows
+        .iter()
+        .find(|r| r.target == "graphql:WhoAmI")
+        .ok_or_else(|| anyhow!("row"))?;
     assert_eq!(who.member_id, member_id);
     assert_eq!(who.ip.as_deref(), Some("127.0.0.1"));
     assert_eq!((who.method.as_str(), who.status), ("POST", 200));
-    let health = rows.iter().find(|r| r.target == "/healthz").ok_or_else(|| anyhow!("row"))?;
-    assert_eq!((health.method.as_str(), health.status, health.member_id), ("GET", 200, None));
+    let health = rows
+        .iter()
+        .find(|r| r.target == "/healthz")
+        .ok_or_else(|| anyhow!("row"))?;
+    assert_eq!(
+        (health.method.as_str(), health.status, health.member_id),
+        ("GET", 200, None)
+    );
     Ok(())
 }

@@ -16,7 +16,7 @@ const WAIT: Duration = Duration::from_secs(20);
 struct Driver {
     child: Child,
     url: String,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Driver {
@@ -27,22 +27,31 @@ impl Drop for Driver {
 }
 
 async fn start_driver() -> Result<Driver> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
     let child = Command::new(&binary)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .with_context(|| format!("starting {binary}; install it with scripts/setup.sh --browser"))?;
+        .with_context(|| {
+            format!("starting {binary}; install it with scripts/setup.sh --browser")
+        })?;
     let driver = Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),
-        _profile: tempfile::tempdir()?,
+        profile: tempfile::tempdir()?,
     };
     let probe = reqwest::Client::new();
     for _ in 0..100 {
-        if probe.get(format!("{}/status", driver.url)).send().await.is_ok() {
+        if probe
+            .get(format!("{}/status", driver.url))
+            .send()
+            .await
+            .is_ok()
+        {
             return Ok(driver);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -51,7 +60,7 @@ async fn start_driver() -> Result<Driver> {
 }
 
 async fn open_browser(driver: &Driver) -> Result<Client> {
-    let profile = driver._profile.path().display().to_string();
+    let profile = driver.profile.path().display().to_string();
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     let capabilities = json!({
         "browserName": "chrome",
@@ -64,7 +73,9 @@ async fn open_browser(driver: &Driver) -> Result<Client> {
             ],
         },
     });
-    let serde_json::Value::Object(capabilities) = capabilities else { bail!("capabilities") };
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        bail!("capabilities")
+    };
     // Two rustls crypto providers are compiled in (sqlx brings aws-lc-rs); pick one for
     // the WebDriver client. A second install in the same process is a harmless no-op.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -75,26 +86,45 @@ async fn open_browser(driver: &Driver) -> Result<Client> {
 }
 
 async fn fill(browser: &Client, selector: &str, text: &str) -> Result<()> {
-    let input = browser.wait().at_most(WAIT).for_element(Locator::Css(selector)).await?;
+    let input = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(selector))
+        .await?;
     input.clear().await?;
     input.send_keys(text).await?;
     Ok(())
 }
 
 async fn click(browser: &Client, selector: &str) -> Result<()> {
-    browser.wait().at_most(WAIT).for_element(Locator::Css(selector)).await?.click().await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(selector))
+        .await?
+        .click()
+        .await?;
     Ok(())
 }
 
 async fn text_of(browser: &Client, selector: &str) -> Result<String> {
-    Ok(browser.wait().at_most(WAIT).for_element(Locator::Css(selector)).await?.text().await?)
+    Ok(browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(selector))
+        .await?
+        .text()
+        .await?)
 }
 
 #[tokio::test]
-async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_trace() -> Result<()> {
+async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_trace() -> Result<()>
+{
     let dist = workspace_root().join("dist");
     if !dist.join("index.html").is_file() {
-        bail!("the web app is not built: run scripts/build-web.sh (the README's test command does)");
+        bail!(
+            "the web app is not built: run scripts/build-web.sh (the README's test command does)"
+        );
     }
     let app = TestApp::spawn_with(move |s| s.web_dir = dist).await?;
     let driver = start_driver().await?;
@@ -120,7 +150,9 @@ async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
     let message = browser
         .wait()
         .at_most(WAIT)
-        .for_element(Locator::XPath("//span[@id='register-password-error'][normalize-space()!='']"))
+        .for_element(Locator::XPath(
+            "//span[@id='register-password-error'][normalize-space()!='']",
+        ))
         .await?
         .text()
         .await?;
@@ -138,22 +170,42 @@ async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
     assert_eq!(text_of(browser, "#account-number").await?, number);
     assert_eq!(text_of(browser, "#account-email").await?, email);
     let history = text_of(browser, "#login-history").await?;
-    assert!(history.contains("Logged in") && history.contains("127.0.0.1"), "{history}");
+    assert!(
+        history.contains("Logged in") && history.contains("127.0.0.1"),
+        "{history}"
+    );
 
     // A reload keeps the session (sessionStorage survives it).
     browser.refresh().await?;
     assert_eq!(text_of(browser, "#account-number").await?, number);
 
     // Logging out forgets the token and the server refuses it from now on.
-    let token = browser.execute("return sessionStorage.getItem('cptn.token')", vec![]).await?;
-    let token = token.as_str().map(str::to_owned).context("a token in sessionStorage")?;
+    let token = browser
+        .execute("return sessionStorage.getItem('cptn.token')", vec![])
+        .await?;
+    let token = token
+        .as_str()
+        .map(str::to_owned)
+        .context("a token in sessionStorage")?;
     click(browser, "#logout").await?;
-    browser.wait().at_most(WAIT).for_element(Locator::Css("#login-email")).await?;
-    let storage = browser.execute("return sessionStorage.length", vec![]).await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#login-email"))
+        .await?;
+    let storage = browser
+        .execute("return sessionStorage.length", vec![])
+        .await?;
     assert_eq!(storage, json!(0), "sessionStorage is empty after logout");
     let cookie = browser.execute("return document.cookie", vec![]).await?;
-    assert_eq!(cookie, json!("cptn_notice_seen=1"), "the notice flag is the only cookie");
-    let refused = app.graphql_as(&token, "{ me { email } }", json!({})).await?;
+    assert_eq!(
+        cookie,
+        json!("cptn_notice_seen=1"),
+        "the notice flag is the only cookie"
+    );
+    let refused = app
+        .graphql_as(&token, "{ me { email } }", json!({}))
+        .await?;
     assert_eq!(refused.code(), Some("UNAUTHENTICATED"));
     Ok(())
 }

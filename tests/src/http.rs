@@ -8,17 +8,31 @@ use tests::{Gql, TestApp};
 async fn get_runs_queries_and_refuses_mutations() -> Result<()> {
     let app = TestApp::spawn().await?;
     let query = app
-        .send(app.client.get(app.url("/graphql")).query(&[("query", "{ me { email } }")]))
+        .send(
+            app.client
+                .get(app.url("/graphql"))
+                .query(&[("query", "{ me { email } }")]),
+        )
         .await?;
     assert_eq!(query.status(), 200);
     let body = Gql::read(query).await?.ok()?;
     assert!(body.data("me")?.is_null());
 
     let mutation = app
-        .send(app.client.get(app.url("/graphql")).query(&[("query", "mutation { logout }")]))
+        .send(
+            app.client
+                .get(app.url("/graphql"))
+                .query(&[("query", "mutation { logout }")]),
+        )
         .await?;
     assert_eq!(mutation.status(), 405);
-    assert_eq!(mutation.headers().get("allow").map(|v| v.as_bytes()), Some(&b"POST"[..]));
+    assert_eq!(
+        mutation
+            .headers()
+            .get("allow")
+            .map(reqwest::header::HeaderValue::as_bytes),
+        Some(&b"POST"[..])
+    );
     assert_eq!(Gql::read(mutation).await?.code(), Some("VALIDATION"));
     Ok(())
 }
@@ -27,7 +41,10 @@ async fn get_runs_queries_and_refuses_mutations() -> Result<()> {
 async fn the_response_media_type_follows_the_accept_header() -> Result<()> {
     let app = TestApp::spawn().await?;
     let send = |accept: Option<&'static str>, query: &'static str| {
-        let mut request = app.client.post(app.url("/graphql")).json(&json!({ "query": query }));
+        let mut request = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": query }));
         if let Some(accept) = accept {
             request = request.header("Accept", accept);
         }
@@ -44,16 +61,28 @@ async fn the_response_media_type_follows_the_accept_header() -> Result<()> {
     let plain = send(None, "{ me { email } }").await?;
     assert!(content_type(&plain).starts_with("application/json"));
 
-    let modern = send(Some("application/graphql-response+json, application/json;q=0.9"), "{ me { email } }").await?;
+    let modern = send(
+        Some("application/graphql-response+json, application/json;q=0.9"),
+        "{ me { email } }",
+    )
+    .await?;
     assert_eq!(modern.status(), 200);
     assert!(content_type(&modern).starts_with("application/graphql-response+json"));
 
     let invalid_modern = send(Some("application/graphql-response+json"), "{ me { nope } }").await?;
-    assert_eq!(invalid_modern.status(), 400, "a document that fails validation");
+    assert_eq!(
+        invalid_modern.status(),
+        400,
+        "a document that fails validation"
+    );
     assert_eq!(Gql::read(invalid_modern).await?.code(), Some("VALIDATION"));
 
     let invalid_legacy = send(Some("application/json"), "{ me { nope } }").await?;
-    assert_eq!(invalid_legacy.status(), 200, "application/json keeps 200 for GraphQL errors");
+    assert_eq!(
+        invalid_legacy.status(),
+        200,
+        "application/json keeps 200 for GraphQL errors"
+    );
     let unparsable = send(None, "{ me { ").await?;
     assert_eq!(Gql::read(unparsable).await?.code(), Some("VALIDATION"));
     Ok(())
@@ -82,7 +111,9 @@ async fn malformed_requests_get_json_errors() -> Result<()> {
     assert_eq!(form.status(), 415);
     assert_eq!(Gql::read(form).await?.code(), Some("VALIDATION"));
 
-    let put = app.send(app.client.put(app.url("/graphql")).body("{}")).await?;
+    let put = app
+        .send(app.client.put(app.url("/graphql")).body("{}"))
+        .await?;
     assert_eq!(put.status(), 405);
     Ok(())
 }
@@ -90,14 +121,21 @@ async fn malformed_requests_get_json_errors() -> Result<()> {
 #[tokio::test]
 async fn batches_run_up_to_the_limit() -> Result<()> {
     let app = TestApp::spawn().await?;
-    let two = json!([{ "query": "{ me { email } }" }, { "query": "query Second { me { email } }" }]);
-    let response = app.send(app.client.post(app.url("/graphql")).json(&two)).await?;
+    let two =
+        json!([{ "query": "{ me { email } }" }, { "query": "query Second { me { email } }" }]);
+    let response = app
+        .send(app.client.post(app.url("/graphql")).json(&two))
+        .await?;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await?;
     assert_eq!(body.as_array().map(Vec::len), Some(2));
 
-    let eleven: Vec<_> = (0..11).map(|_| json!({ "query": "{ me { email } }" })).collect();
-    let response = app.send(app.client.post(app.url("/graphql")).json(&eleven)).await?;
+    let eleven: Vec<_> = (0..11)
+        .map(|_| json!({ "query": "{ me { email } }" }))
+        .collect();
+    let response = app
+        .send(app.client.post(app.url("/graphql")).json(&eleven))
+        .await?;
     assert_eq!(response.status(), 400);
     assert_eq!(Gql::read(response).await?.code(), Some("VALIDATION"));
     Ok(())
@@ -110,7 +148,11 @@ async fn probes_and_robots_answer() -> Result<()> {
     assert_eq!(health.status(), 200);
     let ready = app.send(app.client.get(app.url("/readyz"))).await?;
     assert_eq!(ready.status(), 200);
-    let robots = app.send(app.client.get(app.url("/robots.txt"))).await?.text().await?;
+    let robots = app
+        .send(app.client.get(app.url("/robots.txt")))
+        .await?
+        .text()
+        .await?;
     assert!(robots.contains("User-agent: *"));
     assert!(robots.contains("Disallow: /graphql"));
     let graphiql = app.send(app.client.get(app.url("/graphiql"))).await?;
@@ -122,7 +164,10 @@ async fn probes_and_robots_answer() -> Result<()> {
 #[tokio::test]
 async fn client_routes_fall_back_to_the_web_app() -> Result<()> {
     let web = tempfile::tempdir()?;
-    std::fs::write(web.path().join("index.html"), "<!doctype html><title>CPTN test shell</title>")?;
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!doctype html><title>CPTN test shell</title>",
+    )?;
     std::fs::write(web.path().join("app.js"), "console.log('app')")?;
     let dir = web.path().to_path_buf();
     let app = TestApp::spawn_with(move |s| s.web_dir = dir).await?;
@@ -131,7 +176,11 @@ async fn client_routes_fall_back_to_the_web_app() -> Result<()> {
         assert_eq!(page.status(), 200, "{path}");
         assert!(page.text().await?.contains("CPTN test shell"), "{path}");
     }
-    let asset = app.send(app.client.get(app.url("/app.js"))).await?.text().await?;
+    let asset = app
+        .send(app.client.get(app.url("/app.js")))
+        .await?
+        .text()
+        .await?;
     assert_eq!(asset, "console.log('app')");
     Ok(())
 }
@@ -142,13 +191,29 @@ async fn no_endpoint_ever_sets_a_cookie() -> Result<()> {
     // logged out and logged in, including login and logout themselves.
     let app = TestApp::spawn().await?;
     let member = app.new_member().await?;
-    for path in ["/", "/account", "/graphiql", "/healthz", "/readyz", "/robots.txt", "/graphql?query=%7Bme%7Bemail%7D%7D"] {
+    for path in [
+        "/",
+        "/account",
+        "/graphiql",
+        "/healthz",
+        "/readyz",
+        "/robots.txt",
+        "/graphql?query=%7Bme%7Bemail%7D%7D",
+    ] {
         app.send(app.client.get(app.url(path))).await?;
-        app.send(app.client.get(app.url(path)).bearer_auth(&member.token)).await?;
+        app.send(app.client.get(app.url(path)).bearer_auth(&member.token))
+            .await?;
     }
-    app.graphql_as(&member.token, "mutation { renewToken { token } }", json!({})).await?;
+    app.graphql_as(
+        &member.token,
+        "mutation { renewToken { token } }",
+        json!({}),
+    )
+    .await?;
     app.login(&member.email, "wrong passphrase").await?;
     let fresh = app.login(&member.email, &member.password).await?.ok()?;
-    app.graphql_as(fresh.str("login.token")?, "mutation { logout }", json!({})).await?.ok()?;
+    app.graphql_as(fresh.str("login.token")?, "mutation { logout }", json!({}))
+        .await?
+        .ok()?;
     Ok(())
 }

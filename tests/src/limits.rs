@@ -9,12 +9,17 @@ async fn bodies_over_one_mebibyte_get_413() -> Result<()> {
     let app = TestApp::spawn().await?;
     let padding = "x".repeat(1024 * 1024);
     let body = json!({ "query": "{ me { email } }", "variables": { "padding": padding } });
-    let response = app.send(app.client.post(app.url("/graphql")).json(&body)).await?;
+    let response = app
+        .send(app.client.post(app.url("/graphql")).json(&body))
+        .await?;
     assert_eq!(response.status(), 413);
     assert_eq!(Gql::read(response).await?.code(), Some("PAYLOAD_TOO_LARGE"));
 
-    let just_under = json!({ "query": "{ me { email } }", "variables": { "padding": "x".repeat(1000 * 1000) } });
-    let response = app.send(app.client.post(app.url("/graphql")).json(&just_under)).await?;
+    let just_under =
+        json!({ "query": "{ me { email } }", "variables": { "padding": "x".repeat(1000 * 1000) } });
+    let response = app
+        .send(app.client.post(app.url("/graphql")).json(&just_under))
+        .await?;
     assert_eq!(response.status(), 200);
     Ok(())
 }
@@ -37,7 +42,12 @@ async fn queries_deeper_than_ten_are_refused() -> Result<()> {
     assert!(ten.errors().is_empty(), "depth 10 is allowed: {}", ten.body);
     let eleven = app.graphql(&nested(11), json!({})).await?;
     assert_eq!(eleven.code(), Some("VALIDATION"), "{}", eleven.body);
-    assert!(eleven.body.get("data").is_none_or(serde_json::Value::is_null));
+    assert!(
+        eleven
+            .body
+            .get("data")
+            .is_none_or(serde_json::Value::is_null)
+    );
     Ok(())
 }
 
@@ -62,7 +72,11 @@ async fn login_attempts_are_limited_per_account() -> Result<()> {
     app.login(&member.email, "wrong one").await?;
     app.login(&member.email, "wrong two").await?;
     let limited = app.login(&member.email, &member.password).await?;
-    assert_eq!(limited.code(), Some("RATE_LIMITED"), "even the right password waits");
+    assert_eq!(
+        limited.code(),
+        Some("RATE_LIMITED"),
+        "even the right password waits"
+    );
     let retry_after: u64 = limited
         .headers
         .get("retry-after")
@@ -70,7 +84,12 @@ async fn login_attempts_are_limited_per_account() -> Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     assert!(retry_after >= 1, "Retry-After header is set");
-    assert!(limited.body["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap_or(0) >= 1);
+    assert!(
+        limited.body["errors"][0]["extensions"]["retryAfter"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 1
+    );
 
     let other = app.new_member().await?;
     app.login(&other.email, &other.password).await?.ok()?;
@@ -88,18 +107,25 @@ async fn aliased_and_batched_logins_each_count_as_an_attempt() -> Result<()> {
         .map(|i| format!("l{i}: login(email: \"ghost{i}@example.org\", password: \"wrong pw {i}\") {{ token }}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let response = app.graphql(&format!("mutation {{ {aliased} }}"), json!({})).await?;
+    let response = app
+        .graphql(&format!("mutation {{ {aliased} }}"), json!({}))
+        .await?;
     let codes: Vec<&str> = response
         .errors()
         .iter()
         .filter_map(|e| e["extensions"]["code"].as_str())
         .collect();
-    assert_eq!(codes, ["UNAUTHENTICATED"; 3], "three attempts, within the IP budget of 4");
+    assert_eq!(
+        codes, ["UNAUTHENTICATED"; 3],
+        "three attempts, within the IP budget of 4"
+    );
 
     let batch: Vec<_> = (0..2)
         .map(|i| json!({ "query": format!("mutation {{ login(email: \"b{i}@example.org\", password: \"wrong pw\") {{ token }} }}") }))
         .collect();
-    let response = app.send(app.client.post(app.url("/graphql")).json(&batch)).await?;
+    let response = app
+        .send(app.client.post(app.url("/graphql")).json(&batch))
+        .await?;
     let body: serde_json::Value = response.json().await?;
     let codes: Vec<&str> = body
         .as_array()
@@ -107,6 +133,10 @@ async fn aliased_and_batched_logins_each_count_as_an_attempt() -> Result<()> {
         .flatten()
         .filter_map(|r| r["errors"][0]["extensions"]["code"].as_str())
         .collect();
-    assert_eq!(codes, ["UNAUTHENTICATED", "RATE_LIMITED"], "the fifth attempt from this IP is refused");
+    assert_eq!(
+        codes,
+        ["UNAUTHENTICATED", "RATE_LIMITED"],
+        "the fifth attempt from this IP is refused"
+    );
     Ok(())
 }

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use entity::audit_event;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
 
 /// The columns of a new audit row.
 pub struct NewAuditEvent {
@@ -15,7 +18,10 @@ pub struct NewAuditEvent {
     pub detail: Option<String>,
 }
 
-pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewAuditEvent) -> Result<audit_event::Model, DbErr> {
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    new: NewAuditEvent,
+) -> Result<audit_event::Model, DbErr> {
     audit_event::ActiveModel {
         occurred_at: Set(new.occurred_at),
         kind: Set(new.kind.to_owned()),
@@ -43,28 +49,32 @@ pub struct AuditQuery {
 }
 
 /// Newest first, at most `limit` rows.
-pub async fn list<C: ConnectionTrait>(conn: &C, query: &AuditQuery, limit: u64) -> Result<Vec<audit_event::Model>, DbErr> {
-    let mut cond = Condition::all();
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    query: &AuditQuery,
+    limit: u64,
+) -> Result<Vec<audit_event::Model>, DbErr> {
+    let mut filter = Condition::all();
     if !query.kinds.is_empty() {
-        cond = cond.add(audit_event::Column::Kind.is_in(query.kinds.iter().copied()));
+        filter = filter.add(audit_event::Column::Kind.is_in(query.kinds.iter().copied()));
     }
     if let Some(member_id) = query.member_id {
-        cond = cond.add(audit_event::Column::MemberId.eq(member_id));
+        filter = filter.add(audit_event::Column::MemberId.eq(member_id));
     }
     if let Some(ip) = &query.ip {
-        cond = cond.add(audit_event::Column::Ip.eq(ip.as_str()));
+        filter = filter.add(audit_event::Column::Ip.eq(ip.as_str()));
     }
     if let Some(from) = query.from {
-        cond = cond.add(audit_event::Column::OccurredAt.gte(from));
+        filter = filter.add(audit_event::Column::OccurredAt.gte(from));
     }
     if let Some(to) = query.to {
-        cond = cond.add(audit_event::Column::OccurredAt.lt(to));
+        filter = filter.add(audit_event::Column::OccurredAt.lt(to));
     }
     if let Some(before) = query.before_id {
-        cond = cond.add(audit_event::Column::Id.lt(before));
+        filter = filter.add(audit_event::Column::Id.lt(before));
     }
     audit_event::Entity::find()
-        .filter(cond)
+        .filter(filter)
         .order_by_desc(audit_event::Column::Id)
         .limit(limit)
         .all(conn)

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use entity::{counter, member};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 
 const MEMBER_NUMBER_COUNTER: &str = "member_number";
 
@@ -14,11 +16,18 @@ pub async fn next_member_number<C: ConnectionTrait>(conn: &C) -> Result<i64, DbE
         name: Set(MEMBER_NUMBER_COUNTER.to_owned()),
         value: Set(0),
     })
-    .on_conflict(OnConflict::column(counter::Column::Name).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(counter::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(conn)
     .await?;
     counter::Entity::update_many()
-        .col_expr(counter::Column::Value, Expr::col(counter::Column::Value).add(1))
+        .col_expr(
+            counter::Column::Value,
+            Expr::col(counter::Column::Value).add(1),
+        )
         .filter(counter::Column::Name.eq(MEMBER_NUMBER_COUNTER))
         .exec(conn)
         .await?;
@@ -39,7 +48,10 @@ pub struct NewMember<'a> {
     pub now: DateTime<Utc>,
 }
 
-pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewMember<'_>) -> Result<member::Model, DbErr> {
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    new: NewMember<'_>,
+) -> Result<member::Model, DbErr> {
     member::ActiveModel {
         member_number: Set(new.member_number),
         email: Set(new.email.to_owned()),
@@ -55,25 +67,39 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewMember<'_>) -> Result<
     .await
 }
 
-pub async fn find_by_email<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Option<member::Model>, DbErr> {
+pub async fn find_by_email<C: ConnectionTrait>(
+    conn: &C,
+    email: &str,
+) -> Result<Option<member::Model>, DbErr> {
     member::Entity::find()
         .filter(member::Column::Email.eq(email))
         .one(conn)
         .await
 }
 
-pub async fn find_by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<member::Model>, DbErr> {
+pub async fn find_by_id<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Option<member::Model>, DbErr> {
     member::Entity::find_by_id(id).one(conn).await
 }
 
-pub async fn find_by_number<C: ConnectionTrait>(conn: &C, number: i64) -> Result<Option<member::Model>, DbErr> {
+pub async fn find_by_number<C: ConnectionTrait>(
+    conn: &C,
+    number: i64,
+) -> Result<Option<member::Model>, DbErr> {
     member::Entity::find()
         .filter(member::Column::MemberNumber.eq(number))
         .one(conn)
         .await
 }
 
-pub async fn set_status<C: ConnectionTrait>(conn: &C, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn set_status<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     member::Entity::update_many()
         .col_expr(member::Column::Status, Expr::value(status))
         .col_expr(member::Column::UpdatedAt, Expr::value(now))
@@ -83,7 +109,12 @@ pub async fn set_status<C: ConnectionTrait>(conn: &C, id: i64, status: &str, now
     Ok(())
 }
 
-pub async fn set_password_hash<C: ConnectionTrait>(conn: &C, id: i64, hash: String, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn set_password_hash<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     member::Entity::update_many()
         .col_expr(member::Column::PasswordHash, Expr::value(hash))
         .col_expr(member::Column::UpdatedAt, Expr::value(now))
@@ -99,7 +130,10 @@ pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
 }
 
 /// Member numbers of the given member ids, in one query.
-pub async fn numbers_by_id<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<std::collections::HashMap<i64, i64>, DbErr> {
+pub async fn numbers_by_id<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, DbErr> {
     use sea_orm::QuerySelect;
     if ids.is_empty() {
         return Ok(std::collections::HashMap::new());

@@ -60,7 +60,11 @@ pub async fn post(
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            return error_response(StatusCode::BAD_REQUEST, ErrorCode::Validation, "The request body could not be read.");
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::Validation,
+                "The request body could not be read.",
+            );
         };
         if body.len() + chunk.len() > limit {
             return too_large(limit);
@@ -94,14 +98,14 @@ pub async fn post(
         },
     };
     let max_batch = state.settings.limits.max_batch;
-    if let BatchRequest::Batch(items) = &request {
-        if items.is_empty() || items.len() > max_batch {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::Validation,
-                &format!("A batch holds 1 to {max_batch} operations."),
-            );
-        }
+    if let BatchRequest::Batch(items) = &request
+        && (items.is_empty() || items.len() > max_batch)
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Validation,
+            &format!("A batch holds 1 to {max_batch} operations."),
+        );
     }
     execute(&req, &state, &schema, request).await
 }
@@ -123,15 +127,26 @@ pub async fn get(
     schema: web::Data<AppSchema>,
 ) -> HttpResponse {
     let Ok(params) = web::Query::<GetParams>::from_query(req.query_string()) else {
-        return error_response(StatusCode::BAD_REQUEST, ErrorCode::Validation, "The query string is malformed.");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Validation,
+            "The query string is malformed.",
+        );
     };
     let params = params.into_inner();
     let Some(query) = params.query else {
-        return error_response(StatusCode::BAD_REQUEST, ErrorCode::Validation, "The `query` parameter is missing.");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Validation,
+            "The `query` parameter is missing.",
+        );
     };
     let mut request = async_graphql::Request::new(query);
     request.operation_name = params.operation_name;
-    for (name, raw) in [("variables", params.variables), ("extensions", params.extensions)] {
+    for (name, raw) in [
+        ("variables", params.variables),
+        ("extensions", params.extensions),
+    ] {
         let Some(raw) = raw else { continue };
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&raw) else {
             return error_response(
@@ -173,23 +188,38 @@ pub async fn method_not_allowed() -> HttpResponse {
     response
 }
 
-async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, request: BatchRequest) -> HttpResponse {
+async fn execute(
+    req: &HttpRequest,
+    state: &AppState,
+    schema: &AppSchema,
+    request: BatchRequest,
+) -> HttpResponse {
     let label = operation_label(&request);
     let viewer = match bearer_token(req) {
         Ok(None) => Viewer::Anonymous,
         Ok(Some(token)) => match accounts::authenticate(state, token).await {
             Ok(viewer) => viewer,
             Err(err) => {
-                req.extensions_mut().insert(AccessLogLabel { target: label, member_id: None });
+                req.extensions_mut().insert(AccessLogLabel {
+                    target: label,
+                    member_id: None,
+                });
                 if err.code() == ErrorCode::Internal {
                     tracing::error!(error = ?err, "authenticating a request failed");
-                    return error_response(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "Internal error.");
+                    return error_response(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        ErrorCode::Internal,
+                        "Internal error.",
+                    );
                 }
                 return unauthenticated();
             }
         },
         Err(()) => {
-            req.extensions_mut().insert(AccessLogLabel { target: label, member_id: None });
+            req.extensions_mut().insert(AccessLogLabel {
+                target: label,
+                member_id: None,
+            });
             return unauthenticated();
         }
     };
@@ -235,7 +265,11 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
     };
     let mut builder = HttpResponse::build(status);
     builder
-        .content_type(if wants_graphql_response { GRAPHQL_RESPONSE_JSON } else { "application/json" })
+        .content_type(if wants_graphql_response {
+            GRAPHQL_RESPONSE_JSON
+        } else {
+            "application/json"
+        })
         .insert_header(("Cache-Control", "no-store"));
     if let Some(seconds) = retry_after {
         builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
@@ -244,7 +278,11 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
         Ok(body) => builder.body(body),
         Err(e) => {
             tracing::error!(error = %e, "serialising a GraphQL response failed");
-            error_response(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "Internal error.")
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "Internal error.",
+            )
         }
     }
 }
@@ -313,7 +351,9 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
         (DocumentOperations::Multiple(ops), Some(name)) => ops
             .iter()
             .any(|(op_name, op)| op_name.as_str() == name && op.node.ty == OperationType::Mutation),
-        (DocumentOperations::Multiple(ops), None) => ops.values().any(|op| op.node.ty == OperationType::Mutation),
+        (DocumentOperations::Multiple(ops), None) => {
+            ops.values().any(|op| op.node.ty == OperationType::Mutation)
+        }
     }
 }
 
@@ -348,7 +388,10 @@ fn first_operation_name(query: &str) -> Option<String> {
 /// argument coercion) are `VALIDATION`; anything else that reached here without a code is a
 /// bug, reported as `INTERNAL` and logged.
 fn ensure_code(error: &mut ServerError) {
-    let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
     if has_code {
         return;
     }
@@ -364,7 +407,7 @@ fn ensure_code(error: &mut ServerError) {
     } else {
         tracing::error!(message = %error.message, path = ?error.path, "resolver error without a code");
         ext.set("code", ErrorCode::Internal.as_str());
-        error.message = "Internal error.".to_owned();
+        "Internal error.".clone_into(&mut error.message);
     }
 }
 
@@ -386,8 +429,14 @@ mod tests {
 
     #[test]
     fn operation_names_are_found_without_parsing() {
-        assert_eq!(first_operation_name("query Me { me { email } }").as_deref(), Some("Me"));
-        assert_eq!(first_operation_name("  mutation Login($e: String!) { x }").as_deref(), Some("Login"));
+        assert_eq!(
+            first_operation_name("query Me { me { email } }").as_deref(),
+            Some("Me")
+        );
+        assert_eq!(
+            first_operation_name("  mutation Login($e: String!) { x }").as_deref(),
+            Some("Login")
+        );
         assert_eq!(first_operation_name("{ me { email } }"), None);
     }
 
@@ -395,14 +444,21 @@ mod tests {
     fn mutations_are_recognised_for_the_get_check() {
         assert!(is_mutation("mutation { logout }", None));
         assert!(!is_mutation("query { me { email } }", None));
-        assert!(is_mutation("query A { me { email } } mutation B { logout }", Some("B")));
-        assert!(!is_mutation("query A { me { email } } mutation B { logout }", Some("A")));
+        assert!(is_mutation(
+            "query A { me { email } } mutation B { logout }",
+            Some("B")
+        ));
+        assert!(!is_mutation(
+            "query A { me { email } } mutation B { logout }",
+            Some("A")
+        ));
     }
 
     #[test]
     fn argument_paths_name_the_innermost_field() {
         assert_eq!(
-            field_named_in("Invalid value for argument \"input.email\", expected type \"String\"").as_deref(),
+            field_named_in("Invalid value for argument \"input.email\", expected type \"String\"")
+                .as_deref(),
             Some("email")
         );
         assert_eq!(

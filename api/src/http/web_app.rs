@@ -23,9 +23,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
                 async move {
                     let (req, _) = req.into_parts();
                     let mut response = NamedFile::open(&index)?.into_response(&req);
-                    response
-                        .headers_mut()
-                        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
+                    response.headers_mut().insert(
+                        header::CACHE_CONTROL,
+                        header::HeaderValue::from_static("no-cache"),
+                    );
                     Ok(ServiceResponse::new(req, response))
                 }
             })),

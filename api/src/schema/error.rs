@@ -6,7 +6,9 @@ use crate::error::Error;
 use async_graphql::ErrorExtensions;
 use shared::ErrorCode;
 
-/// Converts a service error for the client.
+/// Converts a service error for the client. Takes the error by value: it is consumed on
+/// the way out, like `From` would.
+#[allow(clippy::needless_pass_by_value)]
 pub fn to_graphql(err: Error) -> async_graphql::Error {
     let code = err.code();
     let message = if code == ErrorCode::Internal {

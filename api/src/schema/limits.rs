@@ -36,10 +36,21 @@ impl Extension for AliasLimitExtension {
             .operations
             .iter()
             .map(|(_, op)| count_aliases(&op.node.selection_set.node))
-            .chain(document.fragments.values().map(|f| count_aliases(&f.node.selection_set.node)))
+            .chain(
+                document
+                    .fragments
+                    .values()
+                    .map(|f| count_aliases(&f.node.selection_set.node)),
+            )
             .sum();
         if aliases > self.max {
-            let mut err = ServerError::new(format!("The document uses {aliases} aliases; at most {} are allowed.", self.max), None);
+            let mut err = ServerError::new(
+                format!(
+                    "The document uses {aliases} aliases; at most {} are allowed.",
+                    self.max
+                ),
+                None,
+            );
             let mut ext = async_graphql::ErrorExtensionValues::default();
             ext.set("code", ErrorCode::Validation.as_str());
             err.extensions = Some(ext);
@@ -54,7 +65,8 @@ fn count_aliases(set: &SelectionSet) -> usize {
         .iter()
         .map(|item| match &item.node {
             Selection::Field(field) => {
-                usize::from(field.node.alias.is_some()) + count_aliases(&field.node.selection_set.node)
+                usize::from(field.node.alias.is_some())
+                    + count_aliases(&field.node.selection_set.node)
             }
             Selection::InlineFragment(fragment) => count_aliases(&fragment.node.selection_set.node),
             Selection::FragmentSpread(_) => 0,

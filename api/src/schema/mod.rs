@@ -31,7 +31,9 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 pub fn build(state: Option<AppState>, limits: &Limits) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
-        .extension(limits::AliasLimit { max: limits.max_aliases });
+        .extension(limits::AliasLimit {
+            max: limits.max_aliases,
+        });
     if let Some(state) = state {
         builder = builder.data(state);
     }
@@ -63,7 +65,10 @@ impl ContextExt for Context<'_> {
     }
 
     fn meta(&self) -> &RequestMeta {
-        static NONE: RequestMeta = RequestMeta { ip: None, user_agent: None };
+        static NONE: RequestMeta = RequestMeta {
+            ip: None,
+            user_agent: None,
+        };
         self.data_opt::<RequestMeta>().unwrap_or(&NONE)
     }
 }

@@ -11,7 +11,10 @@ pub const MAX_PAGE: i32 = 100;
 pub fn page_size(first: Option<i32>) -> Result<u64> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&first) {
-        return Err(Error::invalid("first", format!("`first` must be between 1 and {MAX_PAGE}.")));
+        return Err(Error::invalid(
+            "first",
+            format!("`first` must be between 1 and {MAX_PAGE}."),
+        ));
     }
     Ok(u64::try_from(first).unwrap_or(1))
 }
@@ -23,7 +26,9 @@ pub fn encode_cursor(list: &str, id: i64) -> String {
 
 /// Reads a cursor made by [`encode_cursor`] for the same list.
 pub fn decode_cursor(list: &str, cursor: Option<&str>) -> Result<Option<i64>> {
-    let Some(cursor) = cursor else { return Ok(None) };
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
     let invalid = || Error::invalid("after", "This cursor is not valid for this list.");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;

@@ -31,7 +31,11 @@ pub struct Registration {
 /// Creates a member with a fresh member number. The e-mail must be new (case-insensitive);
 /// the password 8 to 128 characters and not a common one.
 #[tracing::instrument(skip_all)]
-pub async fn register(state: &AppState, meta: &RequestMeta, input: Registration) -> Result<member::Model> {
+pub async fn register(
+    state: &AppState,
+    meta: &RequestMeta,
+    input: Registration,
+) -> Result<member::Model> {
     let email = Email::parse("email", &input.email)?;
     let password = Password::parse("password", &input.password)?;
     if password::is_common(password.expose()) {
@@ -40,12 +44,27 @@ pub async fn register(state: &AppState, meta: &RequestMeta, input: Registration)
             "This password is one of the most common ones and easy to guess; choose another.",
         ));
     }
-    if password.expose().trim().eq_ignore_ascii_case(email.as_str()) {
-        return Err(Error::invalid("password", "Do not use your e-mail address as your password."));
+    if password
+        .expose()
+        .trim()
+        .eq_ignore_ascii_case(email.as_str())
+    {
+        return Err(Error::invalid(
+            "password",
+            "Do not use your e-mail address as your password.",
+        ));
     }
     let legal_name = LegalName::parse("legalName", &input.legal_name)?;
     let password_hash = password::hash(&password).await?;
-    create_member(&state.db, meta, &email, password_hash, &legal_name, Role::Member).await
+    create_member(
+        &state.db,
+        meta,
+        &email,
+        password_hash,
+        &legal_name,
+        Role::Member,
+    )
+    .await
 }
 
 /// Inserts a member and its audit row in one transaction.
@@ -59,7 +78,10 @@ async fn create_member(
 ) -> Result<member::Model> {
     const TAKEN: &str = "An account with this e-mail address already exists.";
     let txn = db.begin().await?;
-    if db::members::find_by_email(&txn, email.as_str()).await?.is_some() {
+    if db::members::find_by_email(&txn, email.as_str())
+        .await?
+        .is_some()
+    {
         return Err(Error::Conflict {
             field: Some("email"),
             message: TAKEN.to_owned(),
@@ -104,7 +126,12 @@ pub struct SignedIn {
 /// IP and user agent; attempts beyond the per-IP or per-account budget are refused before
 /// the password is looked at.
 #[tracing::instrument(skip_all)]
-pub async fn login(state: &AppState, meta: &RequestMeta, email: &str, password: String) -> Result<SignedIn> {
+pub async fn login(
+    state: &AppState,
+    meta: &RequestMeta,
+    email: &str,
+    password: String,
+) -> Result<SignedIn> {
     let normalised = email.trim().to_lowercase();
     let known = match Email::parse("email", &normalised) {
         Ok(valid) => db::members::find_by_email(&state.db, valid.as_str()).await?,
@@ -113,7 +140,17 @@ pub async fn login(state: &AppState, meta: &RequestMeta, email: &str, password: 
     let audit_attempt = |kind: AuditKind, detail: Option<String>| {
         let member_id = known.as_ref().map(|m| m.id);
         async move {
-            audit::record(&state.db, AuditRecord { kind, member_id, actor_id: None, meta, detail }).await
+            audit::record(
+                &state.db,
+                AuditRecord {
+                    kind,
+                    member_id,
+                    actor_id: None,
+                    meta,
+                    detail,
+                },
+            )
+            .await
         }
     };
 
@@ -131,7 +168,9 @@ pub async fn login(state: &AppState, meta: &RequestMeta, email: &str, password: 
     let Some(member) = known.clone() else {
         // Keep what was typed only when it looks like an address: a password typed into the
         // e-mail box must not end up in the audit trail.
-        let detail = Email::parse("email", &normalised).ok().map(Email::into_inner);
+        let detail = Email::parse("email", &normalised)
+            .ok()
+            .map(Email::into_inner);
         audit_attempt(AuditKind::LoginUnknownEmail, detail).await?;
         return Err(Error::InvalidCredentials);
     };
@@ -147,7 +186,8 @@ pub async fn login(state: &AppState, meta: &RequestMeta, email: &str, password: 
     let now = Utc::now();
     let session_id = uuid::Uuid::new_v4().to_string();
     let jti = uuid::Uuid::new_v4().to_string();
-    let session_ttl = chrono::Duration::from_std(state.settings.sessions.session_ttl).map_err(anyhow::Error::from)?;
+    let session_ttl = chrono::Duration::from_std(state.settings.sessions.session_ttl)
+        .map_err(anyhow::Error::from)?;
     let txn = state.db.begin().await?;
     db::sessions::insert(
         &txn,
@@ -195,7 +235,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Viewer> {
     if !live {
         return Err(Error::Unauthenticated);
     }
-    let role = member.role.parse().map_err(|()| anyhow::anyhow!("member {} has unknown role {:?}", member.id, member.role))?;
+    let role = member
+        .role
+        .parse()
+        .map_err(|()| anyhow::anyhow!("member {} has unknown role {:?}", member.id, member.role))?;
     Ok(Viewer::Member(Authenticated {
         member_id,
         session_id: session.id,
@@ -252,16 +295,30 @@ pub async fn me(state: &AppState, viewer: &Viewer) -> Result<Option<member::Mode
 }
 
 /// Staff: look a member up by number.
-pub async fn find_by_number(state: &AppState, viewer: &Viewer, number: i64) -> Result<member::Model> {
+pub async fn find_by_number(
+    state: &AppState,
+    viewer: &Viewer,
+    number: i64,
+) -> Result<member::Model> {
     require_staff(viewer)?;
-    db::members::find_by_number(&state.db, number).await?.ok_or(Error::NotFound)
+    db::members::find_by_number(&state.db, number)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// Staff: disable or re-enable an account. Disabling revokes every session of the member
 /// at once. Only an admin may change a staff or admin account; nobody changes their own.
-pub async fn set_status(state: &AppState, viewer: &Viewer, meta: &RequestMeta, number: i64, enabled: bool) -> Result<member::Model> {
+pub async fn set_status(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    number: i64,
+    enabled: bool,
+) -> Result<member::Model> {
     let actor = require_staff(viewer)?;
-    let target = db::members::find_by_number(&state.db, number).await?.ok_or(Error::NotFound)?;
+    let target = db::members::find_by_number(&state.db, number)
+        .await?
+        .ok_or(Error::NotFound)?;
     if target.id == actor.member_id {
         return Err(Error::Forbidden);
     }
@@ -292,7 +349,9 @@ pub async fn set_status(state: &AppState, viewer: &Viewer, meta: &RequestMeta, n
     )
     .await?;
     txn.commit().await?;
-    db::members::find_by_id(&state.db, target.id).await?.ok_or(Error::NotFound)
+    db::members::find_by_id(&state.db, target.id)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 fn require_staff(viewer: &Viewer) -> Result<&Authenticated> {
@@ -317,7 +376,11 @@ pub async fn create_with_role(
 }
 
 /// Replaces a member's password (demo data reset) and ends their sessions.
-pub async fn reset_password(db: &DatabaseConnection, member_id: i64, password: &Password) -> Result<()> {
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    member_id: i64,
+    password: &Password,
+) -> Result<()> {
     let hash = password::hash(password).await?;
     let now: DateTime<Utc> = Utc::now();
     let txn = db.begin().await?;

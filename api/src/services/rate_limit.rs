@@ -21,7 +21,10 @@ pub struct LoginLimiter {
 impl LoginLimiter {
     pub fn new(limits: &Limits) -> Self {
         Self {
-            per_account: RateLimiter::keyed(quota(limits.login_account_burst, limits.login_account_period)),
+            per_account: RateLimiter::keyed(quota(
+                limits.login_account_burst,
+                limits.login_account_period,
+            )),
             per_ip: RateLimiter::keyed(quota(limits.login_ip_burst, limits.login_ip_period)),
             clock: DefaultClock::default(),
         }
@@ -62,9 +65,9 @@ mod tests {
     fn attempts_beyond_the_burst_are_refused_per_account_and_per_ip() {
         let limits = Limits {
             login_account_burst: 2,
-            login_account_period: Duration::from_secs(60),
+            login_account_period: Duration::from_mins(1),
             login_ip_burst: 3,
-            login_ip_period: Duration::from_secs(60),
+            login_ip_period: Duration::from_mins(1),
             ..Limits::default()
         };
         let limiter = LoginLimiter::new(&limits);
@@ -72,8 +75,18 @@ mod tests {
         assert!(limiter.check(Some(ip), "a@example.org").is_ok());
         assert!(limiter.check(Some(ip), "a@example.org").is_ok());
         let wait = limiter.check(Some(ip), "a@example.org").err();
-        assert!(wait.is_some_and(|w| w > Duration::ZERO), "third try on one account is throttled");
-        assert!(limiter.check(Some(ip), "b@example.org").is_err(), "the IP's budget of 3 is spent");
-        assert!(limiter.check(Some([10, 0, 0, 2].into()), "b@example.org").is_ok());
+        assert!(
+            wait.is_some_and(|w| w > Duration::ZERO),
+            "third try on one account is throttled"
+        );
+        assert!(
+            limiter.check(Some(ip), "b@example.org").is_err(),
+            "the IP's budget of 3 is spent"
+        );
+        assert!(
+            limiter
+                .check(Some([10, 0, 0, 2].into()), "b@example.org")
+                .is_ok()
+        );
     }
 }

@@ -18,11 +18,27 @@ pub struct DemoCredential {
 }
 
 const DEMO_PEOPLE: [(&str, &str, Role); 5] = [
-    ("ada.admin@demo.cptn.example", "Ada Administrator", Role::Admin),
+    (
+        "ada.admin@demo.cptn.example",
+        "Ada Administrator",
+        Role::Admin,
+    ),
     ("sam.staff@demo.cptn.example", "Sam Staffer", Role::Staff),
-    ("maya.trainer@demo.cptn.example", "Maya Okafor", Role::Member),
-    ("liam.trainer@demo.cptn.example", "Liam O'Brien", Role::Member),
-    ("chloe.trainer@demo.cptn.example", "Chloé Tremblay", Role::Member),
+    (
+        "maya.trainer@demo.cptn.example",
+        "Maya Okafor",
+        Role::Member,
+    ),
+    (
+        "liam.trainer@demo.cptn.example",
+        "Liam O'Brien",
+        Role::Member,
+    ),
+    (
+        "chloe.trainer@demo.cptn.example",
+        "Chloé Tremblay",
+        Role::Member,
+    ),
 ];
 
 /// Creates the demo accounts that are missing and gives every demo account a new random
@@ -32,15 +48,12 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
     for (email, name, role) in DEMO_PEOPLE {
         let email = Email::parse("email", email)?;
         let password = Password::parse("password", &random_password())?;
-        let member = match db::members::find_by_email(db, email.as_str()).await? {
-            Some(existing) => {
-                accounts::reset_password(db, existing.id, &password).await?;
-                existing
-            }
-            None => {
-                let name = LegalName::parse("legalName", name)?;
-                accounts::create_with_role(db, &email, &password, &name, role).await?
-            }
+        let member = if let Some(existing) = db::members::find_by_email(db, email.as_str()).await? {
+            accounts::reset_password(db, existing.id, &password).await?;
+            existing
+        } else {
+            let name = LegalName::parse("legalName", name)?;
+            accounts::create_with_role(db, &email, &password, &name, role).await?
         };
         out.push(DemoCredential {
             role,

@@ -3,6 +3,7 @@
 use crate::api;
 use crate::session::use_session;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
@@ -16,7 +17,7 @@ pub fn Nav() -> impl IntoView {
             // The server revokes the session; whatever it answers, this tab forgets the token.
             let _ = api::logout().await;
             session.clear();
-            navigate("/login", Default::default());
+            navigate("/login", NavigateOptions::default());
         });
     };
     view! {

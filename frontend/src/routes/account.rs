@@ -4,6 +4,7 @@ use crate::api::{self, ApiError, MyAccount};
 use crate::components::field::Field;
 use crate::session::use_session;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{Email, LegalName, Password};
@@ -50,7 +51,7 @@ pub fn Register() -> impl IntoView {
             match result {
                 Ok(signed_in) => {
                     session.set(signed_in.token, &signed_in.expires_at);
-                    navigate("/account", Default::default());
+                    navigate("/account", NavigateOptions::default());
                 }
                 Err(err) => error.set(Some(err)),
             }
@@ -101,7 +102,7 @@ pub fn Login() -> impl IntoView {
                 Ok(signed_in) => {
                     password.set(String::new());
                     session.set(signed_in.token, &signed_in.expires_at);
-                    navigate("/account", Default::default());
+                    navigate("/account", NavigateOptions::default());
                 }
                 Err(err) => error.set(Some(err)),
             }
@@ -125,7 +126,12 @@ pub fn Login() -> impl IntoView {
 /// Errors that belong to no single field.
 #[component]
 fn FormError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
-    let text = move || error.get().filter(|e| e.field.is_none()).map(|e| e.summary());
+    let text = move || {
+        error
+            .get()
+            .filter(|e| e.field.is_none())
+            .map(|e| e.summary())
+    };
     view! { <p class="form-error" id="form-error" role="alert">{text}</p> }
 }
 
@@ -143,18 +149,18 @@ pub fn Account() -> impl IntoView {
                 Ok(Some(me)) => account.set(Some(me)),
                 Ok(None) => {
                     session.clear();
-                    navigate("/login", Default::default());
+                    navigate("/login", NavigateOptions::default());
                 }
                 Err(e) if e.is_unauthenticated() => {
                     session.clear();
-                    navigate("/login", Default::default());
+                    navigate("/login", NavigateOptions::default());
                 }
                 Err(e) => error.set(Some(e)),
             }
         });
     } else {
         // Steering only: the server refuses the data without a valid token anyway.
-        navigate("/login", Default::default());
+        navigate("/login", NavigateOptions::default());
     }
 
     view! {

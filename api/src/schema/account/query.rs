@@ -15,7 +15,9 @@ pub struct AccountQuery;
 impl AccountQuery {
     /// The logged-in member's own record, or null when the request carries no token.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
-        let found = services::accounts::me(ctx.state(), ctx.viewer()).await.gql()?;
+        let found = services::accounts::me(ctx.state(), ctx.viewer())
+            .await
+            .gql()?;
         Ok(found.map(Member::new))
     }
 
@@ -26,12 +28,15 @@ impl AccountQuery {
         #[graphql(desc = "The member number, e.g. `CPTN-000123`.")] member_number: String,
     ) -> async_graphql::Result<Member> {
         let number = parse_member_number(&member_number).gql()?;
-        let found = services::accounts::find_by_number(ctx.state(), ctx.viewer(), number.0).await.gql()?;
+        let found = services::accounts::find_by_number(ctx.state(), ctx.viewer(), number.0)
+            .await
+            .gql()?;
         Ok(Member::new(found))
     }
 }
 
 pub(crate) fn parse_member_number(raw: &str) -> crate::error::Result<MemberNumber> {
-    raw.parse()
-        .map_err(|()| crate::error::Error::invalid("memberNumber", "A member number looks like CPTN-000123."))
+    raw.parse().map_err(|()| {
+        crate::error::Error::invalid("memberNumber", "A member number looks like CPTN-000123.")
+    })
 }

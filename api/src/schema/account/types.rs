@@ -64,7 +64,11 @@ pub enum MemberStatus {
 
 impl MemberStatus {
     fn from_stored(stored: &str) -> Self {
-        if stored == services::accounts::STATUS_ACTIVE { MemberStatus::Active } else { MemberStatus::Disabled }
+        if stored == services::accounts::STATUS_ACTIVE {
+            MemberStatus::Active
+        } else {
+            MemberStatus::Disabled
+        }
     }
 }
 
@@ -125,9 +129,15 @@ impl Member {
     ) -> async_graphql::Result<AuditEventConnection> {
         let first = page_size(first).gql()?;
         let before = decode_cursor(AuditEvent::CURSOR_LIST, after.as_deref()).gql()?;
-        let page = services::audit::login_history(&ctx.state().db, ctx.viewer(), self.model.id, before, first)
-            .await
-            .gql()?;
+        let page = services::audit::login_history(
+            &ctx.state().db,
+            ctx.viewer(),
+            self.model.id,
+            before,
+            first,
+        )
+        .await
+        .gql()?;
         Ok(connection_of(page, after.is_some()))
     }
 }

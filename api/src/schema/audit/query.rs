@@ -18,7 +18,9 @@ impl AuditQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to include; omitted fields do not narrow.")] filter: Option<AuditEventFilter>,
+        #[graphql(desc = "What to include; omitted fields do not narrow.")] filter: Option<
+            AuditEventFilter,
+        >,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last event of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<AuditEventConnection> {
@@ -44,13 +46,20 @@ impl AuditQuery {
             ),
         };
         let filter = AuditFilter {
-            kinds: filter.kinds.unwrap_or_default().into_iter().map(Into::into).collect(),
+            kinds: filter
+                .kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             member_number,
             ip,
             from: filter.from,
             to: filter.to,
         };
-        let page = audit::list_events(&state.db, ctx.viewer(), filter, before, first).await.gql()?;
+        let page = audit::list_events(&state.db, ctx.viewer(), filter, before, first)
+            .await
+            .gql()?;
         Ok(connection_of(page, after.is_some()))
     }
 }
