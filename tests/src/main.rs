@@ -4,6 +4,8 @@
 mod accounts;
 mod audit;
 mod browser;
+mod demo;
+mod failures;
 mod http;
 mod limits;
 mod schema;

@@ -2,7 +2,7 @@
 
 use crate::api::{self, ApiError, MyAccount};
 use crate::components::field::Field;
-use crate::session::use_session;
+use crate::session::{Session, use_session};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -48,13 +48,7 @@ pub fn Register() -> impl IntoView {
                 Err(err) => Err(err),
             };
             busy.set(false);
-            match result {
-                Ok(signed_in) => {
-                    session.set(signed_in.token, &signed_in.expires_at);
-                    navigate("/account", NavigateOptions::default());
-                }
-                Err(err) => error.set(Some(err)),
-            }
+            enter_account(result, session, &navigate, error);
         });
     };
 
@@ -98,14 +92,10 @@ pub fn Login() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = api::login(&e, &p).await;
             busy.set(false);
-            match result {
-                Ok(signed_in) => {
-                    password.set(String::new());
-                    session.set(signed_in.token, &signed_in.expires_at);
-                    navigate("/account", NavigateOptions::default());
-                }
-                Err(err) => error.set(Some(err)),
+            if result.is_ok() {
+                password.set(String::new());
             }
+            enter_account(result, session, &navigate, error);
         });
     };
 
@@ -120,6 +110,22 @@ pub fn Login() -> impl IntoView {
             </form>
             <p>"New here? "<A href="/register">"Create an account"</A></p>
         </section>
+    }
+}
+
+/// After a successful login: keep the token and open "my account"; otherwise show why.
+fn enter_account(
+    result: Result<api::Session, ApiError>,
+    session: Session,
+    navigate: &impl Fn(&str, NavigateOptions),
+    error: RwSignal<Option<ApiError>>,
+) {
+    match result {
+        Ok(signed_in) => {
+            session.set(signed_in.token, &signed_in.expires_at);
+            navigate("/account", NavigateOptions::default());
+        }
+        Err(err) => error.set(Some(err)),
     }
 }
 

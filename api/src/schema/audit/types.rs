@@ -38,6 +38,7 @@ pub fn connection_of(page: AuditPage, has_previous: bool) -> AuditEventConnectio
 
 /// What happened.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::services::audit::AuditKind")]
 pub enum AuditEventKind {
     /// A login with the right password on an active account.
     LoginSucceeded,
@@ -57,38 +58,6 @@ pub enum AuditEventKind {
     MemberDisabled,
     /// An account re-enabled by staff.
     MemberEnabled,
-}
-
-impl From<AuditKind> for AuditEventKind {
-    fn from(kind: AuditKind) -> Self {
-        match kind {
-            AuditKind::LoginSucceeded => Self::LoginSucceeded,
-            AuditKind::LoginWrongPassword => Self::LoginWrongPassword,
-            AuditKind::LoginUnknownEmail => Self::LoginUnknownEmail,
-            AuditKind::LoginDisabledAccount => Self::LoginDisabledAccount,
-            AuditKind::LoginRateLimited => Self::LoginRateLimited,
-            AuditKind::Logout => Self::Logout,
-            AuditKind::MemberRegistered => Self::MemberRegistered,
-            AuditKind::MemberDisabled => Self::MemberDisabled,
-            AuditKind::MemberEnabled => Self::MemberEnabled,
-        }
-    }
-}
-
-impl From<AuditEventKind> for AuditKind {
-    fn from(kind: AuditEventKind) -> Self {
-        match kind {
-            AuditEventKind::LoginSucceeded => Self::LoginSucceeded,
-            AuditEventKind::LoginWrongPassword => Self::LoginWrongPassword,
-            AuditEventKind::LoginUnknownEmail => Self::LoginUnknownEmail,
-            AuditEventKind::LoginDisabledAccount => Self::LoginDisabledAccount,
-            AuditEventKind::LoginRateLimited => Self::LoginRateLimited,
-            AuditEventKind::Logout => Self::Logout,
-            AuditEventKind::MemberRegistered => Self::MemberRegistered,
-            AuditEventKind::MemberDisabled => Self::MemberDisabled,
-            AuditEventKind::MemberEnabled => Self::MemberEnabled,
-        }
-    }
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.
