@@ -52,6 +52,10 @@ pub struct Limits {
     /// given back every `login_ip_period`.
     pub login_ip_burst: u32,
     pub login_ip_period: Duration,
+    /// `CPTN_CONTACT_IP_BURST`: contact-form messages from one IP before throttling; one
+    /// more is allowed every `contact_ip_period`.
+    pub contact_ip_burst: u32,
+    pub contact_ip_period: Duration,
 }
 
 impl Default for Limits {
@@ -65,6 +69,8 @@ impl Default for Limits {
             login_account_period: Duration::from_mins(1),
             login_ip_burst: 30,
             login_ip_period: Duration::from_secs(6),
+            contact_ip_burst: 5,
+            contact_ip_period: Duration::from_mins(10),
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::http;
 use crate::schema::{self, AppSchema};
 use crate::services::access_log;
-use crate::services::rate_limit::LoginLimiter;
+use crate::services::rate_limit::{KeyedLimiter, LoginLimiter};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
@@ -31,12 +31,17 @@ impl Application {
             settings.sessions.clone(),
         )?);
         let login_limiter = Arc::new(LoginLimiter::new(&settings.limits));
+        let contact_limiter = Arc::new(KeyedLimiter::new(
+            settings.limits.contact_ip_burst,
+            settings.limits.contact_ip_period,
+        ));
         let (access_log, _writer) = access_log::start(db.clone());
         let state = AppState {
             db,
             settings: Arc::new(settings),
             tokens,
             login_limiter,
+            contact_limiter,
             access_log,
         };
         let schema = schema::build(Some(state.clone()), &state.settings.limits);

@@ -3,7 +3,7 @@
 use crate::auth::jwt::TokenKeys;
 use crate::config::Settings;
 use crate::services::access_log::AccessLogSender;
-use crate::services::rate_limit::LoginLimiter;
+use crate::services::rate_limit::{KeyedLimiter, LoginLimiter};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -14,6 +14,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Contact-relay messages per client IP.
+    pub contact_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
     pub access_log: AccessLogSender,
 }
 

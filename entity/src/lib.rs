@@ -6,5 +6,9 @@
 pub mod access_log;
 pub mod audit_event;
 pub mod counter;
+pub mod directory_profile;
 pub mod member;
+pub mod outbox_message;
+pub mod profile_specialty;
 pub mod session;
+pub mod specialty;

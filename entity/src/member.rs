@@ -22,12 +22,28 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Private unless the member showcases it on their profile (P5).
+    pub phone: Option<String>,
+    pub street_address: Option<String>,
+    pub address_city: Option<String>,
+    pub address_region: Option<String>,
+    pub postal_code: Option<String>,
+    pub address_country: Option<String>,
+    pub date_of_birth: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::session::Entity")]
     Session,
+    #[sea_orm(has_one = "super::directory_profile::Entity")]
+    DirectoryProfile,
+}
+
+impl Related<super::directory_profile::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::DirectoryProfile.def()
+    }
 }
 
 impl Related<super::session::Entity> for Entity {

@@ -11,4 +11,4 @@ pub mod validate;
 
 pub use error::ErrorCode;
 pub use member::{MemberNumber, Role};
-pub use validate::{Email, FieldError, LegalName, Password};
+pub use validate::{Email, FieldError, LegalName, Password, Phone};

@@ -151,9 +151,126 @@ impl LegalName {
     }
 }
 
+/// A phone number as people write it: digits with spaces, `+`, `-`, `.`, `(`, `)`;
+/// 7 to 15 digits (E.164 allows at most 15).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim();
+        let allowed = value
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')'));
+        let digits = value.chars().filter(char::is_ascii_digit).count();
+        if !allowed || !(7..=15).contains(&digits) || value.len() > 32 {
+            return Err(FieldError::new(
+                field,
+                "Enter a phone number of 7 to 15 digits, like +1 514 555 0199.",
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Free text for one field: trimmed, at most `max` characters, no control characters
+/// except line breaks when `multiline`. Empty is refused when `required`.
+pub fn bounded_text(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    required: bool,
+    multiline: bool,
+) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if required && value.is_empty() {
+        return Err(FieldError::new(field, "This field is required."));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("Use at most {max} characters."),
+        ));
+    }
+    let bad_control = value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+    if bad_control {
+        return Err(FieldError::new(field, "Remove the control characters."));
+    }
+    Ok(value.to_owned())
+}
+
+/// A URL slug: 3 to 80 of `a-z`, `0-9` and single hyphens, not at either end.
+pub fn slug(field: &'static str, raw: &str) -> Result<String, FieldError> {
+    let value = raw.trim();
+    let well_formed = (3..=80).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-')
+        && !value.ends_with('-')
+        && !value.contains("--");
+    if well_formed {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(
+            field,
+            "Use 3 to 80 lower-case letters, digits and single hyphens, like maya-okafor.",
+        ))
+    }
+}
+
+/// A slug made from a name: `Chloé Tremblay` -> `chloe-tremblay`.
+pub fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let mapped = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '-',
+        };
+        if mapped != '-' || !out.ends_with('-') {
+            out.push(mapped);
+        }
+    }
+    let trimmed: String = out.trim_matches('-').chars().take(70).collect();
+    trimmed.trim_end_matches('-').to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_keep_their_formatting_and_need_seven_to_fifteen_digits() {
+        assert_eq!(
+            Phone::parse("phone", " +1 (514) 555-0199 ").map(|p| p.as_str().to_owned()),
+            Ok("+1 (514) 555-0199".to_owned())
+        );
+        assert!(Phone::parse("phone", "12345").is_err());
+        assert!(Phone::parse("phone", "call me maybe").is_err());
+    }
+
+    #[test]
+    fn slugs_come_from_names_and_are_checked() {
+        assert_eq!(slugify("Chloé  Tremblay!"), "chloe-tremblay");
+        assert_eq!(slugify("Liam O'Brien"), "liam-o-brien");
+        assert!(slug("slug", "maya-okafor").is_ok());
+        assert!(slug("slug", "Maya").is_err());
+        assert!(slug("slug", "-maya").is_err());
+    }
 
     #[test]
     fn email_is_trimmed_and_lowercased() {

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod browser;
 mod demo;
+mod directory;
 mod failures;
 mod http;
 mod limits;

@@ -151,3 +151,41 @@ pub async fn numbers_by_id<C: ConnectionTrait>(
         .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// The private contact fields of a member record.
+pub struct ContactFields {
+    pub phone: Option<String>,
+    pub street_address: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+}
+
+pub async fn set_contact_fields<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    fields: ContactFields,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    member::Entity::update_many()
+        .col_expr(member::Column::Phone, Expr::value(fields.phone))
+        .col_expr(
+            member::Column::StreetAddress,
+            Expr::value(fields.street_address),
+        )
+        .col_expr(member::Column::AddressCity, Expr::value(fields.city))
+        .col_expr(member::Column::AddressRegion, Expr::value(fields.region))
+        .col_expr(member::Column::PostalCode, Expr::value(fields.postal_code))
+        .col_expr(member::Column::AddressCountry, Expr::value(fields.country))
+        .col_expr(
+            member::Column::DateOfBirth,
+            Expr::value(fields.date_of_birth),
+        )
+        .col_expr(member::Column::UpdatedAt, Expr::value(now))
+        .filter(member::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -5,6 +5,8 @@
 pub mod access_log;
 pub mod audit;
 pub mod members;
+pub mod outbox;
+pub mod profiles;
 pub mod sessions;
 
 use crate::config::Settings;

@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod directory;
 pub mod error;
 pub mod limits;
 pub mod pagination;
@@ -19,11 +20,18 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 /// The root query type.
 #[derive(MergedObject, Default)]
-pub struct Query(account::query::AccountQuery, audit::query::AuditQuery);
+pub struct Query(
+    account::query::AccountQuery,
+    audit::query::AuditQuery,
+    directory::query::DirectoryQuery,
+);
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::mutation::AccountMutation);
+pub struct Mutation(
+    account::mutation::AccountMutation,
+    directory::mutation::DirectoryMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -8,6 +8,7 @@ use crate::auth::{RequestMeta, Viewer};
 use crate::db;
 use crate::error::{Error, Result, conflict_on_unique};
 use crate::services::audit::{self, AuditKind, AuditRecord};
+use crate::services::require_staff;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{member, session};
@@ -352,14 +353,6 @@ pub async fn set_status(
     db::members::find_by_id(&state.db, target.id)
         .await?
         .ok_or(Error::NotFound)
-}
-
-fn require_staff(viewer: &Viewer) -> Result<&Authenticated> {
-    match viewer.authenticated() {
-        None => Err(Error::Unauthenticated),
-        Some(me) if me.role.is_staff() => Ok(me),
-        Some(_) => Err(Error::Forbidden),
-    }
 }
 
 /// Creates a member with a given role and an already validated password (demo data, admin

@@ -19,10 +19,13 @@ pub enum AuditKind {
     MemberRegistered,
     MemberDisabled,
     MemberEnabled,
+    ProfileDisabled,
+    ProfileEnabled,
+    ProfileDeleted,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 9] = [
+    pub const ALL: [AuditKind; 12] = [
         AuditKind::LoginSucceeded,
         AuditKind::LoginWrongPassword,
         AuditKind::LoginUnknownEmail,
@@ -32,6 +35,9 @@ impl AuditKind {
         AuditKind::MemberRegistered,
         AuditKind::MemberDisabled,
         AuditKind::MemberEnabled,
+        AuditKind::ProfileDisabled,
+        AuditKind::ProfileEnabled,
+        AuditKind::ProfileDeleted,
     ];
 
     /// Login attempts of every outcome: what a member sees as their login history.
@@ -54,6 +60,9 @@ impl AuditKind {
             AuditKind::MemberRegistered => "member_registered",
             AuditKind::MemberDisabled => "member_disabled",
             AuditKind::MemberEnabled => "member_enabled",
+            AuditKind::ProfileDisabled => "profile_disabled",
+            AuditKind::ProfileEnabled => "profile_enabled",
+            AuditKind::ProfileDeleted => "profile_deleted",
         }
     }
 

@@ -1,10 +1,13 @@
-//! Login throttling (DESIGN "Limits"): a token bucket per e-mail address and one per client
-//! IP. Every attempt takes a token, wherever it comes from (one request, a batch, or many
-//! aliases in one document), because the check sits in the login service itself.
+//! Throttles (DESIGN "Limits"): token buckets per key, in memory.
+//!
+//! Logins take a token from a bucket per e-mail address and one per client IP, wherever
+//! the attempt comes from (one request, a batch, or many aliases in one document), because
+//! the check sits in the login service itself. The contact relay has a bucket per IP.
 
 use crate::config::Limits;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -12,49 +15,55 @@ use std::time::Duration;
 /// Keys kept before stale buckets are dropped.
 const PRUNE_ABOVE: usize = 10_000;
 
-pub struct LoginLimiter {
-    per_account: DefaultKeyedRateLimiter<String>,
-    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+/// `burst` attempts at once, then one more every `period`, per key.
+pub struct KeyedLimiter<K: Hash + Eq + Clone> {
+    buckets: DefaultKeyedRateLimiter<K>,
     clock: DefaultClock,
+}
+
+impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
+    pub fn new(burst: u32, period: Duration) -> Self {
+        let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(period.max(Duration::from_millis(1)))
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(burst);
+        Self {
+            buckets: RateLimiter::keyed(quota),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Takes one token for `key`; `Err` says how long until the next one.
+    pub fn check(&self, key: &K) -> Result<(), Duration> {
+        if self.buckets.len() > PRUNE_ABOVE {
+            self.buckets.retain_recent();
+        }
+        self.buckets
+            .check_key(key)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+}
+
+pub struct LoginLimiter {
+    per_account: KeyedLimiter<String>,
+    per_ip: KeyedLimiter<IpAddr>,
 }
 
 impl LoginLimiter {
     pub fn new(limits: &Limits) -> Self {
         Self {
-            per_account: RateLimiter::keyed(quota(
-                limits.login_account_burst,
-                limits.login_account_period,
-            )),
-            per_ip: RateLimiter::keyed(quota(limits.login_ip_burst, limits.login_ip_period)),
-            clock: DefaultClock::default(),
+            per_account: KeyedLimiter::new(limits.login_account_burst, limits.login_account_period),
+            per_ip: KeyedLimiter::new(limits.login_ip_burst, limits.login_ip_period),
         }
     }
 
-    /// Takes one attempt for this IP and this (normalised) e-mail. `Err` carries how long
-    /// to wait before the next attempt can succeed.
+    /// Takes one attempt for this IP and this (normalised) e-mail.
     pub fn check(&self, ip: Option<IpAddr>, email: &str) -> Result<(), Duration> {
-        if self.per_account.len() > PRUNE_ABOVE {
-            self.per_account.retain_recent();
-        }
-        if self.per_ip.len() > PRUNE_ABOVE {
-            self.per_ip.retain_recent();
-        }
         if let Some(ip) = ip {
-            self.per_ip
-                .check_key(&ip)
-                .map_err(|not_until| not_until.wait_time_from(self.clock.now()))?;
+            self.per_ip.check(&ip)?;
         }
-        self.per_account
-            .check_key(&email.to_owned())
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+        self.per_account.check(&email.to_owned())
     }
-}
-
-fn quota(burst: u32, period: Duration) -> Quota {
-    let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(period.max(Duration::from_millis(1)))
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(burst)
 }
 
 #[cfg(test)]

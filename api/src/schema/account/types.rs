@@ -3,6 +3,7 @@
 use crate::authz::{Audience, Subject, readable_by};
 use crate::schema::ContextExt;
 use crate::schema::audit::types::{AuditEvent, AuditEventConnection, connection_of};
+use crate::schema::directory::types::{MemberAddress, MyProfile};
 use crate::schema::error::GqlResult;
 use crate::schema::pagination::{decode_cursor, page_size};
 use crate::services;
@@ -115,6 +116,44 @@ impl Member {
     #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn created_at(&self) -> DateTime<Utc> {
         self.model.created_at
+    }
+
+    /// Phone number; shown publicly only while the profile showcases it.
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn phone(&self) -> Option<&str> {
+        self.model.phone.as_deref()
+    }
+
+    /// Postal address. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn address(&self) -> MemberAddress {
+        MemberAddress {
+            street_address: self.model.street_address.clone(),
+            city: self.model.address_city.clone(),
+            region: self.model.address_region.clone(),
+            postal_code: self.model.postal_code.clone(),
+            country: self.model.address_country.clone(),
+        }
+    }
+
+    /// Date of birth. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn date_of_birth(&self) -> Option<chrono::NaiveDate> {
+        self.model.date_of_birth
+    }
+
+    /// The member's directory profile with its settings, if they made one.
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn profile(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<MyProfile>> {
+        let view = services::directory::profile_of(ctx.state(), ctx.viewer(), self.model.id)
+            .await
+            .gql()?;
+        Ok(view.map(MyProfile))
     }
 
     /// Every login attempt on this account, newest first: successes, wrong passwords,

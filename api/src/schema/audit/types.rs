@@ -58,6 +58,12 @@ pub enum AuditEventKind {
     MemberDisabled,
     /// An account re-enabled by staff.
     MemberEnabled,
+    /// A directory profile hidden from the public (by its member or staff).
+    ProfileDisabled,
+    /// A directory profile shown again.
+    ProfileEnabled,
+    /// A directory profile and its files deleted.
+    ProfileDeleted,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

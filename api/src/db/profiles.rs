@@ -1,0 +1,278 @@
+//! Queries on directory profiles, their specialties, and the member fields a profile may
+//! show. Public reads apply the member's visibility choices in SQL: disabled profiles are
+//! filtered out and the phone column is `NULL` unless it is showcased (P5, P6).
+
+use chrono::{DateTime, Utc};
+use entity::{directory_profile as profile, member, profile_specialty, specialty};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, TryIntoModel,
+};
+use std::collections::HashMap;
+
+pub const STATUS_ACTIVE: &str = "active";
+pub const STATUS_DISABLED: &str = "disabled";
+
+/// A profile as anyone may see it: no private column is selected, and `phone` is filled
+/// by SQL only while the member showcases it.
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct PublicProfileRow {
+    pub id: i64,
+    pub slug: String,
+    pub display_name: String,
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub bio: String,
+    pub languages: String,
+    pub photo_file: Option<String>,
+    pub certification_status: String,
+    pub phone: Option<String>,
+}
+
+/// `CASE WHEN show_phone THEN member.phone END`: the only way the public side reads a phone.
+fn showcased_phone() -> CaseStatement {
+    Expr::case(
+        Expr::col((profile::Entity, profile::Column::ShowPhone)).eq(true),
+        Expr::col((member::Entity, member::Column::Phone)),
+    )
+    .finally(Expr::val(Option::<String>::None))
+}
+
+/// The active profile with this slug, as the public sees it.
+pub async fn public_by_slug<C: ConnectionTrait>(
+    conn: &C,
+    slug: &str,
+) -> Result<Option<PublicProfileRow>, DbErr> {
+    profile::Entity::find()
+        .select_only()
+        .columns([
+            profile::Column::Id,
+            profile::Column::Slug,
+            profile::Column::DisplayName,
+            profile::Column::City,
+            profile::Column::Region,
+            profile::Column::Country,
+            profile::Column::Bio,
+            profile::Column::Languages,
+            profile::Column::PhotoFile,
+            profile::Column::CertificationStatus,
+        ])
+        .expr_as(showcased_phone(), "phone")
+        .join(JoinType::InnerJoin, profile::Relation::Member.def())
+        .filter(profile::Column::Slug.eq(slug))
+        .filter(profile::Column::Status.eq(STATUS_ACTIVE))
+        .into_model::<PublicProfileRow>()
+        .one(conn)
+        .await
+}
+
+pub async fn find_by_member<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+) -> Result<Option<profile::Model>, DbErr> {
+    profile::Entity::find()
+        .filter(profile::Column::MemberId.eq(member_id))
+        .one(conn)
+        .await
+}
+
+pub async fn slug_taken<C: ConnectionTrait>(
+    conn: &C,
+    slug: &str,
+    except_member: i64,
+) -> Result<bool, DbErr> {
+    Ok(profile::Entity::find()
+        .filter(profile::Column::Slug.eq(slug))
+        .filter(profile::Column::MemberId.ne(except_member))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// The editable columns of a profile.
+pub struct ProfileFields {
+    pub slug: String,
+    pub display_name: String,
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub bio: String,
+    pub languages: String,
+    pub show_phone: bool,
+}
+
+/// Creates the member's profile or replaces its editable columns.
+pub async fn upsert<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    fields: ProfileFields,
+    now: DateTime<Utc>,
+) -> Result<profile::Model, DbErr> {
+    let existing = find_by_member(conn, member_id).await?;
+    let mut row: profile::ActiveModel = match existing {
+        Some(found) => found.into(),
+        None => profile::ActiveModel {
+            member_id: Set(member_id),
+            photo_file: Set(None),
+            status: Set(STATUS_ACTIVE.to_owned()),
+            search_rank: Set(0),
+            certification_status: Set("none".to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        },
+    };
+    row.slug = Set(fields.slug);
+    row.display_name = Set(fields.display_name);
+    row.city = Set(fields.city);
+    row.region = Set(fields.region);
+    row.country = Set(fields.country);
+    row.bio = Set(fields.bio);
+    row.languages = Set(fields.languages);
+    row.show_phone = Set(fields.show_phone);
+    row.updated_at = Set(now);
+    row.save(conn).await?.try_into_model()
+}
+
+pub async fn set_show_phone<C: ConnectionTrait>(
+    conn: &C,
+    profile_id: i64,
+    show: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    update_column(
+        conn,
+        profile_id,
+        profile::Column::ShowPhone,
+        Expr::val(show),
+        now,
+    )
+    .await
+}
+
+pub async fn set_status<C: ConnectionTrait>(
+    conn: &C,
+    profile_id: i64,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    update_column(
+        conn,
+        profile_id,
+        profile::Column::Status,
+        Expr::val(status),
+        now,
+    )
+    .await
+}
+
+async fn update_column<C: ConnectionTrait>(
+    conn: &C,
+    profile_id: i64,
+    column: profile::Column,
+    value: Expr,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    profile::Entity::update_many()
+        .col_expr(column, value)
+        .col_expr(profile::Column::UpdatedAt, Expr::val(now))
+        .filter(profile::Column::Id.eq(profile_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the profile row; its specialty links go with it (foreign-key cascade, and
+/// explicitly, for SQLite connections opened without foreign keys).
+pub async fn delete<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
+    profile_specialty::Entity::delete_many()
+        .filter(profile_specialty::Column::ProfileId.eq(profile_id))
+        .exec(conn)
+        .await?;
+    profile::Entity::delete_by_id(profile_id).exec(conn).await?;
+    Ok(())
+}
+
+/// The managed list, by name.
+pub async fn all_specialties<C: ConnectionTrait>(conn: &C) -> Result<Vec<specialty::Model>, DbErr> {
+    specialty::Entity::find()
+        .order_by_asc(specialty::Column::Name)
+        .all(conn)
+        .await
+}
+
+pub async fn specialties_by_slug<C: ConnectionTrait>(
+    conn: &C,
+    slugs: &[String],
+) -> Result<Vec<specialty::Model>, DbErr> {
+    if slugs.is_empty() {
+        return Ok(Vec::new());
+    }
+    specialty::Entity::find()
+        .filter(specialty::Column::Slug.is_in(slugs.iter().map(String::as_str)))
+        .all(conn)
+        .await
+}
+
+/// Replaces the profile's specialties.
+pub async fn set_specialties<C: ConnectionTrait>(
+    conn: &C,
+    profile_id: i64,
+    specialty_ids: &[i64],
+) -> Result<(), DbErr> {
+    profile_specialty::Entity::delete_many()
+        .filter(profile_specialty::Column::ProfileId.eq(profile_id))
+        .exec(conn)
+        .await?;
+    if specialty_ids.is_empty() {
+        return Ok(());
+    }
+    let rows = specialty_ids
+        .iter()
+        .map(|id| profile_specialty::ActiveModel {
+            profile_id: Set(profile_id),
+            specialty_id: Set(*id),
+        });
+    profile_specialty::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The specialties of many profiles in one query (for DataLoader and single profiles alike).
+pub async fn specialties_of<C: ConnectionTrait>(
+    conn: &C,
+    profile_ids: &[i64],
+) -> Result<HashMap<i64, Vec<specialty::Model>>, DbErr> {
+    let mut out: HashMap<i64, Vec<specialty::Model>> = HashMap::new();
+    if profile_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = profile_specialty::Entity::find()
+        .filter(profile_specialty::Column::ProfileId.is_in(profile_ids.iter().copied()))
+        .find_also_related(specialty::Entity)
+        .order_by_asc(profile_specialty::Column::ProfileId)
+        .all(conn)
+        .await?;
+    for (link, specialty) in rows {
+        if let Some(specialty) = specialty {
+            out.entry(link.profile_id).or_default().push(specialty);
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(out)
+}
+
+/// The member a profile belongs to.
+pub async fn member_of<C: ConnectionTrait>(
+    conn: &C,
+    profile_id: i64,
+) -> Result<Option<i64>, DbErr> {
+    Ok(profile::Entity::find_by_id(profile_id)
+        .one(conn)
+        .await?
+        .map(|p| p.member_id))
+}

@@ -1,0 +1,286 @@
+//! GraphQL types of the directory. `PublicProfile` and `Specialty` have no private field
+//! at all (P1); `MyProfile` is the owner's editing view, reachable only through
+//! `Member.profile`.
+
+use crate::authz::{Audience, readable_by};
+use crate::services::directory::{ProfileView, PublicProfile as PublicProfileData};
+use async_graphql::{Enum, InputObject, Object, SimpleObject};
+use entity::specialty;
+
+/// One entry of the managed list of specialties.
+#[derive(SimpleObject, Clone)]
+pub struct Specialty {
+    /// Stable key, e.g. `strength-training`. Audience: public.
+    pub slug: String,
+    /// Display name, e.g. "Strength training". Audience: public.
+    pub name: String,
+}
+
+impl From<specialty::Model> for Specialty {
+    fn from(model: specialty::Model) -> Self {
+        Self {
+            slug: model.slug,
+            name: model.name,
+        }
+    }
+}
+
+/// Where a trainer stands with their certification.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CertificationStatus {
+    /// Certified and current.
+    Certified,
+    /// Expired less than six months ago; renewal still possible.
+    Grace,
+    /// Expired.
+    Expired,
+    /// Not certified yet.
+    None,
+}
+
+impl CertificationStatus {
+    fn from_stored(stored: &str) -> Self {
+        match stored {
+            "certified" => Self::Certified,
+            "grace" => Self::Grace,
+            "expired" => Self::Expired,
+            _ => Self::None,
+        }
+    }
+}
+
+fn split_languages(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn photo_url(file: Option<&str>) -> Option<String> {
+    file.map(|f| format!("/photos/{f}"))
+}
+
+pub struct PublicProfile(pub PublicProfileData);
+
+/// A trainer's public profile, as anyone sees it. It has no e-mail, no member number, no
+/// address: visitors reach the trainer through `contactTrainer`.
+#[Object]
+impl PublicProfile {
+    /// The address of the public page: `/trainers/<slug>`. Audience: public.
+    async fn slug(&self) -> &str {
+        &self.0.row.slug
+    }
+
+    /// The name the trainer shows. Audience: public.
+    async fn display_name(&self) -> &str {
+        &self.0.row.display_name
+    }
+
+    /// City. Audience: public.
+    async fn city(&self) -> &str {
+        &self.0.row.city
+    }
+
+    /// Province or region. Audience: public.
+    async fn region(&self) -> &str {
+        &self.0.row.region
+    }
+
+    /// Country. Audience: public.
+    async fn country(&self) -> &str {
+        &self.0.row.country
+    }
+
+    /// About the trainer. Audience: public.
+    async fn bio(&self) -> &str {
+        &self.0.row.bio
+    }
+
+    /// Languages the trainer coaches in. Audience: public.
+    async fn languages(&self) -> Vec<String> {
+        split_languages(&self.0.row.languages)
+    }
+
+    /// Specialties from the managed list. Audience: public.
+    async fn specialties(&self) -> Vec<Specialty> {
+        self.0.specialties.iter().cloned().map(Into::into).collect()
+    }
+
+    /// Phone number, present only while the trainer showcases it (P5). Audience: public,
+    /// only when showcased.
+    async fn phone(&self) -> Option<&str> {
+        self.0.row.phone.as_deref()
+    }
+
+    /// Path of the profile photo, if any. Audience: public.
+    async fn photo_url(&self) -> Option<String> {
+        photo_url(self.0.row.photo_file.as_deref())
+    }
+
+    /// Certification standing. Audience: public.
+    async fn certification_status(&self) -> CertificationStatus {
+        CertificationStatus::from_stored(&self.0.row.certification_status)
+    }
+}
+
+/// Whether a profile is listed.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ProfileStatus {
+    /// Listed in search and reachable at its address.
+    Active,
+    /// Hidden everywhere, keeping its search rank for when it comes back.
+    Disabled,
+}
+
+pub struct MyProfile(pub ProfileView);
+
+impl MyProfile {
+    fn owner(&self) -> i64 {
+        self.0.profile.member_id
+    }
+}
+
+/// The member's own profile, with its settings. Audience: owner, staff.
+#[Object]
+impl MyProfile {
+    /// The address of the public page: `/trainers/<slug>`. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn slug(&self) -> &str {
+        &self.0.profile.slug
+    }
+
+    /// The name shown in the directory. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn display_name(&self) -> &str {
+        &self.0.profile.display_name
+    }
+
+    /// City. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn city(&self) -> &str {
+        &self.0.profile.city
+    }
+
+    /// Province or region. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn region(&self) -> &str {
+        &self.0.profile.region
+    }
+
+    /// Country. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn country(&self) -> &str {
+        &self.0.profile.country
+    }
+
+    /// About the trainer. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn bio(&self) -> &str {
+        &self.0.profile.bio
+    }
+
+    /// Languages. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn languages(&self) -> Vec<String> {
+        split_languages(&self.0.profile.languages)
+    }
+
+    /// Chosen specialties. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn specialties(&self) -> Vec<Specialty> {
+        self.0.specialties.iter().cloned().map(Into::into).collect()
+    }
+
+    /// Whether the record's phone number is shown on the public profile. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn show_phone(&self) -> bool {
+        self.0.profile.show_phone
+    }
+
+    /// Listed or hidden. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn status(&self) -> ProfileStatus {
+        if self.0.profile.status == crate::db::profiles::STATUS_ACTIVE {
+            ProfileStatus::Active
+        } else {
+            ProfileStatus::Disabled
+        }
+    }
+
+    /// Path of the profile photo, if any. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn photo_url(&self) -> Option<String> {
+        photo_url(self.0.profile.photo_file.as_deref())
+    }
+
+    /// Certification standing. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn certification_status(&self) -> CertificationStatus {
+        CertificationStatus::from_stored(&self.0.profile.certification_status)
+    }
+}
+
+/// What the profile editor sends.
+#[derive(InputObject)]
+pub struct ProfileInput {
+    /// The page address; kept as it is when omitted (made from the name the first time).
+    pub slug: Option<String>,
+    /// The name shown in the directory (required, at most 120 characters).
+    pub display_name: String,
+    /// City (required).
+    pub city: String,
+    /// Province or region.
+    #[graphql(default)]
+    pub region: String,
+    /// Country (required).
+    pub country: String,
+    /// About you, at most 4,000 characters.
+    #[graphql(default)]
+    pub bio: String,
+    /// Languages you coach in.
+    #[graphql(default)]
+    pub languages: Vec<String>,
+    /// Specialty slugs from `specialties`, at most 8.
+    #[graphql(default)]
+    pub specialties: Vec<String>,
+    /// Show the phone number of your member record on the public profile.
+    #[graphql(default)]
+    pub show_phone: bool,
+}
+
+/// The private contact fields of the member record; every field is replaced, and an
+/// omitted or empty one is cleared.
+#[derive(InputObject, Default)]
+pub struct MemberRecordInput {
+    /// Phone number, 7 to 15 digits.
+    pub phone: Option<String>,
+    /// Street and number.
+    pub street_address: Option<String>,
+    /// City of the postal address.
+    pub city: Option<String>,
+    /// Province or region of the postal address.
+    pub region: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// Country of the postal address.
+    pub country: Option<String>,
+    /// Date of birth.
+    pub date_of_birth: Option<chrono::NaiveDate>,
+}
+
+/// A postal address from the member record. Audience: owner, staff.
+#[derive(SimpleObject)]
+pub struct MemberAddress {
+    /// Street and number. Audience: owner, staff.
+    pub street_address: Option<String>,
+    /// City. Audience: owner, staff.
+    pub city: Option<String>,
+    /// Province or region. Audience: owner, staff.
+    pub region: Option<String>,
+    /// Postal code. Audience: owner, staff.
+    pub postal_code: Option<String>,
+    /// Country. Audience: owner, staff.
+    pub country: Option<String>,
+}

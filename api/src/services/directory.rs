@@ -1,0 +1,449 @@
+//! The member's private contact record and the public directory (P1, P4, P5, P6, P7, P13).
+//!
+//! A profile is the member's own: they create and edit it, choose whether their phone is
+//! shown (P5), hide it without losing its search rank (P6) or delete it with its files
+//! (P7). Visitors reach a trainer only through the contact relay (P4), which queues the
+//! message with the sender's IP (P13) and never reveals the trainer's address.
+
+use crate::auth::password;
+use crate::auth::{RequestMeta, Viewer};
+use crate::db;
+use crate::db::profiles::{PublicProfileRow, STATUS_ACTIVE, STATUS_DISABLED};
+use crate::error::{Error, Result, conflict_on_unique};
+use crate::services::audit::{self, AuditKind, AuditRecord};
+use crate::services::{require_member, require_staff};
+use crate::state::AppState;
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::{directory_profile, member, specialty};
+use sea_orm::TransactionTrait;
+use shared::validate::{bounded_text, slug as parse_slug, slugify};
+use shared::{Email, Phone};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The private contact fields a member keeps on their record. Every field is replaced;
+/// `None` clears it.
+#[derive(Default)]
+pub struct RecordUpdate {
+    pub phone: Option<String>,
+    pub street_address: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+}
+
+/// Replaces the caller's private contact fields.
+pub async fn update_my_record(
+    state: &AppState,
+    viewer: &Viewer,
+    input: RecordUpdate,
+) -> Result<member::Model> {
+    let me = require_member(viewer)?;
+    let optional =
+        |field: &'static str, value: Option<String>, max: usize| -> Result<Option<String>> {
+            match value {
+                None => Ok(None),
+                Some(raw) => {
+                    let text = bounded_text(field, &raw, max, false, false)?;
+                    Ok((!text.is_empty()).then_some(text))
+                }
+            }
+        };
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => None,
+        Some(raw) => Some(Phone::parse("phone", raw)?.as_str().to_owned()),
+    };
+    if let Some(born) = input.date_of_birth {
+        let age = Utc::now().date_naive().year() - born.year();
+        if !(14..=120).contains(&age) {
+            return Err(Error::invalid(
+                "dateOfBirth",
+                "Enter your real date of birth.",
+            ));
+        }
+    }
+    let update = db::members::ContactFields {
+        phone,
+        street_address: optional("streetAddress", input.street_address, 200)?,
+        city: optional("city", input.city, 100)?,
+        region: optional("region", input.region, 100)?,
+        postal_code: optional("postalCode", input.postal_code, 20)?,
+        country: optional("country", input.country, 100)?,
+        date_of_birth: input.date_of_birth,
+    };
+    let txn = state.db.begin().await?;
+    db::members::set_contact_fields(&txn, me.member_id, update, Utc::now()).await?;
+    txn.commit().await?;
+    db::members::find_by_id(&state.db, me.member_id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// What a member types into the profile editor.
+pub struct ProfileInput {
+    pub slug: Option<String>,
+    pub display_name: String,
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub bio: String,
+    pub languages: Vec<String>,
+    pub specialties: Vec<String>,
+    pub show_phone: bool,
+}
+
+/// A profile with its specialties.
+pub struct ProfileView {
+    pub profile: directory_profile::Model,
+    pub specialties: Vec<specialty::Model>,
+}
+
+/// Creates or updates the caller's profile. The slug is made from the display name the
+/// first time (with a number added when taken) and kept after that unless given.
+pub async fn save_my_profile(
+    state: &AppState,
+    viewer: &Viewer,
+    input: ProfileInput,
+) -> Result<ProfileView> {
+    let me = require_member(viewer)?;
+    let display_name = bounded_text("displayName", &input.display_name, 120, true, false)?;
+    let city = bounded_text("city", &input.city, 100, true, false)?;
+    let region = bounded_text("region", &input.region, 100, false, false)?;
+    let country = bounded_text("country", &input.country, 100, true, false)?;
+    let bio = bounded_text("bio", &input.bio, 4000, false, true)?;
+    let mut languages = Vec::new();
+    for language in &input.languages {
+        let language = bounded_text("languages", language, 40, false, false)?;
+        if !language.is_empty() && !language.contains(',') && !languages.contains(&language) {
+            languages.push(language);
+        }
+    }
+    let languages = languages.join(", ");
+    if languages.chars().count() > 200 {
+        return Err(Error::invalid("languages", "List at most a few languages."));
+    }
+    let mut wanted: Vec<String> = input
+        .specialties
+        .iter()
+        .map(|s| s.trim().to_owned())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    if wanted.len() > 8 {
+        return Err(Error::invalid(
+            "specialties",
+            "Choose at most 8 specialties.",
+        ));
+    }
+    let requested_slug = input
+        .slug
+        .as_deref()
+        .map(|s| parse_slug("slug", s))
+        .transpose()?;
+
+    let txn = state.db.begin().await?;
+    let specialties = db::profiles::specialties_by_slug(&txn, &wanted).await?;
+    if specialties.len() != wanted.len() {
+        return Err(Error::invalid(
+            "specialties",
+            "Choose specialties from the list.",
+        ));
+    }
+    let existing = db::profiles::find_by_member(&txn, me.member_id).await?;
+    let slug = match (requested_slug, &existing) {
+        (Some(slug), _) => {
+            if db::profiles::slug_taken(&txn, &slug, me.member_id).await? {
+                return Err(Error::Conflict {
+                    field: Some("slug"),
+                    message: "Another profile already uses this address.".to_owned(),
+                });
+            }
+            slug
+        }
+        (None, Some(found)) => found.slug.clone(),
+        (None, None) => free_slug(&txn, &display_name, me.member_id).await?,
+    };
+    let fields = db::profiles::ProfileFields {
+        slug,
+        display_name,
+        city,
+        region,
+        country,
+        bio,
+        languages,
+        show_phone: input.show_phone,
+    };
+    let profile = db::profiles::upsert(&txn, me.member_id, fields, Utc::now())
+        .await
+        .map_err(|e| conflict_on_unique(e, "slug", "Another profile already uses this address."))?;
+    let ids: Vec<i64> = specialties.iter().map(|s| s.id).collect();
+    db::profiles::set_specialties(&txn, profile.id, &ids).await?;
+    txn.commit().await?;
+    let mut specialties = specialties;
+    specialties.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(ProfileView {
+        profile,
+        specialties,
+    })
+}
+
+async fn free_slug<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    member_id: i64,
+) -> Result<String> {
+    let base = match slugify(name) {
+        s if s.len() >= 3 => s,
+        s => format!("trainer-{s}").trim_end_matches('-').to_owned(),
+    };
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        if !db::profiles::slug_taken(conn, &candidate, member_id).await? {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::Conflict {
+        field: Some("slug"),
+        message: "Choose an address for your profile.".to_owned(),
+    })
+}
+
+/// The caller's own profile (or a member's, for staff), with specialties.
+pub async fn profile_of(
+    state: &AppState,
+    viewer: &Viewer,
+    member_id: i64,
+) -> Result<Option<ProfileView>> {
+    let me = require_member(viewer)?;
+    if me.member_id != member_id && !me.role.is_staff() {
+        return Err(Error::Forbidden);
+    }
+    let Some(profile) = db::profiles::find_by_member(&state.db, member_id).await? else {
+        return Ok(None);
+    };
+    let specialties = db::profiles::specialties_of(&state.db, &[profile.id])
+        .await?
+        .remove(&profile.id)
+        .unwrap_or_default();
+    Ok(Some(ProfileView {
+        profile,
+        specialties,
+    }))
+}
+
+/// A public profile with its specialties.
+pub struct PublicProfile {
+    pub row: PublicProfileRow,
+    pub specialties: Vec<specialty::Model>,
+}
+
+/// The active profile at `slug`; `NOT_FOUND` for a missing or disabled one (P6).
+pub async fn public_profile(state: &AppState, slug: &str) -> Result<PublicProfile> {
+    let row = db::profiles::public_by_slug(&state.db, slug.trim())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let specialties = db::profiles::specialties_of(&state.db, &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(PublicProfile { row, specialties })
+}
+
+/// The managed list of specialties.
+pub async fn specialties(state: &AppState) -> Result<Vec<specialty::Model>> {
+    Ok(db::profiles::all_specialties(&state.db).await?)
+}
+
+/// Specialties of many profiles at once (DataLoader).
+pub async fn specialties_of(
+    state: &AppState,
+    profile_ids: &[i64],
+) -> Result<HashMap<i64, Vec<specialty::Model>>> {
+    Ok(db::profiles::specialties_of(&state.db, profile_ids).await?)
+}
+
+/// The profile a call acts on: the caller's own, or (staff only) the member numbered `number`.
+async fn target_profile(
+    state: &AppState,
+    viewer: &Viewer,
+    number: Option<i64>,
+) -> Result<(directory_profile::Model, i64)> {
+    let me = require_member(viewer)?;
+    let member_id = match number {
+        None => me.member_id,
+        Some(number) => {
+            require_staff(viewer)?;
+            db::members::find_by_number(&state.db, number)
+                .await?
+                .ok_or(Error::NotFound)?
+                .id
+        }
+    };
+    let profile = db::profiles::find_by_member(&state.db, member_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((profile, me.member_id))
+}
+
+/// Shows or hides the phone number on the public profile (P5).
+pub async fn set_phone_showcase(
+    state: &AppState,
+    viewer: &Viewer,
+    show: bool,
+) -> Result<ProfileView> {
+    let (profile, _) = target_profile(state, viewer, None).await?;
+    db::profiles::set_show_phone(&state.db, profile.id, show, Utc::now()).await?;
+    profile_of(state, viewer, profile.member_id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Hides (`enabled = false`) or shows a profile. Its search rank is kept (P6).
+pub async fn set_profile_status(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    number: Option<i64>,
+    enabled: bool,
+) -> Result<ProfileView> {
+    let (profile, actor) = target_profile(state, viewer, number).await?;
+    let (status, kind) = if enabled {
+        (STATUS_ACTIVE, AuditKind::ProfileEnabled)
+    } else {
+        (STATUS_DISABLED, AuditKind::ProfileDisabled)
+    };
+    let txn = state.db.begin().await?;
+    db::profiles::set_status(&txn, profile.id, status, Utc::now()).await?;
+    audit::record(
+        &txn,
+        AuditRecord {
+            kind,
+            member_id: Some(profile.member_id),
+            actor_id: Some(actor),
+            meta,
+            detail: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    profile_of(state, viewer, profile.member_id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Deletes a profile and its uploaded files (P7); the member record stays. The owner must
+/// re-enter their password; staff name the member instead.
+pub async fn delete_profile(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    password: Option<String>,
+    number: Option<i64>,
+) -> Result<()> {
+    let me = require_member(viewer)?;
+    if number.is_none() {
+        let Some(password) = password else {
+            return Err(Error::invalid(
+                "password",
+                "Enter your password to delete your profile.",
+            ));
+        };
+        let record = db::members::find_by_id(&state.db, me.member_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if !password::verify(password, Some(record.password_hash)).await? {
+            return Err(Error::invalid("password", "This password is not right."));
+        }
+    }
+    let (profile, actor) = target_profile(state, viewer, number).await?;
+    let txn = state.db.begin().await?;
+    db::profiles::delete(&txn, profile.id).await?;
+    audit::record(
+        &txn,
+        AuditRecord {
+            kind: AuditKind::ProfileDeleted,
+            member_id: Some(profile.member_id),
+            actor_id: Some(actor),
+            meta,
+            detail: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    // Files go after the rows are gone for good; a failure here is logged, not hidden.
+    if let Some(file) = profile.photo_file {
+        let path = photo_path(state, &file);
+        if let Err(e) = tokio::fs::remove_file(&path).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(Error::Unexpected(anyhow::anyhow!(
+                "removing {}: {e}",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where a profile photo is stored.
+pub fn photo_path(state: &AppState, file: &str) -> PathBuf {
+    state.settings.data_dir.join("photos").join(file)
+}
+
+/// A visitor's message to a trainer.
+pub struct ContactMessage {
+    pub profile_slug: String,
+    pub sender_name: String,
+    pub sender_email: String,
+    pub message: String,
+}
+
+/// Queues a message to the trainer at `profile_slug` for relay by e-mail. The answer never
+/// contains the trainer's address; the sender's IP is stored with the message (P13).
+pub async fn contact_trainer(
+    state: &AppState,
+    meta: &RequestMeta,
+    input: ContactMessage,
+) -> Result<()> {
+    if let Some(ip) = meta.ip
+        && let Err(retry_after) = state.contact_limiter.check(&ip)
+    {
+        return Err(Error::RateLimited { retry_after });
+    }
+    let sender_name = bounded_text("senderName", &input.sender_name, 120, true, false)?;
+    let sender_email = Email::parse("senderEmail", &input.sender_email)?;
+    let message = bounded_text("message", &input.message, 5000, true, true)?;
+    let profile = db::profiles::public_by_slug(&state.db, input.profile_slug.trim())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let recipient = db::profiles::member_of(&state.db, profile.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let txn = state.db.begin().await?;
+    db::outbox::queue_relay(
+        &txn,
+        db::outbox::NewRelayMessage {
+            recipient_member_id: recipient,
+            sender_name: &sender_name,
+            sender_email: sender_email.as_str(),
+            sender_ip: meta.ip_string(),
+            subject: format!("CPTN Network: a message from {sender_name}"),
+            body: &message,
+            now: Utc::now(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! The public directory profile (P1): the projection of a member that the member controls.
+//! Holds nothing private; the phone number stays on the member record and is shown only
+//! while `show_phone` is on (P5).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "directory_profile")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub member_id: i64,
+    /// The URL slug of the public page, e.g. `maya-okafor`.
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub display_name: String,
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub bio: String,
+    /// Comma-separated language names as the member typed them.
+    pub languages: String,
+    /// File name under `<data dir>/photos`; random, unguessable.
+    pub photo_file: Option<String>,
+    pub show_phone: bool,
+    /// `active` or `disabled`; a disabled profile is in no public answer (P6).
+    pub status: String,
+    /// Persistent ranking weight; untouched by disabling, so a profile comes back where it was.
+    pub search_rank: i64,
+    /// `certified`, `grace`, `expired` or `none`.
+    pub certification_status: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::member::Entity",
+        from = "Column::MemberId",
+        to = "super::member::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Member,
+    #[sea_orm(has_many = "super::profile_specialty::Entity")]
+    ProfileSpecialty,
+}
+
+impl Related<super::member::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Member.def()
+    }
+}
+
+impl Related<super::profile_specialty::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ProfileSpecialty.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,402 @@
+//! The public directory: profiles the member controls, the phone showcase, disable and
+//! delete, and the contact relay.
+
+use anyhow::{Result, anyhow};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use shared::Role;
+use tests::{TestApp, TestUser};
+
+const SAVE: &str = "mutation($input: ProfileInput!) { saveMyProfile(input: $input) { slug displayName specialties { slug } showPhone status } }";
+const PUBLIC: &str = "query($slug: String!) { profile(slug: $slug) { slug displayName city region country bio languages specialties { slug name } phone photoUrl certificationStatus } }";
+const RECORD: &str =
+    "mutation($input: MemberRecordInput!) { updateMyRecord(input: $input) { phone } }";
+
+fn profile_input(name: &str) -> Value {
+    json!({
+        "displayName": name,
+        "city": "Montréal",
+        "region": "Québec",
+        "country": "Canada",
+        "bio": "Strength coach for busy people.",
+        "languages": ["English", "French"],
+        "specialties": ["strength-training", "mobility"],
+    })
+}
+
+/// A member with a record phone and a saved profile; returns the profile slug.
+async fn trainer_with_profile(app: &TestApp, name: &str) -> Result<(TestUser, String)> {
+    let trainer = app.new_member().await?;
+    app.graphql_as(
+        &trainer.token,
+        RECORD,
+        json!({ "input": { "phone": "+1 514 555 0199" } }),
+    )
+    .await?
+    .ok()?;
+    let saved = app
+        .graphql_as(
+            &trainer.token,
+            SAVE,
+            json!({ "input": profile_input(name) }),
+        )
+        .await?
+        .ok()?;
+    let slug = saved.str("saveMyProfile.slug")?.to_owned();
+    Ok((trainer, slug))
+}
+
+#[tokio::test]
+async fn a_saved_profile_is_public_without_any_private_field() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let (trainer, slug) = trainer_with_profile(&app, "Chloé Tremblay").await?;
+    assert_eq!(slug, "chloe-tremblay");
+
+    let public = app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
+    assert_eq!(public.str("profile.displayName")?, "Chloé Tremblay");
+    assert_eq!(public.str("profile.city")?, "Montréal");
+    assert_eq!(
+        public.data("profile.languages")?,
+        &json!(["English", "French"])
+    );
+    let specialties: Vec<&str> = public
+        .data("profile.specialties")?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["slug"].as_str())
+        .collect();
+    assert_eq!(
+        specialties,
+        ["mobility", "strength-training"],
+        "sorted by name"
+    );
+    assert!(
+        public.data("profile.phone")?.is_null(),
+        "phone hidden until showcased"
+    );
+    let body = public.body.to_string();
+    assert!(
+        !body.contains(&trainer.email) && !body.contains('@'),
+        "no e-mail in a public answer"
+    );
+    assert!(!body.contains("555"), "no phone digits in a public answer");
+    assert!(!body.contains(&trainer.member_number));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_public_type_has_no_private_fields_to_ask_for() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    for field in [
+        "email",
+        "memberNumber",
+        "legalName",
+        "dateOfBirth",
+        "address",
+        "showPhone",
+    ] {
+        let response = app
+            .graphql(
+                &format!("{{ profile(slug: \"x\") {{ {field} }} }}"),
+                json!({}),
+            )
+            .await?;
+        assert_eq!(
+            response.code(),
+            Some("VALIDATION"),
+            "{field} must not exist on PublicProfile"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_phone_is_public_only_while_showcased() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let (trainer, slug) = trainer_with_profile(&app, "Maya Okafor").await?;
+    let phone = |response: &tests::Gql| response.data("profile.phone").cloned();
+
+    let on = app
+        .graphql_as(
+            &trainer.token,
+            "mutation { setPhoneShowcase(show: true) { showPhone } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(on.data("setPhoneShowcase.showPhone")?, &json!(true));
+    let shown = app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
+    assert_eq!(phone(&shown)?, json!("+1 514 555 0199"));
+
+    app.graphql_as(
+        &trainer.token,
+        "mutation { setPhoneShowcase(show: false) { showPhone } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let hidden = app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
+    assert_eq!(phone(&hidden)?, Value::Null);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_disabled_profile_is_not_found_and_comes_back_with_its_rank() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let (trainer, slug) = trainer_with_profile(&app, "Liam O'Brien").await?;
+    let rank_before = rank_of(&app, &slug).await?;
+
+    let disabled = app
+        .graphql_as(
+            &trainer.token,
+            "mutation { disableProfile { status } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(disabled.str("disableProfile.status")?, "DISABLED");
+    let gone = app.graphql(PUBLIC, json!({ "slug": slug })).await?;
+    assert_eq!(gone.code(), Some("NOT_FOUND"));
+    let contact = contact(&app, &slug, "visitor@example.org").await?;
+    assert_eq!(
+        contact.code(),
+        Some("NOT_FOUND"),
+        "a hidden trainer cannot be contacted either"
+    );
+
+    app.graphql_as(
+        &trainer.token,
+        "mutation { enableProfile { status } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
+    assert_eq!(rank_of(&app, &slug).await?, rank_before);
+    Ok(())
+}
+
+async fn rank_of(app: &TestApp, slug: &str) -> Result<i64> {
+    entity::directory_profile::Entity::find()
+        .filter(entity::directory_profile::Column::Slug.eq(slug))
+        .one(&app.state.db)
+        .await?
+        .map(|p| p.search_rank)
+        .ok_or_else(|| anyhow!("no profile {slug}"))
+}
+
+#[tokio::test]
+async fn staff_can_hide_any_profile_and_other_members_cannot() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let (trainer, slug) = trainer_with_profile(&app, "Ana Silva").await?;
+    let other = app.new_member().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let hide = "mutation($n: String) { disableProfile(memberNumber: $n) { status } }";
+
+    let by_other = app
+        .graphql_as(&other.token, hide, json!({ "n": trainer.member_number }))
+        .await?;
+    assert_eq!(by_other.code(), Some("FORBIDDEN"));
+    app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
+
+    app.graphql_as(&staff.token, hide, json!({ "n": trainer.member_number }))
+        .await?
+        .ok()?;
+    assert_eq!(
+        app.graphql(PUBLIC, json!({ "slug": slug })).await?.code(),
+        Some("NOT_FOUND")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn deleting_a_profile_needs_the_password_and_removes_rows_and_files() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let (trainer, slug) = trainer_with_profile(&app, "Noor Haddad").await?;
+
+    // A photo on disk, as an upload leaves it.
+    let photos = app.state.settings.data_dir.join("photos");
+    std::fs::create_dir_all(&photos)?;
+    let photo = photos.join("3f9c2e7a1b.webp");
+    std::fs::write(&photo, b"RIFF....WEBP")?;
+    entity::directory_profile::Entity::update_many()
+        .col_expr(
+            entity::directory_profile::Column::PhotoFile,
+            sea_orm::sea_query::Expr::val("3f9c2e7a1b.webp"),
+        )
+        .filter(entity::directory_profile::Column::Slug.eq(slug.as_str()))
+        .exec(&app.state.db)
+        .await?;
+
+    let delete = "mutation($p: String) { deleteProfile(password: $p) }";
+    let wrong = app
+        .graphql_as(&trainer.token, delete, json!({ "p": "not my password" }))
+        .await?;
+    assert_eq!(
+        (wrong.code(), wrong.field()),
+        (Some("VALIDATION"), Some("password"))
+    );
+    let missing = app.graphql_as(&trainer.token, delete, json!({})).await?;
+    assert_eq!(missing.field(), Some("password"));
+    assert!(photo.exists());
+
+    app.graphql_as(&trainer.token, delete, json!({ "p": trainer.password }))
+        .await?
+        .ok()?;
+    assert!(!photo.exists(), "the photo file is gone from disk");
+    assert_eq!(
+        app.graphql(PUBLIC, json!({ "slug": slug })).await?.code(),
+        Some("NOT_FOUND")
+    );
+    let rows = entity::profile_specialty::Entity::find()
+        .all(&app.state.db)
+        .await?;
+    assert!(rows.is_empty(), "specialty links went with the profile");
+    let me = app
+        .graphql_as(
+            &trainer.token,
+            "{ me { email profile { slug } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(
+        me.str("me.email")?,
+        trainer.email,
+        "the member record stays"
+    );
+    assert!(me.data("me.profile")?.is_null());
+    Ok(())
+}
+
+async fn contact(app: &TestApp, slug: &str, sender: &str) -> Result<tests::Gql> {
+    app.graphql(
+        "mutation($slug: String!, $email: String!) { contactTrainer(profileSlug: $slug, senderName: \"Vi Sitor\", senderEmail: $email, message: \"Do you train on weekends?\") }",
+        json!({ "slug": slug, "email": sender }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_contact_relay_queues_the_message_with_the_sender_ip_and_reveals_nothing() -> Result<()>
+{
+    let app = TestApp::spawn_with(|s| s.limits.contact_ip_burst = 2).await?;
+    let (trainer, slug) = trainer_with_profile(&app, "Sam Lee").await?;
+
+    let sent = contact(&app, &slug, "visitor@example.org").await?.ok()?;
+    assert_eq!(sent.data("contactTrainer")?, &json!(true));
+    assert!(!sent.body.to_string().contains(&trainer.email));
+
+    let queued = entity::outbox_message::Entity::find()
+        .all(&app.state.db)
+        .await?;
+    assert_eq!(queued.len(), 1);
+    let message = &queued[0];
+    assert_eq!(message.sender_ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(message.sender_email, "visitor@example.org");
+    assert_eq!(message.body, "Do you train on weekends?");
+    assert_eq!(message.status, "queued");
+    let stored = format!("{message:?}");
+    assert!(
+        !stored.contains(&trainer.email),
+        "the trainer's address is looked up only at sending"
+    );
+
+    let bad = contact(&app, &slug, "not-an-address").await?;
+    assert_eq!(
+        (bad.code(), bad.field()),
+        (Some("VALIDATION"), Some("senderEmail"))
+    );
+    let limited = contact(&app, &slug, "visitor@example.org").await?;
+    assert_eq!(
+        limited.code(),
+        Some("RATE_LIMITED"),
+        "third message from one IP"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn private_record_fields_are_for_the_owner_and_staff_only() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let trainer = app.new_member().await?;
+    let other = app.new_member().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    app.graphql_as(
+        &trainer.token,
+        RECORD,
+        json!({ "input": { "phone": "+1 514 555 0123", "streetAddress": "12 Rue Saint-Denis", "city": "Montréal",
+                           "postalCode": "H2X 3K8", "country": "Canada", "dateOfBirth": "1990-04-01" } }),
+    )
+    .await?
+    .ok()?;
+    let read = "query($n: String!) { member(memberNumber: $n) { phone dateOfBirth address { streetAddress postalCode } } }";
+    let mine = app
+        .graphql_as(
+            &trainer.token,
+            "{ me { phone dateOfBirth address { streetAddress postalCode } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(mine.str("me.phone")?, "+1 514 555 0123");
+    assert_eq!(mine.str("me.dateOfBirth")?, "1990-04-01");
+    assert_eq!(mine.str("me.address.postalCode")?, "H2X 3K8");
+
+    let by_staff = app
+        .graphql_as(&staff.token, read, json!({ "n": trainer.member_number }))
+        .await?
+        .ok()?;
+    assert_eq!(
+        by_staff.str("member.address.streetAddress")?,
+        "12 Rue Saint-Denis"
+    );
+    let by_other = app
+        .graphql_as(&other.token, read, json!({ "n": trainer.member_number }))
+        .await?;
+    assert_eq!(by_other.code(), Some("FORBIDDEN"));
+    assert!(!by_other.body.to_string().contains("Saint-Denis"));
+
+    let bad_phone = app
+        .graphql_as(
+            &trainer.token,
+            RECORD,
+            json!({ "input": { "phone": "12" } }),
+        )
+        .await?;
+    assert_eq!(
+        (bad_phone.code(), bad_phone.field()),
+        (Some("VALIDATION"), Some("phone"))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn slugs_are_unique_and_made_from_the_name() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let (_, first) = trainer_with_profile(&app, "Jo Park").await?;
+    let (second_trainer, second) = trainer_with_profile(&app, "Jo Park").await?;
+    assert_eq!((first.as_str(), second.as_str()), ("jo-park", "jo-park-2"));
+
+    let mut input = profile_input("Jo Park");
+    input["slug"] = json!("jo-park");
+    let taken = app
+        .graphql_as(&second_trainer.token, SAVE, json!({ "input": input }))
+        .await?;
+    assert_eq!(
+        (taken.code(), taken.field()),
+        (Some("CONFLICT"), Some("slug"))
+    );
+    let mut input = profile_input("Jo Park");
+    input["specialties"] = json!(["underwater-basket-weaving"]);
+    let unknown = app
+        .graphql_as(&second_trainer.token, SAVE, json!({ "input": input }))
+        .await?;
+    assert_eq!(unknown.field(), Some("specialties"));
+    let anonymous = app
+        .graphql(SAVE, json!({ "input": profile_input("Nobody") }))
+        .await?;
+    assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"));
+    Ok(())
+}
