@@ -39,6 +39,22 @@ async fn demo_accounts_log_in_with_their_printed_passwords_and_reseeding_replace
         );
     }
 
+    // The demo trainers have public profiles; one showcases its phone.
+    let profile = app
+        .graphql(
+            "{ profile(slug: \"chloe-tremblay\") { displayName city phone specialties { slug } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(profile.str("profile.city")?, "Montréal");
+    assert_eq!(profile.str("profile.phone")?, "+1 514 555 0199");
+    let hidden_phone = app
+        .graphql("{ profile(slug: \"liam-o-brien\") { phone } }", json!({}))
+        .await?
+        .ok()?;
+    assert!(hidden_phone.data("profile.phone")?.is_null());
+
     let second = api::services::seed::seed_demo(&app.state.db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -6,7 +6,7 @@ use crate::db;
 use crate::error::Result;
 use crate::services::accounts;
 use rand::Rng;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use shared::{Email, LegalName, Password, Role};
 
 /// One demo login.
@@ -16,6 +16,34 @@ pub struct DemoCredential {
     pub password: String,
     pub member_number: shared::MemberNumber,
 }
+
+/// Public profiles of the demo trainers: (e-mail, city, region, specialties, bio, phone).
+const DEMO_PROFILES: [(&str, &str, &str, &[&str], &str, &str); 3] = [
+    (
+        "maya.trainer@demo.cptn.example",
+        "Toronto",
+        "Ontario",
+        &["strength-training", "weight-loss"],
+        "Strength coach helping busy professionals train twice a week and keep at it.",
+        "+1 416 555 0142",
+    ),
+    (
+        "liam.trainer@demo.cptn.example",
+        "Vancouver",
+        "British Columbia",
+        &["running", "sports-conditioning"],
+        "Former middle-distance runner; endurance plans for 5 km to marathon.",
+        "+1 604 555 0178",
+    ),
+    (
+        "chloe.trainer@demo.cptn.example",
+        "Montréal",
+        "Québec",
+        &["prenatal-postnatal", "pilates", "mobility"],
+        "Entraîneuse bilingue : Pilates, mobilité, et remise en forme après la grossesse.",
+        "+1 514 555 0199",
+    ),
+];
 
 const DEMO_PEOPLE: [(&str, &str, Role); 5] = [
     (
@@ -55,6 +83,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
             let name = LegalName::parse("legalName", name)?;
             accounts::create_with_role(db, &email, &password, &name, role).await?
         };
+        if let Some(profile) = DEMO_PROFILES.iter().find(|p| p.0 == email.as_str()) {
+            ensure_profile(db, &member, profile).await?;
+        }
         out.push(DemoCredential {
             role,
             email: email.into_inner(),
@@ -63,6 +94,49 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
         });
     }
     Ok(out)
+}
+
+/// Gives a demo trainer a phone on their record and a public profile, once.
+async fn ensure_profile(
+    db: &DatabaseConnection,
+    member: &entity::member::Model,
+    (_, city, region, specialties, bio, phone): &(&str, &str, &str, &[&str], &str, &str),
+) -> Result<()> {
+    if db::profiles::find_by_member(db, member.id).await?.is_some() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let txn = db.begin().await?;
+    let contact = db::members::ContactFields {
+        phone: Some((*phone).to_owned()),
+        street_address: None,
+        city: Some((*city).to_owned()),
+        region: Some((*region).to_owned()),
+        postal_code: None,
+        country: Some("Canada".to_owned()),
+        date_of_birth: None,
+    };
+    db::members::set_contact_fields(&txn, member.id, contact, now).await?;
+    let fields = db::profiles::ProfileFields {
+        slug: shared::validate::slugify(&member.legal_name),
+        display_name: member.legal_name.clone(),
+        city: (*city).to_owned(),
+        region: (*region).to_owned(),
+        country: "Canada".to_owned(),
+        bio: (*bio).to_owned(),
+        languages: "English, French".to_owned(),
+        show_phone: city.starts_with('M'),
+    };
+    let profile = db::profiles::upsert(&txn, member.id, fields, now).await?;
+    let wanted: Vec<String> = specialties.iter().map(|s| (*s).to_owned()).collect();
+    let ids: Vec<i64> = db::profiles::specialties_by_slug(&txn, &wanted)
+        .await?
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    db::profiles::set_specialties(&txn, profile.id, &ids).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// True when the database has no members yet (first start).
