@@ -17,32 +17,41 @@ pub struct DemoCredential {
     pub member_number: shared::MemberNumber,
 }
 
-/// Public profiles of the demo trainers: (e-mail, city, region, specialties, bio, phone).
-const DEMO_PROFILES: [(&str, &str, &str, &[&str], &str, &str); 3] = [
-    (
-        "maya.trainer@demo.cptn.example",
-        "Toronto",
-        "Ontario",
-        &["strength-training", "weight-loss"],
-        "Strength coach helping busy professionals train twice a week and keep at it.",
-        "+1 416 555 0142",
-    ),
-    (
-        "liam.trainer@demo.cptn.example",
-        "Vancouver",
-        "British Columbia",
-        &["running", "sports-conditioning"],
-        "Former middle-distance runner; endurance plans for 5 km to marathon.",
-        "+1 604 555 0178",
-    ),
-    (
-        "chloe.trainer@demo.cptn.example",
-        "Montréal",
-        "Québec",
-        &["prenatal-postnatal", "pilates", "mobility"],
-        "Entraîneuse bilingue : Pilates, mobilité, et remise en forme après la grossesse.",
-        "+1 514 555 0199",
-    ),
+/// A demo trainer's public profile, and the phone on their record.
+struct DemoProfile {
+    email: &'static str,
+    city: &'static str,
+    region: &'static str,
+    specialties: &'static [&'static str],
+    bio: &'static str,
+    phone: &'static str,
+}
+
+const DEMO_PROFILES: [DemoProfile; 3] = [
+    DemoProfile {
+        email: "maya.trainer@demo.cptn.example",
+        city: "Toronto",
+        region: "Ontario",
+        specialties: &["strength-training", "weight-loss"],
+        bio: "Strength coach helping busy professionals train twice a week and keep at it.",
+        phone: "+1 416 555 0142",
+    },
+    DemoProfile {
+        email: "liam.trainer@demo.cptn.example",
+        city: "Vancouver",
+        region: "British Columbia",
+        specialties: &["running", "sports-conditioning"],
+        bio: "Former middle-distance runner; endurance plans for 5 km to marathon.",
+        phone: "+1 604 555 0178",
+    },
+    DemoProfile {
+        email: "chloe.trainer@demo.cptn.example",
+        city: "Montréal",
+        region: "Québec",
+        specialties: &["prenatal-postnatal", "pilates", "mobility"],
+        bio: "Entraîneuse bilingue : Pilates, mobilité, et remise en forme après la grossesse.",
+        phone: "+1 514 555 0199",
+    },
 ];
 
 const DEMO_PEOPLE: [(&str, &str, Role); 5] = [
@@ -83,7 +92,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
             let name = LegalName::parse("legalName", name)?;
             accounts::create_with_role(db, &email, &password, &name, role).await?
         };
-        if let Some(profile) = DEMO_PROFILES.iter().find(|p| p.0 == email.as_str()) {
+        if let Some(profile) = DEMO_PROFILES.iter().find(|p| p.email == email.as_str()) {
             ensure_profile(db, &member, profile).await?;
         }
         out.push(DemoCredential {
@@ -100,8 +109,16 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
 async fn ensure_profile(
     db: &DatabaseConnection,
     member: &entity::member::Model,
-    (_, city, region, specialties, bio, phone): &(&str, &str, &str, &[&str], &str, &str),
+    demo: &DemoProfile,
 ) -> Result<()> {
+    let DemoProfile {
+        city,
+        region,
+        specialties,
+        bio,
+        phone,
+        ..
+    } = demo;
     if db::profiles::find_by_member(db, member.id).await?.is_some() {
         return Ok(());
     }
