@@ -56,6 +56,9 @@ pub struct Limits {
     /// more is allowed every `contact_ip_period`.
     pub contact_ip_burst: u32,
     pub contact_ip_period: Duration,
+    /// `CPTN_ANONYMOUS_PER_MINUTE`: directory and typeahead requests per minute from one IP
+    /// without a login (P18, anti-harvesting).
+    pub anonymous_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -71,6 +74,7 @@ impl Default for Limits {
             login_ip_period: Duration::from_secs(6),
             contact_ip_burst: 5,
             contact_ip_period: Duration::from_mins(10),
+            anonymous_per_minute: 300,
         }
     }
 }

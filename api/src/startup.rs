@@ -24,24 +24,39 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies migrations and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = crate::db::connect(&settings).await?;
+        let db_stats = Arc::new(crate::db::DbStats::default());
+        let db = crate::db::connect_with_stats(&settings, db_stats.clone()).await?;
         crate::db::migrate(&db).await?;
         let tokens = Arc::new(TokenKeys::new(
             &settings.jwt_secret,
             settings.sessions.clone(),
         )?);
         let login_limiter = Arc::new(LoginLimiter::new(&settings.limits));
+        let per_minute = settings.limits.anonymous_per_minute.max(1);
+        let anonymous_limiter = Arc::new(KeyedLimiter::new(
+            per_minute,
+            std::time::Duration::from_mins(1) / per_minute,
+        ));
         let contact_limiter = Arc::new(KeyedLimiter::new(
             settings.limits.contact_ip_burst,
             settings.limits.contact_ip_period,
         ));
-        let (access_log, _writer) = access_log::start(db.clone());
+        // The access log writes through a small pool of its own, so logging never takes a
+        // connection from requests (and request statistics count requests only).
+        let log_settings = Settings {
+            db_pool_size: 2,
+            ..settings.clone()
+        };
+        let log_db = crate::db::connect(&log_settings).await?;
+        let (access_log, _writer) = access_log::start(log_db);
         let state = AppState {
             db,
+            db_stats,
             settings: Arc::new(settings),
             tokens,
             login_limiter,
             contact_limiter,
+            anonymous_limiter,
             access_log,
         };
         let schema = schema::build(Some(state.clone()), &state.settings.limits);

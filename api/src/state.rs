@@ -11,11 +11,14 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    pub db_stats: Arc<crate::db::DbStats>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
     pub login_limiter: Arc<LoginLimiter>,
     /// Contact-relay messages per client IP.
     pub contact_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
+    /// Anonymous directory and typeahead reads per client IP (P18).
+    pub anonymous_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
     pub access_log: AccessLogSender,
 }
 

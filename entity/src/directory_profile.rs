@@ -32,6 +32,10 @@ pub struct Model {
     pub certification_status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `display_name` folded (lower case, no accents) for typeahead.
+    pub name_folded: String,
+    /// `city` folded for typeahead and the city filter.
+    pub city_folded: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
 pub mod m20261129_000002_directory;
+mod m20261129_000003_search;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_directory::Migration),
+            Box::new(m20261129_000003_search::Migration),
         ]
     }
 }

@@ -225,22 +225,34 @@ pub fn slug(field: &'static str, raw: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Lower-case without accents, for matching what people type against what is stored:
+/// `Chloé` and `CHLOE` both fold to `chloe`.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(unaccent)
+        .collect()
+}
+
+fn unaccent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
 /// A slug made from a name: `Chloé Tremblay` -> `chloe-tremblay`.
 pub fn slugify(name: &str) -> String {
     let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        let mapped = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            c if c.is_ascii_alphanumeric() => c,
-            _ => '-',
-        };
+    for c in fold(name).chars() {
+        let mapped = if c.is_ascii_alphanumeric() { c } else { '-' };
         if mapped != '-' || !out.ends_with('-') {
             out.push(mapped);
         }
@@ -261,6 +273,11 @@ mod tests {
         );
         assert!(Phone::parse("phone", "12345").is_err());
         assert!(Phone::parse("phone", "call me maybe").is_err());
+    }
+
+    #[test]
+    fn folding_ignores_case_and_accents() {
+        assert_eq!(fold("Chloé MONTRÉAL"), "chloe montreal");
     }
 
     #[test]

@@ -11,5 +11,6 @@ mod http;
 mod limits;
 mod privacy;
 mod schema;
+mod search;
 mod tokens;
 mod validation;

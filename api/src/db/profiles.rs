@@ -123,6 +123,7 @@ pub async fn upsert<C: ConnectionTrait>(
             ..Default::default()
         },
     };
+    let (fields_name, fields_city) = (fields.display_name.clone(), fields.city.clone());
     row.slug = Set(fields.slug);
     row.display_name = Set(fields.display_name);
     row.city = Set(fields.city);
@@ -131,6 +132,8 @@ pub async fn upsert<C: ConnectionTrait>(
     row.bio = Set(fields.bio);
     row.languages = Set(fields.languages);
     row.show_phone = Set(fields.show_phone);
+    row.name_folded = Set(shared::validate::fold(&fields_name));
+    row.city_folded = Set(shared::validate::fold(&fields_city));
     row.updated_at = Set(now);
     row.save(conn).await?.try_into_model()
 }

@@ -235,13 +235,17 @@ async fn execute(
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(USER_AGENT_MAX_CHARS).collect()),
     };
-    let request = request.data(viewer).data(meta);
+    let request = request
+        .data(viewer)
+        .data(meta)
+        .data(crate::schema::loaders::specialty_loader(state.clone()));
     let mut response = schema.execute_batch(request).await;
     let responses: Vec<&mut async_graphql::Response> = match &mut response {
         BatchResponse::Single(one) => vec![one],
         BatchResponse::Batch(many) => many.iter_mut().collect(),
     };
     let mut request_error = false;
+    let mut all_without_data = true;
     let mut retry_after: Option<u64> = None;
     for one in responses {
         for error in &mut one.errors {
@@ -255,10 +259,14 @@ async fn execute(
             && !one.errors.is_empty()
             && one.errors.iter().all(|e| e.path.is_empty());
         request_error |= failed_before_execution;
+        all_without_data &= one.data == async_graphql::Value::Null;
     }
 
     let wants_graphql_response = accepts_graphql_response(req);
-    let status = if wants_graphql_response && request_error {
+    // Throttled and nothing else to give: 429, as a plain HTTP client expects.
+    let status = if retry_after.is_some() && all_without_data {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if wants_graphql_response && request_error {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod directory;
 pub mod error;
 pub mod limits;
+pub mod loaders;
 pub mod pagination;
 
 use crate::auth::{RequestMeta, Viewer};

@@ -12,7 +12,7 @@ use crate::services::require_staff;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{member, session};
-use sea_orm::{DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, Set};
 use shared::{Email, LegalName, Password, Role};
 
 pub const STATUS_ACTIVE: &str = "active";
@@ -78,7 +78,7 @@ async fn create_member(
     role: Role,
 ) -> Result<member::Model> {
     const TAKEN: &str = "An account with this e-mail address already exists.";
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     if db::members::find_by_email(&txn, email.as_str())
         .await?
         .is_some()
@@ -189,7 +189,7 @@ pub async fn login(
     let jti = uuid::Uuid::new_v4().to_string();
     let session_ttl = chrono::Duration::from_std(state.settings.sessions.session_ttl)
         .map_err(anyhow::Error::from)?;
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     db::sessions::insert(
         &txn,
         session::ActiveModel {
@@ -251,7 +251,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Viewer> {
 /// Ends the caller's session at once: its token stops working on the next request.
 pub async fn logout(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Result<()> {
     let me = viewer.authenticated().ok_or(Error::Unauthenticated)?;
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     db::sessions::revoke(&txn, &me.session_id, Utc::now()).await?;
     audit::record(
         &txn,
@@ -328,7 +328,7 @@ pub async fn set_status(
         return Err(Error::Forbidden);
     }
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     let (status, kind) = if enabled {
         (STATUS_ACTIVE, AuditKind::MemberEnabled)
     } else {
@@ -376,7 +376,7 @@ pub async fn reset_password(
 ) -> Result<()> {
     let hash = password::hash(password).await?;
     let now: DateTime<Utc> = Utc::now();
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     db::members::set_password_hash(&txn, member_id, hash, now).await?;
     db::sessions::revoke_all_for_member(&txn, member_id, now).await?;
     txn.commit().await?;

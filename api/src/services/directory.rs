@@ -9,13 +9,13 @@ use crate::auth::password;
 use crate::auth::{RequestMeta, Viewer};
 use crate::db;
 use crate::db::profiles::{PublicProfileRow, STATUS_ACTIVE, STATUS_DISABLED};
+use crate::db::search::SearchPage;
 use crate::error::{Error, Result, conflict_on_unique};
 use crate::services::audit::{self, AuditKind, AuditRecord};
 use crate::services::{require_member, require_staff};
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{directory_profile, member, specialty};
-use sea_orm::TransactionTrait;
 use shared::validate::{bounded_text, slug as parse_slug, slugify};
 use shared::{Email, Phone};
 use std::collections::HashMap;
@@ -78,7 +78,7 @@ pub async fn update_my_record(
         country: optional("country", input.country, 100)?,
         date_of_birth: input.date_of_birth,
     };
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     db::members::set_contact_fields(&txn, me.member_id, update, Utc::now()).await?;
     txn.commit().await?;
     db::members::find_by_id(&state.db, me.member_id)
@@ -148,7 +148,7 @@ pub async fn save_my_profile(
         .map(|s| parse_slug("slug", s))
         .transpose()?;
 
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     let specialties = db::profiles::specialties_by_slug(&txn, &wanted).await?;
     if specialties.len() != wanted.len() {
         return Err(Error::invalid(
@@ -185,6 +185,7 @@ pub async fn save_my_profile(
         .map_err(|e| conflict_on_unique(e, "slug", "Another profile already uses this address."))?;
     let ids: Vec<i64> = specialties.iter().map(|s| s.id).collect();
     db::profiles::set_specialties(&txn, profile.id, &ids).await?;
+    db::search::reindex(&txn, &profile, &specialties).await?;
     txn.commit().await?;
     let mut specialties = specialties;
     specialties.sort_by(|a, b| a.name.cmp(&b.name));
@@ -242,22 +243,106 @@ pub async fn profile_of(
     }))
 }
 
-/// A public profile with its specialties.
-pub struct PublicProfile {
-    pub row: PublicProfileRow,
-    pub specialties: Vec<specialty::Model>,
+/// The active profile at `slug`; `NOT_FOUND` for a missing or disabled one (P6).
+pub async fn public_profile(state: &AppState, slug: &str) -> Result<PublicProfileRow> {
+    db::profiles::public_by_slug(&state.db, slug.trim())
+        .await?
+        .ok_or(Error::NotFound)
 }
 
-/// The active profile at `slug`; `NOT_FOUND` for a missing or disabled one (P6).
-pub async fn public_profile(state: &AppState, slug: &str) -> Result<PublicProfile> {
-    let row = db::profiles::public_by_slug(&state.db, slug.trim())
-        .await?
-        .ok_or(Error::NotFound)?;
-    let specialties = db::profiles::specialties_of(&state.db, &[row.id])
-        .await?
-        .remove(&row.id)
-        .unwrap_or_default();
-    Ok(PublicProfile { row, specialties })
+/// What a directory page asks for.
+pub struct DirectorySearch {
+    pub query: Option<String>,
+    pub city: Option<String>,
+    pub specialty: Option<String>,
+    pub first: u64,
+    pub offset: u64,
+}
+
+/// Searches active profiles (P6: disabled ones never appear; P5: phones only when
+/// showcased, both applied in SQL). Anonymous callers are limited per IP (P18).
+pub async fn search(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    input: DirectorySearch,
+) -> Result<SearchPage> {
+    throttle_anonymous(state, viewer, meta)?;
+    let query = db::search::SearchQuery {
+        terms: input
+            .query
+            .as_deref()
+            .map(db::search::terms_of)
+            .unwrap_or_default(),
+        city: input
+            .city
+            .as_deref()
+            .map(|c| shared::validate::fold(c.trim()))
+            .filter(|c| !c.is_empty()),
+        specialty: input
+            .specialty
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty()),
+        limit: input.first,
+        offset: input.offset,
+    };
+    Ok(db::search::search(&state.db, &query).await?)
+}
+
+/// What typeahead completes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuggestKind {
+    Name,
+    City,
+    Specialty,
+}
+
+/// Up to `first` (at most 10) completions of `prefix`.
+pub async fn suggest(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    prefix: &str,
+    kind: SuggestKind,
+    first: u64,
+) -> Result<Vec<String>> {
+    throttle_anonymous(state, viewer, meta)?;
+    let prefix = shared::validate::fold(prefix.trim());
+    if prefix.chars().count() > 60 {
+        return Err(Error::invalid("prefix", "Type at most 60 characters."));
+    }
+    if prefix.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first = first.clamp(1, 10);
+    let column = match kind {
+        SuggestKind::Name => db::search::SuggestColumn::Name,
+        SuggestKind::City => db::search::SuggestColumn::City,
+        SuggestKind::Specialty => {
+            let names = db::profiles::all_specialties(&state.db).await?;
+            return Ok(names
+                .into_iter()
+                .filter(|s| {
+                    shared::validate::fold(&s.name)
+                        .split(' ')
+                        .any(|w| w.starts_with(&prefix))
+                })
+                .map(|s| s.name)
+                .take(usize::try_from(first).unwrap_or(10))
+                .collect());
+        }
+    };
+    Ok(db::search::suggest(&state.db, column, &prefix, first).await?)
+}
+
+fn throttle_anonymous(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Result<()> {
+    if viewer.member_id().is_none()
+        && let Some(ip) = meta.ip
+        && let Err(retry_after) = state.anonymous_limiter.check(&ip)
+    {
+        return Err(Error::RateLimited { retry_after });
+    }
+    Ok(())
 }
 
 /// The managed list of specialties.
@@ -323,7 +408,7 @@ pub async fn set_profile_status(
     } else {
         (STATUS_DISABLED, AuditKind::ProfileDisabled)
     };
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     db::profiles::set_status(&txn, profile.id, status, Utc::now()).await?;
     audit::record(
         &txn,
@@ -367,7 +452,8 @@ pub async fn delete_profile(
         }
     }
     let (profile, actor) = target_profile(state, viewer, number).await?;
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
+    db::search::unindex(&txn, profile.id).await?;
     db::profiles::delete(&txn, profile.id).await?;
     audit::record(
         &txn,
@@ -430,7 +516,7 @@ pub async fn contact_trainer(
     let recipient = db::profiles::member_of(&state.db, profile.id)
         .await?
         .ok_or(Error::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     db::outbox::queue_relay(
         &txn,
         db::outbox::NewRelayMessage {

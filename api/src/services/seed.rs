@@ -6,7 +6,7 @@ use crate::db;
 use crate::error::Result;
 use crate::services::accounts;
 use rand::Rng;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use shared::{Email, LegalName, Password, Role};
 
 /// One demo login.
@@ -123,7 +123,7 @@ async fn ensure_profile(
         return Ok(());
     }
     let now = chrono::Utc::now();
-    let txn = db.begin().await?;
+    let txn = db::begin_write(db).await?;
     let contact = db::members::ContactFields {
         phone: Some((*phone).to_owned()),
         street_address: None,
@@ -146,12 +146,10 @@ async fn ensure_profile(
     };
     let profile = db::profiles::upsert(&txn, member.id, fields, now).await?;
     let wanted: Vec<String> = specialties.iter().map(|s| (*s).to_owned()).collect();
-    let ids: Vec<i64> = db::profiles::specialties_by_slug(&txn, &wanted)
-        .await?
-        .iter()
-        .map(|s| s.id)
-        .collect();
+    let chosen = db::profiles::specialties_by_slug(&txn, &wanted).await?;
+    let ids: Vec<i64> = chosen.iter().map(|s| s.id).collect();
     db::profiles::set_specialties(&txn, profile.id, &ids).await?;
+    db::search::reindex(&txn, &profile, &chosen).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -3,7 +3,9 @@
 //! `Member.profile`.
 
 use crate::authz::{Audience, readable_by};
-use crate::services::directory::{ProfileView, PublicProfile as PublicProfileData};
+use crate::db::profiles::PublicProfileRow;
+use crate::schema::loaders::Specialties;
+use crate::services::directory::ProfileView;
 use async_graphql::{Enum, InputObject, Object, SimpleObject};
 use entity::specialty;
 
@@ -62,7 +64,7 @@ fn photo_url(file: Option<&str>) -> Option<String> {
     file.map(|f| format!("/photos/{f}"))
 }
 
-pub struct PublicProfile(pub PublicProfileData);
+pub struct PublicProfile(pub PublicProfileRow);
 
 /// A trainer's public profile, as anyone sees it. It has no e-mail, no member number, no
 /// address: visitors reach the trainer through `contactTrainer`.
@@ -70,58 +72,66 @@ pub struct PublicProfile(pub PublicProfileData);
 impl PublicProfile {
     /// The address of the public page: `/trainers/<slug>`. Audience: public.
     async fn slug(&self) -> &str {
-        &self.0.row.slug
+        &self.0.slug
     }
 
     /// The name the trainer shows. Audience: public.
     async fn display_name(&self) -> &str {
-        &self.0.row.display_name
+        &self.0.display_name
     }
 
     /// City. Audience: public.
     async fn city(&self) -> &str {
-        &self.0.row.city
+        &self.0.city
     }
 
     /// Province or region. Audience: public.
     async fn region(&self) -> &str {
-        &self.0.row.region
+        &self.0.region
     }
 
     /// Country. Audience: public.
     async fn country(&self) -> &str {
-        &self.0.row.country
+        &self.0.country
     }
 
     /// About the trainer. Audience: public.
     async fn bio(&self) -> &str {
-        &self.0.row.bio
+        &self.0.bio
     }
 
     /// Languages the trainer coaches in. Audience: public.
     async fn languages(&self) -> Vec<String> {
-        split_languages(&self.0.row.languages)
+        split_languages(&self.0.languages)
     }
 
-    /// Specialties from the managed list. Audience: public.
-    async fn specialties(&self) -> Vec<Specialty> {
-        self.0.specialties.iter().cloned().map(Into::into).collect()
+    /// Specialties from the managed list, by name. Audience: public.
+    async fn specialties(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Vec<Specialty>> {
+        let loaded = ctx.data::<Specialties>()?.load_one(self.0.id).await?;
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// Phone number, present only while the trainer showcases it (P5). Audience: public,
     /// only when showcased.
     async fn phone(&self) -> Option<&str> {
-        self.0.row.phone.as_deref()
+        self.0.phone.as_deref()
     }
 
     /// Path of the profile photo, if any. Audience: public.
     async fn photo_url(&self) -> Option<String> {
-        photo_url(self.0.row.photo_file.as_deref())
+        photo_url(self.0.photo_file.as_deref())
     }
 
     /// Certification standing. Audience: public.
     async fn certification_status(&self) -> CertificationStatus {
-        CertificationStatus::from_stored(&self.0.row.certification_status)
+        CertificationStatus::from_stored(&self.0.certification_status)
     }
 }
 

@@ -1,0 +1,286 @@
+//! Directory search and typeahead, one SQL statement per page, on both engines
+//! (migration `m20261129_000003_search` describes the indexes). Every public read applies
+//! the member's choices in SQL: only active profiles, and the phone only when showcased.
+
+use crate::db::profiles::PublicProfileRow;
+use entity::{directory_profile as profile, specialty};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use shared::validate::fold;
+
+/// What a directory page asks for.
+pub struct SearchQuery {
+    /// Folded words; each matches as a prefix. Empty lists everything by rank.
+    pub terms: Vec<String>,
+    /// Folded city to filter on, exactly.
+    pub city: Option<String>,
+    /// Specialty slug to filter on.
+    pub specialty: Option<String>,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+/// Splits free text into folded search words (letters and digits only, so nothing a
+/// user types can change the meaning of the full-text query).
+pub fn terms_of(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[derive(Debug, FromQueryResult)]
+struct SearchRow {
+    id: i64,
+    slug: String,
+    display_name: String,
+    city: String,
+    region: String,
+    country: String,
+    bio: String,
+    languages: String,
+    photo_file: Option<String>,
+    certification_status: String,
+    phone: Option<String>,
+    total_count: i64,
+}
+
+/// A page of results and how many match in all.
+pub struct SearchPage {
+    pub rows: Vec<PublicProfileRow>,
+    pub total: u64,
+}
+
+/// Placeholders in the dialect of the engine, numbered as values are pushed.
+struct Params {
+    backend: DbBackend,
+    values: Vec<Value>,
+}
+
+impl Params {
+    fn push(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+}
+
+const PUBLIC_COLUMNS: &str = "p.id, p.slug, p.display_name, p.city, p.region, p.country, p.bio, p.languages, \
+     p.photo_file, p.certification_status, \
+     CASE WHEN p.show_phone THEN m.phone ELSE NULL END AS phone, \
+     COUNT(*) OVER () AS total_count";
+
+/// One page of active profiles matching `query`, by text relevance plus `search_rank`
+/// (one rank point weighs as 0.01 of relevance), ties broken by id.
+pub async fn search<C: ConnectionTrait>(
+    conn: &C,
+    query: &SearchQuery,
+) -> Result<SearchPage, DbErr> {
+    let backend = conn.get_database_backend();
+    let mut p = Params {
+        backend,
+        values: Vec::new(),
+    };
+    let mut filters = vec!["p.status = 'active'".to_owned()];
+    let (joins, order) = if query.terms.is_empty() {
+        (String::new(), "p.search_rank DESC, p.id ASC".to_owned())
+    } else if backend == DbBackend::Postgres {
+        text_match_postgres(&query.terms, &mut p, &mut filters)
+    } else {
+        text_match_sqlite(&query.terms, &mut p)
+    };
+    if let Some(city) = &query.city {
+        let c = p.push(city.clone());
+        filters.push(format!("p.city_folded = {c}"));
+    }
+    if let Some(slug) = &query.specialty {
+        let s = p.push(slug.clone());
+        filters.push(format!(
+            "EXISTS (SELECT 1 FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
+             WHERE ps.profile_id = p.id AND sp.slug = {s})"
+        ));
+    }
+    let limit = p.push(i64::try_from(query.limit).unwrap_or(100));
+    let offset = p.push(i64::try_from(query.offset).unwrap_or(0));
+    let sql = format!(
+        "SELECT {PUBLIC_COLUMNS} FROM directory_profile p JOIN member m ON m.id = p.member_id{joins} \
+         WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        filters.join(" AND ")
+    );
+    let rows = SearchRow::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
+        .all(conn)
+        .await?;
+    let total = rows
+        .first()
+        .map_or(0, |r| u64::try_from(r.total_count).unwrap_or(0));
+    let rows = rows
+        .into_iter()
+        .map(|r| PublicProfileRow {
+            id: r.id,
+            slug: r.slug,
+            display_name: r.display_name,
+            city: r.city,
+            region: r.region,
+            country: r.country,
+            bio: r.bio,
+            languages: r.languages,
+            photo_file: r.photo_file,
+            certification_status: r.certification_status,
+            phone: r.phone,
+        })
+        .collect();
+    Ok(SearchPage { rows, total })
+}
+
+/// PostgreSQL: every word as a prefix in the weighted `tsvector`, or the whole text close
+/// to the name by trigram word similarity (small typos). Returns the join and the order.
+fn text_match_postgres(
+    terms: &[String],
+    p: &mut Params,
+    filters: &mut Vec<String>,
+) -> (String, String) {
+    let tsquery = terms
+        .iter()
+        .map(|t| format!("{t}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ");
+    let q = p.push(tsquery);
+    let name = p.push(terms.join(" "));
+    filters.push(format!("(s.document @@ q OR {name} <% s.name_folded)"));
+    let name_again = p.push(terms.join(" "));
+    (
+        format!(" JOIN profile_search s ON s.profile_id = p.id, to_tsquery('simple', {q}) AS q"),
+        format!(
+            "(ts_rank_cd(s.document, q) + word_similarity({name_again}, s.name_folded) + p.search_rank / 100.0) DESC, p.id ASC"
+        ),
+    )
+}
+
+/// SQLite: every word as a prefix in FTS5. `bm25()` only works in the query that does the
+/// MATCH, so that runs in a subquery whose scores the outer query joins.
+fn text_match_sqlite(terms: &[String], p: &mut Params) -> (String, String) {
+    let fts = terms
+        .iter()
+        .map(|t| format!("\"{t}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let q = p.push(fts);
+    (
+        format!(
+            " JOIN (SELECT rowid AS profile_id, -bm25(profile_search, 10.0, 4.0, 4.0, 1.0) AS score \
+             FROM profile_search WHERE profile_search MATCH {q}) s ON s.profile_id = p.id"
+        ),
+        "(s.score + p.search_rank / 100.0) DESC, p.id ASC".to_owned(),
+    )
+}
+
+/// Writes the search-index entry of a profile (call in the transaction that changed it).
+pub async fn reindex<C: ConnectionTrait>(
+    conn: &C,
+    profile: &profile::Model,
+    specialties: &[specialty::Model],
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let names = specialties
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (name, city, specs, bio) = (
+        fold(&profile.display_name),
+        fold(&profile.city),
+        fold(&names),
+        fold(&profile.bio),
+    );
+    unindex(conn, profile.id).await?;
+    let statement = match backend {
+        DbBackend::Postgres => Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO profile_search (profile_id, name_folded, document) VALUES ($1, $2, \
+             setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || \
+             setweight(to_tsvector('simple', $4), 'B') || setweight(to_tsvector('simple', $5), 'D'))",
+            [
+                profile.id.into(),
+                name.into(),
+                city.into(),
+                specs.into(),
+                bio.into(),
+            ],
+        ),
+        _ => Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO profile_search (rowid, display_name, city, specialties, bio) VALUES (?, ?, ?, ?, ?)",
+            [
+                profile.id.into(),
+                name.into(),
+                city.into(),
+                specs.into(),
+                bio.into(),
+            ],
+        ),
+    };
+    conn.execute_raw(statement).await?;
+    Ok(())
+}
+
+/// Removes a profile from the search index.
+pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "DELETE FROM profile_search WHERE profile_id = $1",
+        _ => "DELETE FROM profile_search WHERE rowid = ?",
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [profile_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Term {
+    term: String,
+}
+
+/// Up to `limit` distinct names or cities of active profiles starting with `prefix`
+/// (folded), most common first; answered from the folded-column indexes.
+pub async fn suggest<C: ConnectionTrait>(
+    conn: &C,
+    column: SuggestColumn,
+    prefix: &str,
+    limit: u64,
+) -> Result<Vec<String>, DbErr> {
+    let backend = conn.get_database_backend();
+    let mut p = Params {
+        backend,
+        values: Vec::new(),
+    };
+    let (shown, folded) = match column {
+        SuggestColumn::Name => ("display_name", "name_folded"),
+        SuggestColumn::City => ("city", "city_folded"),
+    };
+    let low = p.push(prefix.to_owned());
+    let high = p.push(format!("{prefix}\u{10FFFF}"));
+    let limit = p.push(i64::try_from(limit).unwrap_or(10));
+    let sql = format!(
+        "SELECT MIN({shown}) AS term FROM directory_profile \
+         WHERE status = 'active' AND {folded} >= {low} AND {folded} < {high} \
+         GROUP BY {folded} ORDER BY COUNT(*) DESC, {folded} ASC LIMIT {limit}"
+    );
+    let rows = Term::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|t| t.term).collect())
+}
+
+/// Which column typeahead reads.
+#[derive(Clone, Copy, Debug)]
+pub enum SuggestColumn {
+    Name,
+    City,
+}

@@ -1,0 +1,349 @@
+//! Directory search and typeahead: matching, filters, ranking that survives disable,
+//! pagination, the phone showcase in SQL, constant statements per page, anti-harvesting.
+
+use anyhow::Result;
+use serde_json::{Value, json};
+use tests::{Gql, TestApp, TestUser};
+
+const DIRECTORY: &str =
+    "query($q: String, $city: String, $specialty: String, $first: Int, $after: String) {
+    directory(query: $q, city: $city, specialty: $specialty, first: $first, after: $after) {
+        totalCount
+        edges { cursor node { slug displayName city phone specialties { slug name } } }
+        pageInfo { hasNextPage hasPreviousPage endCursor }
+    } }";
+
+/// Creates a member with a profile; returns them.
+async fn trainer(
+    app: &TestApp,
+    name: &str,
+    city: &str,
+    specialties: &[&str],
+    bio: &str,
+    phone: Option<&str>,
+) -> Result<TestUser> {
+    let member = app.new_member().await?;
+    if let Some(phone) = phone {
+        app.graphql_as(
+            &member.token,
+            "mutation($p: String) { updateMyRecord(input: { phone: $p }) { phone } }",
+            json!({ "p": phone }),
+        )
+        .await?
+        .ok()?;
+    }
+    app.graphql_as(
+        &member.token,
+        "mutation($i: ProfileInput!) { saveMyProfile(input: $i) { slug } }",
+        json!({ "i": { "displayName": name, "city": city, "country": "Canada", "bio": bio,
+                       "specialties": specialties, "showPhone": phone.is_some() } }),
+    )
+    .await?
+    .ok()?;
+    Ok(member)
+}
+
+async fn seed(app: &TestApp) -> Result<Vec<TestUser>> {
+    Ok(vec![
+        trainer(
+            app,
+            "Maya Okafor",
+            "Toronto",
+            &["strength-training"],
+            "Barbell basics for beginners.",
+            Some("+1 416 555 0142"),
+        )
+        .await?,
+        trainer(
+            app,
+            "Marc Tremblay",
+            "Montréal",
+            &["running"],
+            "Marathon plans and easy long runs.",
+            None,
+        )
+        .await?,
+        trainer(
+            app,
+            "Chloé Martin",
+            "Montréal",
+            &["yoga", "mobility"],
+            "Gentle strength and mobility.",
+            None,
+        )
+        .await?,
+    ])
+}
+
+fn names(page: &Gql) -> Vec<String> {
+    page.data("directory.edges")
+        .ok()
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["displayName"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn words_match_names_cities_specialties_and_bios_as_prefixes() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    seed(&app).await?;
+    let search = |q: &'static str| app.graphql(DIRECTORY, json!({ "q": q }));
+
+    assert_eq!(
+        names(&search("oka").await?.ok()?),
+        ["Maya Okafor"],
+        "name prefix"
+    );
+    assert_eq!(
+        names(&search("MONTREAL marat").await?.ok()?),
+        ["Marc Tremblay"],
+        "city without accent, bio prefix"
+    );
+    let mobility = search("mobil").await?.ok()?;
+    assert_eq!(names(&mobility), ["Chloé Martin"], "specialty name");
+    let strength = names(&search("strength").await?.ok()?);
+    assert_eq!(
+        strength.len(),
+        2,
+        "specialty of one, bio of the other: {strength:?}"
+    );
+    assert_eq!(
+        strength[0], "Maya Okafor",
+        "a specialty weighs more than a bio"
+    );
+    let nothing = search("zzzz").await?.ok()?;
+    assert_eq!(nothing.data("directory.totalCount")?, &json!(0));
+    assert!(names(&nothing).is_empty());
+    if tests::harness::on_postgres() {
+        // pg_trgm: a small typo in a name still finds it.
+        assert_eq!(
+            names(&search("okafr").await?.ok()?),
+            ["Maya Okafor"],
+            "typo in a name"
+        );
+    }
+    let hostile = search("\"); DROP TABLE member; --").await?;
+    assert!(hostile.errors().is_empty(), "{}", hostile.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn filters_narrow_by_city_and_specialty() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    seed(&app).await?;
+    let in_montreal = app
+        .graphql(DIRECTORY, json!({ "city": "montreal" }))
+        .await?
+        .ok()?;
+    let mut found = names(&in_montreal);
+    found.sort();
+    assert_eq!(found, ["Chloé Martin", "Marc Tremblay"]);
+    let runners = app
+        .graphql(
+            DIRECTORY,
+            json!({ "city": "Montréal", "specialty": "running" }),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(names(&runners), ["Marc Tremblay"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn results_show_a_phone_only_when_showcased_and_never_an_email() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let trainers = seed(&app).await?;
+    let all = app.graphql(DIRECTORY, json!({})).await?.ok()?;
+    let edges = all
+        .data("directory.edges")?
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edges.len(), 3);
+    for edge in &edges {
+        let phone = &edge["node"]["phone"];
+        if edge["node"]["displayName"] == "Maya Okafor" {
+            assert_eq!(phone, "+1 416 555 0142");
+        } else {
+            assert!(phone.is_null());
+        }
+    }
+    let body = all.body.to_string();
+    assert!(!body.contains('@'));
+    assert!(trainers.iter().all(|t| !body.contains(&t.member_number)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_disabled_profile_leaves_search_and_returns_at_the_same_position() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let trainers = seed(&app).await?;
+    let query = json!({ "q": "m" });
+    let before = names(&app.graphql(DIRECTORY, query.clone()).await?.ok()?);
+    assert_eq!(before.len(), 3);
+
+    let marc = &trainers[1];
+    app.graphql_as(
+        &marc.token,
+        "mutation { disableProfile { status } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let during = names(&app.graphql(DIRECTORY, query.clone()).await?.ok()?);
+    assert!(!during.contains(&"Marc Tremblay".to_owned()), "{during:?}");
+    let suggestions = app
+        .graphql("{ suggest(prefix: \"marc\", kind: NAME) }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(
+        suggestions.data("suggest")?,
+        &json!([]),
+        "nor in suggestions"
+    );
+
+    app.graphql_as(
+        &marc.token,
+        "mutation { enableProfile { status } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let after = names(&app.graphql(DIRECTORY, query).await?.ok()?);
+    assert_eq!(after, before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn pages_follow_cursors_with_a_total_count() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    seed(&app).await?;
+    let first = app.graphql(DIRECTORY, json!({ "first": 2 })).await?.ok()?;
+    assert_eq!(first.data("directory.totalCount")?, &json!(3));
+    assert_eq!(first.data("directory.pageInfo.hasNextPage")?, &json!(true));
+    let cursor = first.str("directory.pageInfo.endCursor")?.to_owned();
+    let second = app
+        .graphql(DIRECTORY, json!({ "first": 2, "after": cursor }))
+        .await?
+        .ok()?;
+    assert_eq!(names(&second).len(), 1);
+    assert_eq!(
+        second.data("directory.pageInfo.hasNextPage")?,
+        &json!(false)
+    );
+    assert_eq!(
+        second.data("directory.pageInfo.hasPreviousPage")?,
+        &json!(true)
+    );
+    let mut all = names(&first);
+    all.extend(names(&second));
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 3, "no result twice, none skipped");
+
+    for bad in [json!({ "first": 0 }), json!({ "first": 101 })] {
+        assert_eq!(app.graphql(DIRECTORY, bad).await?.field(), Some("first"));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn typeahead_completes_names_cities_and_specialties() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    seed(&app).await?;
+    let suggest = |prefix: &'static str, kind: &'static str| {
+        app.graphql(
+            "query($p: String!, $k: SuggestionKind!) { suggest(prefix: $p, kind: $k) }",
+            json!({ "p": prefix, "k": kind }),
+        )
+    };
+    let names = suggest("ma", "NAME").await?.ok()?;
+    assert_eq!(
+        names.data("suggest")?,
+        &json!(["Marc Tremblay", "Maya Okafor"])
+    );
+    let cities = suggest("mon", "CITY").await?.ok()?;
+    assert_eq!(
+        cities.data("suggest")?,
+        &json!(["Montréal"]),
+        "one entry per city"
+    );
+    let specialties = suggest("str", "SPECIALTY").await?.ok()?;
+    assert_eq!(specialties.data("suggest")?, &json!(["Strength training"]));
+    Ok(())
+}
+
+/// Statements the server ran for one directory page of `first` results.
+async fn page_cost(app: &TestApp, first: i32) -> Result<(u64, Gql)> {
+    let before = app.state.db_stats.statements();
+    let page = app
+        .graphql(DIRECTORY, json!({ "first": first }))
+        .await?
+        .ok()?;
+    Ok((app.state.db_stats.statements() - before, page))
+}
+
+#[tokio::test]
+async fn a_page_costs_the_same_statements_for_two_or_twenty_results() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    for i in 0..20 {
+        trainer(
+            &app,
+            &format!("Trainer Number{i}"),
+            "Ottawa",
+            &["yoga", "pilates", "hiit"],
+            "Classes.",
+            None,
+        )
+        .await?;
+    }
+    let (two, small) = page_cost(&app, 2).await?;
+    let (twenty, large) = page_cost(&app, 20).await?;
+    assert_eq!(
+        large.data("directory.edges")?.as_array().map(Vec::len),
+        Some(20)
+    );
+    let specialties = &large.data("directory.edges.19.node.specialties")?;
+    assert_eq!(
+        specialties.as_array().map(Vec::len),
+        Some(3),
+        "nested specialties are loaded"
+    );
+    assert_eq!(
+        small.data("directory.edges")?.as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(twenty, two, "statements per page do not grow with the page");
+    assert!(
+        twenty <= 2,
+        "one search statement and one batched specialty load, got {twenty}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn anonymous_searching_is_limited_per_ip_and_members_are_not() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.limits.anonymous_per_minute = 3).await?;
+    let member = app.new_member().await?;
+    for _ in 0..3 {
+        app.graphql(DIRECTORY, json!({})).await?.ok()?;
+    }
+    let limited = app.graphql(DIRECTORY, json!({})).await?;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.code(), Some("RATE_LIMITED"));
+    assert!(limited.headers.get("retry-after").is_some());
+    let suggest = app
+        .graphql("{ suggest(prefix: \"a\", kind: CITY) }", json!({}))
+        .await?;
+    assert_eq!(
+        suggest.code(),
+        Some("RATE_LIMITED"),
+        "typeahead shares the budget"
+    );
+    app.graphql_as(&member.token, DIRECTORY, json!({}))
+        .await?
+        .ok()?;
+    Ok(())
+}
