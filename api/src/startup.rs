@@ -99,6 +99,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             .app_data(schema.clone())
             .wrap(Compress::default())
             .wrap(security_headers())
+            .wrap(from_fn(http::robots::middleware))
             .wrap(from_fn(http::access_log::middleware))
             .service(
                 web::resource("/graphql")
@@ -106,6 +107,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
                     .route(web::get().to(http::graphql::get))
                     .default_service(web::to(http::graphql::method_not_allowed)),
             )
+            .route("/photos/{file}", web::get().to(http::photos::serve))
             .route("/graphiql", web::get().to(graphiql))
             .route("/healthz", web::get().to(http::health::healthz))
             .route("/readyz", web::get().to(http::health::readyz))

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 pub mod m20261129_000002_directory;
 mod m20261129_000003_search;
+mod m20261129_000004_photo_index;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_directory::Migration),
             Box::new(m20261129_000003_search::Migration),
+            Box::new(m20261129_000004_photo_index::Migration),
         ]
     }
 }

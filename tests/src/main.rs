@@ -9,6 +9,7 @@ mod directory;
 mod failures;
 mod http;
 mod limits;
+mod photos;
 mod privacy;
 mod schema;
 mod search;

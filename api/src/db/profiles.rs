@@ -279,3 +279,31 @@ pub async fn member_of<C: ConnectionTrait>(
         .await?
         .map(|p| p.member_id))
 }
+
+/// Replaces the profile's photo file name; returns the previous one.
+pub async fn set_photo<C: ConnectionTrait>(
+    conn: &C,
+    profile: &profile::Model,
+    file: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbErr> {
+    update_column(
+        conn,
+        profile.id,
+        profile::Column::PhotoFile,
+        Expr::val(file),
+        now,
+    )
+    .await?;
+    Ok(profile.photo_file.clone())
+}
+
+/// True when `file` is the photo of an active profile (only those are served).
+pub async fn photo_is_public<C: ConnectionTrait>(conn: &C, file: &str) -> Result<bool, DbErr> {
+    Ok(profile::Entity::find()
+        .filter(profile::Column::PhotoFile.eq(file))
+        .filter(profile::Column::Status.eq(STATUS_ACTIVE))
+        .one(conn)
+        .await?
+        .is_some())
+}

@@ -15,10 +15,12 @@ use super::problem::error_response;
 use crate::auth::{RequestMeta, Viewer};
 use crate::schema::AppSchema;
 use crate::services::accounts;
+use crate::services::directory::MAX_PHOTO_BYTES;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
 use futures_util::StreamExt;
@@ -35,20 +37,32 @@ pub async fn post(
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
 ) -> HttpResponse {
-    let limit = state.settings.limits.max_body_bytes;
-    let is_json = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+        .unwrap_or_default()
+        .to_owned();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let is_multipart = mime == "multipart/form-data";
+    if mime != "application/json" && !is_multipart {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::Validation,
-            "Send the request as Content-Type: application/json.",
+            "Send the request as Content-Type: application/json (or multipart/form-data for uploads).",
         );
     }
+    // Uploads (the GraphQL multipart request spec) may carry one photo.
+    let limit = if is_multipart {
+        MAX_PHOTO_BYTES + MULTIPART_OVERHEAD
+    } else {
+        state.settings.limits.max_body_bytes
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -71,31 +85,16 @@ pub async fn post(
         }
         body.extend_from_slice(&chunk);
     }
-    let request: BatchRequest = match serde_json::from_slice::<serde_json::Value>(&body) {
-        Err(e) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::Validation,
-                &format!("The request body is not valid JSON: {e}."),
-            );
+    let parsed = if is_multipart {
+        parse_multipart(&content_type, body.freeze()).await
+    } else {
+        parse_json(&body)
+    };
+    let request = match parsed {
+        Ok(request) => request,
+        Err(message) => {
+            return error_response(StatusCode::BAD_REQUEST, ErrorCode::Validation, &message);
         }
-        Ok(value) if !has_query(&value) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::Validation,
-                "The request body must hold a `query` string (or be a list of such requests).",
-            );
-        }
-        Ok(value) => match serde_json::from_value(value) {
-            Ok(request) => request,
-            Err(e) => {
-                return error_response(
-                    StatusCode::BAD_REQUEST,
-                    ErrorCode::Validation,
-                    &format!("The request body is not a GraphQL request: {e}."),
-                );
-            }
-        },
     };
     let max_batch = state.settings.limits.max_batch;
     if let BatchRequest::Batch(items) = &request
@@ -108,6 +107,37 @@ pub async fn post(
         );
     }
     execute(&req, &state, &schema, request).await
+}
+
+/// Room for the multipart framing and the `operations`/`map` parts around a photo.
+const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
+/// Reads an upload request; `Err` holds what to tell the client.
+async fn parse_multipart(content_type: &str, body: web::Bytes) -> Result<BatchRequest, String> {
+    let options = MultipartOptions::default()
+        .max_file_size(MAX_PHOTO_BYTES)
+        .max_num_files(1);
+    async_graphql::http::receive_batch_body(
+        Some(content_type),
+        futures_util::io::Cursor::new(body),
+        options,
+    )
+    .await
+    .map_err(|e| format!("The multipart request is malformed: {e}."))
+}
+
+/// Reads a JSON request; `Err` holds what to tell the client.
+fn parse_json(body: &[u8]) -> Result<BatchRequest, String> {
+    let value = serde_json::from_slice::<serde_json::Value>(body)
+        .map_err(|e| format!("The request body is not valid JSON: {e}."))?;
+    if !has_query(&value) {
+        return Err(
+            "The request body must hold a `query` string (or be a list of such requests)."
+                .to_owned(),
+        );
+    }
+    serde_json::from_value(value)
+        .map_err(|e| format!("The request body is not a GraphQL request: {e}."))
 }
 
 /// The query-string form of a request (`GET /graphql?query=...`).

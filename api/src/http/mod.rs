@@ -5,5 +5,7 @@ pub mod access_log;
 pub mod client_ip;
 pub mod graphql;
 pub mod health;
+pub mod photos;
 pub mod problem;
+pub mod robots;
 pub mod web_app;

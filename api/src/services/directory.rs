@@ -533,3 +533,108 @@ pub async fn contact_trainer(
     txn.commit().await?;
     Ok(())
 }
+
+/// The largest profile photo accepted.
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+
+/// An image format we accept, recognised by its first bytes (never by its name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageKind {
+    Png,
+    Jpeg,
+    WebP,
+}
+
+impl ImageKind {
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Self::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Self::Jpeg)
+        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+            Some(Self::WebP)
+        } else {
+            None
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::WebP => "webp",
+        }
+    }
+
+    pub fn from_extension(ext: &str) -> Option<Self> {
+        match ext {
+            "png" => Some(Self::Png),
+            "jpg" => Some(Self::Jpeg),
+            "webp" => Some(Self::WebP),
+            _ => None,
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::WebP => "image/webp",
+        }
+    }
+}
+
+/// Stores a new profile photo under an unguessable name and replaces the old one (whose
+/// file is removed). PNG, JPEG or WebP by content, at most 5 MiB.
+pub async fn set_photo(state: &AppState, viewer: &Viewer, bytes: Vec<u8>) -> Result<ProfileView> {
+    let (profile, _) = target_profile(state, viewer, None).await?;
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(Error::invalid("file", "A photo can be at most 5 MiB."));
+    }
+    let kind = ImageKind::sniff(&bytes)
+        .ok_or_else(|| Error::invalid("file", "Upload a PNG, JPEG or WebP image."))?;
+    let name = format!("{}.{}", uuid::Uuid::new_v4().simple(), kind.extension());
+    let dir = state.settings.data_dir.join("photos");
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Error::Unexpected(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
+    let path = dir.join(&name);
+    tokio::fs::write(&path, &bytes)
+        .await
+        .map_err(|e| Error::Unexpected(anyhow::anyhow!("writing {}: {e}", path.display())))?;
+    let txn = db::begin_write(&state.db).await?;
+    let previous = match db::profiles::set_photo(&txn, &profile, &name, Utc::now()).await {
+        Ok(previous) => previous,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e.into());
+        }
+    };
+    txn.commit().await?;
+    if let Some(old) = previous {
+        let _ = tokio::fs::remove_file(photo_path(state, &old)).await;
+    }
+    profile_of(state, viewer, profile.member_id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The bytes and type of a photo, when it belongs to an active profile; `NOT_FOUND`
+/// otherwise (a hidden profile's photo is hidden too).
+pub async fn public_photo(state: &AppState, file: &str) -> Result<(Vec<u8>, ImageKind)> {
+    let (stem, ext) = file.rsplit_once('.').ok_or(Error::NotFound)?;
+    let well_formed = stem.len() == 32
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    let kind = ImageKind::from_extension(ext)
+        .filter(|_| well_formed)
+        .ok_or(Error::NotFound)?;
+    if !db::profiles::photo_is_public(&state.db, file).await? {
+        return Err(Error::NotFound);
+    }
+    let bytes = tokio::fs::read(photo_path(state, file))
+        .await
+        .map_err(|_| Error::NotFound)?;
+    Ok((bytes, kind))
+}

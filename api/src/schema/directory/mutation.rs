@@ -6,7 +6,8 @@ use crate::schema::account::query::parse_member_number;
 use crate::schema::account::types::Member;
 use crate::schema::error::GqlResult;
 use crate::services::directory::{self, ContactMessage, RecordUpdate};
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Object, Upload};
+use std::io::Read;
 
 #[derive(Default)]
 pub struct DirectoryMutation;
@@ -71,6 +72,23 @@ impl DirectoryMutation {
         #[graphql(desc = "True to show the phone number to everyone.")] show: bool,
     ) -> async_graphql::Result<MyProfile> {
         let view = directory::set_phone_showcase(ctx.state(), ctx.viewer(), show)
+            .await
+            .gql()?;
+        Ok(MyProfile(view))
+    }
+
+    /// Replaces the caller's profile photo. Send it with the GraphQL multipart request
+    /// spec; PNG, JPEG or WebP (judged by content), at most 5 MiB. Audience: owner.
+    async fn upload_profile_photo(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The image file.")] file: Upload,
+    ) -> async_graphql::Result<MyProfile> {
+        let mut bytes = Vec::new();
+        let value = file.value(ctx)?;
+        let limit = directory::MAX_PHOTO_BYTES as u64 + 1;
+        value.into_read().take(limit).read_to_end(&mut bytes)?;
+        let view = directory::set_photo(ctx.state(), ctx.viewer(), bytes)
             .await
             .gql()?;
         Ok(MyProfile(view))
