@@ -226,3 +226,135 @@ pub async fn my_account() -> Result<Option<MyAccount>, ApiError> {
     .await?;
     Ok(data.me)
 }
+
+/// One directory result or a public profile: never an e-mail, a phone only when showcased.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainerCard {
+    pub slug: String,
+    pub display_name: String,
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub bio: String,
+    pub languages: Vec<String>,
+    pub phone: Option<String>,
+    pub photo_url: Option<String>,
+    pub certification_status: String,
+    pub specialties: Vec<SpecialtyName>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct SpecialtyName {
+    pub slug: String,
+    pub name: String,
+}
+
+const CARD_FIELDS: &str = "slug displayName city region country bio languages phone photoUrl certificationStatus specialties { slug name }";
+
+/// A page of directory results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DirectoryPage {
+    pub cards: Vec<TrainerCard>,
+    pub total: u64,
+    pub end_cursor: Option<String>,
+    pub has_next: bool,
+}
+
+pub async fn directory(
+    query: &str,
+    city: &str,
+    specialty: &str,
+    after: Option<String>,
+) -> Result<DirectoryPage, ApiError> {
+    #[derive(Deserialize)]
+    struct Data {
+        directory: Wire,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Wire {
+        total_count: u64,
+        edges: Vec<Edge<TrainerCard>>,
+        page_info: WirePageInfo,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct WirePageInfo {
+        has_next_page: bool,
+        end_cursor: Option<String>,
+    }
+    let blank_to_null = |s: &str| {
+        if s.trim().is_empty() {
+            Value::Null
+        } else {
+            json!(s)
+        }
+    };
+    let data: Data = request(
+        &format!(
+            "query Directory($q: String, $city: String, $specialty: String, $after: String) {{ \
+             directory(query: $q, city: $city, specialty: $specialty, first: 20, after: $after) {{ \
+             totalCount edges {{ node {{ {CARD_FIELDS} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+        ),
+        json!({ "q": blank_to_null(query), "city": blank_to_null(city), "specialty": blank_to_null(specialty), "after": after }),
+    )
+    .await?;
+    Ok(DirectoryPage {
+        cards: data.directory.edges.into_iter().map(|e| e.node).collect(),
+        total: data.directory.total_count,
+        end_cursor: data.directory.page_info.end_cursor,
+        has_next: data.directory.page_info.has_next_page,
+    })
+}
+
+/// Typeahead completions; `kind` is `NAME`, `CITY` or `SPECIALTY`.
+pub async fn suggest(prefix: &str, kind: &str) -> Result<Vec<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Data {
+        suggest: Vec<String>,
+    }
+    let data: Data = request(
+        "query Suggest($p: String!, $k: SuggestionKind!) { suggest(prefix: $p, kind: $k, first: 8) }",
+        json!({ "p": prefix, "k": kind }),
+    )
+    .await?;
+    Ok(data.suggest)
+}
+
+pub async fn specialties() -> Result<Vec<SpecialtyName>, ApiError> {
+    #[derive(Deserialize)]
+    struct Data {
+        specialties: Vec<SpecialtyName>,
+    }
+    let data: Data = request("query Specialties { specialties { slug name } }", json!({})).await?;
+    Ok(data.specialties)
+}
+
+pub async fn profile(slug: &str) -> Result<TrainerCard, ApiError> {
+    #[derive(Deserialize)]
+    struct Data {
+        profile: TrainerCard,
+    }
+    let data: Data = request(
+        &format!("query Profile($slug: String!) {{ profile(slug: $slug) {{ {CARD_FIELDS} }} }}"),
+        json!({ "slug": slug }),
+    )
+    .await?;
+    Ok(data.profile)
+}
+
+pub async fn contact_trainer(
+    slug: &str,
+    name: &str,
+    email: &str,
+    message: &str,
+) -> Result<(), ApiError> {
+    let _: Value = request(
+        "mutation Contact($slug: String!, $name: String!, $email: String!, $message: String!) { \
+         contactTrainer(profileSlug: $slug, senderName: $name, senderEmail: $email, message: $message) }",
+        json!({ "slug": slug, "name": name, "email": email, "message": message }),
+    )
+    .await?;
+    Ok(())
+}

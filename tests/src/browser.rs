@@ -107,6 +107,25 @@ async fn click(browser: &Client, selector: &str) -> Result<()> {
     Ok(())
 }
 
+/// Clicks the element at `xpath`, finding it again if the page re-rendered it in between
+/// (typeahead lists are replaced as the person types).
+async fn click_xpath(browser: &Client, xpath: &str) -> Result<()> {
+    let mut last_error = None;
+    for _ in 0..5 {
+        let element = browser
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(xpath))
+            .await?;
+        match element.click().await {
+            Ok(()) => return Ok(()),
+            Err(e) => last_error = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("could not click {xpath}: {last_error:?}")
+}
+
 async fn text_of(browser: &Client, selector: &str) -> Result<String> {
     Ok(browser
         .wait()
@@ -117,9 +136,8 @@ async fn text_of(browser: &Client, selector: &str) -> Result<String> {
         .await?)
 }
 
-#[tokio::test]
-async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_trace() -> Result<()>
-{
+/// The server with the built web app, chromedriver and a browser session.
+async fn start() -> Result<(TestApp, Driver, Client)> {
     let dist = workspace_root().join("dist");
     if !dist.join("index.html").is_file() {
         bail!(
@@ -129,9 +147,84 @@ async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_tr
     let app = TestApp::spawn_with(move |s| s.web_dir = dist).await?;
     let driver = start_driver().await?;
     let browser = open_browser(&driver).await?;
+    Ok((app, driver, browser))
+}
+
+#[tokio::test]
+async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_trace() -> Result<()>
+{
+    let (app, _driver, browser) = start().await?;
     let outcome = walk_through(&app, &browser).await;
     let _ = browser.close().await;
     outcome
+}
+
+#[tokio::test]
+async fn a_visitor_finds_a_trainer_by_typeahead_and_writes_without_seeing_an_email() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = find_and_contact(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn find_and_contact(app: &TestApp, browser: &Client) -> Result<()> {
+    api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    browser.goto(&app.url("/trainers")).await?;
+    fill(browser, "#directory-query", "chl").await?;
+    let suggestion = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("button.suggestion"))
+        .await?;
+    assert_eq!(suggestion.text().await?, "Chloé Tremblay");
+    suggestion.click().await?;
+    let result = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//li[contains(@class,'result')]//a[normalize-space()='Chloé Tremblay']",
+        ))
+        .await?;
+    result.click().await?;
+    assert_eq!(text_of(browser, "#trainer-name").await?, "Chloé Tremblay");
+    assert_eq!(
+        text_of(browser, "#trainer-phone").await?,
+        "+1 514 555 0199",
+        "her phone is showcased"
+    );
+
+    let html = browser
+        .execute("return document.documentElement.outerHTML", vec![])
+        .await?;
+    let html = html.as_str().unwrap_or_default();
+    let has_address = html
+        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>'))
+        .any(|w| w.contains('@') && w.contains('.'));
+    assert!(!has_address, "no e-mail address anywhere in the page");
+
+    fill(browser, "#contact-name", "Vi Sitor").await?;
+    fill(browser, "#contact-email", "visitor@example.org").await?;
+    fill(browser, "#contact-message", "Do you have evening classes?").await?;
+    click(browser, "#contact-send").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#contact-sent"))
+        .await?;
+    let queued = app
+        .eventually(|| async {
+            use sea_orm::EntityTrait;
+            let rows = entity::outbox_message::Entity::find()
+                .all(&app.state.db)
+                .await?;
+            Ok((!rows.is_empty()).then_some(rows))
+        })
+        .await?;
+    assert_eq!(queued[0].body, "Do you have evening classes?");
+    assert_eq!(queued[0].sender_ip.as_deref(), Some("127.0.0.1"));
+    Ok(())
 }
 
 async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {

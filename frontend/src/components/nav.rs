@@ -24,6 +24,7 @@ pub fn Nav() -> impl IntoView {
         <header class="site">
             <nav aria-label="Main">
                 <A href="/" attr:class="brand">"CPTN Network"</A>
+                <A href="/trainers" attr:id="nav-directory">"Find a trainer"</A>
                 <Show
                     when=move || session.logged_in()
                     fallback=|| view! {

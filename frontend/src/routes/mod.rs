@@ -1,5 +1,6 @@
 //! One module per area of the site.
 
 pub mod account;
+pub mod directory;
 pub mod home;
 pub mod not_found;
