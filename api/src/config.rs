@@ -141,11 +141,7 @@ impl Settings {
             limits.login_account_burst,
             "CPTN_LOGIN_ACCOUNT_BURST",
         )?;
-        limits.login_ip_burst = parse_var(
-            var("CPTN_LOGIN_IP_BURST"),
-            limits.login_ip_burst,
-            "CPTN_LOGIN_IP_BURST",
-        )?;
+        limits.login_ip_burst = parse_var(var("CPTN_LOGIN_IP_BURST"), limits.login_ip_burst, "CPTN_LOGIN_IP_BURST")?;
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
         sessions.session_ttl = Duration::from_hours(hours);
@@ -182,11 +178,7 @@ impl Settings {
     }
 }
 
-fn parse_var<T: std::str::FromStr>(
-    value: Option<String>,
-    default: T,
-    name: &str,
-) -> anyhow::Result<T> {
+fn parse_var<T: std::str::FromStr>(value: Option<String>, default: T, name: &str) -> anyhow::Result<T> {
     match value {
         None => Ok(default),
         Some(v) => v
@@ -214,8 +206,7 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<SecretString> {
         }
     }
     let secret = random_secret();
-    write_private_file(path, secret_str(&secret))
-        .with_context(|| format!("writing {}", path.display()))?;
+    write_private_file(path, secret_str(&secret)).with_context(|| format!("writing {}", path.display()))?;
     Ok(secret)
 }
 
@@ -253,11 +244,7 @@ mod tests {
         let path = dir.join("jwt-secret");
         let first = load_or_create_secret(&path)?;
         let second = load_or_create_secret(&path)?;
-        assert_eq!(
-            secret_str(&first),
-            secret_str(&second),
-            "the secret is generated once"
-        );
+        assert_eq!(secret_str(&first), secret_str(&second), "the secret is generated once");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

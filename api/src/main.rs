@@ -15,9 +15,7 @@ const USAGE: &str = "usage: cptn [serve | migrate | seed-demo | print-schema]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let command = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "serve".to_owned());
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
     match command.as_str() {
         "serve" => serve().await,
         "migrate" => {
@@ -57,9 +55,7 @@ async fn serve() -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let state = app.state().clone();
     if seed::is_empty(&state.db).await? {
-        let credentials = seed::seed_demo(&state.db)
-            .await
-            .context("loading demo data")?;
+        let credentials = seed::seed_demo(&state.db).await.context("loading demo data")?;
         print_credentials(&credentials);
     }
     tracing::info!(

@@ -27,10 +27,7 @@ impl Application {
         let db_stats = Arc::new(crate::db::DbStats::default());
         let db = crate::db::connect_with_stats(&settings, db_stats.clone()).await?;
         crate::db::migrate(&db).await?;
-        let tokens = Arc::new(TokenKeys::new(
-            &settings.jwt_secret,
-            settings.sessions.clone(),
-        )?);
+        let tokens = Arc::new(TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?);
         let login_limiter = Arc::new(LoginLimiter::new(&settings.limits));
         let per_minute = settings.limits.anonymous_per_minute.max(1);
         let anonymous_limiter = Arc::new(KeyedLimiter::new(
@@ -63,11 +60,7 @@ impl Application {
         let listener = TcpListener::bind(state.settings.addr)?;
         let port = listener.local_addr()?.port();
         let server = server(listener, state.clone(), schema)?;
-        Ok(Self {
-            server,
-            port,
-            state,
-        })
+        Ok(Self { server, port, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -133,12 +126,10 @@ fn security_headers() -> DefaultHeaders {
 }
 
 async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("CPTN Network API")
-                .finish(),
-        )
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("CPTN Network API")
+            .finish(),
+    )
 }

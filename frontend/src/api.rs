@@ -44,9 +44,7 @@ impl ApiError {
                 "Could not reach the server ({}). Check your connection and try again.",
                 self.message
             ),
-            Some(ErrorCode::Internal) => {
-                "Something went wrong on our side. Please try again later.".to_owned()
-            }
+            Some(ErrorCode::Internal) => "Something went wrong on our side. Please try again later.".to_owned(),
             Some(_) => self.message.clone(),
         }
     }
@@ -76,10 +74,7 @@ impl From<WireError> for ApiError {
     fn from(e: WireError) -> Self {
         let ext = e.extensions;
         Self {
-            code: ext
-                .as_ref()
-                .and_then(|x| x.code.as_deref())
-                .and_then(ErrorCode::parse),
+            code: ext.as_ref().and_then(|x| x.code.as_deref()).and_then(ErrorCode::parse),
             field: ext.and_then(|x| x.field),
             message: e.message,
         }
@@ -104,10 +99,7 @@ async fn request<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T
         .send()
         .await
         .map_err(|e| ApiError::network(e.to_string()))?;
-    let envelope: Envelope<T> = response
-        .json()
-        .await
-        .map_err(|e| ApiError::network(e.to_string()))?;
+    let envelope: Envelope<T> = response.json().await.map_err(|e| ApiError::network(e.to_string()))?;
     if let Some(first) = envelope.errors.into_iter().next() {
         return Err(first.into());
     }
@@ -161,11 +153,7 @@ pub async fn renew_token() -> Result<Session, ApiError> {
     struct Data {
         renew_token: Session,
     }
-    let data: Data = request(
-        "mutation Renew { renewToken { token expiresAt } }",
-        json!({}),
-    )
-    .await?;
+    let data: Data = request("mutation Renew { renewToken { token expiresAt } }", json!({})).await?;
     Ok(data.renew_token)
 }
 
@@ -250,7 +238,8 @@ pub struct SpecialtyName {
     pub name: String,
 }
 
-const CARD_FIELDS: &str = "slug displayName city region country bio languages phone photoUrl certificationStatus specialties { slug name }";
+const CARD_FIELDS: &str =
+    "slug displayName city region country bio languages phone photoUrl certificationStatus specialties { slug name }";
 
 /// A page of directory results.
 #[derive(Clone, Debug, PartialEq)]
@@ -285,11 +274,7 @@ pub async fn directory(
         end_cursor: Option<String>,
     }
     let blank_to_null = |s: &str| {
-        if s.trim().is_empty() {
-            Value::Null
-        } else {
-            json!(s)
-        }
+        if s.trim().is_empty() { Value::Null } else { json!(s) }
     };
     let data: Data = request(
         &format!(
@@ -344,12 +329,7 @@ pub async fn profile(slug: &str) -> Result<TrainerCard, ApiError> {
     Ok(data.profile)
 }
 
-pub async fn contact_trainer(
-    slug: &str,
-    name: &str,
-    email: &str,
-    message: &str,
-) -> Result<(), ApiError> {
+pub async fn contact_trainer(slug: &str, name: &str, email: &str, message: &str) -> Result<(), ApiError> {
     let _: Value = request(
         "mutation Contact($slug: String!, $name: String!, $email: String!, $message: String!) { \
          contactTrainer(profileSlug: $slug, senderName: $name, senderEmail: $email, message: $message) }",

@@ -59,8 +59,7 @@ impl Session {
     pub fn keep_alive(self) {
         set_interval(
             move || {
-                let Some(expires) = storage().and_then(|s| s.get_item(EXPIRES_KEY).ok().flatten())
-                else {
+                let Some(expires) = storage().and_then(|s| s.get_item(EXPIRES_KEY).ok().flatten()) else {
                     return;
                 };
                 let remaining = (js_sys::Date::parse(&expires) - js_sys::Date::now()) / 1000.0;

@@ -41,12 +41,7 @@ impl MigrationTrait for Migration {
             date_null(Member::DateOfBirth),
         ] {
             manager
-                .alter_table(
-                    Table::alter()
-                        .table(Member::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
+                .alter_table(Table::alter().table(Member::Table).add_column(column).to_owned())
                 .await?;
         }
 
@@ -202,12 +197,7 @@ impl MigrationTrait for Migration {
             Member::DateOfBirth,
         ] {
             manager
-                .alter_table(
-                    Table::alter()
-                        .table(Member::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
+                .alter_table(Table::alter().table(Member::Table).drop_column(column).to_owned())
                 .await?;
         }
         Ok(())

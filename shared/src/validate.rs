@@ -44,18 +44,10 @@ impl Email {
         if value.chars().count() > Self::MAX_LEN {
             return Err(FieldError::new(
                 field,
-                format!(
-                    "An e-mail address has at most {} characters.",
-                    Self::MAX_LEN
-                ),
+                format!("An e-mail address has at most {} characters.", Self::MAX_LEN),
             ));
         }
-        let invalid = || {
-            FieldError::new(
-                field,
-                "Enter a valid e-mail address, like name@example.com.",
-            )
-        };
+        let invalid = || FieldError::new(field, "Enter a valid e-mail address, like name@example.com.");
         let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
         let well_formed = !local.is_empty()
             && local.len() <= 64
@@ -65,11 +57,7 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && value.chars().all(|c| !c.is_whitespace() && !c.is_control());
-        if well_formed {
-            Ok(Self(value))
-        } else {
-            Err(invalid())
-        }
+        if well_formed { Ok(Self(value)) } else { Err(invalid()) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -138,10 +126,7 @@ impl LegalName {
             ));
         }
         if value.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                field,
-                "A name cannot contain control characters.",
-            ));
+            return Err(FieldError::new(field, "A name cannot contain control characters."));
         }
         Ok(Self(value.to_owned()))
     }
@@ -191,10 +176,7 @@ pub fn bounded_text(
         return Err(FieldError::new(field, "This field is required."));
     }
     if value.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("Use at most {max} characters."),
-        ));
+        return Err(FieldError::new(field, format!("Use at most {max} characters.")));
     }
     let bad_control = value
         .chars()
@@ -228,10 +210,7 @@ pub fn slug(field: &'static str, raw: &str) -> Result<String, FieldError> {
 /// Lower-case without accents, for matching what people type against what is stored:
 /// `Chloé` and `CHLOE` both fold to `chloe`.
 pub fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(unaccent)
-        .collect()
+    text.chars().flat_map(char::to_lowercase).map(unaccent).collect()
 }
 
 fn unaccent(c: char) -> char {
@@ -308,11 +287,7 @@ mod tests {
             "ada@.org",
         ] {
             let err = Email::parse("email", bad).err();
-            assert_eq!(
-                err.map(|e| e.field),
-                Some("email"),
-                "{bad:?} should be refused"
-            );
+            assert_eq!(err.map(|e| e.field), Some("email"), "{bad:?} should be refused");
         }
     }
 

@@ -12,11 +12,7 @@ async fn a_new_member_registers_logs_in_sees_their_record_and_logs_out() -> Resu
     let app = TestApp::spawn().await?;
 
     let registered = app
-        .register(
-            "  Ada@Example.ORG ",
-            "analytical engine 1843",
-            "Ada Lovelace",
-        )
+        .register("  Ada@Example.ORG ", "analytical engine 1843", "Ada Lovelace")
         .await?
         .ok()?;
     assert_eq!(
@@ -25,15 +21,9 @@ async fn a_new_member_registers_logs_in_sees_their_record_and_logs_out() -> Resu
         "e-mail is normalised"
     );
     let number = registered.str("register.memberNumber")?.to_owned();
-    assert!(
-        number.starts_with("CPTN-") && number.len() == 11,
-        "{number}"
-    );
+    assert!(number.starts_with("CPTN-") && number.len() == 11, "{number}");
 
-    let login = app
-        .login("ADA@example.org", "analytical engine 1843")
-        .await?
-        .ok()?;
+    let login = app.login("ADA@example.org", "analytical engine 1843").await?.ok()?;
     let token = login.str("login.token")?.to_owned();
     assert_eq!(login.str("login.member.memberNumber")?, number);
 
@@ -44,9 +34,7 @@ async fn a_new_member_registers_logs_in_sees_their_record_and_logs_out() -> Resu
     assert_eq!(me.str("me.status")?, "ACTIVE");
     assert_eq!(me.str("me.memberNumber")?, number);
 
-    app.graphql_as(&token, "mutation { logout }", json!({}))
-        .await?
-        .ok()?;
+    app.graphql_as(&token, "mutation { logout }", json!({})).await?.ok()?;
     let after = app.graphql_as(&token, ME, json!({})).await?;
     assert_eq!(after.status, 401);
     assert_eq!(after.code(), Some("UNAUTHENTICATED"));
@@ -64,10 +52,7 @@ async fn anonymous_me_is_null() -> Result<()> {
 #[tokio::test]
 async fn member_numbers_are_sequential_and_never_reused() -> Result<()> {
     let app = TestApp::spawn().await?;
-    let first = app
-        .register("one@example.org", "first passphrase", "One")
-        .await?
-        .ok()?;
+    let first = app.register("one@example.org", "first passphrase", "One").await?.ok()?;
     let second = app
         .register("two@example.org", "second passphrase", "Two")
         .await?
@@ -105,15 +90,10 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() -> Result<()> {
     let app = TestApp::spawn().await?;
     let member = app.new_member().await?;
     let wrong = app.login(&member.email, "not the passphrase").await?;
-    let unknown = app
-        .login("nobody@example.org", "not the passphrase")
-        .await?;
+    let unknown = app.login("nobody@example.org", "not the passphrase").await?;
     assert_eq!(wrong.code(), Some("UNAUTHENTICATED"));
     assert_eq!(unknown.code(), Some("UNAUTHENTICATED"));
-    assert_eq!(
-        wrong.body["errors"][0]["message"],
-        unknown.body["errors"][0]["message"]
-    );
+    assert_eq!(wrong.body["errors"][0]["message"], unknown.body["errors"][0]["message"]);
     Ok(())
 }
 
@@ -122,11 +102,7 @@ async fn renewing_gives_a_new_token_and_retires_the_old_one() -> Result<()> {
     let app = TestApp::spawn().await?;
     let member = app.new_member().await?;
     let renewed = app
-        .graphql_as(
-            &member.token,
-            "mutation { renewToken { token expiresAt } }",
-            json!({}),
-        )
+        .graphql_as(&member.token, "mutation { renewToken { token expiresAt } }", json!({}))
         .await?
         .ok()?;
     let new_token = renewed.str("renewToken.token")?.to_owned();
@@ -176,8 +152,7 @@ async fn members_cannot_change_account_status_and_staff_cannot_touch_admins() ->
     let other = app.new_member().await?;
     let staff = app.new_with_role(Role::Staff).await?;
     let admin = app.new_with_role(Role::Admin).await?;
-    let disable =
-        "mutation($n: String!) { setMemberStatus(memberNumber: $n, status: DISABLED) { status } }";
+    let disable = "mutation($n: String!) { setMemberStatus(memberNumber: $n, status: DISABLED) { status } }";
 
     let by_member = app
         .graphql_as(&member.token, disable, json!({ "n": other.member_number }))
@@ -187,9 +162,7 @@ async fn members_cannot_change_account_status_and_staff_cannot_touch_admins() ->
         .graphql_as(&staff.token, disable, json!({ "n": admin.member_number }))
         .await?;
     assert_eq!(by_staff.code(), Some("FORBIDDEN"));
-    let by_anonymous = app
-        .graphql(disable, json!({ "n": other.member_number }))
-        .await?;
+    let by_anonymous = app.graphql(disable, json!({ "n": other.member_number })).await?;
     assert_eq!(by_anonymous.code(), Some("UNAUTHENTICATED"));
     app.graphql_as(&admin.token, disable, json!({ "n": staff.member_number }))
         .await?
@@ -228,10 +201,7 @@ async fn passwords_are_stored_as_argon2id_hashes_only() -> Result<()> {
         .iter()
         .find(|m| m.email == member.email)
         .ok_or_else(|| anyhow::anyhow!("member row"))?;
-    assert!(
-        row.password_hash
-            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
-    );
+    assert!(row.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
     assert!(!row.password_hash.contains(&member.password));
     Ok(())
 }

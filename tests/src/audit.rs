@@ -18,8 +18,7 @@ async fn every_login_outcome_leaves_an_audit_row_with_ip_and_user_agent() -> Res
     let app = TestApp::spawn_with(|s| s.limits.login_account_burst = 3).await?;
     let member = app.new_member().await?; // login_succeeded
     app.login(&member.email, "wrong passphrase").await?; // login_wrong_password
-    app.login("ghost@example.org", "whatever passphrase")
-        .await?; // login_unknown_email
+    app.login("ghost@example.org", "whatever passphrase").await?; // login_unknown_email
     let staff = app.new_with_role(Role::Staff).await?;
     app.graphql_as(
         &staff.token,
@@ -87,14 +86,10 @@ async fn login_with_forwarded_for(app: &TestApp) -> Result<()> {
 
 #[tokio::test]
 async fn the_trusted_proxy_forwarded_address_is_audited_and_others_are_ignored() -> Result<()> {
-    let behind_proxy =
-        TestApp::spawn_with(|s| s.trusted_proxy = Some([127, 0, 0, 1].into())).await?;
+    let behind_proxy = TestApp::spawn_with(|s| s.trusted_proxy = Some([127, 0, 0, 1].into())).await?;
     login_with_forwarded_for(&behind_proxy).await?;
     let rows = audit_rows(&behind_proxy).await?;
-    assert_eq!(
-        rows.last().and_then(|r| r.ip.as_deref()),
-        Some("198.51.100.23")
-    );
+    assert_eq!(rows.last().and_then(|r| r.ip.as_deref()), Some("198.51.100.23"));
 
     let direct = TestApp::spawn().await?;
     login_with_forwarded_for(&direct).await?;
@@ -107,7 +102,8 @@ async fn the_trusted_proxy_forwarded_address_is_audited_and_others_are_ignored()
     Ok(())
 }
 
-const LOGIN_HISTORY: &str = "{ me { loginHistory(first: 10) { edges { node { kind ip userAgent } } pageInfo { hasNextPage } } } }";
+const LOGIN_HISTORY: &str =
+    "{ me { loginHistory(first: 10) { edges { node { kind ip userAgent } } pageInfo { hasNextPage } } } }";
 
 #[tokio::test]
 async fn a_member_sees_their_own_login_history_and_nobody_elses() -> Result<()> {
@@ -115,22 +111,15 @@ async fn a_member_sees_their_own_login_history_and_nobody_elses() -> Result<()> 
     let member = app.new_member().await?;
     let other = app.new_member().await?;
     app.login(&member.email, "wrong passphrase").await?;
-    app.login(&other.email, "wrong passphrase for other")
-        .await?;
+    app.login(&other.email, "wrong passphrase for other").await?;
 
-    let history = app
-        .graphql_as(&member.token, LOGIN_HISTORY, json!({}))
-        .await?
-        .ok()?;
+    let history = app.graphql_as(&member.token, LOGIN_HISTORY, json!({})).await?.ok()?;
     let edges = history
         .data("me.loginHistory.edges")?
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let kinds: Vec<&str> = edges
-        .iter()
-        .filter_map(|e| e["node"]["kind"].as_str())
-        .collect();
+    let kinds: Vec<&str> = edges.iter().filter_map(|e| e["node"]["kind"].as_str()).collect();
     assert_eq!(
         kinds,
         ["LOGIN_WRONG_PASSWORD", "LOGIN_SUCCEEDED"],
@@ -147,10 +136,7 @@ async fn a_member_sees_their_own_login_history_and_nobody_elses() -> Result<()> 
         .await?;
     assert_eq!(forbidden.code(), Some("FORBIDDEN"));
     let anonymous = app
-        .graphql(
-            "{ auditEvents(first: 5) { edges { node { kind } } } }",
-            json!({}),
-        )
+        .graphql("{ auditEvents(first: 5) { edges { node { kind } } } }", json!({}))
         .await?;
     assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"));
     Ok(())
@@ -177,11 +163,7 @@ async fn staff_filter_and_page_through_audit_events() -> Result<()> {
             .graphql_as(&staff.token, query, json!({ "f": filter, "after": after }))
             .await?
             .ok()?;
-        let edges = page
-            .data("auditEvents.edges")?
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let edges = page.data("auditEvents.edges")?.as_array().cloned().unwrap_or_default();
         for edge in &edges {
             assert_eq!(edge["node"]["kind"], "LOGIN_WRONG_PASSWORD");
             assert_eq!(edge["node"]["memberNumber"], member.member_number.as_str());
@@ -194,19 +176,12 @@ async fn staff_filter_and_page_through_audit_events() -> Result<()> {
         {
             break;
         }
-        after = page
-            .data("auditEvents.pageInfo.endCursor")?
-            .as_str()
-            .map(str::to_owned);
+        after = page.data("auditEvents.pageInfo.endCursor")?.as_str().map(str::to_owned);
     }
     assert_eq!(seen, 5);
 
     let bad_cursor = app
-        .graphql_as(
-            &staff.token,
-            query,
-            json!({ "f": filter, "after": "bm9wZQ" }),
-        )
+        .graphql_as(&staff.token, query, json!({ "f": filter, "after": "bm9wZQ" }))
         .await?;
     assert_eq!(bad_cursor.code(), Some("VALIDATION"));
     assert_eq!(bad_cursor.field(), Some("after"));
@@ -237,11 +212,8 @@ async fn every_request_leaves_an_access_log_row() -> Result<()> {
 
     let rows = app
         .eventually(|| async {
-            let rows = entity::access_log::Entity::find()
-                .all(&app.state.db)
-                .await?;
-            let done = rows.iter().any(|r| r.target == "graphql:WhoAmI")
-                && rows.iter().any(|r| r.target == "/healthz");
+            let rows = entity::access_log::Entity::find().all(&app.state.db).await?;
+            let done = rows.iter().any(|r| r.target == "graphql:WhoAmI") && rows.iter().any(|r| r.target == "/healthz");
             Ok(done.then_some(rows))
         })
         .await?;

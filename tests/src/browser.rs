@@ -27,18 +27,14 @@ impl Drop for Driver {
 }
 
 async fn start_driver() -> Result<Driver> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
     let child = Command::new(&binary)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .with_context(|| {
-            format!("starting {binary}; install it with scripts/setup.sh --browser")
-        })?;
+        .with_context(|| format!("starting {binary}; install it with scripts/setup.sh --browser"))?;
     let driver = Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),
@@ -46,12 +42,7 @@ async fn start_driver() -> Result<Driver> {
     };
     let probe = reqwest::Client::new();
     for _ in 0..100 {
-        if probe
-            .get(format!("{}/status", driver.url))
-            .send()
-            .await
-            .is_ok()
-        {
+        if probe.get(format!("{}/status", driver.url)).send().await.is_ok() {
             return Ok(driver);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -86,11 +77,7 @@ async fn open_browser(driver: &Driver) -> Result<Client> {
 }
 
 async fn fill(browser: &Client, selector: &str, text: &str) -> Result<()> {
-    let input = browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(selector))
-        .await?;
+    let input = browser.wait().at_most(WAIT).for_element(Locator::Css(selector)).await?;
     input.clear().await?;
     input.send_keys(text).await?;
     Ok(())
@@ -112,11 +99,7 @@ async fn click(browser: &Client, selector: &str) -> Result<()> {
 async fn click_xpath(browser: &Client, xpath: &str) -> Result<()> {
     let mut last_error = None;
     for _ in 0..5 {
-        let element = browser
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::XPath(xpath))
-            .await?;
+        let element = browser.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await?;
         match element.click().await {
             Ok(()) => return Ok(()),
             Err(e) => last_error = Some(e),
@@ -140,9 +123,7 @@ async fn text_of(browser: &Client, selector: &str) -> Result<String> {
 async fn start() -> Result<(TestApp, Driver, Client)> {
     let dist = workspace_root().join("dist");
     if !dist.join("index.html").is_file() {
-        bail!(
-            "the web app is not built: run scripts/build-web.sh (the README's test command does)"
-        );
+        bail!("the web app is not built: run scripts/build-web.sh (the README's test command does)");
     }
     let app = TestApp::spawn_with(move |s| s.web_dir = dist).await?;
     let driver = start_driver().await?;
@@ -151,8 +132,7 @@ async fn start() -> Result<(TestApp, Driver, Client)> {
 }
 
 #[tokio::test]
-async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_trace() -> Result<()>
-{
+async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_trace() -> Result<()> {
     let (app, _driver, browser) = start().await?;
     let outcome = walk_through(&app, &browser).await;
     let _ = browser.close().await;
@@ -173,21 +153,16 @@ async fn find_and_contact(app: &TestApp, browser: &Client) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     browser.goto(&app.url("/trainers")).await?;
     fill(browser, "#directory-query", "chl").await?;
-    let suggestion = browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("button.suggestion"))
-        .await?;
-    assert_eq!(suggestion.text().await?, "Chloé Tremblay");
-    suggestion.click().await?;
-    let result = browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(
-            "//li[contains(@class,'result')]//a[normalize-space()='Chloé Tremblay']",
-        ))
-        .await?;
-    result.click().await?;
+    click_xpath(
+        browser,
+        "//button[contains(@class,'suggestion')][normalize-space()='Chloé Tremblay']",
+    )
+    .await?;
+    click_xpath(
+        browser,
+        "//li[contains(@class,'result')]//a[normalize-space()='Chloé Tremblay']",
+    )
+    .await?;
     assert_eq!(text_of(browser, "#trainer-name").await?, "Chloé Tremblay");
     assert_eq!(
         text_of(browser, "#trainer-phone").await?,
@@ -216,9 +191,7 @@ async fn find_and_contact(app: &TestApp, browser: &Client) -> Result<()> {
     let queued = app
         .eventually(|| async {
             use sea_orm::EntityTrait;
-            let rows = entity::outbox_message::Entity::find()
-                .all(&app.state.db)
-                .await?;
+            let rows = entity::outbox_message::Entity::find().all(&app.state.db).await?;
             Ok((!rows.is_empty()).then_some(rows))
         })
         .await?;
@@ -276,19 +249,14 @@ async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
     let token = browser
         .execute("return sessionStorage.getItem('cptn.token')", vec![])
         .await?;
-    let token = token
-        .as_str()
-        .map(str::to_owned)
-        .context("a token in sessionStorage")?;
+    let token = token.as_str().map(str::to_owned).context("a token in sessionStorage")?;
     click(browser, "#logout").await?;
     browser
         .wait()
         .at_most(WAIT)
         .for_element(Locator::Css("#login-email"))
         .await?;
-    let storage = browser
-        .execute("return sessionStorage.length", vec![])
-        .await?;
+    let storage = browser.execute("return sessionStorage.length", vec![]).await?;
     assert_eq!(storage, json!(0), "sessionStorage is empty after logout");
     let cookie = browser.execute("return document.cookie", vec![]).await?;
     assert_eq!(
@@ -296,9 +264,7 @@ async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
         json!("cptn_notice_seen=1"),
         "the notice flag is the only cookie"
     );
-    let refused = app
-        .graphql_as(&token, "{ me { email } }", json!({}))
-        .await?;
+    let refused = app.graphql_as(&token, "{ me { email } }", json!({})).await?;
     assert_eq!(refused.code(), Some("UNAUTHENTICATED"));
     Ok(())
 }

@@ -7,8 +7,7 @@ use shared::Role;
 use tests::TestApp;
 
 #[tokio::test]
-async fn demo_accounts_log_in_with_their_printed_passwords_and_reseeding_replaces_them()
--> Result<()> {
+async fn demo_accounts_log_in_with_their_printed_passwords_and_reseeding_replaces_them() -> Result<()> {
     let app = TestApp::spawn().await?;
     assert!(
         api::services::seed::is_empty(&app.state.db)
@@ -23,20 +22,14 @@ async fn demo_accounts_log_in_with_their_printed_passwords_and_reseeding_replace
     assert!(roles.iter().filter(|r| **r == Role::Member).count() >= 3);
 
     for credential in &first {
-        let login = app
-            .login(&credential.email, &credential.password)
-            .await?
-            .ok()?;
+        let login = app.login(&credential.email, &credential.password).await?.ok()?;
         let token = login.str("login.token")?;
         let me = app
             .graphql_as(token, "{ me { role memberNumber } }", json!({}))
             .await?
             .ok()?;
         assert_eq!(me.str("me.role")?, credential.role.as_str().to_uppercase());
-        assert_eq!(
-            me.str("me.memberNumber")?,
-            credential.member_number.to_string()
-        );
+        assert_eq!(me.str("me.memberNumber")?, credential.member_number.to_string());
     }
 
     // The demo trainers have public profiles; one showcases its phone.
@@ -59,11 +52,7 @@ async fn demo_accounts_log_in_with_their_printed_passwords_and_reseeding_replace
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let members = entity::member::Entity::find().count(&app.state.db).await?;
-    assert_eq!(
-        members,
-        first.len() as u64,
-        "reseeding creates no duplicates"
-    );
+    assert_eq!(members, first.len() as u64, "reseeding creates no duplicates");
     let (old, new) = (&first[0], &second[0]);
     assert_ne!(old.password, new.password);
     assert_eq!(

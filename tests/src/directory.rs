@@ -9,8 +9,7 @@ use tests::{TestApp, TestUser};
 
 const SAVE: &str = "mutation($input: ProfileInput!) { saveMyProfile(input: $input) { slug displayName specialties { slug } showPhone status } }";
 const PUBLIC: &str = "query($slug: String!) { profile(slug: $slug) { slug displayName city region country bio languages specialties { slug name } phone photoUrl certificationStatus } }";
-const RECORD: &str =
-    "mutation($input: MemberRecordInput!) { updateMyRecord(input: $input) { phone } }";
+const RECORD: &str = "mutation($input: MemberRecordInput!) { updateMyRecord(input: $input) { phone } }";
 
 fn profile_input(name: &str) -> Value {
     json!({
@@ -35,11 +34,7 @@ async fn trainer_with_profile(app: &TestApp, name: &str) -> Result<(TestUser, St
     .await?
     .ok()?;
     let saved = app
-        .graphql_as(
-            &trainer.token,
-            SAVE,
-            json!({ "input": profile_input(name) }),
-        )
+        .graphql_as(&trainer.token, SAVE, json!({ "input": profile_input(name) }))
         .await?
         .ok()?;
     let slug = saved.str("saveMyProfile.slug")?.to_owned();
@@ -55,10 +50,7 @@ async fn a_saved_profile_is_public_without_any_private_field() -> Result<()> {
     let public = app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
     assert_eq!(public.str("profile.displayName")?, "Chloé Tremblay");
     assert_eq!(public.str("profile.city")?, "Montréal");
-    assert_eq!(
-        public.data("profile.languages")?,
-        &json!(["English", "French"])
-    );
+    assert_eq!(public.data("profile.languages")?, &json!(["English", "French"]));
     let specialties: Vec<&str> = public
         .data("profile.specialties")?
         .as_array()
@@ -66,15 +58,8 @@ async fn a_saved_profile_is_public_without_any_private_field() -> Result<()> {
         .flatten()
         .filter_map(|s| s["slug"].as_str())
         .collect();
-    assert_eq!(
-        specialties,
-        ["mobility", "strength-training"],
-        "sorted by name"
-    );
-    assert!(
-        public.data("profile.phone")?.is_null(),
-        "phone hidden until showcased"
-    );
+    assert_eq!(specialties, ["mobility", "strength-training"], "sorted by name");
+    assert!(public.data("profile.phone")?.is_null(), "phone hidden until showcased");
     let body = public.body.to_string();
     assert!(
         !body.contains(&trainer.email) && !body.contains('@'),
@@ -97,10 +82,7 @@ async fn the_public_type_has_no_private_fields_to_ask_for() -> Result<()> {
         "showPhone",
     ] {
         let response = app
-            .graphql(
-                &format!("{{ profile(slug: \"x\") {{ {field} }} }}"),
-                json!({}),
-            )
+            .graphql(&format!("{{ profile(slug: \"x\") {{ {field} }} }}"), json!({}))
             .await?;
         assert_eq!(
             response.code(),
@@ -148,11 +130,7 @@ async fn a_disabled_profile_is_not_found_and_comes_back_with_its_rank() -> Resul
     let rank_before = rank_of(&app, &slug).await?;
 
     let disabled = app
-        .graphql_as(
-            &trainer.token,
-            "mutation { disableProfile { status } }",
-            json!({}),
-        )
+        .graphql_as(&trainer.token, "mutation { disableProfile { status } }", json!({}))
         .await?
         .ok()?;
     assert_eq!(disabled.str("disableProfile.status")?, "DISABLED");
@@ -165,13 +143,9 @@ async fn a_disabled_profile_is_not_found_and_comes_back_with_its_rank() -> Resul
         "a hidden trainer cannot be contacted either"
     );
 
-    app.graphql_as(
-        &trainer.token,
-        "mutation { enableProfile { status } }",
-        json!({}),
-    )
-    .await?
-    .ok()?;
+    app.graphql_as(&trainer.token, "mutation { enableProfile { status } }", json!({}))
+        .await?
+        .ok()?;
     app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
     assert_eq!(rank_of(&app, &slug).await?, rank_before);
     Ok(())
@@ -233,10 +207,7 @@ async fn deleting_a_profile_needs_the_password_and_removes_rows_and_files() -> R
     let wrong = app
         .graphql_as(&trainer.token, delete, json!({ "p": "not my password" }))
         .await?;
-    assert_eq!(
-        (wrong.code(), wrong.field()),
-        (Some("VALIDATION"), Some("password"))
-    );
+    assert_eq!((wrong.code(), wrong.field()), (Some("VALIDATION"), Some("password")));
     let missing = app.graphql_as(&trainer.token, delete, json!({})).await?;
     assert_eq!(missing.field(), Some("password"));
     assert!(photo.exists());
@@ -249,23 +220,13 @@ async fn deleting_a_profile_needs_the_password_and_removes_rows_and_files() -> R
         app.graphql(PUBLIC, json!({ "slug": slug })).await?.code(),
         Some("NOT_FOUND")
     );
-    let rows = entity::profile_specialty::Entity::find()
-        .all(&app.state.db)
-        .await?;
+    let rows = entity::profile_specialty::Entity::find().all(&app.state.db).await?;
     assert!(rows.is_empty(), "specialty links went with the profile");
     let me = app
-        .graphql_as(
-            &trainer.token,
-            "{ me { email profile { slug } } }",
-            json!({}),
-        )
+        .graphql_as(&trainer.token, "{ me { email profile { slug } } }", json!({}))
         .await?
         .ok()?;
-    assert_eq!(
-        me.str("me.email")?,
-        trainer.email,
-        "the member record stays"
-    );
+    assert_eq!(me.str("me.email")?, trainer.email, "the member record stays");
     assert!(me.data("me.profile")?.is_null());
     Ok(())
 }
@@ -279,8 +240,7 @@ async fn contact(app: &TestApp, slug: &str, sender: &str) -> Result<tests::Gql> 
 }
 
 #[tokio::test]
-async fn the_contact_relay_queues_the_message_with_the_sender_ip_and_reveals_nothing() -> Result<()>
-{
+async fn the_contact_relay_queues_the_message_with_the_sender_ip_and_reveals_nothing() -> Result<()> {
     let app = TestApp::spawn_with(|s| s.limits.contact_ip_burst = 2).await?;
     let (trainer, slug) = trainer_with_profile(&app, "Sam Lee").await?;
 
@@ -288,9 +248,7 @@ async fn the_contact_relay_queues_the_message_with_the_sender_ip_and_reveals_not
     assert_eq!(sent.data("contactTrainer")?, &json!(true));
     assert!(!sent.body.to_string().contains(&trainer.email));
 
-    let queued = entity::outbox_message::Entity::find()
-        .all(&app.state.db)
-        .await?;
+    let queued = entity::outbox_message::Entity::find().all(&app.state.db).await?;
     assert_eq!(queued.len(), 1);
     let message = &queued[0];
     assert_eq!(message.sender_ip.as_deref(), Some("127.0.0.1"));
@@ -304,16 +262,9 @@ async fn the_contact_relay_queues_the_message_with_the_sender_ip_and_reveals_not
     );
 
     let bad = contact(&app, &slug, "not-an-address").await?;
-    assert_eq!(
-        (bad.code(), bad.field()),
-        (Some("VALIDATION"), Some("senderEmail"))
-    );
+    assert_eq!((bad.code(), bad.field()), (Some("VALIDATION"), Some("senderEmail")));
     let limited = contact(&app, &slug, "visitor@example.org").await?;
-    assert_eq!(
-        limited.code(),
-        Some("RATE_LIMITED"),
-        "third message from one IP"
-    );
+    assert_eq!(limited.code(), Some("RATE_LIMITED"), "third message from one IP");
     Ok(())
 }
 
@@ -331,7 +282,8 @@ async fn private_record_fields_are_for_the_owner_and_staff_only() -> Result<()> 
     )
     .await?
     .ok()?;
-    let read = "query($n: String!) { member(memberNumber: $n) { phone dateOfBirth address { streetAddress postalCode } } }";
+    let read =
+        "query($n: String!) { member(memberNumber: $n) { phone dateOfBirth address { streetAddress postalCode } } }";
     let mine = app
         .graphql_as(
             &trainer.token,
@@ -348,10 +300,7 @@ async fn private_record_fields_are_for_the_owner_and_staff_only() -> Result<()> 
         .graphql_as(&staff.token, read, json!({ "n": trainer.member_number }))
         .await?
         .ok()?;
-    assert_eq!(
-        by_staff.str("member.address.streetAddress")?,
-        "12 Rue Saint-Denis"
-    );
+    assert_eq!(by_staff.str("member.address.streetAddress")?, "12 Rue Saint-Denis");
     let by_other = app
         .graphql_as(&other.token, read, json!({ "n": trainer.member_number }))
         .await?;
@@ -359,11 +308,7 @@ async fn private_record_fields_are_for_the_owner_and_staff_only() -> Result<()> 
     assert!(!by_other.body.to_string().contains("Saint-Denis"));
 
     let bad_phone = app
-        .graphql_as(
-            &trainer.token,
-            RECORD,
-            json!({ "input": { "phone": "12" } }),
-        )
+        .graphql_as(&trainer.token, RECORD, json!({ "input": { "phone": "12" } }))
         .await?;
     assert_eq!(
         (bad_phone.code(), bad_phone.field()),
@@ -384,19 +329,14 @@ async fn slugs_are_unique_and_made_from_the_name() -> Result<()> {
     let taken = app
         .graphql_as(&second_trainer.token, SAVE, json!({ "input": input }))
         .await?;
-    assert_eq!(
-        (taken.code(), taken.field()),
-        (Some("CONFLICT"), Some("slug"))
-    );
+    assert_eq!((taken.code(), taken.field()), (Some("CONFLICT"), Some("slug")));
     let mut input = profile_input("Jo Park");
     input["specialties"] = json!(["underwater-basket-weaving"]);
     let unknown = app
         .graphql_as(&second_trainer.token, SAVE, json!({ "input": input }))
         .await?;
     assert_eq!(unknown.field(), Some("specialties"));
-    let anonymous = app
-        .graphql(SAVE, json!({ "input": profile_input("Nobody") }))
-        .await?;
+    let anonymous = app.graphql(SAVE, json!({ "input": profile_input("Nobody") })).await?;
     assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"));
     Ok(())
 }

@@ -11,10 +11,7 @@ async fn a_failing_audit_write_rolls_the_login_back_and_answers_opaquely() -> Re
     let sessions_before = entity::session::Entity::find().count(&app.state.db).await?;
 
     // Without its audit table, a login cannot be recorded, so it must not happen at all.
-    app.state
-        .db
-        .execute_unprepared("DROP TABLE audit_event")
-        .await?;
+    app.state.db.execute_unprepared("DROP TABLE audit_event").await?;
     let login = app.login(&member.email, &member.password).await?;
 
     assert_eq!(login.code(), Some("INTERNAL"));
@@ -28,9 +25,6 @@ async fn a_failing_audit_write_rolls_the_login_back_and_answers_opaquely() -> Re
     );
     assert!(login.body["data"].is_null());
     let sessions_after = entity::session::Entity::find().count(&app.state.db).await?;
-    assert_eq!(
-        sessions_after, sessions_before,
-        "the session insert was rolled back"
-    );
+    assert_eq!(sessions_after, sessions_before, "the session insert was rolled back");
     Ok(())
 }

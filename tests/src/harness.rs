@@ -71,12 +71,7 @@ impl TestApp {
         self.graphql_with(Some(token), query, variables).await
     }
 
-    async fn graphql_with(
-        &self,
-        token: Option<&str>,
-        query: &str,
-        variables: Value,
-    ) -> Result<Gql> {
+    async fn graphql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Result<Gql> {
         let mut request = self
             .client
             .post(self.url("/graphql"))
@@ -110,20 +105,14 @@ impl TestApp {
     pub async fn new_member(&self) -> Result<TestUser> {
         let email = format!("member-{}@example.org", uuid::Uuid::new_v4().simple());
         let password = "a perfectly fine passphrase".to_owned();
-        self.register(&email, &password, "Test Member")
-            .await?
-            .ok()?;
+        self.register(&email, &password, "Test Member").await?.ok()?;
         self.logged_in(email, password).await
     }
 
     /// Creates a staff or admin account directly (there is no public way to do that) and
     /// logs it in through the API.
     pub async fn new_with_role(&self, role: Role) -> Result<TestUser> {
-        let email = format!(
-            "{}-{}@example.org",
-            role.as_str(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let email = format!("{}-{}@example.org", role.as_str(), uuid::Uuid::new_v4().simple());
         let password = "a staff passphrase that is long".to_owned();
         api::services::accounts::create_with_role(
             &self.state.db,
@@ -186,13 +175,8 @@ impl Gql {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await?;
-        let body =
-            serde_json::from_str(&text).with_context(|| format!("response is not JSON: {text}"))?;
-        Ok(Self {
-            status,
-            headers,
-            body,
-        })
+        let body = serde_json::from_str(&text).with_context(|| format!("response is not JSON: {text}"))?;
+        Ok(Self { status, headers, body })
     }
 
     /// Fails unless the response has data and no errors.
@@ -236,9 +220,7 @@ impl Gql {
     }
 
     pub fn error_ext(&self, key: &str) -> Option<&str> {
-        self.body
-            .pointer(&format!("/errors/0/extensions/{key}"))?
-            .as_str()
+        self.body.pointer(&format!("/errors/0/extensions/{key}"))?.as_str()
     }
 
     pub fn errors(&self) -> Vec<&Value> {
@@ -259,10 +241,7 @@ struct TestDatabase {
 
 impl TestDatabase {
     async fn create(dir: &Path) -> Result<Self> {
-        match std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
             None => Ok(Self {
                 url: api::config::default_sqlite_url(dir),
                 postgres: None,
@@ -271,9 +250,7 @@ impl TestDatabase {
                 use sea_orm::ConnectionTrait;
                 let name = format!("cptn_test_{}", uuid::Uuid::new_v4().simple());
                 let admin = sea_orm::Database::connect(admin_url.as_str()).await?;
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await?;
+                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
                 admin.close().await?;
                 Ok(Self {
                     url: with_database(&admin_url, &name),
@@ -292,19 +269,14 @@ impl Drop for TestDatabase {
         // Drop runs inside the test's runtime, which cannot be blocked on; a short-lived
         // thread with its own runtime does the clean-up.
         let cleanup = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             runtime.block_on(async {
                 use sea_orm::ConnectionTrait;
                 if let Ok(admin) = sea_orm::Database::connect(admin_url.as_str()).await {
                     let _ = admin
-                        .execute_unprepared(&format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        ))
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                         .await;
                     let _ = admin.close().await;
                 }
@@ -316,9 +288,7 @@ impl Drop for TestDatabase {
 
 /// `postgres://u:p@host:5432/postgres?x` with the database name replaced.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
     match query {
         Some(q) => format!("{prefix}/{name}?{q}"),

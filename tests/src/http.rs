@@ -41,10 +41,7 @@ async fn get_runs_queries_and_refuses_mutations() -> Result<()> {
 async fn the_response_media_type_follows_the_accept_header() -> Result<()> {
     let app = TestApp::spawn().await?;
     let send = |accept: Option<&'static str>, query: &'static str| {
-        let mut request = app
-            .client
-            .post(app.url("/graphql"))
-            .json(&json!({ "query": query }));
+        let mut request = app.client.post(app.url("/graphql")).json(&json!({ "query": query }));
         if let Some(accept) = accept {
             request = request.header("Accept", accept);
         }
@@ -70,11 +67,7 @@ async fn the_response_media_type_follows_the_accept_header() -> Result<()> {
     assert!(content_type(&modern).starts_with("application/graphql-response+json"));
 
     let invalid_modern = send(Some("application/graphql-response+json"), "{ me { nope } }").await?;
-    assert_eq!(
-        invalid_modern.status(),
-        400,
-        "a document that fails validation"
-    );
+    assert_eq!(invalid_modern.status(), 400, "a document that fails validation");
     assert_eq!(Gql::read(invalid_modern).await?.code(), Some("VALIDATION"));
 
     let invalid_legacy = send(Some("application/json"), "{ me { nope } }").await?;
@@ -111,9 +104,7 @@ async fn malformed_requests_get_json_errors() -> Result<()> {
     assert_eq!(form.status(), 415);
     assert_eq!(Gql::read(form).await?.code(), Some("VALIDATION"));
 
-    let put = app
-        .send(app.client.put(app.url("/graphql")).body("{}"))
-        .await?;
+    let put = app.send(app.client.put(app.url("/graphql")).body("{}")).await?;
     assert_eq!(put.status(), 405);
     Ok(())
 }
@@ -121,21 +112,14 @@ async fn malformed_requests_get_json_errors() -> Result<()> {
 #[tokio::test]
 async fn batches_run_up_to_the_limit() -> Result<()> {
     let app = TestApp::spawn().await?;
-    let two =
-        json!([{ "query": "{ me { email } }" }, { "query": "query Second { me { email } }" }]);
-    let response = app
-        .send(app.client.post(app.url("/graphql")).json(&two))
-        .await?;
+    let two = json!([{ "query": "{ me { email } }" }, { "query": "query Second { me { email } }" }]);
+    let response = app.send(app.client.post(app.url("/graphql")).json(&two)).await?;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await?;
     assert_eq!(body.as_array().map(Vec::len), Some(2));
 
-    let eleven: Vec<_> = (0..11)
-        .map(|_| json!({ "query": "{ me { email } }" }))
-        .collect();
-    let response = app
-        .send(app.client.post(app.url("/graphql")).json(&eleven))
-        .await?;
+    let eleven: Vec<_> = (0..11).map(|_| json!({ "query": "{ me { email } }" })).collect();
+    let response = app.send(app.client.post(app.url("/graphql")).json(&eleven)).await?;
     assert_eq!(response.status(), 400);
     assert_eq!(Gql::read(response).await?.code(), Some("VALIDATION"));
     Ok(())
@@ -148,11 +132,7 @@ async fn probes_and_robots_answer() -> Result<()> {
     assert_eq!(health.status(), 200);
     let ready = app.send(app.client.get(app.url("/readyz"))).await?;
     assert_eq!(ready.status(), 200);
-    let robots = app
-        .send(app.client.get(app.url("/robots.txt")))
-        .await?
-        .text()
-        .await?;
+    let robots = app.send(app.client.get(app.url("/robots.txt"))).await?.text().await?;
     assert!(robots.contains("User-agent: *"));
     assert!(robots.contains("Disallow: /graphql"));
     let graphiql = app.send(app.client.get(app.url("/graphiql"))).await?;
@@ -176,11 +156,7 @@ async fn client_routes_fall_back_to_the_web_app() -> Result<()> {
         assert_eq!(page.status(), 200, "{path}");
         assert!(page.text().await?.contains("CPTN test shell"), "{path}");
     }
-    let asset = app
-        .send(app.client.get(app.url("/app.js")))
-        .await?
-        .text()
-        .await?;
+    let asset = app.send(app.client.get(app.url("/app.js"))).await?.text().await?;
     assert_eq!(asset, "console.log('app')");
     Ok(())
 }
@@ -204,12 +180,8 @@ async fn no_endpoint_ever_sets_a_cookie() -> Result<()> {
         app.send(app.client.get(app.url(path)).bearer_auth(&member.token))
             .await?;
     }
-    app.graphql_as(
-        &member.token,
-        "mutation { renewToken { token } }",
-        json!({}),
-    )
-    .await?;
+    app.graphql_as(&member.token, "mutation { renewToken { token } }", json!({}))
+        .await?;
     app.login(&member.email, "wrong passphrase").await?;
     let fresh = app.login(&member.email, &member.password).await?.ok()?;
     app.graphql_as(fresh.str("login.token")?, "mutation { logout }", json!({}))

@@ -9,17 +9,12 @@ async fn bodies_over_one_mebibyte_get_413() -> Result<()> {
     let app = TestApp::spawn().await?;
     let padding = "x".repeat(1024 * 1024);
     let body = json!({ "query": "{ me { email } }", "variables": { "padding": padding } });
-    let response = app
-        .send(app.client.post(app.url("/graphql")).json(&body))
-        .await?;
+    let response = app.send(app.client.post(app.url("/graphql")).json(&body)).await?;
     assert_eq!(response.status(), 413);
     assert_eq!(Gql::read(response).await?.code(), Some("PAYLOAD_TOO_LARGE"));
 
-    let just_under =
-        json!({ "query": "{ me { email } }", "variables": { "padding": "x".repeat(1000 * 1000) } });
-    let response = app
-        .send(app.client.post(app.url("/graphql")).json(&just_under))
-        .await?;
+    let just_under = json!({ "query": "{ me { email } }", "variables": { "padding": "x".repeat(1000 * 1000) } });
+    let response = app.send(app.client.post(app.url("/graphql")).json(&just_under)).await?;
     assert_eq!(response.status(), 200);
     Ok(())
 }
@@ -42,12 +37,7 @@ async fn queries_deeper_than_ten_are_refused() -> Result<()> {
     assert!(ten.errors().is_empty(), "depth 10 is allowed: {}", ten.body);
     let eleven = app.graphql(&nested(11), json!({})).await?;
     assert_eq!(eleven.code(), Some("VALIDATION"), "{}", eleven.body);
-    assert!(
-        eleven
-            .body
-            .get("data")
-            .is_none_or(serde_json::Value::is_null)
-    );
+    assert!(eleven.body.get("data").is_none_or(serde_json::Value::is_null));
     Ok(())
 }
 
@@ -72,11 +62,7 @@ async fn login_attempts_are_limited_per_account() -> Result<()> {
     app.login(&member.email, "wrong one").await?;
     app.login(&member.email, "wrong two").await?;
     let limited = app.login(&member.email, &member.password).await?;
-    assert_eq!(
-        limited.code(),
-        Some("RATE_LIMITED"),
-        "even the right password waits"
-    );
+    assert_eq!(limited.code(), Some("RATE_LIMITED"), "even the right password waits");
     let retry_after: u64 = limited
         .headers
         .get("retry-after")
@@ -107,9 +93,7 @@ async fn aliased_and_batched_logins_each_count_as_an_attempt() -> Result<()> {
         .map(|i| format!("l{i}: login(email: \"ghost{i}@example.org\", password: \"wrong pw {i}\") {{ token }}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let response = app
-        .graphql(&format!("mutation {{ {aliased} }}"), json!({}))
-        .await?;
+    let response = app.graphql(&format!("mutation {{ {aliased} }}"), json!({})).await?;
     let codes: Vec<&str> = response
         .errors()
         .iter()
@@ -123,9 +107,7 @@ async fn aliased_and_batched_logins_each_count_as_an_attempt() -> Result<()> {
     let batch: Vec<_> = (0..2)
         .map(|i| json!({ "query": format!("mutation {{ login(email: \"b{i}@example.org\", password: \"wrong pw\") {{ token }} }}") }))
         .collect();
-    let response = app
-        .send(app.client.post(app.url("/graphql")).json(&batch))
-        .await?;
+    let response = app.send(app.client.post(app.url("/graphql")).json(&batch)).await?;
     let body: serde_json::Value = response.json().await?;
     let mut codes: Vec<&str> = body
         .as_array()

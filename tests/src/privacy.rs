@@ -28,9 +28,7 @@ impl Schema {
     }
 
     fn is_object(&self, type_name: &str) -> bool {
-        self.types
-            .get(type_name)
-            .is_some_and(|t| t["kind"] == "OBJECT")
+        self.types.get(type_name).is_some_and(|t| t["kind"] == "OBJECT")
     }
 }
 
@@ -45,12 +43,7 @@ fn named(type_ref: &Value) -> (String, bool) {
 }
 
 /// A selection set for every field of `type_name`.
-fn selection(
-    schema: &Schema,
-    type_name: &str,
-    known: &HashMap<&str, Value>,
-    depth: usize,
-) -> String {
+fn selection(schema: &Schema, type_name: &str, known: &HashMap<&str, Value>, depth: usize) -> String {
     schema
         .fields(type_name)
         .iter()
@@ -61,12 +54,7 @@ fn selection(
 
 /// One field with its arguments and sub-selection. Required arguments come from `known`;
 /// a field whose required arguments are unknown is skipped (`None`).
-fn field_selection(
-    schema: &Schema,
-    field: &Value,
-    known: &HashMap<&str, Value>,
-    depth: usize,
-) -> Option<String> {
+fn field_selection(schema: &Schema, field: &Value, known: &HashMap<&str, Value>, depth: usize) -> Option<String> {
     let name = field["name"].as_str().unwrap_or_default();
     if name.starts_with("__") {
         return None;
@@ -113,9 +101,7 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
     // The fixture: a trainer whose every private value is distinctive.
     let email = "zq-private-mailbox@example.org";
     let password = "crawl fixture passphrase";
-    app.register(email, password, "Zebulon Qwertyprivate")
-        .await?
-        .ok()?;
+    app.register(email, password, "Zebulon Qwertyprivate").await?.ok()?;
     let login = app.login(email, password).await?.ok()?;
     let owner_token = login.str("login.token")?.to_owned();
     let number = login.str("login.member.memberNumber")?.to_owned();
@@ -135,8 +121,7 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
     )
     .await?
     .ok()?;
-    app.login(email, "a wrong password for the audit trail")
-        .await?;
+    app.login(email, "a wrong password for the audit trail").await?;
     let other = app.new_member().await?;
     let staff = app.new_with_role(Role::Staff).await?;
 
@@ -190,11 +175,7 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
                 Some(token) => app.graphql_as(token, &query, json!({})).await?,
                 None => app.graphql(&query, json!({})).await?,
             };
-            assert!(
-                response.status.is_success(),
-                "{audience} {name}: {}",
-                response.body
-            );
+            assert!(response.status.is_success(), "{audience} {name}: {}", response.body);
             strings(&response.body["data"], &mut seen);
         }
         for (what, value) in &private_values {
@@ -209,9 +190,6 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
             }
         }
     }
-    assert!(
-        crawled_fields > 50,
-        "the crawl covered only {crawled_fields} fields"
-    );
+    assert!(crawled_fields > 50, "the crawl covered only {crawled_fields} fields");
     Ok(())
 }

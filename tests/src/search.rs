@@ -5,8 +5,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use tests::{Gql, TestApp, TestUser};
 
-const DIRECTORY: &str =
-    "query($q: String, $city: String, $specialty: String, $first: Int, $after: String) {
+const DIRECTORY: &str = "query($q: String, $city: String, $specialty: String, $first: Int, $after: String) {
     directory(query: $q, city: $city, specialty: $specialty, first: $first, after: $after) {
         totalCount
         edges { cursor node { slug displayName city phone specialties { slug name } } }
@@ -91,11 +90,7 @@ async fn words_match_names_cities_specialties_and_bios_as_prefixes() -> Result<(
     seed(&app).await?;
     let search = |q: &'static str| app.graphql(DIRECTORY, json!({ "q": q }));
 
-    assert_eq!(
-        names(&search("oka").await?.ok()?),
-        ["Maya Okafor"],
-        "name prefix"
-    );
+    assert_eq!(names(&search("oka").await?.ok()?), ["Maya Okafor"], "name prefix");
     assert_eq!(
         names(&search("MONTREAL marat").await?.ok()?),
         ["Marc Tremblay"],
@@ -104,25 +99,14 @@ async fn words_match_names_cities_specialties_and_bios_as_prefixes() -> Result<(
     let mobility = search("mobil").await?.ok()?;
     assert_eq!(names(&mobility), ["Chloé Martin"], "specialty name");
     let strength = names(&search("strength").await?.ok()?);
-    assert_eq!(
-        strength.len(),
-        2,
-        "specialty of one, bio of the other: {strength:?}"
-    );
-    assert_eq!(
-        strength[0], "Maya Okafor",
-        "a specialty weighs more than a bio"
-    );
+    assert_eq!(strength.len(), 2, "specialty of one, bio of the other: {strength:?}");
+    assert_eq!(strength[0], "Maya Okafor", "a specialty weighs more than a bio");
     let nothing = search("zzzz").await?.ok()?;
     assert_eq!(nothing.data("directory.totalCount")?, &json!(0));
     assert!(names(&nothing).is_empty());
     if tests::harness::on_postgres() {
         // pg_trgm: a small typo in a name still finds it.
-        assert_eq!(
-            names(&search("okafr").await?.ok()?),
-            ["Maya Okafor"],
-            "typo in a name"
-        );
+        assert_eq!(names(&search("okafr").await?.ok()?), ["Maya Okafor"], "typo in a name");
     }
     let hostile = search("\"); DROP TABLE member; --").await?;
     assert!(hostile.errors().is_empty(), "{}", hostile.body);
@@ -133,18 +117,12 @@ async fn words_match_names_cities_specialties_and_bios_as_prefixes() -> Result<(
 async fn filters_narrow_by_city_and_specialty() -> Result<()> {
     let app = TestApp::spawn().await?;
     seed(&app).await?;
-    let in_montreal = app
-        .graphql(DIRECTORY, json!({ "city": "montreal" }))
-        .await?
-        .ok()?;
+    let in_montreal = app.graphql(DIRECTORY, json!({ "city": "montreal" })).await?.ok()?;
     let mut found = names(&in_montreal);
     found.sort();
     assert_eq!(found, ["Chloé Martin", "Marc Tremblay"]);
     let runners = app
-        .graphql(
-            DIRECTORY,
-            json!({ "city": "Montréal", "specialty": "running" }),
-        )
+        .graphql(DIRECTORY, json!({ "city": "Montréal", "specialty": "running" }))
         .await?
         .ok()?;
     assert_eq!(names(&runners), ["Marc Tremblay"]);
@@ -156,11 +134,7 @@ async fn results_show_a_phone_only_when_showcased_and_never_an_email() -> Result
     let app = TestApp::spawn().await?;
     let trainers = seed(&app).await?;
     let all = app.graphql(DIRECTORY, json!({})).await?.ok()?;
-    let edges = all
-        .data("directory.edges")?
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let edges = all.data("directory.edges")?.as_array().cloned().unwrap_or_default();
     assert_eq!(edges.len(), 3);
     for edge in &edges {
         let phone = &edge["node"]["phone"];
@@ -185,32 +159,20 @@ async fn a_disabled_profile_leaves_search_and_returns_at_the_same_position() -> 
     assert_eq!(before.len(), 3);
 
     let marc = &trainers[1];
-    app.graphql_as(
-        &marc.token,
-        "mutation { disableProfile { status } }",
-        json!({}),
-    )
-    .await?
-    .ok()?;
+    app.graphql_as(&marc.token, "mutation { disableProfile { status } }", json!({}))
+        .await?
+        .ok()?;
     let during = names(&app.graphql(DIRECTORY, query.clone()).await?.ok()?);
     assert!(!during.contains(&"Marc Tremblay".to_owned()), "{during:?}");
     let suggestions = app
         .graphql("{ suggest(prefix: \"marc\", kind: NAME) }", json!({}))
         .await?
         .ok()?;
-    assert_eq!(
-        suggestions.data("suggest")?,
-        &json!([]),
-        "nor in suggestions"
-    );
+    assert_eq!(suggestions.data("suggest")?, &json!([]), "nor in suggestions");
 
-    app.graphql_as(
-        &marc.token,
-        "mutation { enableProfile { status } }",
-        json!({}),
-    )
-    .await?
-    .ok()?;
+    app.graphql_as(&marc.token, "mutation { enableProfile { status } }", json!({}))
+        .await?
+        .ok()?;
     let after = names(&app.graphql(DIRECTORY, query).await?.ok()?);
     assert_eq!(after, before);
     Ok(())
@@ -229,14 +191,8 @@ async fn pages_follow_cursors_with_a_total_count() -> Result<()> {
         .await?
         .ok()?;
     assert_eq!(names(&second).len(), 1);
-    assert_eq!(
-        second.data("directory.pageInfo.hasNextPage")?,
-        &json!(false)
-    );
-    assert_eq!(
-        second.data("directory.pageInfo.hasPreviousPage")?,
-        &json!(true)
-    );
+    assert_eq!(second.data("directory.pageInfo.hasNextPage")?, &json!(false));
+    assert_eq!(second.data("directory.pageInfo.hasPreviousPage")?, &json!(true));
     let mut all = names(&first);
     all.extend(names(&second));
     all.sort();
@@ -260,16 +216,9 @@ async fn typeahead_completes_names_cities_and_specialties() -> Result<()> {
         )
     };
     let names = suggest("ma", "NAME").await?.ok()?;
-    assert_eq!(
-        names.data("suggest")?,
-        &json!(["Marc Tremblay", "Maya Okafor"])
-    );
+    assert_eq!(names.data("suggest")?, &json!(["Marc Tremblay", "Maya Okafor"]));
     let cities = suggest("mon", "CITY").await?.ok()?;
-    assert_eq!(
-        cities.data("suggest")?,
-        &json!(["Montréal"]),
-        "one entry per city"
-    );
+    assert_eq!(cities.data("suggest")?, &json!(["Montréal"]), "one entry per city");
     let specialties = suggest("str", "SPECIALTY").await?.ok()?;
     assert_eq!(specialties.data("suggest")?, &json!(["Strength training"]));
     Ok(())
@@ -278,10 +227,7 @@ async fn typeahead_completes_names_cities_and_specialties() -> Result<()> {
 /// Statements the server ran for one directory page of `first` results.
 async fn page_cost(app: &TestApp, first: i32) -> Result<(u64, Gql)> {
     let before = app.state.db_stats.statements();
-    let page = app
-        .graphql(DIRECTORY, json!({ "first": first }))
-        .await?
-        .ok()?;
+    let page = app.graphql(DIRECTORY, json!({ "first": first })).await?.ok()?;
     Ok((app.state.db_stats.statements() - before, page))
 }
 
@@ -301,20 +247,14 @@ async fn a_page_costs_the_same_statements_for_two_or_twenty_results() -> Result<
     }
     let (two, small) = page_cost(&app, 2).await?;
     let (twenty, large) = page_cost(&app, 20).await?;
-    assert_eq!(
-        large.data("directory.edges")?.as_array().map(Vec::len),
-        Some(20)
-    );
+    assert_eq!(large.data("directory.edges")?.as_array().map(Vec::len), Some(20));
     let specialties = &large.data("directory.edges.19.node.specialties")?;
     assert_eq!(
         specialties.as_array().map(Vec::len),
         Some(3),
         "nested specialties are loaded"
     );
-    assert_eq!(
-        small.data("directory.edges")?.as_array().map(Vec::len),
-        Some(2)
-    );
+    assert_eq!(small.data("directory.edges")?.as_array().map(Vec::len), Some(2));
     assert_eq!(twenty, two, "statements per page do not grow with the page");
     assert!(
         twenty <= 2,
@@ -334,16 +274,8 @@ async fn anonymous_searching_is_limited_per_ip_and_members_are_not() -> Result<(
     assert_eq!(limited.status, 429);
     assert_eq!(limited.code(), Some("RATE_LIMITED"));
     assert!(limited.headers.get("retry-after").is_some());
-    let suggest = app
-        .graphql("{ suggest(prefix: \"a\", kind: CITY) }", json!({}))
-        .await?;
-    assert_eq!(
-        suggest.code(),
-        Some("RATE_LIMITED"),
-        "typeahead shares the budget"
-    );
-    app.graphql_as(&member.token, DIRECTORY, json!({}))
-        .await?
-        .ok()?;
+    let suggest = app.graphql("{ suggest(prefix: \"a\", kind: CITY) }", json!({})).await?;
+    assert_eq!(suggest.code(), Some("RATE_LIMITED"), "typeahead shares the budget");
+    app.graphql_as(&member.token, DIRECTORY, json!({})).await?.ok()?;
     Ok(())
 }

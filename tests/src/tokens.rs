@@ -12,10 +12,7 @@ const ME: &str = "{ me { email } }";
 
 /// The claims of a real token, to forge variants of.
 fn claims_of(token: &str) -> Result<Value> {
-    let payload = token
-        .split('.')
-        .nth(1)
-        .ok_or_else(|| anyhow!("not a JWT"))?;
+    let payload = token.split('.').nth(1).ok_or_else(|| anyhow!("not a JWT"))?;
     Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
 }
 
@@ -67,12 +64,7 @@ async fn expired_tokens_are_refused() -> Result<()> {
 async fn tokens_not_yet_valid_are_refused() -> Result<()> {
     let (app, _, mut claims) = member_and_claims().await?;
     claims["nbf"] = json!(chrono::Utc::now().timestamp() + 600);
-    assert_refused(
-        &app,
-        &sign(&app, Algorithm::HS256, &claims)?,
-        "nbf in the future",
-    )
-    .await
+    assert_refused(&app, &sign(&app, Algorithm::HS256, &claims)?, "nbf in the future").await
 }
 
 #[tokio::test]
@@ -96,20 +88,10 @@ async fn tokens_for_another_audience_or_issuer_are_refused() -> Result<()> {
     let (app, _, claims) = member_and_claims().await?;
     let mut wrong_aud = claims.clone();
     wrong_aud["aud"] = json!("someone-else");
-    assert_refused(
-        &app,
-        &sign(&app, Algorithm::HS256, &wrong_aud)?,
-        "wrong audience",
-    )
-    .await?;
+    assert_refused(&app, &sign(&app, Algorithm::HS256, &wrong_aud)?, "wrong audience").await?;
     let mut wrong_iss = claims;
     wrong_iss["iss"] = json!("someone-else");
-    assert_refused(
-        &app,
-        &sign(&app, Algorithm::HS256, &wrong_iss)?,
-        "wrong issuer",
-    )
-    .await
+    assert_refused(&app, &sign(&app, Algorithm::HS256, &wrong_iss)?, "wrong issuer").await
 }
 
 #[tokio::test]
@@ -142,12 +124,7 @@ async fn tokens_without_a_session_or_token_id_are_refused() -> Result<()> {
     .await?;
     let mut other_jti = claims;
     other_jti["jti"] = json!(uuid::Uuid::new_v4().to_string());
-    assert_refused(
-        &app,
-        &sign(&app, Algorithm::HS256, &other_jti)?,
-        "jti not current",
-    )
-    .await
+    assert_refused(&app, &sign(&app, Algorithm::HS256, &other_jti)?, "jti not current").await
 }
 
 #[tokio::test]

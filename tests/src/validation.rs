@@ -5,8 +5,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 use tests::TestApp;
 
-const REGISTER: &str =
-    "mutation($input: RegisterInput!) { register(input: $input) { memberNumber } }";
+const REGISTER: &str = "mutation($input: RegisterInput!) { register(input: $input) { memberNumber } }";
 
 #[tokio::test]
 async fn bad_registration_input_names_the_field_and_writes_nothing() -> Result<()> {
@@ -19,21 +18,13 @@ async fn bad_registration_input_names_the_field_and_writes_nothing() -> Result<(
     };
     let cases = [
         ("empty e-mail", with("email", json!("")), "email"),
-        (
-            "malformed e-mail",
-            with("email", json!("not-an-address")),
-            "email",
-        ),
+        ("malformed e-mail", with("email", json!("not-an-address")), "email"),
         (
             "e-mail over 254 characters",
             with("email", json!(format!("{}@example.org", "a".repeat(250)))),
             "email",
         ),
-        (
-            "e-mail of the wrong type",
-            with("email", json!(42)),
-            "email",
-        ),
+        ("e-mail of the wrong type", with("email", json!(42)), "email"),
         (
             "missing e-mail",
             good.as_object()
@@ -46,21 +37,13 @@ async fn bad_registration_input_names_the_field_and_writes_nothing() -> Result<(
             "email",
         ),
         ("empty password", with("password", json!("")), "password"),
-        (
-            "short password",
-            with("password", json!("short1!")),
-            "password",
-        ),
+        ("short password", with("password", json!("short1!")), "password"),
         (
             "password over 128 characters",
             with("password", json!("p".repeat(129))),
             "password",
         ),
-        (
-            "common password",
-            with("password", json!("password123")),
-            "password",
-        ),
+        ("common password", with("password", json!("password123")), "password"),
         (
             "common password in capitals",
             with("password", json!("QWERTYUIOP")),
@@ -71,11 +54,7 @@ async fn bad_registration_input_names_the_field_and_writes_nothing() -> Result<(
             with("password", json!(["a", "b"])),
             "password",
         ),
-        (
-            "empty legal name",
-            with("legalName", json!("   ")),
-            "legalName",
-        ),
+        ("empty legal name", with("legalName", json!("   ")), "legalName"),
         (
             "legal name over 200 characters",
             with("legalName", json!("n".repeat(201))),
@@ -84,16 +63,9 @@ async fn bad_registration_input_names_the_field_and_writes_nothing() -> Result<(
     ];
     for (what, input, field) in cases {
         let response = app.graphql(REGISTER, json!({ "input": input })).await?;
-        assert_eq!(
-            response.code(),
-            Some("VALIDATION"),
-            "{what}: {}",
-            response.body
-        );
+        assert_eq!(response.code(), Some("VALIDATION"), "{what}: {}", response.body);
         assert_eq!(response.field(), Some(field), "{what}: {}", response.body);
-        let message = response.body["errors"][0]["message"]
-            .as_str()
-            .unwrap_or_default();
+        let message = response.body["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(!message.is_empty(), "{what}: a message a person can read");
     }
     let members = entity::member::Entity::find().count(&app.state.db).await?;
@@ -104,22 +76,12 @@ async fn bad_registration_input_names_the_field_and_writes_nothing() -> Result<(
 #[tokio::test]
 async fn names_with_apostrophes_and_accents_are_kept_exactly() -> Result<()> {
     let app = TestApp::spawn().await?;
-    app.register(
-        "obrien@example.org",
-        "a fine passphrase",
-        "Siobhán O'Brien-Ñúñez",
-    )
-    .await?
-    .ok()?;
-    let login = app
-        .login("obrien@example.org", "a fine passphrase")
+    app.register("obrien@example.org", "a fine passphrase", "Siobhán O'Brien-Ñúñez")
         .await?
         .ok()?;
+    let login = app.login("obrien@example.org", "a fine passphrase").await?.ok()?;
     let token = login.str("login.token")?;
-    let me = app
-        .graphql_as(token, "{ me { legalName } }", json!({}))
-        .await?
-        .ok()?;
+    let me = app.graphql_as(token, "{ me { legalName } }", json!({})).await?.ok()?;
     assert_eq!(me.str("me.legalName")?, "Siobhán O'Brien-Ñúñez");
     Ok(())
 }
@@ -129,11 +91,7 @@ async fn a_malformed_member_number_is_a_validation_error() -> Result<()> {
     let app = TestApp::spawn().await?;
     let staff = app.new_with_role(shared::Role::Staff).await?;
     let response = app
-        .graphql_as(
-            &staff.token,
-            "{ member(memberNumber: \"12\") { email } }",
-            json!({}),
-        )
+        .graphql_as(&staff.token, "{ member(memberNumber: \"12\") { email } }", json!({}))
         .await?;
     assert_eq!(response.code(), Some("VALIDATION"));
     assert_eq!(response.field(), Some("memberNumber"));

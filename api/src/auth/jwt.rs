@@ -107,25 +107,16 @@ mod tests {
     use base64::Engine;
 
     fn keys() -> anyhow::Result<TokenKeys> {
-        TokenKeys::new(
-            &SecretString::from("x".repeat(40)),
-            SessionSettings::default(),
-        )
+        TokenKeys::new(&SecretString::from("x".repeat(40)), SessionSettings::default())
     }
 
     #[test]
     fn issued_token_verifies_and_carries_its_claims() -> anyhow::Result<()> {
         let keys = keys()?;
         let issued = keys.issue(7, "sid-1", "jti-1", Utc::now())?;
-        let claims = keys
-            .verify(&issued.token)
-            .ok_or_else(|| anyhow::anyhow!("refused"))?;
+        let claims = keys.verify(&issued.token).ok_or_else(|| anyhow::anyhow!("refused"))?;
         assert_eq!(
-            (
-                claims.sub.as_str(),
-                claims.sid.as_str(),
-                claims.jti.as_str()
-            ),
+            (claims.sub.as_str(), claims.sid.as_str(), claims.jti.as_str()),
             ("7", "sid-1", "jti-1")
         );
         assert_eq!(claims.exp - claims.iat, 15 * 60);
@@ -136,14 +127,8 @@ mod tests {
     fn unsigned_token_is_refused() -> anyhow::Result<()> {
         let keys = keys()?;
         let issued = keys.issue(7, "sid-1", "jti-1", Utc::now())?;
-        let payload = issued
-            .token
-            .split('.')
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned();
-        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = issued.token.split('.').nth(1).unwrap_or_default().to_owned();
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         assert!(keys.verify(&format!("{header}.{payload}.")).is_none());
         Ok(())
     }

@@ -63,9 +63,7 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool> {
         let Some(hash) = stored.or_else(|| DUMMY_HASH.clone()) else {
             return false;
         };
-        let matches = hasher()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok();
+        let matches = hasher().verify_password(password.as_bytes(), hash.as_str()).is_ok();
         matches && stored_was_real(&hash)
     })
     .await
@@ -90,13 +88,9 @@ mod tests {
 
     #[tokio::test]
     async fn hash_is_argon2id_with_the_chosen_cost_and_verifies() -> anyhow::Result<()> {
-        let password =
-            Password::parse("password", "a long passphrase").map_err(|e| anyhow::anyhow!("{e}"))?;
+        let password = Password::parse("password", "a long passphrase").map_err(|e| anyhow::anyhow!("{e}"))?;
         let hashed = hash(&password).await?;
-        assert!(
-            hashed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hashed}"
-        );
+        assert!(hashed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hashed}");
         assert!(!hashed.contains("a long passphrase"));
         assert!(verify("a long passphrase".into(), Some(hashed.clone())).await?);
         assert!(!verify("a wrong passphrase".into(), Some(hashed)).await?);

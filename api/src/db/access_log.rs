@@ -3,10 +3,7 @@
 use entity::access_log;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
-pub async fn insert_batch<C: ConnectionTrait>(
-    conn: &C,
-    rows: Vec<access_log::ActiveModel>,
-) -> Result<(), DbErr> {
+pub async fn insert_batch<C: ConnectionTrait>(conn: &C, rows: Vec<access_log::ActiveModel>) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::audit_event;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 /// The columns of a new audit row.
@@ -18,10 +18,7 @@ pub struct NewAuditEvent {
     pub detail: Option<String>,
 }
 
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
-    new: NewAuditEvent,
-) -> Result<audit_event::Model, DbErr> {
+pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewAuditEvent) -> Result<audit_event::Model, DbErr> {
     audit_event::ActiveModel {
         occurred_at: Set(new.occurred_at),
         kind: Set(new.kind.to_owned()),

@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::{counter, member};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 const MEMBER_NUMBER_COUNTER: &str = "member_number";
 
@@ -16,18 +14,11 @@ pub async fn next_member_number<C: ConnectionTrait>(conn: &C) -> Result<i64, DbE
         name: Set(MEMBER_NUMBER_COUNTER.to_owned()),
         value: Set(0),
     })
-    .on_conflict(
-        OnConflict::column(counter::Column::Name)
-            .do_nothing()
-            .to_owned(),
-    )
+    .on_conflict(OnConflict::column(counter::Column::Name).do_nothing().to_owned())
     .exec_without_returning(conn)
     .await?;
     counter::Entity::update_many()
-        .col_expr(
-            counter::Column::Value,
-            Expr::col(counter::Column::Value).add(1),
-        )
+        .col_expr(counter::Column::Value, Expr::col(counter::Column::Value).add(1))
         .filter(counter::Column::Name.eq(MEMBER_NUMBER_COUNTER))
         .exec(conn)
         .await?;
@@ -48,10 +39,7 @@ pub struct NewMember<'a> {
     pub now: DateTime<Utc>,
 }
 
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
-    new: NewMember<'_>,
-) -> Result<member::Model, DbErr> {
+pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewMember<'_>) -> Result<member::Model, DbErr> {
     member::ActiveModel {
         member_number: Set(new.member_number),
         email: Set(new.email.to_owned()),
@@ -67,39 +55,25 @@ pub async fn insert<C: ConnectionTrait>(
     .await
 }
 
-pub async fn find_by_email<C: ConnectionTrait>(
-    conn: &C,
-    email: &str,
-) -> Result<Option<member::Model>, DbErr> {
+pub async fn find_by_email<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Option<member::Model>, DbErr> {
     member::Entity::find()
         .filter(member::Column::Email.eq(email))
         .one(conn)
         .await
 }
 
-pub async fn find_by_id<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-) -> Result<Option<member::Model>, DbErr> {
+pub async fn find_by_id<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<member::Model>, DbErr> {
     member::Entity::find_by_id(id).one(conn).await
 }
 
-pub async fn find_by_number<C: ConnectionTrait>(
-    conn: &C,
-    number: i64,
-) -> Result<Option<member::Model>, DbErr> {
+pub async fn find_by_number<C: ConnectionTrait>(conn: &C, number: i64) -> Result<Option<member::Model>, DbErr> {
     member::Entity::find()
         .filter(member::Column::MemberNumber.eq(number))
         .one(conn)
         .await
 }
 
-pub async fn set_status<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-    status: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+pub async fn set_status<C: ConnectionTrait>(conn: &C, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
     member::Entity::update_many()
         .col_expr(member::Column::Status, Expr::value(status))
         .col_expr(member::Column::UpdatedAt, Expr::value(now))
@@ -171,18 +145,12 @@ pub async fn set_contact_fields<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     member::Entity::update_many()
         .col_expr(member::Column::Phone, Expr::value(fields.phone))
-        .col_expr(
-            member::Column::StreetAddress,
-            Expr::value(fields.street_address),
-        )
+        .col_expr(member::Column::StreetAddress, Expr::value(fields.street_address))
         .col_expr(member::Column::AddressCity, Expr::value(fields.city))
         .col_expr(member::Column::AddressRegion, Expr::value(fields.region))
         .col_expr(member::Column::PostalCode, Expr::value(fields.postal_code))
         .col_expr(member::Column::AddressCountry, Expr::value(fields.country))
-        .col_expr(
-            member::Column::DateOfBirth,
-            Expr::value(fields.date_of_birth),
-        )
+        .col_expr(member::Column::DateOfBirth, Expr::value(fields.date_of_birth))
         .col_expr(member::Column::UpdatedAt, Expr::value(now))
         .filter(member::Column::Id.eq(id))
         .exec(conn)

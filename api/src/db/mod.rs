@@ -13,8 +13,8 @@ pub mod sessions;
 use crate::config::Settings;
 use migration::MigratorTrait;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,10 +42,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
 }
 
 /// [`connect`], counting statements into `stats`.
-pub async fn connect_with_stats(
-    settings: &Settings,
-    stats: Arc<DbStats>,
-) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect_with_stats(settings: &Settings, stats: Arc<DbStats>) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(settings.database_url.clone());
     options
         .max_connections(settings.db_pool_size)

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use entity::{directory_profile as profile, member, profile_specialty, specialty};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, Set, TryIntoModel,
 };
 use std::collections::HashMap;
 
@@ -41,10 +41,7 @@ fn showcased_phone() -> CaseStatement {
 }
 
 /// The active profile with this slug, as the public sees it.
-pub async fn public_by_slug<C: ConnectionTrait>(
-    conn: &C,
-    slug: &str,
-) -> Result<Option<PublicProfileRow>, DbErr> {
+pub async fn public_by_slug<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<Option<PublicProfileRow>, DbErr> {
     profile::Entity::find()
         .select_only()
         .columns([
@@ -68,21 +65,14 @@ pub async fn public_by_slug<C: ConnectionTrait>(
         .await
 }
 
-pub async fn find_by_member<C: ConnectionTrait>(
-    conn: &C,
-    member_id: i64,
-) -> Result<Option<profile::Model>, DbErr> {
+pub async fn find_by_member<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<Option<profile::Model>, DbErr> {
     profile::Entity::find()
         .filter(profile::Column::MemberId.eq(member_id))
         .one(conn)
         .await
 }
 
-pub async fn slug_taken<C: ConnectionTrait>(
-    conn: &C,
-    slug: &str,
-    except_member: i64,
-) -> Result<bool, DbErr> {
+pub async fn slug_taken<C: ConnectionTrait>(conn: &C, slug: &str, except_member: i64) -> Result<bool, DbErr> {
     Ok(profile::Entity::find()
         .filter(profile::Column::Slug.eq(slug))
         .filter(profile::Column::MemberId.ne(except_member))
@@ -144,14 +134,7 @@ pub async fn set_show_phone<C: ConnectionTrait>(
     show: bool,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    update_column(
-        conn,
-        profile_id,
-        profile::Column::ShowPhone,
-        Expr::val(show),
-        now,
-    )
-    .await
+    update_column(conn, profile_id, profile::Column::ShowPhone, Expr::val(show), now).await
 }
 
 pub async fn set_status<C: ConnectionTrait>(
@@ -160,14 +143,7 @@ pub async fn set_status<C: ConnectionTrait>(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    update_column(
-        conn,
-        profile_id,
-        profile::Column::Status,
-        Expr::val(status),
-        now,
-    )
-    .await
+    update_column(conn, profile_id, profile::Column::Status, Expr::val(status), now).await
 }
 
 async fn update_column<C: ConnectionTrait>(
@@ -231,12 +207,10 @@ pub async fn set_specialties<C: ConnectionTrait>(
     if specialty_ids.is_empty() {
         return Ok(());
     }
-    let rows = specialty_ids
-        .iter()
-        .map(|id| profile_specialty::ActiveModel {
-            profile_id: Set(profile_id),
-            specialty_id: Set(*id),
-        });
+    let rows = specialty_ids.iter().map(|id| profile_specialty::ActiveModel {
+        profile_id: Set(profile_id),
+        specialty_id: Set(*id),
+    });
     profile_specialty::Entity::insert_many(rows)
         .exec_without_returning(conn)
         .await?;
@@ -270,10 +244,7 @@ pub async fn specialties_of<C: ConnectionTrait>(
 }
 
 /// The member a profile belongs to.
-pub async fn member_of<C: ConnectionTrait>(
-    conn: &C,
-    profile_id: i64,
-) -> Result<Option<i64>, DbErr> {
+pub async fn member_of<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<Option<i64>, DbErr> {
     Ok(profile::Entity::find_by_id(profile_id)
         .one(conn)
         .await?
@@ -287,14 +258,7 @@ pub async fn set_photo<C: ConnectionTrait>(
     file: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbErr> {
-    update_column(
-        conn,
-        profile.id,
-        profile::Column::PhotoFile,
-        Expr::val(file),
-        now,
-    )
-    .await?;
+    update_column(conn, profile.id, profile::Column::PhotoFile, Expr::val(file), now).await?;
     Ok(profile.photo_file.clone())
 }
 

@@ -75,10 +75,7 @@ const PUBLIC_COLUMNS: &str = "p.id, p.slug, p.display_name, p.city, p.region, p.
 
 /// One page of active profiles matching `query`, by text relevance plus `search_rank`
 /// (one rank point weighs as 0.01 of relevance), ties broken by id.
-pub async fn search<C: ConnectionTrait>(
-    conn: &C,
-    query: &SearchQuery,
-) -> Result<SearchPage, DbErr> {
+pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result<SearchPage, DbErr> {
     let backend = conn.get_database_backend();
     let mut p = Params {
         backend,
@@ -113,9 +110,7 @@ pub async fn search<C: ConnectionTrait>(
     let rows = SearchRow::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
         .all(conn)
         .await?;
-    let total = rows
-        .first()
-        .map_or(0, |r| u64::try_from(r.total_count).unwrap_or(0));
+    let total = rows.first().map_or(0, |r| u64::try_from(r.total_count).unwrap_or(0));
     let rows = rows
         .into_iter()
         .map(|r| PublicProfileRow {
@@ -137,16 +132,8 @@ pub async fn search<C: ConnectionTrait>(
 
 /// PostgreSQL: every word as a prefix in the weighted `tsvector`, or the whole text close
 /// to the name by trigram word similarity (small typos). Returns the join and the order.
-fn text_match_postgres(
-    terms: &[String],
-    p: &mut Params,
-    filters: &mut Vec<String>,
-) -> (String, String) {
-    let tsquery = terms
-        .iter()
-        .map(|t| format!("{t}:*"))
-        .collect::<Vec<_>>()
-        .join(" & ");
+fn text_match_postgres(terms: &[String], p: &mut Params, filters: &mut Vec<String>) -> (String, String) {
+    let tsquery = terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
     let q = p.push(tsquery);
     let name = p.push(terms.join(" "));
     filters.push(format!("(s.document @@ q OR {name} <% s.name_folded)"));
@@ -162,11 +149,7 @@ fn text_match_postgres(
 /// SQLite: every word as a prefix in FTS5. `bm25()` only works in the query that does the
 /// MATCH, so that runs in a subquery whose scores the outer query joins.
 fn text_match_sqlite(terms: &[String], p: &mut Params) -> (String, String) {
-    let fts = terms
-        .iter()
-        .map(|t| format!("\"{t}\"*"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let fts = terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ");
     let q = p.push(fts);
     (
         format!(
@@ -202,24 +185,12 @@ pub async fn reindex<C: ConnectionTrait>(
             "INSERT INTO profile_search (profile_id, name_folded, document) VALUES ($1, $2, \
              setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || \
              setweight(to_tsvector('simple', $4), 'B') || setweight(to_tsvector('simple', $5), 'D'))",
-            [
-                profile.id.into(),
-                name.into(),
-                city.into(),
-                specs.into(),
-                bio.into(),
-            ],
+            [profile.id.into(), name.into(), city.into(), specs.into(), bio.into()],
         ),
         _ => Statement::from_sql_and_values(
             backend,
             "INSERT INTO profile_search (rowid, display_name, city, specialties, bio) VALUES (?, ?, ?, ?, ?)",
-            [
-                profile.id.into(),
-                name.into(),
-                city.into(),
-                specs.into(),
-                bio.into(),
-            ],
+            [profile.id.into(), name.into(), city.into(), specs.into(), bio.into()],
         ),
     };
     conn.execute_raw(statement).await?;
@@ -233,12 +204,8 @@ pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<()
         DbBackend::Postgres => "DELETE FROM profile_search WHERE profile_id = $1",
         _ => "DELETE FROM profile_search WHERE rowid = ?",
     };
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [profile_id.into()],
-    ))
-    .await?;
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [profile_id.into()]))
+        .await?;
     Ok(())
 }
 

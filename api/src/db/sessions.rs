@@ -5,10 +5,7 @@ use entity::{member, session};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
-    row: session::ActiveModel,
-) -> Result<session::Model, DbErr> {
+pub async fn insert<C: ConnectionTrait>(conn: &C, row: session::ActiveModel) -> Result<session::Model, DbErr> {
     row.insert(conn).await
 }
 
@@ -42,11 +39,7 @@ pub async fn rotate_jti<C: ConnectionTrait>(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn revoke<C: ConnectionTrait>(
-    conn: &C,
-    session_id: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+pub async fn revoke<C: ConnectionTrait>(conn: &C, session_id: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
         .filter(session::Column::Id.eq(session_id))

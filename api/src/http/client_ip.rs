@@ -44,19 +44,13 @@ mod tests {
             .peer_addr((proxy, 4000).into())
             .insert_header(("X-Forwarded-For", "6.6.6.6, 203.0.113.7"))
             .to_http_request();
-        assert_eq!(
-            resolve(&from_proxy, Some(proxy)),
-            Some([203, 0, 113, 7].into())
-        );
+        assert_eq!(resolve(&from_proxy, Some(proxy)), Some([203, 0, 113, 7].into()));
 
         let direct = TestRequest::default()
             .peer_addr(([198, 51, 100, 1], 4000).into())
             .insert_header(("X-Forwarded-For", "203.0.113.7"))
             .to_http_request();
-        assert_eq!(
-            resolve(&direct, Some(proxy)),
-            Some([198, 51, 100, 1].into())
-        );
+        assert_eq!(resolve(&direct, Some(proxy)), Some([198, 51, 100, 1].into()));
         assert_eq!(resolve(&direct, None), Some([198, 51, 100, 1].into()));
     }
 }

@@ -117,13 +117,9 @@ async fn parse_multipart(content_type: &str, body: web::Bytes) -> Result<BatchRe
     let options = MultipartOptions::default()
         .max_file_size(MAX_PHOTO_BYTES)
         .max_num_files(1);
-    async_graphql::http::receive_batch_body(
-        Some(content_type),
-        futures_util::io::Cursor::new(body),
-        options,
-    )
-    .await
-    .map_err(|e| format!("The multipart request is malformed: {e}."))
+    async_graphql::http::receive_batch_body(Some(content_type), futures_util::io::Cursor::new(body), options)
+        .await
+        .map_err(|e| format!("The multipart request is malformed: {e}."))
 }
 
 /// Reads a JSON request; `Err` holds what to tell the client.
@@ -131,13 +127,9 @@ fn parse_json(body: &[u8]) -> Result<BatchRequest, String> {
     let value = serde_json::from_slice::<serde_json::Value>(body)
         .map_err(|e| format!("The request body is not valid JSON: {e}."))?;
     if !has_query(&value) {
-        return Err(
-            "The request body must hold a `query` string (or be a list of such requests)."
-                .to_owned(),
-        );
+        return Err("The request body must hold a `query` string (or be a list of such requests).".to_owned());
     }
-    serde_json::from_value(value)
-        .map_err(|e| format!("The request body is not a GraphQL request: {e}."))
+    serde_json::from_value(value).map_err(|e| format!("The request body is not a GraphQL request: {e}."))
 }
 
 /// The query-string form of a request (`GET /graphql?query=...`).
@@ -151,11 +143,7 @@ pub struct GetParams {
 }
 
 /// `GET /graphql`: queries only.
-pub async fn get(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-) -> HttpResponse {
+pub async fn get(req: HttpRequest, state: web::Data<AppState>, schema: web::Data<AppSchema>) -> HttpResponse {
     let Ok(params) = web::Query::<GetParams>::from_query(req.query_string()) else {
         return error_response(
             StatusCode::BAD_REQUEST,
@@ -173,10 +161,7 @@ pub async fn get(
     };
     let mut request = async_graphql::Request::new(query);
     request.operation_name = params.operation_name;
-    for (name, raw) in [
-        ("variables", params.variables),
-        ("extensions", params.extensions),
-    ] {
+    for (name, raw) in [("variables", params.variables), ("extensions", params.extensions)] {
         let Some(raw) = raw else { continue };
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&raw) else {
             return error_response(
@@ -218,12 +203,7 @@ pub async fn method_not_allowed() -> HttpResponse {
     response
 }
 
-async fn execute(
-    req: &HttpRequest,
-    state: &AppState,
-    schema: &AppSchema,
-    request: BatchRequest,
-) -> HttpResponse {
+async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, request: BatchRequest) -> HttpResponse {
     let label = operation_label(&request);
     let viewer = match bearer_token(req) {
         Ok(None) => Viewer::Anonymous,
@@ -389,9 +369,7 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
         (DocumentOperations::Multiple(ops), Some(name)) => ops
             .iter()
             .any(|(op_name, op)| op_name.as_str() == name && op.node.ty == OperationType::Mutation),
-        (DocumentOperations::Multiple(ops), None) => {
-            ops.values().any(|op| op.node.ty == OperationType::Mutation)
-        }
+        (DocumentOperations::Multiple(ops), None) => ops.values().any(|op| op.node.ty == OperationType::Mutation),
     }
 }
 
@@ -426,10 +404,7 @@ fn first_operation_name(query: &str) -> Option<String> {
 /// argument coercion) are `VALIDATION`; anything else that reached here without a code is a
 /// bug, reported as `INTERNAL` and logged.
 fn ensure_code(error: &mut ServerError) {
-    let has_code = error
-        .extensions
-        .as_ref()
-        .is_some_and(|e| e.get("code").is_some());
+    let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
     if has_code {
         return;
     }
@@ -467,10 +442,7 @@ mod tests {
 
     #[test]
     fn operation_names_are_found_without_parsing() {
-        assert_eq!(
-            first_operation_name("query Me { me { email } }").as_deref(),
-            Some("Me")
-        );
+        assert_eq!(first_operation_name("query Me { me { email } }").as_deref(), Some("Me"));
         assert_eq!(
             first_operation_name("  mutation Login($e: String!) { x }").as_deref(),
             Some("Login")
@@ -482,10 +454,7 @@ mod tests {
     fn mutations_are_recognised_for_the_get_check() {
         assert!(is_mutation("mutation { logout }", None));
         assert!(!is_mutation("query { me { email } }", None));
-        assert!(is_mutation(
-            "query A { me { email } } mutation B { logout }",
-            Some("B")
-        ));
+        assert!(is_mutation("query A { me { email } } mutation B { logout }", Some("B")));
         assert!(!is_mutation(
             "query A { me { email } } mutation B { logout }",
             Some("A")
@@ -495,12 +464,14 @@ mod tests {
     #[test]
     fn argument_paths_name_the_innermost_field() {
         assert_eq!(
-            field_named_in("Invalid value for argument \"input.email\", expected type \"String\"")
-                .as_deref(),
+            field_named_in("Invalid value for argument \"input.email\", expected type \"String\"").as_deref(),
             Some("email")
         );
         assert_eq!(
-            field_named_in("Invalid value for argument \"input\", field \"email\" of type \"String!\" is required but not provided").as_deref(),
+            field_named_in(
+                "Invalid value for argument \"input\", field \"email\" of type \"String!\" is required but not provided"
+            )
+            .as_deref(),
             Some("email")
         );
     }

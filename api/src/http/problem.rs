@@ -10,7 +10,5 @@ pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Htt
     HttpResponse::build(status)
         .content_type("application/json")
         .insert_header(("Cache-Control", "no-store"))
-        .json(
-            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
-        )
+        .json(json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }))
 }

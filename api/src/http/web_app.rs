@@ -23,10 +23,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
                 async move {
                     let (req, _) = req.into_parts();
                     let mut response = NamedFile::open(&index)?.into_response(&req);
-                    response.headers_mut().insert(
-                        header::CACHE_CONTROL,
-                        header::HeaderValue::from_static("no-cache"),
-                    );
+                    response
+                        .headers_mut()
+                        .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
                     Ok(ServiceResponse::new(req, response))
                 }
             })),
@@ -34,11 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
 }
 
 async fn not_built() -> HttpResponse {
-    HttpResponse::NotFound()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            "<!doctype html><title>CPTN Network</title><h1>CPTN Network</h1>\
+    HttpResponse::NotFound().content_type("text/html; charset=utf-8").body(
+        "<!doctype html><title>CPTN Network</title><h1>CPTN Network</h1>\
              <p>The web app is not built. Run <code>scripts/build-web.sh</code>, or use the \
              API at <a href=\"/graphql\">/graphql</a>.</p>",
-        )
+    )
 }

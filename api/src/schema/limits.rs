@@ -45,10 +45,7 @@ impl Extension for AliasLimitExtension {
             .sum();
         if aliases > self.max {
             let mut err = ServerError::new(
-                format!(
-                    "The document uses {aliases} aliases; at most {} are allowed.",
-                    self.max
-                ),
+                format!("The document uses {aliases} aliases; at most {} are allowed.", self.max),
                 None,
             );
             let mut ext = async_graphql::ErrorExtensionValues::default();
@@ -65,8 +62,7 @@ fn count_aliases(set: &SelectionSet) -> usize {
         .iter()
         .map(|item| match &item.node {
             Selection::Field(field) => {
-                usize::from(field.node.alias.is_some())
-                    + count_aliases(&field.node.selection_set.node)
+                usize::from(field.node.alias.is_some()) + count_aliases(&field.node.selection_set.node)
             }
             Selection::InlineFragment(fragment) => count_aliases(&fragment.node.selection_set.node),
             Selection::FragmentSpread(_) => 0,

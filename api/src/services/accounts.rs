@@ -32,11 +32,7 @@ pub struct Registration {
 /// Creates a member with a fresh member number. The e-mail must be new (case-insensitive);
 /// the password 8 to 128 characters and not a common one.
 #[tracing::instrument(skip_all)]
-pub async fn register(
-    state: &AppState,
-    meta: &RequestMeta,
-    input: Registration,
-) -> Result<member::Model> {
+pub async fn register(state: &AppState, meta: &RequestMeta, input: Registration) -> Result<member::Model> {
     let email = Email::parse("email", &input.email)?;
     let password = Password::parse("password", &input.password)?;
     if password::is_common(password.expose()) {
@@ -45,11 +41,7 @@ pub async fn register(
             "This password is one of the most common ones and easy to guess; choose another.",
         ));
     }
-    if password
-        .expose()
-        .trim()
-        .eq_ignore_ascii_case(email.as_str())
-    {
+    if password.expose().trim().eq_ignore_ascii_case(email.as_str()) {
         return Err(Error::invalid(
             "password",
             "Do not use your e-mail address as your password.",
@@ -57,15 +49,7 @@ pub async fn register(
     }
     let legal_name = LegalName::parse("legalName", &input.legal_name)?;
     let password_hash = password::hash(&password).await?;
-    create_member(
-        &state.db,
-        meta,
-        &email,
-        password_hash,
-        &legal_name,
-        Role::Member,
-    )
-    .await
+    create_member(&state.db, meta, &email, password_hash, &legal_name, Role::Member).await
 }
 
 /// Inserts a member and its audit row in one transaction.
@@ -79,10 +63,7 @@ async fn create_member(
 ) -> Result<member::Model> {
     const TAKEN: &str = "An account with this e-mail address already exists.";
     let txn = db::begin_write(db).await?;
-    if db::members::find_by_email(&txn, email.as_str())
-        .await?
-        .is_some()
-    {
+    if db::members::find_by_email(&txn, email.as_str()).await?.is_some() {
         return Err(Error::Conflict {
             field: Some("email"),
             message: TAKEN.to_owned(),
@@ -127,12 +108,7 @@ pub struct SignedIn {
 /// IP and user agent; attempts beyond the per-IP or per-account budget are refused before
 /// the password is looked at.
 #[tracing::instrument(skip_all)]
-pub async fn login(
-    state: &AppState,
-    meta: &RequestMeta,
-    email: &str,
-    password: String,
-) -> Result<SignedIn> {
+pub async fn login(state: &AppState, meta: &RequestMeta, email: &str, password: String) -> Result<SignedIn> {
     let normalised = email.trim().to_lowercase();
     let known = match Email::parse("email", &normalised) {
         Ok(valid) => db::members::find_by_email(&state.db, valid.as_str()).await?,
@@ -169,9 +145,7 @@ pub async fn login(
     let Some(member) = known.clone() else {
         // Keep what was typed only when it looks like an address: a password typed into the
         // e-mail box must not end up in the audit trail.
-        let detail = Email::parse("email", &normalised)
-            .ok()
-            .map(Email::into_inner);
+        let detail = Email::parse("email", &normalised).ok().map(Email::into_inner);
         audit_attempt(AuditKind::LoginUnknownEmail, detail).await?;
         return Err(Error::InvalidCredentials);
     };
@@ -187,8 +161,7 @@ pub async fn login(
     let now = Utc::now();
     let session_id = uuid::Uuid::new_v4().to_string();
     let jti = uuid::Uuid::new_v4().to_string();
-    let session_ttl = chrono::Duration::from_std(state.settings.sessions.session_ttl)
-        .map_err(anyhow::Error::from)?;
+    let session_ttl = chrono::Duration::from_std(state.settings.sessions.session_ttl).map_err(anyhow::Error::from)?;
     let txn = db::begin_write(&state.db).await?;
     db::sessions::insert(
         &txn,
@@ -296,11 +269,7 @@ pub async fn me(state: &AppState, viewer: &Viewer) -> Result<Option<member::Mode
 }
 
 /// Staff: look a member up by number.
-pub async fn find_by_number(
-    state: &AppState,
-    viewer: &Viewer,
-    number: i64,
-) -> Result<member::Model> {
+pub async fn find_by_number(state: &AppState, viewer: &Viewer, number: i64) -> Result<member::Model> {
     require_staff(viewer)?;
     db::members::find_by_number(&state.db, number)
         .await?
@@ -369,11 +338,7 @@ pub async fn create_with_role(
 }
 
 /// Replaces a member's password (demo data reset) and ends their sessions.
-pub async fn reset_password(
-    db: &DatabaseConnection,
-    member_id: i64,
-    password: &Password,
-) -> Result<()> {
+pub async fn reset_password(db: &DatabaseConnection, member_id: i64, password: &Password) -> Result<()> {
     let hash = password::hash(password).await?;
     let now: DateTime<Utc> = Utc::now();
     let txn = db::begin_write(db).await?;

@@ -139,11 +139,7 @@ pub async fn list_events<C: ConnectionTrait>(
     }
     let member_id = match filter.member_number {
         None => None,
-        Some(number) => Some(
-            db::members::find_by_number(conn, number)
-                .await?
-                .map_or(-1, |m| m.id),
-        ),
+        Some(number) => Some(db::members::find_by_number(conn, number).await?.map_or(-1, |m| m.id)),
     };
     let query = db::audit::AuditQuery {
         kinds: filter.kinds.iter().map(|k| k.as_str()).collect(),
@@ -169,10 +165,7 @@ pub async fn login_history<C: ConnectionTrait>(
         return Err(Error::Forbidden);
     }
     let query = db::audit::AuditQuery {
-        kinds: AuditKind::LOGIN_ATTEMPTS
-            .iter()
-            .map(|k| k.as_str())
-            .collect(),
+        kinds: AuditKind::LOGIN_ATTEMPTS.iter().map(|k| k.as_str()).collect(),
         member_id: Some(member_id),
         before_id,
         ..Default::default()
@@ -180,19 +173,11 @@ pub async fn login_history<C: ConnectionTrait>(
     page(conn, &query, first).await
 }
 
-async fn page<C: ConnectionTrait>(
-    conn: &C,
-    query: &db::audit::AuditQuery,
-    first: u64,
-) -> Result<AuditPage> {
+async fn page<C: ConnectionTrait>(conn: &C, query: &db::audit::AuditQuery, first: u64) -> Result<AuditPage> {
     let mut rows = db::audit::list(conn, query, first + 1).await?;
     let has_more = rows.len() as u64 > first;
     rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
-    let ids: Vec<i64> = rows
-        .iter()
-        .flat_map(|r| [r.member_id, r.actor_id])
-        .flatten()
-        .collect();
+    let ids: Vec<i64> = rows.iter().flat_map(|r| [r.member_id, r.actor_id]).flatten().collect();
     let numbers = db::members::numbers_by_id(conn, &ids).await?;
     let entries = rows
         .into_iter()

@@ -35,38 +35,25 @@ pub struct RecordUpdate {
 }
 
 /// Replaces the caller's private contact fields.
-pub async fn update_my_record(
-    state: &AppState,
-    viewer: &Viewer,
-    input: RecordUpdate,
-) -> Result<member::Model> {
+pub async fn update_my_record(state: &AppState, viewer: &Viewer, input: RecordUpdate) -> Result<member::Model> {
     let me = require_member(viewer)?;
-    let optional =
-        |field: &'static str, value: Option<String>, max: usize| -> Result<Option<String>> {
-            match value {
-                None => Ok(None),
-                Some(raw) => {
-                    let text = bounded_text(field, &raw, max, false, false)?;
-                    Ok((!text.is_empty()).then_some(text))
-                }
+    let optional = |field: &'static str, value: Option<String>, max: usize| -> Result<Option<String>> {
+        match value {
+            None => Ok(None),
+            Some(raw) => {
+                let text = bounded_text(field, &raw, max, false, false)?;
+                Ok((!text.is_empty()).then_some(text))
             }
-        };
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+        }
+    };
+    let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
         Some(raw) => Some(Phone::parse("phone", raw)?.as_str().to_owned()),
     };
     if let Some(born) = input.date_of_birth {
         let age = Utc::now().date_naive().year() - born.year();
         if !(14..=120).contains(&age) {
-            return Err(Error::invalid(
-                "dateOfBirth",
-                "Enter your real date of birth.",
-            ));
+            return Err(Error::invalid("dateOfBirth", "Enter your real date of birth."));
         }
     }
     let update = db::members::ContactFields {
@@ -107,11 +94,7 @@ pub struct ProfileView {
 
 /// Creates or updates the caller's profile. The slug is made from the display name the
 /// first time (with a number added when taken) and kept after that unless given.
-pub async fn save_my_profile(
-    state: &AppState,
-    viewer: &Viewer,
-    input: ProfileInput,
-) -> Result<ProfileView> {
+pub async fn save_my_profile(state: &AppState, viewer: &Viewer, input: ProfileInput) -> Result<ProfileView> {
     let me = require_member(viewer)?;
     let display_name = bounded_text("displayName", &input.display_name, 120, true, false)?;
     let city = bounded_text("city", &input.city, 100, true, false)?;
@@ -129,32 +112,18 @@ pub async fn save_my_profile(
     if languages.chars().count() > 200 {
         return Err(Error::invalid("languages", "List at most a few languages."));
     }
-    let mut wanted: Vec<String> = input
-        .specialties
-        .iter()
-        .map(|s| s.trim().to_owned())
-        .collect();
+    let mut wanted: Vec<String> = input.specialties.iter().map(|s| s.trim().to_owned()).collect();
     wanted.sort();
     wanted.dedup();
     if wanted.len() > 8 {
-        return Err(Error::invalid(
-            "specialties",
-            "Choose at most 8 specialties.",
-        ));
+        return Err(Error::invalid("specialties", "Choose at most 8 specialties."));
     }
-    let requested_slug = input
-        .slug
-        .as_deref()
-        .map(|s| parse_slug("slug", s))
-        .transpose()?;
+    let requested_slug = input.slug.as_deref().map(|s| parse_slug("slug", s)).transpose()?;
 
     let txn = db::begin_write(&state.db).await?;
     let specialties = db::profiles::specialties_by_slug(&txn, &wanted).await?;
     if specialties.len() != wanted.len() {
-        return Err(Error::invalid(
-            "specialties",
-            "Choose specialties from the list.",
-        ));
+        return Err(Error::invalid("specialties", "Choose specialties from the list."));
     }
     let existing = db::profiles::find_by_member(&txn, me.member_id).await?;
     let slug = match (requested_slug, &existing) {
@@ -189,27 +158,16 @@ pub async fn save_my_profile(
     txn.commit().await?;
     let mut specialties = specialties;
     specialties.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(ProfileView {
-        profile,
-        specialties,
-    })
+    Ok(ProfileView { profile, specialties })
 }
 
-async fn free_slug<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    name: &str,
-    member_id: i64,
-) -> Result<String> {
+async fn free_slug<C: sea_orm::ConnectionTrait>(conn: &C, name: &str, member_id: i64) -> Result<String> {
     let base = match slugify(name) {
         s if s.len() >= 3 => s,
         s => format!("trainer-{s}").trim_end_matches('-').to_owned(),
     };
     for n in 1..1000 {
-        let candidate = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
+        let candidate = if n == 1 { base.clone() } else { format!("{base}-{n}") };
         if !db::profiles::slug_taken(conn, &candidate, member_id).await? {
             return Ok(candidate);
         }
@@ -221,11 +179,7 @@ async fn free_slug<C: sea_orm::ConnectionTrait>(
 }
 
 /// The caller's own profile (or a member's, for staff), with specialties.
-pub async fn profile_of(
-    state: &AppState,
-    viewer: &Viewer,
-    member_id: i64,
-) -> Result<Option<ProfileView>> {
+pub async fn profile_of(state: &AppState, viewer: &Viewer, member_id: i64) -> Result<Option<ProfileView>> {
     let me = require_member(viewer)?;
     if me.member_id != member_id && !me.role.is_staff() {
         return Err(Error::Forbidden);
@@ -237,10 +191,7 @@ pub async fn profile_of(
         .await?
         .remove(&profile.id)
         .unwrap_or_default();
-    Ok(Some(ProfileView {
-        profile,
-        specialties,
-    }))
+    Ok(Some(ProfileView { profile, specialties }))
 }
 
 /// The active profile at `slug`; `NOT_FOUND` for a missing or disabled one (P6).
@@ -269,20 +220,13 @@ pub async fn search(
 ) -> Result<SearchPage> {
     throttle_anonymous(state, viewer, meta)?;
     let query = db::search::SearchQuery {
-        terms: input
-            .query
-            .as_deref()
-            .map(db::search::terms_of)
-            .unwrap_or_default(),
+        terms: input.query.as_deref().map(db::search::terms_of).unwrap_or_default(),
         city: input
             .city
             .as_deref()
             .map(|c| shared::validate::fold(c.trim()))
             .filter(|c| !c.is_empty()),
-        specialty: input
-            .specialty
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty()),
+        specialty: input.specialty.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
         limit: input.first,
         offset: input.offset,
     };
@@ -351,10 +295,7 @@ pub async fn specialties(state: &AppState) -> Result<Vec<specialty::Model>> {
 }
 
 /// Specialties of many profiles at once (DataLoader).
-pub async fn specialties_of(
-    state: &AppState,
-    profile_ids: &[i64],
-) -> Result<HashMap<i64, Vec<specialty::Model>>> {
+pub async fn specialties_of(state: &AppState, profile_ids: &[i64]) -> Result<HashMap<i64, Vec<specialty::Model>>> {
     Ok(db::profiles::specialties_of(&state.db, profile_ids).await?)
 }
 
@@ -382,11 +323,7 @@ async fn target_profile(
 }
 
 /// Shows or hides the phone number on the public profile (P5).
-pub async fn set_phone_showcase(
-    state: &AppState,
-    viewer: &Viewer,
-    show: bool,
-) -> Result<ProfileView> {
+pub async fn set_phone_showcase(state: &AppState, viewer: &Viewer, show: bool) -> Result<ProfileView> {
     let (profile, _) = target_profile(state, viewer, None).await?;
     db::profiles::set_show_phone(&state.db, profile.id, show, Utc::now()).await?;
     profile_of(state, viewer, profile.member_id)
@@ -473,10 +410,7 @@ pub async fn delete_profile(
         if let Err(e) = tokio::fs::remove_file(&path).await
             && e.kind() != std::io::ErrorKind::NotFound
         {
-            return Err(Error::Unexpected(anyhow::anyhow!(
-                "removing {}: {e}",
-                path.display()
-            )));
+            return Err(Error::Unexpected(anyhow::anyhow!("removing {}: {e}", path.display())));
         }
     }
     Ok(())
@@ -497,11 +431,7 @@ pub struct ContactMessage {
 
 /// Queues a message to the trainer at `profile_slug` for relay by e-mail. The answer never
 /// contains the trainer's address; the sender's IP is stored with the message (P13).
-pub async fn contact_trainer(
-    state: &AppState,
-    meta: &RequestMeta,
-    input: ContactMessage,
-) -> Result<()> {
+pub async fn contact_trainer(state: &AppState, meta: &RequestMeta, input: ContactMessage) -> Result<()> {
     if let Some(ip) = meta.ip
         && let Err(retry_after) = state.contact_limiter.check(&ip)
     {
@@ -591,8 +521,7 @@ pub async fn set_photo(state: &AppState, viewer: &Viewer, bytes: Vec<u8>) -> Res
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(Error::invalid("file", "A photo can be at most 5 MiB."));
     }
-    let kind = ImageKind::sniff(&bytes)
-        .ok_or_else(|| Error::invalid("file", "Upload a PNG, JPEG or WebP image."))?;
+    let kind = ImageKind::sniff(&bytes).ok_or_else(|| Error::invalid("file", "Upload a PNG, JPEG or WebP image."))?;
     let name = format!("{}.{}", uuid::Uuid::new_v4().simple(), kind.extension());
     let dir = state.settings.data_dir.join("photos");
     tokio::fs::create_dir_all(&dir)
@@ -623,10 +552,7 @@ pub async fn set_photo(state: &AppState, viewer: &Viewer, bytes: Vec<u8>) -> Res
 /// otherwise (a hidden profile's photo is hidden too).
 pub async fn public_photo(state: &AppState, file: &str) -> Result<(Vec<u8>, ImageKind)> {
     let (stem, ext) = file.rsplit_once('.').ok_or(Error::NotFound)?;
-    let well_formed = stem.len() == 32
-        && stem
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    let well_formed = stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
     let kind = ImageKind::from_extension(ext)
         .filter(|_| well_formed)
         .ok_or(Error::NotFound)?;

@@ -55,27 +55,11 @@ const DEMO_PROFILES: [DemoProfile; 3] = [
 ];
 
 const DEMO_PEOPLE: [(&str, &str, Role); 5] = [
-    (
-        "ada.admin@demo.cptn.example",
-        "Ada Administrator",
-        Role::Admin,
-    ),
+    ("ada.admin@demo.cptn.example", "Ada Administrator", Role::Admin),
     ("sam.staff@demo.cptn.example", "Sam Staffer", Role::Staff),
-    (
-        "maya.trainer@demo.cptn.example",
-        "Maya Okafor",
-        Role::Member,
-    ),
-    (
-        "liam.trainer@demo.cptn.example",
-        "Liam O'Brien",
-        Role::Member,
-    ),
-    (
-        "chloe.trainer@demo.cptn.example",
-        "Chloé Tremblay",
-        Role::Member,
-    ),
+    ("maya.trainer@demo.cptn.example", "Maya Okafor", Role::Member),
+    ("liam.trainer@demo.cptn.example", "Liam O'Brien", Role::Member),
+    ("chloe.trainer@demo.cptn.example", "Chloé Tremblay", Role::Member),
 ];
 
 /// Creates the demo accounts that are missing and gives every demo account a new random
@@ -106,11 +90,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
 }
 
 /// Gives a demo trainer a phone on their record and a public profile, once.
-async fn ensure_profile(
-    db: &DatabaseConnection,
-    member: &entity::member::Model,
-    demo: &DemoProfile,
-) -> Result<()> {
+async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model, demo: &DemoProfile) -> Result<()> {
     let DemoProfile {
         city,
         region,

@@ -13,18 +13,12 @@ fn document() -> Option<web_sys::HtmlDocument> {
 fn seen() -> bool {
     document()
         .and_then(|d| d.cookie().ok())
-        .is_some_and(|cookies| {
-            cookies
-                .split(';')
-                .any(|c| c.trim() == format!("{COOKIE}=1"))
-        })
+        .is_some_and(|cookies| cookies.split(';').any(|c| c.trim() == format!("{COOKIE}=1")))
 }
 
 fn remember_seen() {
     if let Some(d) = document() {
-        let _ = d.set_cookie(&format!(
-            "{COOKIE}=1; Path=/; Max-Age=31536000; SameSite=Strict"
-        ));
+        let _ = d.set_cookie(&format!("{COOKIE}=1; Path=/; Max-Age=31536000; SameSite=Strict"));
     }
 }
 

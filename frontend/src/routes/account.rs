@@ -132,12 +132,7 @@ fn enter_account(
 /// Errors that belong to no single field.
 #[component]
 fn FormError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
-    let text = move || {
-        error
-            .get()
-            .filter(|e| e.field.is_none())
-            .map(|e| e.summary())
-    };
+    let text = move || error.get().filter(|e| e.field.is_none()).map(|e| e.summary());
     view! { <p class="form-error" id="form-error" role="alert">{text}</p> }
 }
 

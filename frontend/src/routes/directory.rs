@@ -33,11 +33,7 @@ pub fn Directory() -> impl IntoView {
         } else {
             None
         };
-        let (q, c, s) = (
-            query.get_untracked(),
-            city.get_untracked(),
-            specialty.get_untracked(),
-        );
+        let (q, c, s) = (query.get_untracked(), city.get_untracked(), specialty.get_untracked());
         suggestions.set(Vec::new());
         loading.set(true);
         leptos::task::spawn_local(async move {
@@ -162,15 +158,11 @@ fn Card(card: TrainerCard) -> impl IntoView {
 }
 
 fn place(card: &TrainerCard) -> String {
-    [
-        card.city.as_str(),
-        card.region.as_str(),
-        card.country.as_str(),
-    ]
-    .into_iter()
-    .filter(|p| !p.is_empty())
-    .collect::<Vec<_>>()
-    .join(", ")
+    [card.city.as_str(), card.region.as_str(), card.country.as_str()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[component]

@@ -42,8 +42,7 @@ impl AccountMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The e-mail address the account was registered with (any case).")]
-        email: String,
+        #[graphql(desc = "The e-mail address the account was registered with (any case).")] email: String,
         #[graphql(desc = "The account's password.")] password: String,
     ) -> async_graphql::Result<LoginPayload> {
         let signed = services::accounts::login(ctx.state(), ctx.meta(), &email, password)
@@ -55,9 +54,7 @@ impl AccountMutation {
     /// Issues a fresh 15-minute token for the caller's session; the token used for this call
     /// stops working. Fails with `UNAUTHENTICATED` once the session has ended.
     async fn renew_token(&self, ctx: &Context<'_>) -> async_graphql::Result<LoginPayload> {
-        let signed = services::accounts::renew(ctx.state(), ctx.viewer())
-            .await
-            .gql()?;
+        let signed = services::accounts::renew(ctx.state(), ctx.viewer()).await.gql()?;
         Ok(signed.into())
     }
 
@@ -75,20 +72,13 @@ impl AccountMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The member number, e.g. `CPTN-000123`.")] member_number: String,
-        #[graphql(desc = "`DISABLED` to lock the account, `ACTIVE` to let it log in again.")]
-        status: MemberStatus,
+        #[graphql(desc = "`DISABLED` to lock the account, `ACTIVE` to let it log in again.")] status: MemberStatus,
     ) -> async_graphql::Result<Member> {
         let number = parse_member_number(&member_number).gql()?;
         let enabled = status == MemberStatus::Active;
-        let updated = services::accounts::set_status(
-            ctx.state(),
-            ctx.viewer(),
-            ctx.meta(),
-            number.0,
-            enabled,
-        )
-        .await
-        .gql()?;
+        let updated = services::accounts::set_status(ctx.state(), ctx.viewer(), ctx.meta(), number.0, enabled)
+            .await
+            .gql()?;
         Ok(Member::new(updated))
     }
 }

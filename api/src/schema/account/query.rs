@@ -15,9 +15,7 @@ pub struct AccountQuery;
 impl AccountQuery {
     /// The logged-in member's own record, or null when the request carries no token.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
-        let found = services::accounts::me(ctx.state(), ctx.viewer())
-            .await
-            .gql()?;
+        let found = services::accounts::me(ctx.state(), ctx.viewer()).await.gql()?;
         Ok(found.map(Member::new))
     }
 
@@ -36,7 +34,6 @@ impl AccountQuery {
 }
 
 pub(crate) fn parse_member_number(raw: &str) -> crate::error::Result<MemberNumber> {
-    raw.parse().map_err(|()| {
-        crate::error::Error::invalid("memberNumber", "A member number looks like CPTN-000123.")
-    })
+    raw.parse()
+        .map_err(|()| crate::error::Error::invalid("memberNumber", "A member number looks like CPTN-000123."))
 }

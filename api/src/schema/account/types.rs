@@ -146,10 +146,7 @@ impl Member {
     /// The member's directory profile with its settings, if they made one.
     /// Audience: owner, staff.
     #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
-    async fn profile(
-        &self,
-        ctx: &async_graphql::Context<'_>,
-    ) -> async_graphql::Result<Option<MyProfile>> {
+    async fn profile(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<MyProfile>> {
         let view = services::directory::profile_of(ctx.state(), ctx.viewer(), self.model.id)
             .await
             .gql()?;
@@ -168,15 +165,9 @@ impl Member {
     ) -> async_graphql::Result<AuditEventConnection> {
         let first = page_size(first).gql()?;
         let before = decode_cursor(AuditEvent::CURSOR_LIST, after.as_deref()).gql()?;
-        let page = services::audit::login_history(
-            &ctx.state().db,
-            ctx.viewer(),
-            self.model.id,
-            before,
-            first,
-        )
-        .await
-        .gql()?;
+        let page = services::audit::login_history(&ctx.state().db, ctx.viewer(), self.model.id, before, first)
+            .await
+            .gql()?;
         Ok(connection_of(page, after.is_some()))
     }
 }

@@ -18,9 +18,7 @@ impl AuditQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to include; omitted fields do not narrow.")] filter: Option<
-            AuditEventFilter,
-        >,
+        #[graphql(desc = "What to include; omitted fields do not narrow.")] filter: Option<AuditEventFilter>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last event of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<AuditEventConnection> {
@@ -46,12 +44,7 @@ impl AuditQuery {
             ),
         };
         let filter = AuditFilter {
-            kinds: filter
-                .kinds
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
+            kinds: filter.kinds.unwrap_or_default().into_iter().map(Into::into).collect(),
             member_number,
             ip,
             from: filter.from,

@@ -25,14 +25,11 @@ pub type AuditEventConnection = Connection<String, AuditEvent>;
 /// Builds a connection from a service page.
 pub fn connection_of(page: AuditPage, has_previous: bool) -> AuditEventConnection {
     let mut connection = Connection::new(has_previous, page.has_more);
-    connection
-        .edges
-        .extend(page.entries.into_iter().map(|entry| {
-            Edge::new(
-                encode_cursor(AuditEvent::CURSOR_LIST, entry.row.id),
-                AuditEvent(entry),
-            )
-        }));
+    connection.edges.extend(
+        page.entries
+            .into_iter()
+            .map(|entry| Edge::new(encode_cursor(AuditEvent::CURSOR_LIST, entry.row.id), AuditEvent(entry))),
+    );
     connection
 }
 

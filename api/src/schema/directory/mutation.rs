@@ -88,9 +88,7 @@ impl DirectoryMutation {
         let value = file.value(ctx)?;
         let limit = directory::MAX_PHOTO_BYTES as u64 + 1;
         value.into_read().take(limit).read_to_end(&mut bytes)?;
-        let view = directory::set_photo(ctx.state(), ctx.viewer(), bytes)
-            .await
-            .gql()?;
+        let view = directory::set_photo(ctx.state(), ctx.viewer(), bytes).await.gql()?;
         Ok(MyProfile(view))
     }
 
@@ -99,15 +97,12 @@ impl DirectoryMutation {
     async fn disable_profile(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Staff only: the member whose profile to hide.")] member_number: Option<
-            String,
-        >,
+        #[graphql(desc = "Staff only: the member whose profile to hide.")] member_number: Option<String>,
     ) -> async_graphql::Result<MyProfile> {
         let number = parse_optional_number(member_number.as_deref())?;
-        let view =
-            directory::set_profile_status(ctx.state(), ctx.viewer(), ctx.meta(), number, false)
-                .await
-                .gql()?;
+        let view = directory::set_profile_status(ctx.state(), ctx.viewer(), ctx.meta(), number, false)
+            .await
+            .gql()?;
         Ok(MyProfile(view))
     }
 
@@ -116,15 +111,12 @@ impl DirectoryMutation {
     async fn enable_profile(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Staff only: the member whose profile to show.")] member_number: Option<
-            String,
-        >,
+        #[graphql(desc = "Staff only: the member whose profile to show.")] member_number: Option<String>,
     ) -> async_graphql::Result<MyProfile> {
         let number = parse_optional_number(member_number.as_deref())?;
-        let view =
-            directory::set_profile_status(ctx.state(), ctx.viewer(), ctx.meta(), number, true)
-                .await
-                .gql()?;
+        let view = directory::set_profile_status(ctx.state(), ctx.viewer(), ctx.meta(), number, true)
+            .await
+            .gql()?;
         Ok(MyProfile(view))
     }
 
@@ -134,9 +126,7 @@ impl DirectoryMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The owner's password, to confirm.")] password: Option<String>,
-        #[graphql(desc = "Staff only: the member whose profile to delete.")] member_number: Option<
-            String,
-        >,
+        #[graphql(desc = "Staff only: the member whose profile to delete.")] member_number: Option<String>,
     ) -> async_graphql::Result<bool> {
         let number = parse_optional_number(member_number.as_deref())?;
         directory::delete_profile(ctx.state(), ctx.viewer(), ctx.meta(), password, number)
@@ -162,9 +152,7 @@ impl DirectoryMutation {
             sender_email,
             message,
         };
-        directory::contact_trainer(ctx.state(), ctx.meta(), input)
-            .await
-            .gql()?;
+        directory::contact_trainer(ctx.state(), ctx.meta(), input).await.gql()?;
         Ok(true)
     }
 }

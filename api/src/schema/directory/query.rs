@@ -60,9 +60,7 @@ impl DirectoryQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Words to look for; empty lists everyone by rank.")] query: Option<String>,
-        #[graphql(desc = "Only trainers in this city (case and accents ignored).")] city: Option<
-            String,
-        >,
+        #[graphql(desc = "Only trainers in this city (case and accents ignored).")] city: Option<String>,
         #[graphql(desc = "Only trainers with this specialty slug.")] specialty: Option<String>,
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last result of the previous page.")] after: Option<String>,
@@ -89,11 +87,7 @@ impl DirectoryQuery {
             .field("node")
             .field("specialties")
             .exists()
-            || ctx
-                .look_ahead()
-                .field("nodes")
-                .field("specialties")
-                .exists();
+            || ctx.look_ahead().field("nodes").field("specialties").exists();
         if wants_specialties {
             let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
             ctx.data::<Specialties>()?.load_many(ids).await?;

@@ -106,16 +106,9 @@ impl PublicProfile {
     }
 
     /// Specialties from the managed list, by name. Audience: public.
-    async fn specialties(
-        &self,
-        ctx: &async_graphql::Context<'_>,
-    ) -> async_graphql::Result<Vec<Specialty>> {
+    async fn specialties(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Specialty>> {
         let loaded = ctx.data::<Specialties>()?.load_one(self.0.id).await?;
-        Ok(loaded
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(loaded.unwrap_or_default().into_iter().map(Into::into).collect())
     }
 
     /// Phone number, present only while the trainer showcases it (P5). Audience: public,
