@@ -87,18 +87,18 @@ struct Body<'a> {
     variables: Value,
 }
 
-/// Sends one operation and decodes `data` into `T`.
-async fn request<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T, ApiError> {
-    let mut builder = Request::post("/graphql").header("Accept", "application/json");
-    if let Some(token) = stored_token() {
-        builder = builder.header("Authorization", &format!("Bearer {token}"));
+/// A POST to `/graphql` carrying the session's bearer token, if any.
+fn authorized() -> gloo_net::http::RequestBuilder {
+    let builder = Request::post("/graphql").header("Accept", "application/json");
+    match stored_token() {
+        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+        None => builder,
     }
-    let response = builder
-        .json(&Body { query, variables })
-        .map_err(|e| ApiError::network(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiError::network(e.to_string()))?;
+}
+
+/// Sends a prepared request and decodes `data` into `T`; the first error wins.
+async fn send<T: DeserializeOwned>(request: gloo_net::http::Request) -> Result<T, ApiError> {
+    let response = request.send().await.map_err(|e| ApiError::network(e.to_string()))?;
     let envelope: Envelope<T> = response.json().await.map_err(|e| ApiError::network(e.to_string()))?;
     if let Some(first) = envelope.errors.into_iter().next() {
         return Err(first.into());
@@ -106,6 +106,14 @@ async fn request<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T
     envelope
         .data
         .ok_or_else(|| ApiError::network("the answer held no data"))
+}
+
+/// Sends one operation and decodes `data` into `T`.
+async fn request<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T, ApiError> {
+    let request = authorized()
+        .json(&Body { query, variables })
+        .map_err(|e| ApiError::network(e.to_string()))?;
+    send(request).await
 }
 
 /// What `login` and `renewToken` return.
@@ -337,4 +345,128 @@ pub async fn contact_trainer(slug: &str, name: &str, email: &str, message: &str)
     )
     .await?;
     Ok(())
+}
+
+/// The owner's profile editor: the profile if there is one, and the member record fields
+/// that prefill a new one (P16).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EditorData {
+    pub legal_name: String,
+    pub phone: Option<String>,
+    pub address: EditorAddress,
+    pub profile: Option<MyProfile>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EditorAddress {
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MyProfile {
+    pub slug: String,
+    pub display_name: String,
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub bio: String,
+    pub languages: Vec<String>,
+    pub specialties: Vec<SpecialtyName>,
+    pub show_phone: bool,
+    pub status: String,
+    pub photo_url: Option<String>,
+}
+
+const MY_PROFILE_FIELDS: &str =
+    "slug displayName city region country bio languages specialties { slug name } showPhone status photoUrl";
+
+pub async fn editor_data() -> Result<Option<EditorData>, ApiError> {
+    #[derive(Deserialize)]
+    struct Data {
+        me: Option<EditorData>,
+    }
+    let data: Data = request(
+        &format!(
+            "query Editor {{ me {{ legalName phone address {{ city region country }} profile {{ {MY_PROFILE_FIELDS} }} }} }}"
+        ),
+        json!({}),
+    )
+    .await?;
+    Ok(data.me)
+}
+
+/// What the editor saves.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileInput {
+    pub display_name: String,
+    pub city: String,
+    pub region: String,
+    pub country: String,
+    pub bio: String,
+    pub languages: Vec<String>,
+    pub specialties: Vec<String>,
+    pub show_phone: bool,
+}
+
+pub async fn save_profile(input: &ProfileInput) -> Result<MyProfile, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        save_my_profile: MyProfile,
+    }
+    let data: Data = request(
+        &format!("mutation Save($i: ProfileInput!) {{ saveMyProfile(input: $i) {{ {MY_PROFILE_FIELDS} }} }}"),
+        json!({ "i": input }),
+    )
+    .await?;
+    Ok(data.save_my_profile)
+}
+
+/// `enabled` false hides the profile, true lists it again.
+pub async fn set_profile_listed(enabled: bool) -> Result<MyProfile, ApiError> {
+    let field = if enabled { "enableProfile" } else { "disableProfile" };
+    let data: Value = request(
+        &format!("mutation Listing {{ {field} {{ {MY_PROFILE_FIELDS} }} }}"),
+        json!({}),
+    )
+    .await?;
+    serde_json::from_value(data[field].clone()).map_err(|e| ApiError::network(e.to_string()))
+}
+
+pub async fn delete_profile(password: &str) -> Result<(), ApiError> {
+    let _: Value = request(
+        "mutation Delete($p: String) { deleteProfile(password: $p) }",
+        json!({ "p": password }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Uploads a photo by the GraphQL multipart request spec.
+pub async fn upload_photo(file: web_sys::File) -> Result<MyProfile, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        upload_profile_photo: MyProfile,
+    }
+    let fail = |e: wasm_bindgen::JsValue| ApiError::network(format!("{e:?}"));
+    let form = web_sys::FormData::new().map_err(fail)?;
+    let operations = json!({
+        "query": format!("mutation Upload($f: Upload!) {{ uploadProfilePhoto(file: $f) {{ {MY_PROFILE_FIELDS} }} }}"),
+        "variables": { "f": null },
+    });
+    form.append_with_str("operations", &operations.to_string())
+        .map_err(fail)?;
+    form.append_with_str("map", r#"{"0":["variables.f"]}"#).map_err(fail)?;
+    form.append_with_blob_and_filename("0", &file, &file.name())
+        .map_err(fail)?;
+    let request = authorized().body(form).map_err(|e| ApiError::network(e.to_string()))?;
+    let data: Data = send(request).await?;
+    Ok(data.upload_profile_photo)
 }

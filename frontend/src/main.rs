@@ -31,6 +31,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/register") view=routes::account::Register/>
                     <Route path=path!("/login") view=routes::account::Login/>
                     <Route path=path!("/account") view=routes::account::Account/>
+                    <Route path=path!("/account/profile") view=routes::profile_editor::ProfileEditor/>
                     <Route path=path!("/trainers") view=routes::directory::Directory/>
                     <Route path=path!("/trainers/:slug") view=routes::directory::TrainerPage/>
                 </Routes>

@@ -268,3 +268,55 @@ async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
     assert_eq!(refused.code(), Some("UNAUTHENTICATED"));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_trainer_creates_a_profile_prefilled_from_their_record_and_shows_their_phone() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = edit_profile(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn edit_profile(app: &TestApp, browser: &Client) -> Result<()> {
+    let member = app.new_member().await?;
+    app.graphql_as(
+        &member.token,
+        "mutation { updateMyRecord(input: { phone: \"+1 902 555 0111\", city: \"Halifax\", region: \"Nova Scotia\", country: \"Canada\" }) { phone } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#login-email", &member.email).await?;
+    fill(browser, "#login-password", &member.password).await?;
+    click(browser, "#login-submit").await?;
+    click(browser, "#edit-profile").await?;
+
+    // A new profile starts from the member record.
+    let name = browser.wait().at_most(WAIT).for_element(Locator::Css("#profile-name")).await?;
+    for _ in 0..50 {
+        if name.prop("value").await?.as_deref() == Some("Test Member") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(name.prop("value").await?.as_deref(), Some("Test Member"));
+    let city = browser.find(Locator::Css("#profile-city")).await?;
+    assert_eq!(city.prop("value").await?.as_deref(), Some("Halifax"));
+
+    fill(browser, "#profile-name", "Harbour Coach").await?;
+    click(browser, "#profile-show-phone").await?;
+    click(browser, "#profile-save").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='editor-notice'][normalize-space()='Profile saved.']"))
+        .await?;
+
+    let public = app.graphql("{ profile(slug: \"harbour-coach\") { city region phone } }", json!({})).await?.ok()?;
+    assert_eq!(public.str("profile.city")?, "Halifax");
+    assert_eq!(public.str("profile.region")?, "Nova Scotia");
+    assert_eq!(public.str("profile.phone")?, "+1 902 555 0111");
+    Ok(())
+}

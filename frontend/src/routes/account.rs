@@ -174,6 +174,7 @@ pub fn Account() -> impl IntoView {
                     <dt>"E-mail"</dt><dd id="account-email">{me.email.clone()}</dd>
                     <dt>"Legal name"</dt><dd id="account-name">{me.legal_name.clone()}</dd>
                 </dl>
+                <p><A href="/account/profile" attr:id="edit-profile">"Edit my public profile"</A></p>
             })}
         </section>
         <section class="card">

@@ -4,3 +4,4 @@ pub mod account;
 pub mod directory;
 pub mod home;
 pub mod not_found;
+pub mod profile_editor;
