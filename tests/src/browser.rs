@@ -294,7 +294,11 @@ async fn edit_profile(app: &TestApp, browser: &Client) -> Result<()> {
     click(browser, "#edit-profile").await?;
 
     // A new profile starts from the member record.
-    let name = browser.wait().at_most(WAIT).for_element(Locator::Css("#profile-name")).await?;
+    let name = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#profile-name"))
+        .await?;
     for _ in 0..50 {
         if name.prop("value").await?.as_deref() == Some("Test Member") {
             break;
@@ -311,10 +315,15 @@ async fn edit_profile(app: &TestApp, browser: &Client) -> Result<()> {
     browser
         .wait()
         .at_most(WAIT)
-        .for_element(Locator::XPath("//p[@id='editor-notice'][normalize-space()='Profile saved.']"))
+        .for_element(Locator::XPath(
+            "//p[@id='editor-notice'][normalize-space()='Profile saved.']",
+        ))
         .await?;
 
-    let public = app.graphql("{ profile(slug: \"harbour-coach\") { city region phone } }", json!({})).await?.ok()?;
+    let public = app
+        .graphql("{ profile(slug: \"harbour-coach\") { city region phone } }", json!({}))
+        .await?
+        .ok()?;
     assert_eq!(public.str("profile.city")?, "Halifax");
     assert_eq!(public.str("profile.region")?, "Nova Scotia");
     assert_eq!(public.str("profile.phone")?, "+1 902 555 0111");
