@@ -193,3 +193,117 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
     assert!(crawled_fields > 50, "the crawl covered only {crawled_fields} fields");
     Ok(())
 }
+
+/// Who asks, in the matrix below.
+const AUDIENCES: [&str; 4] = ["anonymous", "other member", "owner", "staff"];
+
+/// What one audience gets for one field: its value kind, `null`, or the error code.
+fn outcome(response: &tests::Gql, path: &str) -> String {
+    let value = path
+        .split('.')
+        .try_fold(&response.body["data"], |at, key| at.get(key))
+        .cloned()
+        .unwrap_or(Value::Null);
+    match (value, response.code()) {
+        (Value::Null, Some(code)) => code.to_owned(),
+        (Value::Null, None) => "null".to_owned(),
+        _ => "value".to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn the_field_audience_matrix_matches_the_snapshot() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let owner = app.new_member().await?;
+    let other = app.new_member().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    app.graphql_as(
+        &owner.token,
+        "mutation { updateMyRecord(input: { phone: \"+1 555 010 0000\", city: \"Regina\", dateOfBirth: \"1985-05-05\" }) { phone } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    app.graphql_as(
+        &owner.token,
+        "mutation { saveMyProfile(input: { slug: \"matrix-trainer\", displayName: \"Matrix Trainer\", city: \"Regina\", country: \"Canada\" }) { slug } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+
+    // (row, selection on a member record, path under it)
+    let member_fields = [
+        ("Member.memberNumber", "memberNumber", "memberNumber"),
+        ("Member.email", "email", "email"),
+        ("Member.legalName", "legalName", "legalName"),
+        ("Member.phone", "phone", "phone"),
+        ("Member.address", "address { city }", "address"),
+        ("Member.dateOfBirth", "dateOfBirth", "dateOfBirth"),
+        (
+            "Member.loginHistory",
+            "loginHistory(first: 1) { edges { node { ip } } }",
+            "loginHistory",
+        ),
+        ("Member.profile.showPhone", "profile { showPhone }", "profile"),
+    ];
+    let tokens = [
+        None,
+        Some(other.token.clone()),
+        Some(owner.token.clone()),
+        Some(staff.token.clone()),
+    ];
+    let mut matrix = String::new();
+    for (row, selection, path) in member_fields {
+        let mut cells = Vec::new();
+        for (audience, token) in AUDIENCES.iter().zip(&tokens) {
+            // The owner reads their record through `me`; everyone else asks by number.
+            let (query, root) = if *audience == "owner" {
+                (format!("{{ me {{ {selection} }} }}"), "me")
+            } else {
+                (
+                    format!(
+                        "{{ member(memberNumber: \"{}\") {{ {selection} }} }}",
+                        owner.member_number
+                    ),
+                    "member",
+                )
+            };
+            let response = match token {
+                Some(token) => app.graphql_as(token, &query, json!({})).await?,
+                None => app.graphql(&query, json!({})).await?,
+            };
+            cells.push(format!("{audience}: {}", outcome(&response, &format!("{root}.{path}"))));
+        }
+        matrix.push_str(&format!("{row:<28} {}\n", cells.join(" | ")));
+    }
+    for (row, query, path) in [
+        (
+            "PublicProfile.displayName",
+            "{ profile(slug: \"matrix-trainer\") { displayName } }",
+            "profile.displayName",
+        ),
+        (
+            "PublicProfile.phone (hidden)",
+            "{ profile(slug: \"matrix-trainer\") { phone } }",
+            "profile.phone",
+        ),
+        (
+            "Query.auditEvents",
+            "{ auditEvents(first: 1) { edges { node { ip } } } }",
+            "auditEvents",
+        ),
+    ] {
+        let mut cells = Vec::new();
+        for (audience, token) in AUDIENCES.iter().zip(&tokens) {
+            let response = match token {
+                Some(token) => app.graphql_as(token, query, json!({})).await?,
+                None => app.graphql(query, json!({})).await?,
+            };
+            cells.push(format!("{audience}: {}", outcome(&response, path)));
+        }
+        matrix.push_str(&format!("{row:<28} {}\n", cells.join(" | ")));
+    }
+    insta::assert_snapshot!("field_audience_matrix", matrix);
+    Ok(())
+}
