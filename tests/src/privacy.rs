@@ -253,7 +253,7 @@ async fn the_field_audience_matrix_matches_the_snapshot() -> Result<()> {
         Some(owner.token.clone()),
         Some(staff.token.clone()),
     ];
-    let mut matrix = String::new();
+    let mut rows = Vec::new();
     for (row, selection, path) in member_fields {
         let mut cells = Vec::new();
         for (audience, token) in AUDIENCES.iter().zip(&tokens) {
@@ -275,7 +275,7 @@ async fn the_field_audience_matrix_matches_the_snapshot() -> Result<()> {
             };
             cells.push(format!("{audience}: {}", outcome(&response, &format!("{root}.{path}"))));
         }
-        matrix.push_str(&format!("{row:<28} {}\n", cells.join(" | ")));
+        rows.push(format!("{row:<28} {}", cells.join(" | ")));
     }
     for (row, query, path) in [
         (
@@ -302,8 +302,8 @@ async fn the_field_audience_matrix_matches_the_snapshot() -> Result<()> {
             };
             cells.push(format!("{audience}: {}", outcome(&response, path)));
         }
-        matrix.push_str(&format!("{row:<28} {}\n", cells.join(" | ")));
+        rows.push(format!("{row:<28} {}", cells.join(" | ")));
     }
-    insta::assert_snapshot!("field_audience_matrix", matrix);
+    insta::assert_snapshot!("field_audience_matrix", rows.join("\n"));
     Ok(())
 }
