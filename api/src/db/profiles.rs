@@ -243,9 +243,11 @@ pub async fn specialties_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The member a profile belongs to.
-pub async fn member_of<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<Option<i64>, DbErr> {
-    Ok(profile::Entity::find_by_id(profile_id)
+/// The member behind the active profile at `slug` (the contact relay's recipient).
+pub async fn active_member_by_slug<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<Option<i64>, DbErr> {
+    Ok(profile::Entity::find()
+        .filter(profile::Column::Slug.eq(slug))
+        .filter(profile::Column::Status.eq(STATUS_ACTIVE))
         .one(conn)
         .await?
         .map(|p| p.member_id))

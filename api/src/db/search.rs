@@ -137,11 +137,10 @@ fn text_match_postgres(terms: &[String], p: &mut Params, filters: &mut Vec<Strin
     let q = p.push(tsquery);
     let name = p.push(terms.join(" "));
     filters.push(format!("(s.document @@ q OR {name} <% s.name_folded)"));
-    let name_again = p.push(terms.join(" "));
     (
         format!(" JOIN profile_search s ON s.profile_id = p.id, to_tsquery('simple', {q}) AS q"),
         format!(
-            "(ts_rank_cd(s.document, q) + word_similarity({name_again}, s.name_folded) + p.search_rank / 100.0) DESC, p.id ASC"
+            "(ts_rank_cd(s.document, q) + word_similarity({name}, s.name_folded) + p.search_rank / 100.0) DESC, p.id ASC"
         ),
     )
 }

@@ -440,10 +440,7 @@ pub async fn contact_trainer(state: &AppState, meta: &RequestMeta, input: Contac
     let sender_name = bounded_text("senderName", &input.sender_name, 120, true, false)?;
     let sender_email = Email::parse("senderEmail", &input.sender_email)?;
     let message = bounded_text("message", &input.message, 5000, true, true)?;
-    let profile = db::profiles::public_by_slug(&state.db, input.profile_slug.trim())
-        .await?
-        .ok_or(Error::NotFound)?;
-    let recipient = db::profiles::member_of(&state.db, profile.id)
+    let recipient = db::profiles::active_member_by_slug(&state.db, input.profile_slug.trim())
         .await?
         .ok_or(Error::NotFound)?;
     let txn = db::begin_write(&state.db).await?;
