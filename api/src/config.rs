@@ -107,7 +107,12 @@ impl Settings {
     /// Reads the environment. Creates the data directory and, when `CPTN_JWT_SECRET` is
     /// unset, a random secret kept in `<data dir>/jwt-secret` (mode 0600).
     pub fn from_env() -> anyhow::Result<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Settings::from_env`] over any source of variables (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
 
         let addr = var("CPTN_ADDR")
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
@@ -142,6 +147,18 @@ impl Settings {
             "CPTN_LOGIN_ACCOUNT_BURST",
         )?;
         limits.login_ip_burst = parse_var(var("CPTN_LOGIN_IP_BURST"), limits.login_ip_burst, "CPTN_LOGIN_IP_BURST")?;
+        limits.anonymous_per_minute = parse_var(
+            var("CPTN_ANONYMOUS_PER_MINUTE"),
+            limits.anonymous_per_minute,
+            "CPTN_ANONYMOUS_PER_MINUTE",
+        )?
+        .max(1);
+        limits.contact_ip_burst = parse_var(
+            var("CPTN_CONTACT_IP_BURST"),
+            limits.contact_ip_burst,
+            "CPTN_CONTACT_IP_BURST",
+        )?
+        .max(1);
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
         sessions.session_ttl = Duration::from_hours(hours);
@@ -251,6 +268,32 @@ mod tests {
             let mode = std::fs::metadata(&path)?.permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
         }
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn limits_are_read_from_the_environment() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("cptn-settings-{}", uuid::Uuid::new_v4()));
+        let dir_text = dir.display().to_string();
+        let vars = std::collections::HashMap::from([
+            ("CPTN_DATA_DIR", dir_text.as_str()),
+            ("CPTN_ANONYMOUS_PER_MINUTE", "1200"),
+            ("CPTN_CONTACT_IP_BURST", "2"),
+            ("CPTN_LOGIN_IP_BURST", "7"),
+        ]);
+        let settings = Settings::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned()))?;
+        assert_eq!(settings.limits.anonymous_per_minute, 1200);
+        assert_eq!(settings.limits.contact_ip_burst, 2);
+        assert_eq!(settings.limits.login_ip_burst, 7);
+        let defaults = Settings::from_lookup(|name| (name == "CPTN_DATA_DIR").then(|| dir_text.clone()))?;
+        assert_eq!(defaults.limits.anonymous_per_minute, 300);
+        let bad = Settings::from_lookup(|name| match name {
+            "CPTN_DATA_DIR" => Some(dir_text.clone()),
+            "CPTN_ANONYMOUS_PER_MINUTE" => Some("lots".to_owned()),
+            _ => None,
+        });
+        assert!(bad.is_err_and(|e| e.to_string().contains("CPTN_ANONYMOUS_PER_MINUTE")));
         std::fs::remove_dir_all(&dir)?;
         Ok(())
     }

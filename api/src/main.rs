@@ -5,13 +5,14 @@
 //! cptn migrate       apply pending migrations and exit
 //! cptn seed-demo     create the demo accounts (new random passwords) and print them
 //! cptn print-schema  print the GraphQL SDL
+//! cptn seed-directory N   fill the directory with N sample profiles (benchmarks)
 //! ```
 
 use anyhow::Context;
 use api::services::seed;
 use api::{Application, Settings, telemetry};
 
-const USAGE: &str = "usage: cptn [serve | migrate | seed-demo | print-schema]";
+const USAGE: &str = "usage: cptn [serve | migrate | seed-demo | print-schema | seed-directory <count>]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -32,6 +33,21 @@ async fn main() -> anyhow::Result<()> {
             let db = api::db::connect(&settings).await?;
             api::db::migrate(&db).await?;
             print_credentials(&seed::seed_demo(&db).await.context("loading demo data")?);
+            Ok(())
+        }
+        "seed-directory" => {
+            telemetry::init();
+            let count: usize = std::env::args()
+                .nth(2)
+                .and_then(|n| n.parse().ok())
+                .context("seed-directory needs a profile count")?;
+            let settings = Settings::from_env()?;
+            let db = api::db::connect(&settings).await?;
+            api::db::migrate(&db).await?;
+            let added = api::services::sample_directory::seed(&db, count)
+                .await
+                .context("writing sample profiles")?;
+            println!("{added} sample profiles added; the directory holds at least {count}");
             Ok(())
         }
         "print-schema" => {

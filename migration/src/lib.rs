@@ -7,6 +7,7 @@ mod m20261129_000001_foundation;
 pub mod m20261129_000002_directory;
 mod m20261129_000003_search;
 mod m20261129_000004_photo_index;
+mod m20261129_000005_name_typos;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_directory::Migration),
             Box::new(m20261129_000003_search::Migration),
             Box::new(m20261129_000004_photo_index::Migration),
+            Box::new(m20261129_000005_name_typos::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@
 //! operating system (no tokio, no database, no async-graphql).
 
 pub mod error;
+pub mod fuzzy;
 pub mod member;
 pub mod validate;
 

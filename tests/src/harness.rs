@@ -136,6 +136,20 @@ impl TestApp {
         })
     }
 
+    /// The number a counting query (`SELECT COUNT(*) AS n ...`) returns from the app's database.
+    pub async fn count(&self, sql: &str) -> Result<i64> {
+        #[derive(sea_orm::FromQueryResult)]
+        struct Count {
+            n: i64,
+        }
+        let backend = sea_orm::ConnectionTrait::get_database_backend(&self.state.db);
+        let row = <Count as sea_orm::FromQueryResult>::find_by_statement(sea_orm::Statement::from_string(backend, sql))
+            .one(&self.state.db)
+            .await?
+            .context("a counting query returns a row")?;
+        Ok(row.n)
+    }
+
     /// Runs `query` against the app's database until it returns `Some`, for rows written
     /// off the request path (the access log). Gives up after five seconds.
     pub async fn eventually<T, F, Fut>(&self, mut query: F) -> Result<T>

@@ -29,6 +29,18 @@ pub async fn next_member_number<C: ConnectionTrait>(conn: &C) -> Result<i64, DbE
     Ok(row.value)
 }
 
+/// Allocates `count` consecutive member numbers at once and returns the first (bulk
+/// imports); same counter and guarantees as [`next_member_number`].
+pub async fn reserve_member_numbers<C: ConnectionTrait>(conn: &C, count: i64) -> Result<i64, DbErr> {
+    let first = next_member_number(conn).await?;
+    counter::Entity::update_many()
+        .col_expr(counter::Column::Value, Expr::col(counter::Column::Value).add(count - 1))
+        .filter(counter::Column::Name.eq(MEMBER_NUMBER_COUNTER))
+        .exec(conn)
+        .await?;
+    Ok(first)
+}
+
 /// The columns of a new member.
 pub struct NewMember<'a> {
     pub member_number: i64,

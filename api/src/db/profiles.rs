@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use entity::{directory_profile as profile, member, profile_specialty, specialty};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Set, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, TryIntoModel,
 };
 use std::collections::HashMap;
 
@@ -144,6 +144,31 @@ pub async fn set_status<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     update_column(conn, profile_id, profile::Column::Status, Expr::val(status), now).await
+}
+
+/// Sets the persistent search rank (staff tooling and sample data).
+pub async fn set_search_rank<C: ConnectionTrait>(
+    conn: &C,
+    profile_id: i64,
+    rank: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    update_column(conn, profile_id, profile::Column::SearchRank, Expr::val(rank), now).await
+}
+
+/// How many profiles exist, active or not.
+pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
+    profile::Entity::find().count(conn).await
+}
+
+/// Every slug in use.
+pub async fn all_slugs<C: ConnectionTrait>(conn: &C) -> Result<Vec<String>, DbErr> {
+    profile::Entity::find()
+        .select_only()
+        .column(profile::Column::Slug)
+        .into_tuple()
+        .all(conn)
+        .await
 }
 
 async fn update_column<C: ConnectionTrait>(

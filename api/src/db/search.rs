@@ -5,6 +5,7 @@
 use crate::db::profiles::PublicProfileRow;
 use entity::{directory_profile as profile, specialty};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use shared::fuzzy;
 use shared::validate::fold;
 
 /// What a directory page asks for.
@@ -87,7 +88,8 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     } else if backend == DbBackend::Postgres {
         text_match_postgres(&query.terms, &mut p, &mut filters)
     } else {
-        text_match_sqlite(&query.terms, &mut p)
+        let similar = similar_names(conn, &query.terms).await?;
+        text_match_sqlite(&query.terms, &similar, &mut p)
     };
     if let Some(city) = &query.city {
         let c = p.push(city.clone());
@@ -145,10 +147,27 @@ fn text_match_postgres(terms: &[String], p: &mut Params, filters: &mut Vec<Strin
     )
 }
 
-/// SQLite: every word as a prefix in FTS5. `bm25()` only works in the query that does the
-/// MATCH, so that runs in a subquery whose scores the outer query joins.
-fn text_match_sqlite(terms: &[String], p: &mut Params) -> (String, String) {
-    let fts = terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ");
+/// SQLite: every word as a prefix in FTS5, or as one of the names it is a typo of.
+/// `bm25()` only works in the query that does the MATCH, so that runs in a subquery whose
+/// scores the outer query joins.
+fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], p: &mut Params) -> (String, String) {
+    let fts = terms
+        .iter()
+        .zip(similar)
+        .map(|(term, names)| {
+            if names.is_empty() {
+                format!("\"{term}\"*")
+            } else {
+                let names = names
+                    .iter()
+                    .map(|n| format!("display_name : \"{n}\""))
+                    .collect::<Vec<_>>();
+                format!("(\"{term}\"* OR {})", names.join(" OR "))
+            }
+        })
+        .collect::<Vec<_>>()
+        // Explicit AND: FTS5's implicit one does not accept a parenthesised group.
+        .join(" AND ");
     let q = p.push(fts);
     (
         format!(
@@ -157,6 +176,133 @@ fn text_match_sqlite(terms: &[String], p: &mut Params) -> (String, String) {
         ),
         "(s.score + p.search_rank / 100.0) DESC, p.id ASC".to_owned(),
     )
+}
+
+#[derive(Debug, FromQueryResult)]
+struct SimilarName {
+    term: i64,
+    word: String,
+}
+
+/// SQLite: for each search word long enough to contain a typo, the indexed name words
+/// within [`fuzzy::allowed_typos`] edits of it (best first, at most five), leaving out the
+/// names it already starts. Candidates come from `name_trigram` in one statement.
+async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<Vec<Vec<String>>, DbErr> {
+    let mut out = vec![Vec::new(); terms.len()];
+    let mut selects = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    for (i, term) in terms.iter().enumerate() {
+        let allowed = fuzzy::allowed_typos(term);
+        if allowed == 0 {
+            continue;
+        }
+        let trigrams = fuzzy::trigrams(term);
+        // One edit changes at most four of a word's trigrams (a swap of neighbours).
+        let needed = trigrams.len().saturating_sub(4 * allowed).max(1);
+        let placeholders = vec!["?"; trigrams.len()].join(", ");
+        selects.push(format!(
+            "SELECT {i} AS term, word FROM (SELECT word FROM name_trigram WHERE trigram IN ({placeholders}) \
+             GROUP BY word HAVING COUNT(*) >= {needed} ORDER BY COUNT(*) DESC, word LIMIT 30)"
+        ));
+        values.extend(trigrams.into_iter().map(Value::from));
+    }
+    if selects.is_empty() {
+        return Ok(out);
+    }
+    let sql = selects.join(" UNION ALL ");
+    let rows = SimilarName::find_by_statement(Statement::from_sql_and_values(DbBackend::Sqlite, sql, values))
+        .all(conn)
+        .await?;
+    let mut scored: Vec<Vec<(usize, String)>> = vec![Vec::new(); terms.len()];
+    for row in rows {
+        let Some(term) = usize::try_from(row.term).ok().and_then(|i| terms.get(i)) else {
+            continue;
+        };
+        if row.word.starts_with(term.as_str()) {
+            continue; // the prefix match finds it already
+        }
+        if let Some(distance) = fuzzy::typo_distance(term, &row.word, fuzzy::allowed_typos(term))
+            && let Ok(i) = usize::try_from(row.term)
+        {
+            scored[i].push((distance, row.word));
+        }
+    }
+    for (names, found) in out.iter_mut().zip(scored) {
+        let mut found = found;
+        found.sort();
+        *names = found.into_iter().take(5).map(|(_, word)| word).collect();
+    }
+    Ok(out)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct IndexedName {
+    display_name: String,
+}
+
+/// SQLite: the name words of a profile's current index entry.
+async fn indexed_name_words<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<Vec<String>, DbErr> {
+    let row = IndexedName::find_by_statement(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "SELECT display_name FROM profile_search WHERE rowid = ?",
+        [profile_id.into()],
+    ))
+    .one(conn)
+    .await?;
+    Ok(row.map(|r| fuzzy::name_words(&r.display_name)).unwrap_or_default())
+}
+
+/// SQLite: adds name words to the typo index.
+async fn remember_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
+    let pairs: Vec<(String, String)> = words
+        .iter()
+        .flat_map(|w| fuzzy::trigrams(w).into_iter().map(move |t| (t, w.clone())))
+        .collect();
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let rows = vec!["(?, ?)"; pairs.len()].join(", ");
+    let values: Vec<Value> = pairs.into_iter().flat_map(|(t, w)| [t.into(), w.into()]).collect();
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        format!("INSERT OR IGNORE INTO name_trigram (trigram, word) VALUES {rows}"),
+        values,
+    ))
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+/// SQLite: removes from the typo index the words no indexed name uses any more, so a
+/// deleted profile leaves no trace of its name (P7).
+async fn forget_unused_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
+    for word in words {
+        let used = Count::find_by_statement(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT COUNT(*) AS n FROM profile_search WHERE profile_search MATCH ?",
+            [format!("display_name : \"{word}\"").into()],
+        ))
+        .one(conn)
+        .await?
+        .is_some_and(|c| c.n > 0);
+        if !used {
+            let trigrams = fuzzy::trigrams(word);
+            let placeholders = vec!["?"; trigrams.len()].join(", ");
+            let mut values: Vec<Value> = vec![word.clone().into()];
+            values.extend(trigrams.into_iter().map(Value::from));
+            conn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                format!("DELETE FROM name_trigram WHERE word = ? AND trigram IN ({placeholders})"),
+                values,
+            ))
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes the search-index entry of a profile (call in the transaction that changed it).
@@ -177,7 +323,12 @@ pub async fn reindex<C: ConnectionTrait>(
         fold(&names),
         fold(&profile.bio),
     );
-    unindex(conn, profile.id).await?;
+    let old_words = match backend {
+        DbBackend::Postgres => Vec::new(),
+        _ => indexed_name_words(conn, profile.id).await?,
+    };
+    delete_entry(conn, profile.id).await?;
+    let new_words = fuzzy::name_words(&name);
     let statement = match backend {
         DbBackend::Postgres => Statement::from_sql_and_values(
             backend,
@@ -193,11 +344,27 @@ pub async fn reindex<C: ConnectionTrait>(
         ),
     };
     conn.execute_raw(statement).await?;
+    if backend != DbBackend::Postgres && old_words != new_words {
+        let added: Vec<String> = new_words.iter().filter(|w| !old_words.contains(w)).cloned().collect();
+        let gone: Vec<String> = old_words.into_iter().filter(|w| !new_words.contains(w)).collect();
+        remember_name_words(conn, &added).await?;
+        forget_unused_name_words(conn, &gone).await?;
+    }
     Ok(())
 }
 
-/// Removes a profile from the search index.
+/// Removes a profile from the search index (and, on SQLite, its name words from the typo
+/// index unless another profile's name uses them).
 pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        return delete_entry(conn, profile_id).await;
+    }
+    let words = indexed_name_words(conn, profile_id).await?;
+    delete_entry(conn, profile_id).await?;
+    forget_unused_name_words(conn, &words).await
+}
+
+async fn delete_entry<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => "DELETE FROM profile_search WHERE profile_id = $1",

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod directory;
 pub mod rate_limit;
+pub mod sample_directory;
 pub mod seed;
 
 use crate::auth::Viewer;

@@ -1,0 +1,413 @@
+//! A large, realistic-looking directory for benchmarks (`cptn seed-directory <count>`):
+//! members with Canadian cities, one to four specialties, a bio that names them, a few
+//! languages, some showcased phones and a spread of search ranks. Deterministic for a
+//! given count, so two runs of the benchmark search the same data.
+//!
+//! Rows go through the same `db` functions as the product (so the search index is built
+//! the same way), in transactions of [`CHUNK`] profiles.
+
+use crate::auth::password;
+use crate::db;
+use crate::error::Result;
+use rand::rngs::StdRng;
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{Rng, SeedableRng};
+use sea_orm::DatabaseConnection;
+use shared::Password;
+use std::collections::HashSet;
+
+const FIRST_NAMES: &[&str] = &[
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Charlotte",
+    "William",
+    "Amelia",
+    "Benjamin",
+    "Sophia",
+    "Lucas",
+    "Chloé",
+    "Gabriel",
+    "Léa",
+    "Félix",
+    "Camille",
+    "Étienne",
+    "Maëlle",
+    "Mathis",
+    "Priya",
+    "Arjun",
+    "Ananya",
+    "Rohan",
+    "Harpreet",
+    "Gurpreet",
+    "Wei",
+    "Mei",
+    "Jun",
+    "Li",
+    "Hiroshi",
+    "Yuki",
+    "Min-jun",
+    "Ji-woo",
+    "Fatima",
+    "Omar",
+    "Aisha",
+    "Youssef",
+    "Amara",
+    "Kwame",
+    "Chidi",
+    "Nia",
+    "Maria",
+    "José",
+    "Sofía",
+    "Diego",
+    "Isabella",
+    "Mateo",
+    "Ana",
+    "Joaquim",
+    "Rafael",
+    "Marisol",
+    "Siobhan",
+    "Declan",
+    "Aoife",
+    "Niamh",
+    "Ingrid",
+    "Lars",
+    "Anika",
+    "Jonas",
+    "Katarzyna",
+    "Piotr",
+    "Olena",
+    "Dmytro",
+    "Nadia",
+    "Sami",
+    "Layla",
+    "Karim",
+    "Thanh",
+    "Linh",
+    "Minh",
+    "Jasmine",
+    "Tyler",
+    "Madison",
+    "Ethan",
+    "Hannah",
+    "Jacob",
+    "Grace",
+    "Owen",
+    "Zoe",
+    "Nathan",
+    "Ava",
+    "Maya",
+];
+
+const LAST_NAMES: &[&str] = &[
+    "Smith",
+    "Brown",
+    "Tremblay",
+    "Martin",
+    "Roy",
+    "Wilson",
+    "MacDonald",
+    "Gagnon",
+    "Johnson",
+    "Taylor",
+    "Côté",
+    "Campbell",
+    "Anderson",
+    "Leblanc",
+    "Lee",
+    "Bouchard",
+    "Gauthier",
+    "Morin",
+    "Lavoie",
+    "Fortin",
+    "Gagné",
+    "Ouellet",
+    "Pelletier",
+    "Bélanger",
+    "Lévesque",
+    "Singh",
+    "Patel",
+    "Sharma",
+    "Gill",
+    "Sandhu",
+    "Chen",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Nguyen",
+    "Tran",
+    "Kim",
+    "Park",
+    "Tanaka",
+    "Sato",
+    "Khan",
+    "Ahmed",
+    "Hassan",
+    "Ali",
+    "Haddad",
+    "Okafor",
+    "Mensah",
+    "Diallo",
+    "Mbeki",
+    "Rodriguez",
+    "García",
+    "Fernández",
+    "Silva",
+    "Santos",
+    "Pereira",
+    "Rossi",
+    "Russo",
+    "Esposito",
+    "Kowalski",
+    "Nowak",
+    "Kovalenko",
+    "Shevchenko",
+    "Murphy",
+    "O'Brien",
+    "Kelly",
+    "Walsh",
+    "Johansson",
+    "Larsen",
+    "Schmidt",
+    "Müller",
+    "Weber",
+    "Novak",
+    "Horvat",
+    "Papadopoulos",
+    "Cardinal",
+    "Bear",
+    "Littlechild",
+    "Stonechild",
+    "Thompson",
+    "White",
+    "Moore",
+    "Clark",
+];
+
+/// City, region and how many trainers per hundred live there (roughly by population).
+const CITIES: &[(&str, &str, u32)] = &[
+    ("Toronto", "Ontario", 16),
+    ("Montréal", "Québec", 12),
+    ("Vancouver", "British Columbia", 8),
+    ("Calgary", "Alberta", 6),
+    ("Edmonton", "Alberta", 5),
+    ("Ottawa", "Ontario", 5),
+    ("Winnipeg", "Manitoba", 4),
+    ("Québec", "Québec", 4),
+    ("Hamilton", "Ontario", 3),
+    ("Kitchener", "Ontario", 3),
+    ("London", "Ontario", 2),
+    ("Victoria", "British Columbia", 2),
+    ("Halifax", "Nova Scotia", 2),
+    ("Oshawa", "Ontario", 2),
+    ("Windsor", "Ontario", 2),
+    ("Saskatoon", "Saskatchewan", 2),
+    ("Regina", "Saskatchewan", 2),
+    ("Sherbrooke", "Québec", 2),
+    ("St. John's", "Newfoundland and Labrador", 1),
+    ("Barrie", "Ontario", 1),
+    ("Kelowna", "British Columbia", 1),
+    ("Abbotsford", "British Columbia", 1),
+    ("Gatineau", "Québec", 1),
+    ("Laval", "Québec", 1),
+    ("Trois-Rivières", "Québec", 1),
+    ("Moncton", "New Brunswick", 1),
+    ("Fredericton", "New Brunswick", 1),
+    ("Saint John", "New Brunswick", 1),
+    ("Charlottetown", "Prince Edward Island", 1),
+    ("Whitehorse", "Yukon", 1),
+    ("Yellowknife", "Northwest Territories", 1),
+    ("Iqaluit", "Nunavut", 1),
+    ("Sudbury", "Ontario", 1),
+    ("Thunder Bay", "Ontario", 1),
+    ("Kingston", "Ontario", 1),
+    ("Guelph", "Ontario", 1),
+    ("Nanaimo", "British Columbia", 1),
+    ("Kamloops", "British Columbia", 1),
+    ("Lethbridge", "Alberta", 1),
+    ("Red Deer", "Alberta", 1),
+    ("Brandon", "Manitoba", 1),
+    ("Saguenay", "Québec", 1),
+    ("Lévis", "Québec", 1),
+    ("Rimouski", "Québec", 1),
+];
+
+const LANGUAGES: &[&str] = &[
+    "English",
+    "French",
+    "Spanish",
+    "Punjabi",
+    "Mandarin",
+    "Cantonese",
+    "Arabic",
+    "Tagalog",
+    "Portuguese",
+    "Hindi",
+];
+
+const OPENINGS: &[&str] = &[
+    "Certified personal trainer with a decade of coaching behind me.",
+    "I help people of every level train safely and enjoy it.",
+    "Coach, former athlete and lifelong learner.",
+    "Small-group and one-to-one sessions, in studio or outdoors.",
+    "Evidence-based programs that fit a busy week.",
+    "I believe consistency beats intensity, and I plan for both.",
+];
+
+const CLOSINGS: &[&str] = &[
+    "First consultation is free.",
+    "Sessions in the morning and evening.",
+    "Online coaching available across Canada.",
+    "Let's build a routine you will keep.",
+    "Home visits within the city.",
+    "",
+];
+
+/// Profiles written per transaction.
+const CHUNK: usize = 500;
+
+/// Adds sample profiles until the directory holds `count` of them, and returns how many
+/// were added. Sample members share one password hash (a random password nobody knows).
+pub async fn seed(db: &DatabaseConnection, count: usize) -> Result<usize> {
+    let existing = usize::try_from(db::profiles::count(db).await?).unwrap_or(usize::MAX);
+    if existing >= count {
+        return Ok(0);
+    }
+    let mut maker = SampleMaker {
+        rng: StdRng::seed_from_u64(0x00C0_FFEE),
+        specialties: db::profiles::all_specialties(db).await?,
+        slugs: db::profiles::all_slugs(db).await?.into_iter().collect(),
+        city_weights: CITIES
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, _, w))| std::iter::repeat_n(i, *w as usize))
+            .collect(),
+    };
+    let password_hash = password::hash(&Password::parse("password", &uuid::Uuid::new_v4().to_string())?).await?;
+    let mut added = 0;
+    while existing + added < count {
+        let batch = CHUNK.min(count - existing - added);
+        let now = chrono::Utc::now();
+        let txn = db::begin_write(db).await?;
+        let mut member_number = db::members::reserve_member_numbers(&txn, i64::try_from(batch).unwrap_or(1)).await?;
+        for _ in 0..batch {
+            let sample = maker.next();
+            let email = format!("sample{member_number}@sample.cptn.example");
+            let member = db::members::insert(
+                &txn,
+                db::members::NewMember {
+                    member_number,
+                    email: &email,
+                    password_hash: password_hash.clone(),
+                    legal_name: &sample.profile.display_name,
+                    role: "member",
+                    now,
+                },
+            )
+            .await?;
+            member_number += 1;
+            db::members::set_contact_fields(&txn, member.id, sample.contact, now).await?;
+            let profile = db::profiles::upsert(&txn, member.id, sample.profile, now).await?;
+            db::profiles::set_search_rank(&txn, profile.id, sample.search_rank, now).await?;
+            let ids: Vec<i64> = sample.specialties.iter().map(|s| s.id).collect();
+            db::profiles::set_specialties(&txn, profile.id, &ids).await?;
+            db::search::reindex(&txn, &profile, &sample.specialties).await?;
+        }
+        txn.commit().await?;
+        added += batch;
+        if added % 10_000 < CHUNK {
+            tracing::info!(added, "sample profiles written");
+        }
+    }
+    Ok(added)
+}
+
+/// One made-up trainer.
+struct Sample {
+    contact: db::members::ContactFields,
+    profile: db::profiles::ProfileFields,
+    specialties: Vec<entity::specialty::Model>,
+    search_rank: i32,
+}
+
+struct SampleMaker {
+    rng: StdRng,
+    specialties: Vec<entity::specialty::Model>,
+    slugs: HashSet<String>,
+    /// Indexes into `CITIES`, each repeated by its weight.
+    city_weights: Vec<usize>,
+}
+
+impl SampleMaker {
+    fn next(&mut self) -> Sample {
+        let rng = &mut self.rng;
+        let first = *FIRST_NAMES.choose(rng).unwrap_or(&"Alex");
+        let last = *LAST_NAMES.choose(rng).unwrap_or(&"Smith");
+        let name = format!("{first} {last}");
+        let (city, region, _) = CITIES[*self.city_weights.choose(rng).unwrap_or(&0)];
+        let phone = format!(
+            "+1 {} 555 {:04}",
+            rng.random_range(204..=905),
+            rng.random_range(0..10_000)
+        );
+        let mut specialties = self.specialties.clone();
+        specialties.shuffle(rng);
+        specialties.truncate(rng.random_range(1..=4));
+        let focus = specialties
+            .iter()
+            .map(|s| s.name.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let bio = format!(
+            "{} Focus: {focus}. {}",
+            OPENINGS.choose(rng).unwrap_or(&""),
+            CLOSINGS.choose(rng).unwrap_or(&"")
+        );
+        let mut languages = vec![if region == "Québec" { "French" } else { "English" }];
+        if rng.random_bool(0.4) {
+            let other = *LANGUAGES.choose(rng).unwrap_or(&"English");
+            if !languages.contains(&other) {
+                languages.push(other);
+            }
+        }
+        let show_phone = rng.random_bool(0.3);
+        let search_rank = rng.random_range(0..100);
+        Sample {
+            contact: db::members::ContactFields {
+                phone: Some(phone),
+                street_address: None,
+                city: Some(city.to_owned()),
+                region: Some(region.to_owned()),
+                postal_code: None,
+                country: Some("Canada".to_owned()),
+                date_of_birth: None,
+            },
+            profile: db::profiles::ProfileFields {
+                slug: unused_slug(&mut self.slugs, &name),
+                display_name: name,
+                city: city.to_owned(),
+                region: region.to_owned(),
+                country: "Canada".to_owned(),
+                bio: bio.trim().to_owned(),
+                languages: languages.join(", "),
+                show_phone,
+            },
+            specialties,
+            search_rank,
+        }
+    }
+}
+
+/// The name's slug, with `-2`, `-3`... when it is taken; remembers it as taken.
+fn unused_slug(taken: &mut HashSet<String>, name: &str) -> String {
+    let base = shared::validate::slugify(name);
+    let mut slug = base.clone();
+    let mut n = 1;
+    while !taken.insert(slug.clone()) {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    slug
+}

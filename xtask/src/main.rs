@@ -1,0 +1,504 @@
+//! Project tasks.
+//!
+//! ```text
+//! cargo xtask bench [--engine sqlite|postgres|both] [--profiles 100000] [--connections 32]
+//!                   [--seconds 20] [--warmup 5] [--postgres-url URL] [--pool N]
+//! ```
+//!
+//! `bench` measures the directory as a visitor uses it: it builds the release server, fills
+//! a database with sample profiles (`cptn seed-directory`, kept in `target/bench/` between
+//! runs), starts `cptn serve` on it, and drives it over HTTP with a closed-loop load
+//! generator: `--connections` keep-alive connections, each sending its next request as
+//! soon as the last answer arrived. Two scenarios, the same GraphQL documents the web app
+//! sends: a 20-result directory search page (a rotating mix of names, specialties, cities
+//! and typos) and a trainer's profile page (rotating over many slugs). It prints
+//! throughput and latency percentiles as a Markdown table (see `docs/PERFORMANCE.md`).
+//!
+//! It is a measurement, not a test: nothing fails when numbers are low. The load
+//! generator runs on the same machine as the server and takes its share of the CPU.
+
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "usage: cargo xtask bench [--engine sqlite|postgres|both] [--profiles N] [--connections N] \
+                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N]";
+
+/// The web app's card fields (frontend/src/api.rs), so the benchmark asks what a page asks.
+const CARD_FIELDS: &str =
+    "slug displayName city region country bio languages phone photoUrl certificationStatus specialties { slug name }";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+struct Options {
+    engines: Vec<Engine>,
+    profiles: usize,
+    connections: usize,
+    seconds: u64,
+    warmup: u64,
+    postgres_url: String,
+    pool: Option<u32>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    if args.next().as_deref() == Some("bench") {
+        bench(&parse_options(args)?)
+    } else {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    }
+}
+
+fn parse_options(mut args: impl Iterator<Item = String>) -> anyhow::Result<Options> {
+    let mut options = Options {
+        engines: vec![Engine::Sqlite, Engine::Postgres],
+        profiles: 100_000,
+        connections: 32,
+        seconds: 20,
+        warmup: 5,
+        postgres_url: std::env::var("BENCH_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".to_owned()),
+        pool: None,
+    };
+    while let Some(flag) = args.next() {
+        let value = args.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--engine" => {
+                options.engines = match value.as_str() {
+                    "sqlite" => vec![Engine::Sqlite],
+                    "postgres" => vec![Engine::Postgres],
+                    "both" => vec![Engine::Sqlite, Engine::Postgres],
+                    other => bail!("unknown engine {other:?}\n{USAGE}"),
+                }
+            }
+            "--profiles" => options.profiles = value.parse().context("--profiles")?,
+            "--connections" => options.connections = value.parse::<usize>().context("--connections")?.max(1),
+            "--seconds" => options.seconds = value.parse::<u64>().context("--seconds")?.max(1),
+            "--warmup" => options.warmup = value.parse().context("--warmup")?,
+            "--postgres-url" => options.postgres_url = value,
+            "--pool" => options.pool = Some(value.parse().context("--pool")?),
+            other => bail!("unknown option {other:?}\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}
+
+fn bench(options: &Options) -> anyhow::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("workspace root")?
+        .to_path_buf();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    run(Command::new(cargo).current_dir(&root).args([
+        "build",
+        "--locked",
+        "--release",
+        "--package",
+        "api",
+        "--bin",
+        "cptn",
+    ]))?;
+    let server = root.join("target/release/cptn");
+
+    println!("{}", machine_description(options));
+    println!(
+        "| engine | page | connections | requests | throughput (req/s) | p50 (ms) | p99 (ms) | max (ms) | errors |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for engine in &options.engines {
+        let target = Target::prepare(*engine, &root, options)?;
+        run(target
+            .command(&server)
+            .args(["seed-directory", &options.profiles.to_string()]))?;
+        let _server = target.start(&server, options)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        for row in runtime.block_on(measure(&target, options))? {
+            println!(
+                "| {} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
+                engine.name(),
+                row.page,
+                options.connections,
+                row.requests,
+                row.throughput,
+                row.p50_ms,
+                row.p99_ms,
+                row.max_ms,
+                row.errors
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Where one engine's benchmark database lives and how the server reaches it.
+struct Target {
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    port: u16,
+}
+
+impl Target {
+    fn prepare(engine: Engine, root: &Path, options: &Options) -> anyhow::Result<Self> {
+        let data_dir = root.join("target/bench").join(engine.name().to_lowercase());
+        std::fs::create_dir_all(&data_dir)?;
+        let database_url = match engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => {
+                let (base, _) = options
+                    .postgres_url
+                    .rsplit_once('/')
+                    .context("--postgres-url must end with /database")?;
+                let exists = Command::new("psql")
+                    .args([
+                        options.postgres_url.as_str(),
+                        "-tAc",
+                        "SELECT 1 FROM pg_database WHERE datname = 'cptn_bench'",
+                    ])
+                    .output()
+                    .context("running psql (is PostgreSQL installed and started?)")?;
+                if !String::from_utf8_lossy(&exists.stdout).contains('1') {
+                    run(Command::new("psql").args([
+                        options.postgres_url.as_str(),
+                        "-c",
+                        "CREATE DATABASE cptn_bench",
+                    ]))?;
+                }
+                Some(format!("{base}/cptn_bench"))
+            }
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        Ok(Self {
+            data_dir,
+            database_url,
+            port,
+        })
+    }
+
+    fn command(&self, server: &Path) -> Command {
+        let mut command = Command::new(server);
+        command
+            .env("CPTN_DATA_DIR", &self.data_dir)
+            .env("CPTN_ADDR", format!("127.0.0.1:{}", self.port))
+            .env("RUST_LOG", "warn");
+        if let Some(url) = &self.database_url {
+            command.env("DATABASE_URL", url);
+        }
+        command
+    }
+
+    /// Starts the server; it stops when the returned guard drops.
+    fn start(&self, server: &Path, options: &Options) -> anyhow::Result<ServerProcess> {
+        let mut command = self.command(server);
+        // A load generator is one IP sending thousands of anonymous searches a second:
+        // exactly what the anti-harvesting limit stops. Lift it for the measurement.
+        command
+            .arg("serve")
+            .env("CPTN_ANONYMOUS_PER_MINUTE", "1000000000")
+            .stdout(Stdio::null());
+        if let Some(pool) = options.pool {
+            command.env("CPTN_DB_POOL", pool.to_string());
+        }
+        Ok(ServerProcess(command.spawn().context("starting cptn serve")?))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Row {
+    page: &'static str,
+    requests: usize,
+    throughput: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    errors: usize,
+}
+
+async fn measure(target: &Target, options: &Options) -> anyhow::Result<Vec<Row>> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.connections)
+        .http1_only()
+        .build()?;
+    wait_until_ready(&client, target).await?;
+    let graphql = target.url("/graphql");
+    let searches = search_bodies(&client, &graphql).await?;
+    let profiles = profile_bodies(&client, &graphql).await?;
+    let mut rows = Vec::new();
+    for (page, bodies) in [("search, 20 results", searches), ("profile", profiles)] {
+        let bodies = Arc::new(bodies);
+        let warmup = Duration::from_secs(options.warmup);
+        if !warmup.is_zero() {
+            load(&client, &graphql, &bodies, options.connections, warmup).await;
+        }
+        let result = load(
+            &client,
+            &graphql,
+            &bodies,
+            options.connections,
+            Duration::from_secs(options.seconds),
+        )
+        .await;
+        rows.push(result.row(page));
+    }
+    Ok(rows)
+}
+
+async fn wait_until_ready(client: &reqwest::Client, target: &Target) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_mins(2);
+    while Instant::now() < deadline {
+        if let Ok(response) = client.get(target.url("/readyz")).send().await
+            && response.status().is_success()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("the server did not become ready in 2 minutes")
+}
+
+fn directory_document() -> String {
+    format!(
+        "query Directory($q: String, $city: String, $specialty: String, $after: String) {{ \
+         directory(query: $q, city: $city, specialty: $specialty, first: 20, after: $after) {{ \
+         totalCount edges {{ node {{ {CARD_FIELDS} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+    )
+}
+
+/// What visitors type: names and name prefixes, specialties, cities, combinations, a
+/// filter alone, and names with a typo. Each must fill a 20-result page.
+const SEARCHES: &[(&str, Option<&str>, Option<&str>)] = &[
+    ("tremblay", None, None),
+    ("patel", None, None),
+    ("oli", None, None),
+    ("yoga", None, None),
+    ("pilates toronto", None, None),
+    ("strength training", None, None),
+    ("gagnon", None, None),
+    ("", Some("Calgary"), None),
+    ("", None, Some("hiit")),
+    ("running", Some("Vancouver"), None),
+    ("nutrition coaching", None, None),
+    ("chen", None, None),
+    ("boxing montreal", None, None),
+    ("fatima", None, None),
+    ("olivia smith", None, None),
+    ("mobility", Some("Ottawa"), None),
+    ("tremblya", None, None),
+    ("macdonlad", None, None),
+];
+
+async fn search_bodies(client: &reqwest::Client, graphql: &str) -> anyhow::Result<Vec<Vec<u8>>> {
+    let document = directory_document();
+    let mut bodies = Vec::new();
+    for (q, city, specialty) in SEARCHES {
+        let body = serde_json::to_vec(&serde_json::json!({
+            "query": document,
+            "variables": { "q": (!q.is_empty()).then_some(q), "city": city, "specialty": specialty },
+        }))?;
+        let answer: serde_json::Value = client
+            .post(graphql)
+            .body(body.clone())
+            .header("content-type", "application/json")
+            .send()
+            .await?
+            .json()
+            .await?;
+        let results = answer["data"]["directory"]["edges"].as_array().map_or(0, Vec::len);
+        if results < 20 {
+            eprintln!("note: search {q:?} city {city:?} specialty {specialty:?} fills {results} of 20 results");
+        }
+        bodies.push(body);
+    }
+    Ok(bodies)
+}
+
+/// Profile pages for a spread of trainers, slugs taken from directory pages.
+async fn profile_bodies(client: &reqwest::Client, graphql: &str) -> anyhow::Result<Vec<Vec<u8>>> {
+    let document = format!("query Profile($slug: String!) {{ profile(slug: $slug) {{ {CARD_FIELDS} }} }}");
+    let mut bodies = Vec::new();
+    for q in [
+        "a", "b", "c", "d", "e", "g", "k", "l", "m", "n", "p", "r", "s", "t", "w",
+    ] {
+        let page: serde_json::Value = client
+            .post(graphql)
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(&serde_json::json!({
+                "query": "query($q: String) { directory(query: $q, first: 100) { edges { node { slug } } } }",
+                "variables": { "q": q },
+            }))?)
+            .send()
+            .await?
+            .json()
+            .await?;
+        for edge in page["data"]["directory"]["edges"].as_array().into_iter().flatten() {
+            if let Some(slug) = edge["node"]["slug"].as_str() {
+                bodies.push(serde_json::to_vec(
+                    &serde_json::json!({ "query": document, "variables": { "slug": slug } }),
+                )?);
+            }
+        }
+    }
+    if bodies.is_empty() {
+        bail!("the directory is empty: nothing to open");
+    }
+    Ok(bodies)
+}
+
+/// Latencies and errors of one load run.
+struct LoadResult {
+    latencies_us: Vec<u32>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+impl LoadResult {
+    fn row(mut self, page: &'static str) -> Row {
+        self.latencies_us.sort_unstable();
+        let at = |q: f64| -> f64 {
+            if self.latencies_us.is_empty() {
+                return 0.0;
+            }
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss
+            )]
+            let i = ((self.latencies_us.len() as f64 * q).ceil() as usize).clamp(1, self.latencies_us.len()) - 1;
+            f64::from(self.latencies_us[i]) / 1000.0
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let throughput = self.latencies_us.len() as f64 / self.elapsed.as_secs_f64();
+        Row {
+            page,
+            requests: self.latencies_us.len(),
+            throughput,
+            p50_ms: at(0.50),
+            p99_ms: at(0.99),
+            max_ms: at(1.0),
+            errors: self.errors,
+        }
+    }
+}
+
+/// `connections` tasks, each sending the next body as soon as its previous answer is in,
+/// until `duration` is over. A non-200 answer or a GraphQL error counts as an error.
+async fn load(
+    client: &reqwest::Client,
+    url: &str,
+    bodies: &Arc<Vec<Vec<u8>>>,
+    connections: usize,
+    duration: Duration,
+) -> LoadResult {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (client, url, bodies, next) = (client.clone(), url.to_owned(), Arc::clone(bodies), Arc::clone(&next));
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(65_536);
+                let mut errors = 0;
+                while Instant::now() < deadline {
+                    let body = bodies[next.fetch_add(1, Ordering::Relaxed) % bodies.len()].clone();
+                    let sent = Instant::now();
+                    let answer = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    let ok = match answer {
+                        Ok(response) if response.status().is_success() => response
+                            .bytes()
+                            .await
+                            .is_ok_and(|bytes| !bytes.windows(9).any(|w| w == b"\"errors\":")),
+                        _ => false,
+                    };
+                    if ok {
+                        latencies.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+                    } else {
+                        errors += 1;
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut result = LoadResult {
+        latencies_us: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
+    for task in tasks {
+        if let Ok((latencies, errors)) = task.await {
+            result.latencies_us.extend(latencies);
+            result.errors += errors;
+        }
+    }
+    result.elapsed = started.elapsed();
+    result
+}
+
+fn run(command: &mut Command) -> anyhow::Result<()> {
+    let status = command.status().with_context(|| format!("running {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}
+
+/// CPU, cores, memory and PostgreSQL version, for the record.
+fn machine_description(options: &Options) -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|v| v.trim_start_matches([' ', '\t', ':']))
+        })
+        .unwrap_or("unknown CPU");
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:").map(|v| v.trim().to_owned()))
+        .unwrap_or_default();
+    let postgres = Command::new("psql")
+        .args([options.postgres_url.as_str(), "-tAc", "SHOW server_version"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!(
+        "machine: {cpu}, {cores} cores, {memory} memory; PostgreSQL {postgres}\n\
+         load: {} profiles, {} connections, {} s warm-up then {} s per page, generator on the same machine\n",
+        options.profiles, options.connections, options.warmup, options.seconds
+    )
+}
