@@ -207,6 +207,9 @@ pub fn slug(field: &'static str, raw: &str) -> Result<String, FieldError> {
     }
 }
 
+/// The most specialties a directory profile may list.
+pub const MAX_PROFILE_SPECIALTIES: usize = 8;
+
 /// Lower-case without accents, for matching what people type against what is stored:
 /// `Chloé` and `CHLOE` both fold to `chloe`.
 pub fn fold(text: &str) -> String {

@@ -310,6 +310,22 @@ async fn edit_profile(app: &TestApp, browser: &Client) -> Result<()> {
     assert_eq!(city.prop("value").await?.as_deref(), Some("Halifax"));
 
     fill(browser, "#profile-name", "Harbour Coach").await?;
+    // Specialties are picked from typeahead completions of the managed list.
+    fill(browser, "#profile-specialty", "pil").await?;
+    click_xpath(
+        browser,
+        "//ul[@id='specialty-suggestions']//button[normalize-space()='Pilates']",
+    )
+    .await?;
+    fill(browser, "#profile-specialty", "run").await?;
+    click_xpath(
+        browser,
+        "//ul[@id='specialty-suggestions']//button[normalize-space()='Running and endurance']",
+    )
+    .await?;
+    click_xpath(browser, "//button[@aria-label='Remove Running and endurance']").await?;
+    let chips = text_of(browser, "#profile-specialties").await?;
+    assert!(chips.contains("Pilates") && !chips.contains("Running"), "{chips}");
     click(browser, "#profile-show-phone").await?;
     click(browser, "#profile-save").await?;
     browser
@@ -321,11 +337,15 @@ async fn edit_profile(app: &TestApp, browser: &Client) -> Result<()> {
         .await?;
 
     let public = app
-        .graphql("{ profile(slug: \"harbour-coach\") { city region phone } }", json!({}))
+        .graphql(
+            "{ profile(slug: \"harbour-coach\") { city region phone specialties { slug } } }",
+            json!({}),
+        )
         .await?
         .ok()?;
     assert_eq!(public.str("profile.city")?, "Halifax");
     assert_eq!(public.str("profile.region")?, "Nova Scotia");
     assert_eq!(public.str("profile.phone")?, "+1 902 555 0111");
+    assert_eq!(public.data("profile.specialties")?, &json!([{ "slug": "pilates" }]));
     Ok(())
 }

@@ -62,3 +62,62 @@ async fn demo_accounts_log_in_with_their_printed_passwords_and_reseeding_replace
     app.login(&new.email, &new.password).await?.ok()?;
     Ok(())
 }
+
+#[tokio::test]
+async fn sample_directory_adds_searchable_trainers_up_to_the_count_asked() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seed = |count| api::services::sample_directory::seed(&app.state.db, count);
+    // Three demo profiles exist; the sample fills the directory up to 40.
+    assert_eq!(seed(40).await.map_err(|e| anyhow::anyhow!("{e}"))?, 37);
+    assert_eq!(
+        seed(40).await.map_err(|e| anyhow::anyhow!("{e}"))?,
+        0,
+        "nothing more to add"
+    );
+
+    let members = entity::member::Entity::find().all(&app.state.db).await?;
+    let mut numbers: Vec<i64> = members.iter().map(|m| m.member_number).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), members.len(), "member numbers stay unique");
+
+    let listing = app
+        .graphql(
+            "{ directory(first: 100) { totalCount edges { node { slug displayName specialties { slug } } } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    let edges = listing.data("directory.edges")?.as_array().cloned().unwrap_or_default();
+    let active = listing.data("directory.totalCount")?.as_u64().unwrap_or(0);
+    assert_eq!(active, 40, "demo and sample trainers are all listed");
+    let mut slugs: Vec<&str> = edges.iter().filter_map(|e| e["node"]["slug"].as_str()).collect();
+    slugs.sort_unstable();
+    slugs.dedup();
+    assert_eq!(u64::try_from(slugs.len())?, active, "slugs are unique");
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["specialties"].as_array().is_some_and(|s| !s.is_empty())),
+        "every sample trainer has specialties"
+    );
+    // Their names are in the search index.
+    let name = edges
+        .iter()
+        .filter_map(|e| e["node"]["displayName"].as_str())
+        .find(|n| !n.contains("Tremblay") && !n.contains("Okafor"))
+        .unwrap_or_default()
+        .to_owned();
+    let found = app
+        .graphql(
+            "query($q: String) { directory(query: $q, first: 100) { edges { node { displayName } } } }",
+            json!({ "q": name }),
+        )
+        .await?
+        .ok()?;
+    assert!(found.body.to_string().contains(&name), "{name} is found by name");
+    Ok(())
+}

@@ -106,15 +106,18 @@ fn bench(options: &Options) -> anyhow::Result<()> {
         .context("workspace root")?
         .to_path_buf();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    run(Command::new(cargo).current_dir(&root).args([
-        "build",
-        "--locked",
-        "--release",
-        "--package",
-        "api",
-        "--bin",
-        "cptn",
-    ]))?;
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(&root)
+        .args(["build", "--locked", "--release", "--package", "api", "--bin", "cptn"]);
+    // `cargo run` describes this package in CARGO_* variables; passed on, they would look
+    // like a changed environment to build scripts and rebuild half the dependencies.
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" && name != "CARGO_TARGET_DIR" {
+            build.env_remove(name);
+        }
+    }
+    run(&mut build)?;
     let server = root.join("target/release/cptn");
 
     println!("{}", machine_description(options));

@@ -34,7 +34,9 @@ pub async fn next_member_number<C: ConnectionTrait>(conn: &C) -> Result<i64, DbE
 pub async fn reserve_member_numbers<C: ConnectionTrait>(conn: &C, count: i64) -> Result<i64, DbErr> {
     let first = next_member_number(conn).await?;
     counter::Entity::update_many()
-        .col_expr(counter::Column::Value, Expr::col(counter::Column::Value).add(count - 1))
+        // An explicit value (the row is locked by the increment above): in `value + $1`
+        // PostgreSQL would type the parameter as a 4-byte integer.
+        .col_expr(counter::Column::Value, Expr::value(first + count - 1))
         .filter(counter::Column::Name.eq(MEMBER_NUMBER_COUNTER))
         .exec(conn)
         .await?;

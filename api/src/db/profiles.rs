@@ -150,7 +150,7 @@ pub async fn set_status<C: ConnectionTrait>(
 pub async fn set_search_rank<C: ConnectionTrait>(
     conn: &C,
     profile_id: i64,
-    rank: i32,
+    rank: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     update_column(conn, profile_id, profile::Column::SearchRank, Expr::val(rank), now).await

@@ -63,16 +63,16 @@ impl Params {
     fn push(&mut self, value: impl Into<Value>) -> String {
         self.values.push(value.into());
         match self.backend {
+            // Numbered on SQLite too, so that a placeholder can be used twice.
             DbBackend::Postgres => format!("${}", self.values.len()),
-            _ => "?".to_owned(),
+            _ => format!("?{}", self.values.len()),
         }
     }
 }
 
 const PUBLIC_COLUMNS: &str = "p.id, p.slug, p.display_name, p.city, p.region, p.country, p.bio, p.languages, \
      p.photo_file, p.certification_status, \
-     CASE WHEN p.show_phone THEN m.phone ELSE NULL END AS phone, \
-     COUNT(*) OVER () AS total_count";
+     CASE WHEN p.show_phone THEN m.phone ELSE NULL END AS phone";
 
 /// One page of active profiles matching `query`, by text relevance plus `search_rank`
 /// (one rank point weighs as 0.01 of relevance), ties broken by id.
@@ -83,13 +83,13 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         values: Vec::new(),
     };
     let mut filters = vec!["p.status = 'active'".to_owned()];
-    let (joins, order) = if query.terms.is_empty() {
-        (String::new(), "p.search_rank DESC, p.id ASC".to_owned())
+    let text = if query.terms.is_empty() {
+        None
     } else if backend == DbBackend::Postgres {
-        text_match_postgres(&query.terms, &mut p, &mut filters)
+        Some(text_match_postgres(&query.terms, &mut p, &mut filters))
     } else {
         let similar = similar_names(conn, &query.terms).await?;
-        text_match_sqlite(&query.terms, &similar, &mut p)
+        Some(text_match_sqlite(&query.terms, &similar, &mut p))
     };
     if let Some(city) = &query.city {
         let c = p.push(city.clone());
@@ -104,11 +104,25 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     }
     let limit = p.push(i64::try_from(query.limit).unwrap_or(100));
     let offset = p.push(i64::try_from(query.offset).unwrap_or(0));
-    let sql = format!(
-        "SELECT {PUBLIC_COLUMNS} FROM directory_profile p JOIN member m ON m.id = p.member_id{joins} \
-         WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-        filters.join(" AND ")
-    );
+    let filters = filters.join(" AND ");
+    let sql = match text {
+        // Listing by rank: the page comes straight off `idx_profile_rank`, the count from
+        // the same filters.
+        None => format!(
+            "SELECT {PUBLIC_COLUMNS}, (SELECT COUNT(*) FROM directory_profile p WHERE {filters}) AS total_count \
+             FROM directory_profile p JOIN member m ON m.id = p.member_id \
+             WHERE {filters} ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit} OFFSET {offset}"
+        ),
+        // Every match is scored once into a narrow list of (id, score) that gives both
+        // the count and the page; only the page's rows are then read in full.
+        Some(TextMatch { from, score }) => format!(
+            "WITH matches AS (SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
+             page AS (SELECT id, score FROM matches ORDER BY score DESC, id ASC LIMIT {limit} OFFSET {offset}) \
+             SELECT {PUBLIC_COLUMNS}, (SELECT COUNT(*) FROM matches) AS total_count \
+             FROM page JOIN directory_profile p ON p.id = page.id JOIN member m ON m.id = p.member_id \
+             ORDER BY page.score DESC, p.id ASC"
+        ),
+    };
     let rows = SearchRow::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
         .all(conn)
         .await?;
@@ -132,25 +146,32 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     Ok(SearchPage { rows, total })
 }
 
+/// How a text query reaches profiles: the `FROM` clause (which binds `p`) and the score of
+/// a match (text relevance plus `search_rank`, one rank point weighing 0.01).
+struct TextMatch {
+    from: String,
+    score: String,
+}
+
 /// PostgreSQL: every word as a prefix in the weighted `tsvector`, or the whole text close
-/// to the name by trigram word similarity (small typos). Returns the join and the order.
-fn text_match_postgres(terms: &[String], p: &mut Params, filters: &mut Vec<String>) -> (String, String) {
+/// to the name by trigram word similarity (small typos).
+fn text_match_postgres(terms: &[String], p: &mut Params, filters: &mut Vec<String>) -> TextMatch {
     let tsquery = terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
     let q = p.push(tsquery);
     let name = p.push(terms.join(" "));
     filters.push(format!("(s.document @@ q OR {name} <% s.name_folded)"));
-    (
-        format!(" JOIN profile_search s ON s.profile_id = p.id, to_tsquery('simple', {q}) AS q"),
-        format!(
-            "(ts_rank_cd(s.document, q) + word_similarity({name}, s.name_folded) + p.search_rank / 100.0) DESC, p.id ASC"
+    TextMatch {
+        from: format!(
+            "profile_search s JOIN directory_profile p ON p.id = s.profile_id, to_tsquery('simple', {q}) AS q"
         ),
-    )
+        score: format!("ts_rank_cd(s.document, q) + word_similarity({name}, s.name_folded) + p.search_rank / 100.0"),
+    }
 }
 
 /// SQLite: every word as a prefix in FTS5, or as one of the names it is a typo of.
-/// `bm25()` only works in the query that does the MATCH, so that runs in a subquery whose
-/// scores the outer query joins.
-fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], p: &mut Params) -> (String, String) {
+/// `bm25()` only works in the query that does the MATCH, so that runs in a subquery; the
+/// CROSS JOIN keeps it the outer loop (the planner would otherwise rerun it per profile).
+fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], p: &mut Params) -> TextMatch {
     let fts = terms
         .iter()
         .zip(similar)
@@ -169,13 +190,13 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], p: &mut Params) 
         // Explicit AND: FTS5's implicit one does not accept a parenthesised group.
         .join(" AND ");
     let q = p.push(fts);
-    (
-        format!(
-            " JOIN (SELECT rowid AS profile_id, -bm25(profile_search, 10.0, 4.0, 4.0, 1.0) AS score \
-             FROM profile_search WHERE profile_search MATCH {q}) s ON s.profile_id = p.id"
+    TextMatch {
+        from: format!(
+            "(SELECT rowid AS profile_id, -bm25(profile_search, 10.0, 4.0, 4.0, 1.0) AS score \
+             FROM profile_search WHERE profile_search MATCH {q}) s CROSS JOIN directory_profile p ON p.id = s.profile_id"
         ),
-        "(s.score + p.search_rank / 100.0) DESC, p.id ASC".to_owned(),
-    )
+        score: "s.score + p.search_rank / 100.0".to_owned(),
+    }
 }
 
 #[derive(Debug, FromQueryResult)]

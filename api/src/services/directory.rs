@@ -115,8 +115,14 @@ pub async fn save_my_profile(state: &AppState, viewer: &Viewer, input: ProfileIn
     let mut wanted: Vec<String> = input.specialties.iter().map(|s| s.trim().to_owned()).collect();
     wanted.sort();
     wanted.dedup();
-    if wanted.len() > 8 {
-        return Err(Error::invalid("specialties", "Choose at most 8 specialties."));
+    if wanted.len() > shared::validate::MAX_PROFILE_SPECIALTIES {
+        return Err(Error::invalid(
+            "specialties",
+            format!(
+                "Choose at most {} specialties.",
+                shared::validate::MAX_PROFILE_SPECIALTIES
+            ),
+        ));
     }
     let requested_slug = input.slug.as_deref().map(|s| parse_slug("slug", s)).transpose()?;
 

@@ -329,7 +329,7 @@ struct Sample {
     contact: db::members::ContactFields,
     profile: db::profiles::ProfileFields,
     specialties: Vec<entity::specialty::Model>,
-    search_rank: i32,
+    search_rank: i64,
 }
 
 struct SampleMaker {

@@ -197,14 +197,55 @@ pub fn ProfileEditor() -> impl IntoView {
             }
         });
     };
-    let toggle_specialty = move |slug: String| {
-        form.specialties.update(|chosen| {
-            if let Some(at) = chosen.iter().position(|s| *s == slug) {
-                chosen.remove(at);
+    // Specialties come from the managed list: typed text is completed by
+    // `suggest(kind: SPECIALTY)` and a completion is added as a removable chip.
+    let specialty_text = RwSignal::new(String::new());
+    let specialty_suggestions = RwSignal::new(Vec::<String>::new());
+    let add_specialty = move |name: String| {
+        let wanted = shared::validate::fold(name.trim());
+        let found = all_specialties
+            .get_untracked()
+            .into_iter()
+            .find(|s| shared::validate::fold(&s.name) == wanted);
+        if let Some(specialty) = found {
+            form.specialties.update(|chosen| {
+                if !chosen.contains(&specialty.slug) && chosen.len() < shared::validate::MAX_PROFILE_SPECIALTIES {
+                    chosen.push(specialty.slug);
+                }
+            });
+            specialty_text.set(String::new());
+            specialty_suggestions.set(Vec::new());
+        }
+    };
+    let on_specialty = move |ev| {
+        let text = event_target_value(&ev);
+        specialty_text.set(text.clone());
+        leptos::task::spawn_local(async move {
+            let found = if text.trim().is_empty() {
+                Vec::new()
             } else {
-                chosen.push(slug);
+                api::suggest(&text, "SPECIALTY").await.unwrap_or_default()
+            };
+            if specialty_text.get_untracked() == text {
+                specialty_suggestions.set(found);
             }
         });
+    };
+    let on_specialty_key = move |ev: leptos::ev::KeyboardEvent| {
+        // Enter picks the first completion instead of submitting the form.
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            if let Some(first) = specialty_suggestions.get_untracked().into_iter().next() {
+                add_specialty(first);
+            }
+        }
+    };
+    let specialty_name = move |slug: &str| {
+        all_specialties
+            .get()
+            .into_iter()
+            .find(|s| s.slug == slug)
+            .map_or_else(|| slug.to_owned(), |s| s.name)
     };
 
     view! {
@@ -233,20 +274,38 @@ pub fn ProfileEditor() -> impl IntoView {
                 <Field label="Languages" name="languages" id="profile-languages" hint="Separated by commas." value=form.languages error=error/>
                 <fieldset>
                     <legend>"Specialties (up to 8)"</legend>
-                    <For each=move || all_specialties.get() key=|s| s.slug.clone() let:s>
-                        <label class="check">
-                            <input type="checkbox"
-                                prop:checked={
-                                    let slug = s.slug.clone();
-                                    move || form.specialties.get().contains(&slug)
-                                }
-                                on:change={
-                                    let slug = s.slug.clone();
-                                    move |_| toggle_specialty(slug.clone())
-                                }/>
-                            {s.name.clone()}
-                        </label>
-                    </For>
+                    <ul class="chips" id="profile-specialties">
+                        <For each=move || form.specialties.get() key=|slug| slug.clone() let:slug>
+                            <li class="chip">
+                                <span>{
+                                    let slug = slug.clone();
+                                    move || specialty_name(&slug)
+                                }</span>
+                                <button type="button" class="secondary"
+                                    aria-label=move || format!("Remove {}", specialty_name(&slug))
+                                    on:click={
+                                        let slug = slug.clone();
+                                        move |_| form.specialties.update(|chosen| chosen.retain(|s| *s != slug))
+                                    }>"×"</button>
+                            </li>
+                        </For>
+                    </ul>
+                    <label for="profile-specialty">
+                        "Add a specialty"
+                        <input id="profile-specialty" autocomplete="off" placeholder="Start typing, e.g. yoga"
+                            prop:value=move || specialty_text.get() on:input=on_specialty on:keydown=on_specialty_key/>
+                    </label>
+                    <ul class="suggestions" id="specialty-suggestions" role="listbox">
+                        <For each=move || specialty_suggestions.get() key=|s| s.clone() let:name>
+                            <li>
+                                <button type="button" class="suggestion secondary" on:click={
+                                    let name = name.clone();
+                                    move |_| add_specialty(name.clone())
+                                }>{name.clone()}</button>
+                            </li>
+                        </For>
+                    </ul>
+                    <span class="field-error" role="alert">{move || error.get().and_then(|e| e.for_field("specialties"))}</span>
                 </fieldset>
                 <label for="profile-bio">
                     "About you"
