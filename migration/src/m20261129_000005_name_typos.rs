@@ -1,7 +1,8 @@
-//! Typo-tolerant name search on SQLite (PostgreSQL has `pg_trgm`, migration 3): a table of
-//! the trigrams of every word in a display name, so that a misspelt word finds the names
-//! it is close to through an index. It holds words, never which profile they came from,
-//! and the application removes a word once no profile name uses it (P7).
+//! Typo-tolerant name search, the same on both engines: a table of the trigrams of every
+//! word in a display name, so that a misspelt word finds the names it is close to through
+//! an index (the application then checks the edit distance). It holds words, never which
+//! profile they came from, and the application removes a word once no profile name uses
+//! it (P7). It replaces the whole-name `pg_trgm` match of migration 3 on PostgreSQL.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{DbBackend, FromQueryResult, Statement};
@@ -18,18 +19,25 @@ struct Name {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DbBackend::Sqlite {
-            return Ok(());
-        }
+        let backend = manager.get_database_backend();
         let db = manager.get_connection();
-        db.execute_unprepared(
-            "CREATE TABLE name_trigram (trigram TEXT NOT NULL, word TEXT NOT NULL, \
-             PRIMARY KEY (trigram, word)) WITHOUT ROWID",
-        )
-        .await?;
+        if backend == DbBackend::Postgres {
+            db.execute_unprepared("DROP INDEX IF EXISTS idx_profile_search_name_trgm")
+                .await?;
+            db.execute_unprepared(
+                "CREATE TABLE name_trigram (trigram TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (trigram, word))",
+            )
+            .await?;
+        } else {
+            db.execute_unprepared(
+                "CREATE TABLE name_trigram (trigram TEXT NOT NULL, word TEXT NOT NULL, \
+                 PRIMARY KEY (trigram, word)) WITHOUT ROWID",
+            )
+            .await?;
+        }
         // Profiles written before this migration.
         let names = Name::find_by_statement(Statement::from_string(
-            DbBackend::Sqlite,
+            backend,
             "SELECT display_name FROM directory_profile",
         ))
         .all(db)
@@ -43,9 +51,13 @@ impl MigrationTrait for Migration {
             }
         }
         for (trigram, word) in pairs {
+            let sql = match backend {
+                DbBackend::Postgres => "INSERT INTO name_trigram (trigram, word) VALUES ($1, $2)",
+                _ => "INSERT INTO name_trigram (trigram, word) VALUES (?, ?)",
+            };
             db.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                "INSERT INTO name_trigram (trigram, word) VALUES (?, ?)",
+                backend,
+                sql,
                 [trigram.into(), word.into()],
             ))
             .await?;
@@ -54,11 +66,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() == DbBackend::Sqlite {
-            manager
-                .get_connection()
-                .execute_unprepared("DROP TABLE IF EXISTS name_trigram")
-                .await?;
+        let db = manager.get_connection();
+        db.execute_unprepared("DROP TABLE IF EXISTS name_trigram").await?;
+        if manager.get_database_backend() == DbBackend::Postgres {
+            db.execute_unprepared(
+                "CREATE INDEX idx_profile_search_name_trgm ON profile_search USING GIN (name_folded gin_trgm_ops)",
+            )
+            .await?;
         }
         Ok(())
     }

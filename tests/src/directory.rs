@@ -222,13 +222,9 @@ async fn deleting_a_profile_needs_the_password_and_removes_rows_and_files() -> R
     );
     let rows = entity::profile_specialty::Entity::find().all(&app.state.db).await?;
     assert!(rows.is_empty(), "specialty links went with the profile");
-    let index_rows = if tests::harness::on_postgres() {
-        "SELECT COUNT(*) AS n FROM profile_search"
-    } else {
-        // The typo index holds name words, and only while some profile's name uses them.
-        "SELECT (SELECT COUNT(*) FROM profile_search) + \
-         (SELECT COUNT(*) FROM name_trigram WHERE word IN ('noor', 'haddad')) AS n"
-    };
+    // The typo index holds name words, and only while some profile's name uses them.
+    let index_rows = "SELECT (SELECT COUNT(*) FROM profile_search) + \
+         (SELECT COUNT(*) FROM name_trigram WHERE word IN ('noor', 'haddad')) AS n";
     assert_eq!(
         app.count(index_rows).await?,
         0,

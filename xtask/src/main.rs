@@ -3,6 +3,7 @@
 //! ```text
 //! cargo xtask bench [--engine sqlite|postgres|both] [--profiles 100000] [--connections 32]
 //!                   [--seconds 20] [--warmup 5] [--postgres-url URL] [--pool N]
+//!                   [--pages names,broad,profile]
 //! ```
 //!
 //! `bench` measures the directory as a visitor uses it: it builds the release server, fills
@@ -25,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask bench [--engine sqlite|postgres|both] [--profiles N] [--connections N] \
-                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N]";
+                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile]";
 
 /// The web app's card fields (frontend/src/api.rs), so the benchmark asks what a page asks.
 const CARD_FIELDS: &str =
@@ -54,6 +55,8 @@ struct Options {
     warmup: u64,
     postgres_url: String,
     pool: Option<u32>,
+    /// Which pages to measure: `names`, `broad`, `profile`.
+    pages: Vec<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -76,6 +79,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> anyhow::Result<Optio
         postgres_url: std::env::var("BENCH_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".to_owned()),
         pool: None,
+        pages: vec!["names".to_owned(), "broad".to_owned(), "profile".to_owned()],
     };
     while let Some(flag) = args.next() {
         let value = args.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
@@ -94,6 +98,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> anyhow::Result<Optio
             "--warmup" => options.warmup = value.parse().context("--warmup")?,
             "--postgres-url" => options.postgres_url = value,
             "--pool" => options.pool = Some(value.parse().context("--pool")?),
+            "--pages" => options.pages = value.split(',').map(str::to_owned).collect(),
             other => bail!("unknown option {other:?}\n{USAGE}"),
         }
     }
@@ -183,7 +188,8 @@ impl Target {
                         "CREATE DATABASE cptn_bench",
                     ]))?;
                 }
-                Some(format!("{base}/cptn_bench"))
+                // Loopback: no TLS, as a server next to its database would be set up.
+                Some(format!("{base}/cptn_bench?sslmode=disable"))
             }
         };
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
@@ -252,10 +258,20 @@ async fn measure(target: &Target, options: &Options) -> anyhow::Result<Vec<Row>>
         .build()?;
     wait_until_ready(&client, target).await?;
     let graphql = target.url("/graphql");
-    let searches = search_bodies(&client, &graphql).await?;
-    let profiles = profile_bodies(&client, &graphql).await?;
     let mut rows = Vec::new();
-    for (page, bodies) in [("search, 20 results", searches), ("profile", profiles)] {
+    for (key, page) in [
+        ("names", "search: names, places (20 results)"),
+        ("broad", "search: one broad word (20 results)"),
+        ("profile", "profile page"),
+    ] {
+        if !options.pages.iter().any(|p| p == key) {
+            continue;
+        }
+        let bodies = match key {
+            "names" => search_bodies(&client, &graphql, FOCUSED).await?,
+            "broad" => search_bodies(&client, &graphql, BROAD).await?,
+            _ => profile_bodies(&client, &graphql).await?,
+        };
         let bodies = Arc::new(bodies);
         let warmup = Duration::from_secs(options.warmup);
         if !warmup.is_zero() {
@@ -295,33 +311,45 @@ fn directory_document() -> String {
     )
 }
 
-/// What visitors type: names and name prefixes, specialties, cities, combinations, a
-/// filter alone, and names with a typo. Each must fill a 20-result page.
-const SEARCHES: &[(&str, Option<&str>, Option<&str>)] = &[
-    ("tremblay", None, None),
-    ("patel", None, None),
-    ("oli", None, None),
-    ("yoga", None, None),
-    ("pilates toronto", None, None),
-    ("strength training", None, None),
-    ("gagnon", None, None),
-    ("", Some("Calgary"), None),
-    ("", None, Some("hiit")),
-    ("running", Some("Vancouver"), None),
-    ("nutrition coaching", None, None),
-    ("chen", None, None),
-    ("boxing montreal", None, None),
-    ("fatima", None, None),
+/// A search as typed: free text, city filter, specialty filter.
+type Search = (&'static str, Option<&'static str>, Option<&'static str>);
+
+/// What most visitors do: look for a person or narrow down to a place. Full names, names
+/// with a city, names with a typo, a specialty in a city. Each fills a 20-result page.
+const FOCUSED: &[Search] = &[
     ("olivia smith", None, None),
-    ("mobility", Some("Ottawa"), None),
-    ("tremblya", None, None),
-    ("macdonlad", None, None),
+    ("tremblay", Some("Montréal"), None),
+    ("patel toronto", None, None),
+    ("chen vancouver", None, None),
+    ("fatima khan", None, None),
+    ("gagnon", Some("Québec"), None),
+    ("okafor calgary", None, None),
+    ("priya sharma", None, None),
+    ("noah lav", None, None),
+    ("macdonlad", Some("Halifax"), None),
+    ("tremblya montreal", None, None),
+    ("yoga", Some("Kelowna"), None),
+    ("", Some("Ottawa"), Some("pilates")),
+    ("boxing", Some("Winnipeg"), None),
+    ("li wang", None, None),
+    ("nutrition", Some("Sherbrooke"), None),
 ];
 
-async fn search_bodies(client: &reqwest::Client, graphql: &str) -> anyhow::Result<Vec<Vec<u8>>> {
+/// Whole-country searches on one common word or filter: thousands of matches to rank and
+/// count for each page.
+const BROAD: &[Search] = &[
+    ("yoga", None, None),
+    ("strength training", None, None),
+    ("", None, Some("hiit")),
+    ("", Some("Toronto"), None),
+    ("boxing montreal", None, None),
+    ("", None, None),
+];
+
+async fn search_bodies(client: &reqwest::Client, graphql: &str, searches: &[Search]) -> anyhow::Result<Vec<Vec<u8>>> {
     let document = directory_document();
     let mut bodies = Vec::new();
-    for (q, city, specialty) in SEARCHES {
+    for (q, city, specialty) in searches {
         let body = serde_json::to_vec(&serde_json::json!({
             "query": document,
             "variables": { "q": (!q.is_empty()).then_some(q), "city": city, "specialty": specialty },
@@ -335,9 +363,8 @@ async fn search_bodies(client: &reqwest::Client, graphql: &str) -> anyhow::Resul
             .json()
             .await?;
         let results = answer["data"]["directory"]["edges"].as_array().map_or(0, Vec::len);
-        if results < 20 {
-            eprintln!("note: search {q:?} city {city:?} specialty {specialty:?} fills {results} of 20 results");
-        }
+        let total = &answer["data"]["directory"]["totalCount"];
+        eprintln!("  search {q:?} city {city:?} specialty {specialty:?}: {total} matches, {results} on the page");
         bodies.push(body);
     }
     Ok(bodies)

@@ -49,7 +49,9 @@ pub async fn connect_with_stats(settings: &Settings, stats: Arc<DbStats>) -> any
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Many short queries run at once: a parallel plan only adds worker start-up to each.
+        .map_sqlx_postgres_opts(|pg| pg.options([("max_parallel_workers_per_gather", "0")]));
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(move |info| {
         stats.statements.fetch_add(1, Ordering::Relaxed);

@@ -85,11 +85,13 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     let mut filters = vec!["p.status = 'active'".to_owned()];
     let text = if query.terms.is_empty() {
         None
-    } else if backend == DbBackend::Postgres {
-        Some(text_match_postgres(&query.terms, &mut p, &mut filters))
     } else {
         let similar = similar_names(conn, &query.terms).await?;
-        Some(text_match_sqlite(&query.terms, &similar, &mut p))
+        Some(if backend == DbBackend::Postgres {
+            text_match_postgres(&query.terms, &similar, &mut p, &mut filters)
+        } else {
+            text_match_sqlite(&query.terms, &similar, &mut p)
+        })
     };
     if let Some(city) = &query.city {
         let c = p.push(city.clone());
@@ -153,18 +155,26 @@ struct TextMatch {
     score: String,
 }
 
-/// PostgreSQL: every word as a prefix in the weighted `tsvector`, or the whole text close
-/// to the name by trigram word similarity (small typos).
-fn text_match_postgres(terms: &[String], p: &mut Params, filters: &mut Vec<String>) -> TextMatch {
-    let tsquery = terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
-    let q = p.push(tsquery);
-    let name = p.push(terms.join(" "));
-    filters.push(format!("(s.document @@ q OR {name} <% s.name_folded)"));
+/// PostgreSQL: every word as a prefix in the weighted `tsvector`, or as one of the name
+/// words it is a typo of (weight A is the name). Relevance is the weighted rank of the
+/// words as typed, so exact matches come before typo matches.
+fn text_match_postgres(
+    terms: &[String],
+    similar: &[Vec<String>],
+    p: &mut Params,
+    filters: &mut Vec<String>,
+) -> TextMatch {
+    for (term, names) in terms.iter().zip(similar) {
+        let alternatives: Vec<String> = std::iter::once(format!("{term}:*"))
+            .chain(names.iter().map(|n| format!("{n}:A")))
+            .collect();
+        let q = p.push(alternatives.join(" | "));
+        filters.push(format!("s.document @@ to_tsquery('simple', {q})"));
+    }
+    let any = p.push(terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" | "));
     TextMatch {
-        from: format!(
-            "profile_search s JOIN directory_profile p ON p.id = s.profile_id, to_tsquery('simple', {q}) AS q"
-        ),
-        score: format!("ts_rank_cd(s.document, q) + word_similarity({name}, s.name_folded) + p.search_rank / 100.0"),
+        from: "profile_search s JOIN directory_profile p ON p.id = s.profile_id".to_owned(),
+        score: format!("ts_rank(s.document, to_tsquery('simple', {any})) + p.search_rank / 100.0"),
     }
 }
 
@@ -205,13 +215,17 @@ struct SimilarName {
     word: String,
 }
 
-/// SQLite: for each search word long enough to contain a typo, the indexed name words
-/// within [`fuzzy::allowed_typos`] edits of it (best first, at most five), leaving out the
-/// names it already starts. Candidates come from `name_trigram` in one statement.
+/// For each search word long enough to contain a typo, the indexed name words within
+/// [`fuzzy::allowed_typos`] edits of it (best first, at most five), leaving out the names
+/// it already starts. Candidates come from `name_trigram` in one statement.
 async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<Vec<Vec<String>>, DbErr> {
+    let backend = conn.get_database_backend();
     let mut out = vec![Vec::new(); terms.len()];
     let mut selects = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
+    let mut p = Params {
+        backend,
+        values: Vec::new(),
+    };
     for (i, term) in terms.iter().enumerate() {
         let allowed = fuzzy::allowed_typos(term);
         if allowed == 0 {
@@ -220,18 +234,18 @@ async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result
         let trigrams = fuzzy::trigrams(term);
         // One edit changes at most four of a word's trigrams (a swap of neighbours).
         let needed = trigrams.len().saturating_sub(4 * allowed).max(1);
-        let placeholders = vec!["?"; trigrams.len()].join(", ");
+        let placeholders = trigrams.into_iter().map(|t| p.push(t)).collect::<Vec<_>>().join(", ");
         selects.push(format!(
-            "SELECT {i} AS term, word FROM (SELECT word FROM name_trigram WHERE trigram IN ({placeholders}) \
-             GROUP BY word HAVING COUNT(*) >= {needed} ORDER BY COUNT(*) DESC, word LIMIT 30)"
+            "SELECT CAST({i} AS BIGINT) AS term, word FROM (SELECT word FROM name_trigram \
+             WHERE trigram IN ({placeholders}) GROUP BY word HAVING COUNT(*) >= {needed} \
+             ORDER BY COUNT(*) DESC, word LIMIT 30) AS c{i}"
         ));
-        values.extend(trigrams.into_iter().map(Value::from));
     }
     if selects.is_empty() {
         return Ok(out);
     }
     let sql = selects.join(" UNION ALL ");
-    let rows = SimilarName::find_by_statement(Statement::from_sql_and_values(DbBackend::Sqlite, sql, values))
+    let rows = SimilarName::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
         .all(conn)
         .await?;
     let mut scored: Vec<Vec<(usize, String)>> = vec![Vec::new(); terms.len()];
@@ -261,19 +275,20 @@ struct IndexedName {
     display_name: String,
 }
 
-/// SQLite: the name words of a profile's current index entry.
+/// The name words of a profile's current index entry.
 async fn indexed_name_words<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<Vec<String>, DbErr> {
-    let row = IndexedName::find_by_statement(Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        "SELECT display_name FROM profile_search WHERE rowid = ?",
-        [profile_id.into()],
-    ))
-    .one(conn)
-    .await?;
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT name_folded AS display_name FROM profile_search WHERE profile_id = $1",
+        _ => "SELECT display_name FROM profile_search WHERE rowid = ?",
+    };
+    let row = IndexedName::find_by_statement(Statement::from_sql_and_values(backend, sql, [profile_id.into()]))
+        .one(conn)
+        .await?;
     Ok(row.map(|r| fuzzy::name_words(&r.display_name)).unwrap_or_default())
 }
 
-/// SQLite: adds name words to the typo index.
+/// Adds name words to the typo index.
 async fn remember_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
     let pairs: Vec<(String, String)> = words
         .iter()
@@ -282,12 +297,19 @@ async fn remember_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> 
     if pairs.is_empty() {
         return Ok(());
     }
-    let rows = vec!["(?, ?)"; pairs.len()].join(", ");
-    let values: Vec<Value> = pairs.into_iter().flat_map(|(t, w)| [t.into(), w.into()]).collect();
+    let mut p = Params {
+        backend: conn.get_database_backend(),
+        values: Vec::new(),
+    };
+    let rows = pairs
+        .into_iter()
+        .map(|(t, w)| format!("({}, {})", p.push(t), p.push(w)))
+        .collect::<Vec<_>>()
+        .join(", ");
     conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        format!("INSERT OR IGNORE INTO name_trigram (trigram, word) VALUES {rows}"),
-        values,
+        p.backend,
+        format!("INSERT INTO name_trigram (trigram, word) VALUES {rows} ON CONFLICT DO NOTHING"),
+        p.values,
     ))
     .await?;
     Ok(())
@@ -298,27 +320,40 @@ struct Count {
     n: i64,
 }
 
-/// SQLite: removes from the typo index the words no indexed name uses any more, so a
-/// deleted profile leaves no trace of its name (P7).
+/// Removes from the typo index the words no indexed name uses any more, so a deleted
+/// profile leaves no trace of its name (P7).
 async fn forget_unused_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
     for word in words {
-        let used = Count::find_by_statement(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            "SELECT COUNT(*) AS n FROM profile_search WHERE profile_search MATCH ?",
-            [format!("display_name : \"{word}\"").into()],
-        ))
-        .one(conn)
-        .await?
-        .is_some_and(|c| c.n > 0);
+        let (sql, name_query) = match backend {
+            DbBackend::Postgres => (
+                "SELECT COUNT(*) AS n FROM profile_search WHERE document @@ to_tsquery('simple', $1)",
+                format!("{word}:A"),
+            ),
+            _ => (
+                "SELECT COUNT(*) AS n FROM profile_search WHERE profile_search MATCH ?",
+                format!("display_name : \"{word}\""),
+            ),
+        };
+        let used = Count::find_by_statement(Statement::from_sql_and_values(backend, sql, [name_query.into()]))
+            .one(conn)
+            .await?
+            .is_some_and(|c| c.n > 0);
         if !used {
-            let trigrams = fuzzy::trigrams(word);
-            let placeholders = vec!["?"; trigrams.len()].join(", ");
-            let mut values: Vec<Value> = vec![word.clone().into()];
-            values.extend(trigrams.into_iter().map(Value::from));
+            let mut p = Params {
+                backend,
+                values: Vec::new(),
+            };
+            let w = p.push(word.clone());
+            let placeholders = fuzzy::trigrams(word)
+                .into_iter()
+                .map(|t| p.push(t))
+                .collect::<Vec<_>>()
+                .join(", ");
             conn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                format!("DELETE FROM name_trigram WHERE word = ? AND trigram IN ({placeholders})"),
-                values,
+                backend,
+                format!("DELETE FROM name_trigram WHERE word = {w} AND trigram IN ({placeholders})"),
+                p.values,
             ))
             .await?;
         }
@@ -344,10 +379,7 @@ pub async fn reindex<C: ConnectionTrait>(
         fold(&names),
         fold(&profile.bio),
     );
-    let old_words = match backend {
-        DbBackend::Postgres => Vec::new(),
-        _ => indexed_name_words(conn, profile.id).await?,
-    };
+    let old_words = indexed_name_words(conn, profile.id).await?;
     delete_entry(conn, profile.id).await?;
     let new_words = fuzzy::name_words(&name);
     let statement = match backend {
@@ -365,7 +397,7 @@ pub async fn reindex<C: ConnectionTrait>(
         ),
     };
     conn.execute_raw(statement).await?;
-    if backend != DbBackend::Postgres && old_words != new_words {
+    if old_words != new_words {
         let added: Vec<String> = new_words.iter().filter(|w| !old_words.contains(w)).cloned().collect();
         let gone: Vec<String> = old_words.into_iter().filter(|w| !new_words.contains(w)).collect();
         remember_name_words(conn, &added).await?;
@@ -374,12 +406,9 @@ pub async fn reindex<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Removes a profile from the search index (and, on SQLite, its name words from the typo
-/// index unless another profile's name uses them).
+/// Removes a profile from the search index, and its name words from the typo index unless
+/// another profile's name uses them.
 pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
-    if conn.get_database_backend() == DbBackend::Postgres {
-        return delete_entry(conn, profile_id).await;
-    }
     let words = indexed_name_words(conn, profile_id).await?;
     delete_entry(conn, profile_id).await?;
     forget_unused_name_words(conn, &words).await

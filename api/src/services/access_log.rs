@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 
 const CHANNEL_CAPACITY: usize = 16_384;
 const BATCH_SIZE: usize = 512;
+/// Longest an entry waits for others to share its batch.
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
 /// One request, as logged.
@@ -47,15 +48,28 @@ pub fn start(db: DatabaseConnection) -> (AccessLogSender, tokio::task::JoinHandl
 async fn write_loop(db: DatabaseConnection, mut rx: mpsc::Receiver<AccessLogEntry>) {
     let mut batch = Vec::with_capacity(BATCH_SIZE);
     loop {
-        let open = tokio::select! {
-            received = rx.recv_many(&mut batch, BATCH_SIZE) => received > 0,
-            () = tokio::time::sleep(FLUSH_EVERY) => true,
-        };
-        if !batch.is_empty() {
-            let rows = batch.drain(..).map(to_row).collect();
-            if let Err(e) = crate::db::access_log::insert_batch(&db, rows).await {
-                tracing::error!(error = %e, "writing the access log failed");
+        // Wait for a first entry; none means every sender is gone and the queue is empty.
+        if rx.recv_many(&mut batch, BATCH_SIZE).await == 0 {
+            break;
+        }
+        // Then gather for a moment, so a busy site writes a few large batches (one
+        // statement and one commit each) rather than one small one per request.
+        let deadline = tokio::time::Instant::now() + FLUSH_EVERY;
+        let mut open = true;
+        while batch.len() < BATCH_SIZE {
+            let room = BATCH_SIZE - batch.len();
+            match tokio::time::timeout_at(deadline, rx.recv_many(&mut batch, room)).await {
+                Ok(0) => {
+                    open = false;
+                    break;
+                }
+                Ok(_) => {}
+                Err(_) => break,
             }
+        }
+        let rows = batch.drain(..).map(to_row).collect();
+        if let Err(e) = crate::db::access_log::insert_batch(&db, rows).await {
+            tracing::error!(error = %e, "writing the access log failed");
         }
         if !open {
             break;
