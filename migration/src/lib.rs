@@ -8,6 +8,7 @@ pub mod m20261129_000002_directory;
 mod m20261129_000003_search;
 mod m20261129_000004_photo_index;
 mod m20261129_000005_name_typos;
+mod m20261129_000006_city_rank_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_search::Migration),
             Box::new(m20261129_000004_photo_index::Migration),
             Box::new(m20261129_000005_name_typos::Migration),
+            Box::new(m20261129_000006_city_rank_index::Migration),
         ]
     }
 }

@@ -1,8 +1,9 @@
 //! Directory search. Both engines get the same logical index, `profile_search`, kept up
 //! to date by the application in the transaction that changes a profile:
 //! - SQLite: an FTS5 table (rowid = profile id) with prefix indexes;
-//! - PostgreSQL: a weighted `tsvector` with a GIN index, and `pg_trgm` on the folded name
-//!   for typo-tolerant name matching.
+//! - PostgreSQL: a weighted `tsvector` with a GIN index.
+//!
+//! Typos in names are matched through `name_trigram` (migration 5), the same on both engines.
 //!
 //! Typeahead reads folded name and city columns through ordinary B-tree indexes.
 
@@ -23,7 +24,6 @@ const SQLITE_UP: &[&str] = &[
 ];
 
 const POSTGRES_UP: &[&str] = &[
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "ALTER TABLE directory_profile ADD COLUMN name_folded VARCHAR(120) NOT NULL DEFAULT ''",
     "ALTER TABLE directory_profile ADD COLUMN city_folded VARCHAR(100) NOT NULL DEFAULT ''",
     "CREATE INDEX idx_profile_name_folded ON directory_profile (status, name_folded text_pattern_ops)",
@@ -34,7 +34,6 @@ const POSTGRES_UP: &[&str] = &[
         name_folded TEXT NOT NULL, \
         document TSVECTOR NOT NULL)",
     "CREATE INDEX idx_profile_search_document ON profile_search USING GIN (document)",
-    "CREATE INDEX idx_profile_search_name_trgm ON profile_search USING GIN (name_folded gin_trgm_ops)",
 ];
 
 const DOWN: &[&str] = &[

@@ -2,7 +2,8 @@
 //! word in a display name, so that a misspelt word finds the names it is close to through
 //! an index (the application then checks the edit distance). It holds words, never which
 //! profile they came from, and the application removes a word once no profile name uses
-//! it (P7). It replaces the whole-name `pg_trgm` match of migration 3 on PostgreSQL.
+//! it (P7). Databases created while migration 3 still added a whole-name `pg_trgm` index
+//! lose that index here.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{DbBackend, FromQueryResult, Statement};
@@ -66,14 +67,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        db.execute_unprepared("DROP TABLE IF EXISTS name_trigram").await?;
-        if manager.get_database_backend() == DbBackend::Postgres {
-            db.execute_unprepared(
-                "CREATE INDEX idx_profile_search_name_trgm ON profile_search USING GIN (name_folded gin_trgm_ops)",
-            )
+        manager
+            .get_connection()
+            .execute_unprepared("DROP TABLE IF EXISTS name_trigram")
             .await?;
-        }
         Ok(())
     }
 }

@@ -1,8 +1,8 @@
-//! Small-typo matching for names, where the database has no built-in help (SQLite; on
-//! PostgreSQL `pg_trgm` does this). Words are already folded (`validate::fold`) and split
-//! into letters and digits.
+//! Small-typo matching for names, one rule for both database engines. Words are already
+//! folded (`validate::fold`) and split into letters and digits.
 //!
-//! Candidates come from an index of trigrams; [`typo_distance`] then decides.
+//! Candidates come from an index of trigrams (`name_trigram`); [`typo_distance`] then
+//! decides, so "tremblya" finds "Tremblay" and "okafr" finds "Okafor".
 
 /// The words of a name worth indexing for typos: folded, split at anything but letters
 /// and digits (as the full-text index splits them), three letters or more.

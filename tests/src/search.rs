@@ -166,6 +166,30 @@ async fn filters_narrow_by_city_and_specialty() -> Result<()> {
         .await?
         .ok()?;
     assert_eq!(names(&runners), ["Marc Tremblay"]);
+
+    // Words and a city together; a city whose name holds another city's name stays apart.
+    trainer(
+        &app,
+        "Ines Strong",
+        "Saint John",
+        &["boxing"],
+        "Strength for boxers.",
+        None,
+    )
+    .await?;
+    trainer(
+        &app,
+        "Olaf Strand",
+        "Saint John's",
+        &["running"],
+        "Strength on the water.",
+        None,
+    )
+    .await?;
+    let strength_in = |city: &'static str| app.graphql(DIRECTORY, json!({ "q": "strength", "city": city }));
+    assert_eq!(names(&strength_in("Saint John").await?.ok()?), ["Ines Strong"]);
+    assert_eq!(names(&strength_in("saint john's").await?.ok()?), ["Olaf Strand"]);
+    assert_eq!(names(&strength_in("Montréal").await?.ok()?), ["Chloé Martin"]);
     Ok(())
 }
 

@@ -88,9 +88,9 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     } else {
         let similar = similar_names(conn, &query.terms).await?;
         Some(if backend == DbBackend::Postgres {
-            text_match_postgres(&query.terms, &similar, &mut p, &mut filters)
+            text_match_postgres(&query.terms, &similar, query.city.as_deref(), &mut p, &mut filters)
         } else {
-            text_match_sqlite(&query.terms, &similar, &mut p)
+            text_match_sqlite(&query.terms, &similar, query.city.as_deref(), &mut p)
         })
     };
     if let Some(city) = &query.city {
@@ -161,16 +161,25 @@ struct TextMatch {
 fn text_match_postgres(
     terms: &[String],
     similar: &[Vec<String>],
+    city: Option<&str>,
     p: &mut Params,
     filters: &mut Vec<String>,
 ) -> TextMatch {
-    for (term, names) in terms.iter().zip(similar) {
-        let alternatives: Vec<String> = std::iter::once(format!("{term}:*"))
-            .chain(names.iter().map(|n| format!("{n}:A")))
-            .collect();
-        let q = p.push(alternatives.join(" | "));
-        filters.push(format!("s.document @@ to_tsquery('simple', {q})"));
-    }
+    let mut conditions: Vec<String> = terms
+        .iter()
+        .zip(similar)
+        .map(|(term, names)| {
+            let alternatives: Vec<String> = std::iter::once(format!("{term}:*"))
+                .chain(names.iter().map(|n| format!("{n}:A")))
+                .collect();
+            format!("({})", alternatives.join(" | "))
+        })
+        .collect();
+    // A city filter narrows inside the index too (the exact filter on `city_folded`
+    // still decides): a common word in a small city then costs what the city costs.
+    conditions.extend(city.map(terms_of).unwrap_or_default().iter().map(|w| format!("{w}:B")));
+    let q = p.push(conditions.join(" & "));
+    filters.push(format!("s.document @@ to_tsquery('simple', {q})"));
     let any = p.push(terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" | "));
     TextMatch {
         from: "profile_search s JOIN directory_profile p ON p.id = s.profile_id".to_owned(),
@@ -181,7 +190,8 @@ fn text_match_postgres(
 /// SQLite: every word as a prefix in FTS5, or as one of the names it is a typo of.
 /// `bm25()` only works in the query that does the MATCH, so that runs in a subquery; the
 /// CROSS JOIN keeps it the outer loop (the planner would otherwise rerun it per profile).
-fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], p: &mut Params) -> TextMatch {
+fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], city: Option<&str>, p: &mut Params) -> TextMatch {
+    let city_words = city.map(terms_of).unwrap_or_default();
     let fts = terms
         .iter()
         .zip(similar)
@@ -196,6 +206,8 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], p: &mut Params) 
                 format!("(\"{term}\"* OR {})", names.join(" OR "))
             }
         })
+        // A city filter narrows inside the index too (the exact filter still decides).
+        .chain((!city_words.is_empty()).then(|| format!("city : \"{}\"", city_words.join(" "))))
         .collect::<Vec<_>>()
         // Explicit AND: FTS5's implicit one does not accept a parenthesised group.
         .join(" AND ");
