@@ -99,17 +99,28 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     }
     if let Some(slug) = &query.specialty {
         let s = p.push(slug.clone());
+        // A set to join against rather than a check per profile: the planners can then
+        // start from the specialty's profiles.
         filters.push(format!(
-            "EXISTS (SELECT 1 FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
-             WHERE ps.profile_id = p.id AND sp.slug = {s})"
+            "p.id IN (SELECT ps.profile_id FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
+             WHERE sp.slug = {s})"
         ));
     }
     let limit = p.push(i64::try_from(query.limit).unwrap_or(100));
     let offset = p.push(i64::try_from(query.offset).unwrap_or(0));
+    let filtered = filters.len() > 1;
     let filters = filters.join(" AND ");
+    // Listing by rank with a filter: the filter's matches are scored by rank like text
+    // matches below.
+    let text = text.or_else(|| {
+        filtered.then(|| TextMatch {
+            from: "directory_profile p".to_owned(),
+            score: "p.search_rank".to_owned(),
+        })
+    });
     let sql = match text {
-        // Listing by rank: the page comes straight off `idx_profile_rank`, the count from
-        // the same filters.
+        // The whole directory by rank: the page comes straight off `idx_profile_rank`, the
+        // count from the same index.
         None => format!(
             "SELECT {PUBLIC_COLUMNS}, (SELECT COUNT(*) FROM directory_profile p WHERE {filters}) AS total_count \
              FROM directory_profile p JOIN member m ON m.id = p.member_id \
