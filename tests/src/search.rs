@@ -285,6 +285,14 @@ async fn typeahead_completes_names_cities_and_specialties() -> Result<()> {
     assert_eq!(cities.data("suggest")?, &json!(["Montréal"]), "one entry per city");
     let specialties = suggest("str", "SPECIALTY").await?.ok()?;
     assert_eq!(specialties.data("suggest")?, &json!(["Strength training"]));
+    for wildcard in ["%", "_a", "m%"] {
+        let none = suggest(wildcard, "NAME").await?.ok()?;
+        assert_eq!(
+            none.data("suggest")?,
+            &json!([]),
+            "{wildcard} is typed text, not a pattern"
+        );
+    }
     Ok(())
 }
 

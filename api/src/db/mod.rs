@@ -50,6 +50,9 @@ pub async fn connect_with_stats(settings: &Settings, stats: Arc<DbStats>) -> any
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
+        // A ping before every statement doubles the round trips; only a connection that sat
+        // idle (the database may have restarted meanwhile) is checked first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         // Many short queries run at once: a parallel plan only adds worker start-up to each.
         .map_sqlx_postgres_opts(|pg| pg.options([("max_parallel_workers_per_gather", "0")]));
     let mut db = Database::connect(options).await?;
