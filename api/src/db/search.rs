@@ -473,22 +473,19 @@ pub async fn suggest<C: ConnectionTrait>(
     // PostgreSQL compares text by the database's collation, which a range on the
     // `text_pattern_ops` index cannot serve; `LIKE 'prefix%'` can. SQLite's LIKE ignores
     // case and skips the index, so it gets the byte range.
-    let starts_with = match backend {
-        DbBackend::Postgres => {
-            let escaped: String = prefix
-                .chars()
-                .flat_map(|c| match c {
-                    '%' | '_' | '\\' => vec!['\\', c],
-                    other => vec![other],
-                })
-                .collect();
-            format!("{folded} LIKE {}", p.push(format!("{escaped}%")))
-        }
-        _ => {
-            let low = p.push(prefix.to_owned());
-            let high = p.push(format!("{prefix}\u{10FFFF}"));
-            format!("{folded} >= {low} AND {folded} < {high}")
-        }
+    let starts_with = if backend == DbBackend::Postgres {
+        let escaped: String = prefix
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                other => vec![other],
+            })
+            .collect();
+        format!("{folded} LIKE {}", p.push(format!("{escaped}%")))
+    } else {
+        let low = p.push(prefix.to_owned());
+        let high = p.push(format!("{prefix}\u{10FFFF}"));
+        format!("{folded} >= {low} AND {folded} < {high}")
     };
     let limit = p.push(i64::try_from(limit).unwrap_or(10));
     let sql = format!(
