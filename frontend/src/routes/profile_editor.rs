@@ -282,7 +282,10 @@ pub fn ProfileEditor() -> impl IntoView {
                                     move || specialty_name(&slug)
                                 }</span>
                                 <button type="button" class="secondary"
-                                    aria-label=move || format!("Remove {}", specialty_name(&slug))
+                                    aria-label={
+                                        let slug = slug.clone();
+                                        move || format!("Remove {}", specialty_name(&slug))
+                                    }
                                     on:click={
                                         let slug = slug.clone();
                                         move |_| form.specialties.update(|chosen| chosen.retain(|s| *s != slug))
