@@ -4,14 +4,20 @@
 //! Candidates come from an index of trigrams (`name_trigram`); [`typo_distance`] then
 //! decides, so "tremblya" finds "Tremblay" and "okafr" finds "Okafor".
 
+/// The folded words of a text: runs of letters and digits, as the full-text indexes split
+/// them. Nothing else survives, so a word is safe inside a full-text query.
+pub fn words(text: &str) -> Vec<String> {
+    crate::validate::fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The words of a name worth indexing for typos: folded, split at anything but letters
 /// and digits (as the full-text index splits them), three letters or more.
 pub fn name_words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = crate::validate::fold(name)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(str::to_owned)
-        .collect();
+    let mut words: Vec<String> = words(name).into_iter().filter(|w| w.chars().count() >= 3).collect();
     words.sort_unstable();
     words.dedup();
     words

@@ -23,12 +23,9 @@ pub struct SearchQuery {
 /// Splits free text into folded search words (letters and digits only, so nothing a
 /// user types can change the meaning of the full-text query).
 pub fn terms_of(text: &str) -> Vec<String> {
-    fold(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .map(str::to_owned)
-        .collect()
+    let mut words = fuzzy::words(text);
+    words.truncate(8);
+    words
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -60,6 +57,13 @@ struct Params {
 }
 
 impl Params {
+    fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
     fn push(&mut self, value: impl Into<Value>) -> String {
         self.values.push(value.into());
         match self.backend {
@@ -78,10 +82,7 @@ const PUBLIC_COLUMNS: &str = "p.id, p.slug, p.display_name, p.city, p.region, p.
 /// (one rank point weighs as 0.01 of relevance), ties broken by id.
 pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result<SearchPage, DbErr> {
     let backend = conn.get_database_backend();
-    let mut p = Params {
-        backend,
-        values: Vec::new(),
-    };
+    let mut p = Params::new(backend);
     let mut filters = vec!["p.status = 'active'".to_owned()];
     let text = if query.terms.is_empty() {
         None
@@ -243,12 +244,8 @@ struct SimilarName {
 /// it already starts. Candidates come from `name_trigram` in one statement.
 async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<Vec<Vec<String>>, DbErr> {
     let backend = conn.get_database_backend();
-    let mut out = vec![Vec::new(); terms.len()];
     let mut selects = Vec::new();
-    let mut p = Params {
-        backend,
-        values: Vec::new(),
-    };
+    let mut p = Params::new(backend);
     for (i, term) in terms.iter().enumerate() {
         let allowed = fuzzy::allowed_typos(term);
         if allowed == 0 {
@@ -265,7 +262,7 @@ async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result
         ));
     }
     if selects.is_empty() {
-        return Ok(out);
+        return Ok(vec![Vec::new(); terms.len()]);
     }
     let sql = selects.join(" UNION ALL ");
     let rows = SimilarName::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
@@ -273,24 +270,23 @@ async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result
         .await?;
     let mut scored: Vec<Vec<(usize, String)>> = vec![Vec::new(); terms.len()];
     for row in rows {
-        let Some(term) = usize::try_from(row.term).ok().and_then(|i| terms.get(i)) else {
+        let Some((i, term)) = usize::try_from(row.term).ok().and_then(|i| Some((i, terms.get(i)?))) else {
             continue;
         };
         if row.word.starts_with(term.as_str()) {
             continue; // the prefix match finds it already
         }
-        if let Some(distance) = fuzzy::typo_distance(term, &row.word, fuzzy::allowed_typos(term))
-            && let Ok(i) = usize::try_from(row.term)
-        {
+        if let Some(distance) = fuzzy::typo_distance(term, &row.word, fuzzy::allowed_typos(term)) {
             scored[i].push((distance, row.word));
         }
     }
-    for (names, found) in out.iter_mut().zip(scored) {
-        let mut found = found;
-        found.sort();
-        *names = found.into_iter().take(5).map(|(_, word)| word).collect();
-    }
-    Ok(out)
+    Ok(scored
+        .into_iter()
+        .map(|mut found| {
+            found.sort();
+            found.into_iter().take(5).map(|(_, word)| word).collect()
+        })
+        .collect())
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -320,10 +316,7 @@ async fn remember_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> 
     if pairs.is_empty() {
         return Ok(());
     }
-    let mut p = Params {
-        backend: conn.get_database_backend(),
-        values: Vec::new(),
-    };
+    let mut p = Params::new(conn.get_database_backend());
     let rows = pairs
         .into_iter()
         .map(|(t, w)| format!("({}, {})", p.push(t), p.push(w)))
@@ -363,10 +356,7 @@ async fn forget_unused_name_words<C: ConnectionTrait>(conn: &C, words: &[String]
             .await?
             .is_some_and(|c| c.n > 0);
         if !used {
-            let mut p = Params {
-                backend,
-                values: Vec::new(),
-            };
+            let mut p = Params::new(backend);
             let w = p.push(word.clone());
             let placeholders = fuzzy::trigrams(word)
                 .into_iter()
@@ -462,10 +452,7 @@ pub async fn suggest<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<String>, DbErr> {
     let backend = conn.get_database_backend();
-    let mut p = Params {
-        backend,
-        values: Vec::new(),
-    };
+    let mut p = Params::new(backend);
     let (shown, folded) = match column {
         SuggestColumn::Name => ("display_name", "name_folded"),
         SuggestColumn::City => ("city", "city_folded"),

@@ -127,9 +127,7 @@ async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model,
     let profile = db::profiles::upsert(&txn, member.id, fields, now).await?;
     let wanted: Vec<String> = specialties.iter().map(|s| (*s).to_owned()).collect();
     let chosen = db::profiles::specialties_by_slug(&txn, &wanted).await?;
-    let ids: Vec<i64> = chosen.iter().map(|s| s.id).collect();
-    db::profiles::set_specialties(&txn, profile.id, &ids).await?;
-    db::search::reindex(&txn, &profile, &chosen).await?;
+    crate::services::directory::link_specialties_and_index(&txn, &profile, &chosen).await?;
     txn.commit().await?;
     Ok(())
 }
