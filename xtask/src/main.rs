@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask bench [--engine sqlite|postgres|both] [--profiles 100000] [--connections 32]
 //!                   [--seconds 20] [--warmup 5] [--postgres-url URL] [--pool N]
-//!                   [--pages names,broad,profile]
+//!                   [--pages names,broad,profile,floor]
 //! ```
 //!
 //! `bench` measures the directory as a visitor uses it: it builds the release server, fills
@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask bench [--engine sqlite|postgres|both] [--profiles N] [--connections N] \
-                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile]";
+                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,floor]";
 
 /// The web app's card fields (frontend/src/api.rs), so the benchmark asks what a page asks.
 const CARD_FIELDS: &str =
@@ -263,6 +263,7 @@ async fn measure(target: &Target, options: &Options) -> anyhow::Result<Vec<Row>>
         ("names", "search: names, places (20 results)"),
         ("broad", "search: one broad word (20 results)"),
         ("profile", "profile page"),
+        ("floor", "floor: `{ __typename }`, no database"),
     ] {
         if !options.pages.iter().any(|p| p == key) {
             continue;
@@ -270,7 +271,9 @@ async fn measure(target: &Target, options: &Options) -> anyhow::Result<Vec<Row>>
         let bodies = match key {
             "names" => search_bodies(&client, &graphql, FOCUSED).await?,
             "broad" => search_bodies(&client, &graphql, BROAD).await?,
-            _ => profile_bodies(&client, &graphql).await?,
+            "profile" => profile_bodies(&client, &graphql).await?,
+            // What HTTP and GraphQL cost with no database work: the ceiling for any page.
+            _ => vec![br#"{"query":"{ __typename }"}"#.to_vec()],
         };
         let bodies = Arc::new(bodies);
         let warmup = Duration::from_secs(options.warmup);

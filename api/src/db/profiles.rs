@@ -3,11 +3,11 @@
 //! filtered out and the phone column is `NULL` unless it is showcased (P5, P6).
 
 use chrono::{DateTime, Utc};
-use entity::{directory_profile as profile, member, profile_specialty, specialty};
-use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
+use entity::{directory_profile as profile, profile_specialty, specialty};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, Set, Statement, TryIntoModel,
 };
 use std::collections::HashMap;
 
@@ -16,7 +16,7 @@ pub const STATUS_DISABLED: &str = "disabled";
 
 /// A profile as anyone may see it: no private column is selected, and `phone` is filled
 /// by SQL only while the member showcases it.
-#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicProfileRow {
     pub id: i64,
     pub slug: String,
@@ -29,40 +29,94 @@ pub struct PublicProfileRow {
     pub photo_file: Option<String>,
     pub certification_status: String,
     pub phone: Option<String>,
+    /// From the managed list, by name.
+    pub specialties: Vec<specialty::Model>,
 }
 
-/// `CASE WHEN show_phone THEN member.phone END`: the only way the public side reads a phone.
-fn showcased_phone() -> CaseStatement {
-    Expr::case(
-        Expr::col((profile::Entity, profile::Column::ShowPhone)).eq(true),
-        Expr::col((member::Entity, member::Column::Phone)),
+/// The public columns of `directory_profile p JOIN member m`, and the profile's
+/// specialties aggregated into one column (`id TAB slug TAB name` lines), so that a profile
+/// or a whole page of them comes in one statement with everything a card shows. The phone
+/// is there only while showcased (P5).
+pub(crate) fn public_columns(backend: DbBackend) -> String {
+    let (aggregate, tab, newline) = match backend {
+        DbBackend::Postgres => ("string_agg", "chr(9)", "chr(10)"),
+        _ => ("group_concat", "char(9)", "char(10)"),
+    };
+    format!(
+        "p.id, p.slug, p.display_name, p.city, p.region, p.country, p.bio, p.languages, \
+         p.photo_file, p.certification_status, \
+         CASE WHEN p.show_phone THEN m.phone ELSE NULL END AS phone, \
+         (SELECT {aggregate}(sp.id || {tab} || sp.slug || {tab} || sp.name, {newline}) \
+          FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
+          WHERE ps.profile_id = p.id) AS specialties"
     )
-    .finally(Expr::val(Option::<String>::None))
 }
 
-/// The active profile with this slug, as the public sees it.
+#[derive(FromQueryResult)]
+struct PublicColumns {
+    id: i64,
+    slug: String,
+    display_name: String,
+    city: String,
+    region: String,
+    country: String,
+    bio: String,
+    languages: String,
+    photo_file: Option<String>,
+    certification_status: String,
+    phone: Option<String>,
+    specialties: Option<String>,
+}
+
+impl PublicProfileRow {
+    /// Reads the columns of [`public_columns`] from a result row.
+    pub(crate) fn from_result(result: &QueryResult) -> Result<Self, DbErr> {
+        let c = PublicColumns::from_query_result(result, "")?;
+        let mut specialties: Vec<specialty::Model> = c
+            .specialties
+            .as_deref()
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| {
+                let mut parts = line.splitn(3, '\t');
+                Some(specialty::Model {
+                    id: parts.next()?.parse().ok()?,
+                    slug: parts.next()?.to_owned(),
+                    name: parts.next()?.to_owned(),
+                })
+            })
+            .collect();
+        specialties.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Self {
+            id: c.id,
+            slug: c.slug,
+            display_name: c.display_name,
+            city: c.city,
+            region: c.region,
+            country: c.country,
+            bio: c.bio,
+            languages: c.languages,
+            photo_file: c.photo_file,
+            certification_status: c.certification_status,
+            phone: c.phone,
+            specialties,
+        })
+    }
+}
+
+/// The active profile with this slug, as the public sees it, with its specialties.
 pub async fn public_by_slug<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<Option<PublicProfileRow>, DbErr> {
-    profile::Entity::find()
-        .select_only()
-        .columns([
-            profile::Column::Id,
-            profile::Column::Slug,
-            profile::Column::DisplayName,
-            profile::Column::City,
-            profile::Column::Region,
-            profile::Column::Country,
-            profile::Column::Bio,
-            profile::Column::Languages,
-            profile::Column::PhotoFile,
-            profile::Column::CertificationStatus,
-        ])
-        .expr_as(showcased_phone(), "phone")
-        .join(JoinType::InnerJoin, profile::Relation::Member.def())
-        .filter(profile::Column::Slug.eq(slug))
-        .filter(profile::Column::Status.eq(STATUS_ACTIVE))
-        .into_model::<PublicProfileRow>()
-        .one(conn)
-        .await
+    let backend = conn.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    let sql = format!(
+        "SELECT {} FROM directory_profile p JOIN member m ON m.id = p.member_id \
+         WHERE p.slug = {placeholder} AND p.status = 'active'",
+        public_columns(backend)
+    );
+    conn.query_one_raw(Statement::from_sql_and_values(backend, sql, [slug.into()]))
+        .await?
+        .map(|row| PublicProfileRow::from_result(&row))
+        .transpose()
 }
 
 pub async fn find_by_member<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<Option<profile::Model>, DbErr> {
@@ -242,7 +296,7 @@ pub async fn set_specialties<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The specialties of many profiles in one query (for DataLoader and single profiles alike).
+/// The specialties of many profiles in one query.
 pub async fn specialties_of<C: ConnectionTrait>(
     conn: &C,
     profile_ids: &[i64],

@@ -2,7 +2,7 @@
 //! (migration `m20261129_000003_search` describes the indexes). Every public read applies
 //! the member's choices in SQL: only active profiles, and the phone only when showcased.
 
-use crate::db::profiles::PublicProfileRow;
+use crate::db::profiles::{PublicProfileRow, public_columns};
 use entity::{directory_profile as profile, specialty};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
 use shared::fuzzy;
@@ -26,22 +26,6 @@ pub fn terms_of(text: &str) -> Vec<String> {
     let mut words = fuzzy::words(text);
     words.truncate(8);
     words
-}
-
-#[derive(Debug, FromQueryResult)]
-struct SearchRow {
-    id: i64,
-    slug: String,
-    display_name: String,
-    city: String,
-    region: String,
-    country: String,
-    bio: String,
-    languages: String,
-    photo_file: Option<String>,
-    certification_status: String,
-    phone: Option<String>,
-    total_count: i64,
 }
 
 /// A page of results and how many match in all.
@@ -73,10 +57,6 @@ impl Params {
         }
     }
 }
-
-const PUBLIC_COLUMNS: &str = "p.id, p.slug, p.display_name, p.city, p.region, p.country, p.bio, p.languages, \
-     p.photo_file, p.certification_status, \
-     CASE WHEN p.show_phone THEN m.phone ELSE NULL END AS phone";
 
 /// One page of active profiles matching `query`, by text relevance plus `search_rank`
 /// (one rank point weighs as 0.01 of relevance), ties broken by id.
@@ -119,11 +99,12 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
             score: "p.search_rank".to_owned(),
         })
     });
+    let columns = public_columns(backend);
     let sql = match text {
         // The whole directory by rank: the page comes straight off `idx_profile_rank`, the
         // count from the same index.
         None => format!(
-            "SELECT {PUBLIC_COLUMNS}, (SELECT COUNT(*) FROM directory_profile p WHERE {filters}) AS total_count \
+            "SELECT {columns}, (SELECT COUNT(*) FROM directory_profile p WHERE {filters}) AS total_count \
              FROM directory_profile p JOIN member m ON m.id = p.member_id \
              WHERE {filters} ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit} OFFSET {offset}"
         ),
@@ -132,31 +113,22 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         Some(TextMatch { from, score }) => format!(
             "WITH matches AS (SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
              page AS (SELECT id, score FROM matches ORDER BY score DESC, id ASC LIMIT {limit} OFFSET {offset}) \
-             SELECT {PUBLIC_COLUMNS}, (SELECT COUNT(*) FROM matches) AS total_count \
+             SELECT {columns}, (SELECT COUNT(*) FROM matches) AS total_count \
              FROM page JOIN directory_profile p ON p.id = page.id JOIN member m ON m.id = p.member_id \
              ORDER BY page.score DESC, p.id ASC"
         ),
     };
-    let rows = SearchRow::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
-        .all(conn)
+    let results = conn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
         .await?;
-    let total = rows.first().map_or(0, |r| u64::try_from(r.total_count).unwrap_or(0));
-    let rows = rows
-        .into_iter()
-        .map(|r| PublicProfileRow {
-            id: r.id,
-            slug: r.slug,
-            display_name: r.display_name,
-            city: r.city,
-            region: r.region,
-            country: r.country,
-            bio: r.bio,
-            languages: r.languages,
-            photo_file: r.photo_file,
-            certification_status: r.certification_status,
-            phone: r.phone,
-        })
-        .collect();
+    let total = match results.first() {
+        Some(first) => u64::try_from(first.try_get::<i64>("", "total_count")?).unwrap_or(0),
+        None => 0,
+    };
+    let rows = results
+        .iter()
+        .map(PublicProfileRow::from_result)
+        .collect::<Result<_, _>>()?;
     Ok(SearchPage { rows, total })
 }
 
@@ -457,23 +429,18 @@ pub async fn suggest<C: ConnectionTrait>(
         SuggestColumn::Name => ("display_name", "name_folded"),
         SuggestColumn::City => ("city", "city_folded"),
     };
-    // PostgreSQL compares text by the database's collation, which a range on the
-    // `text_pattern_ops` index cannot serve; `LIKE 'prefix%'` can. SQLite's LIKE ignores
-    // case and skips the index, so it gets the byte range.
-    let starts_with = if backend == DbBackend::Postgres {
-        let escaped: String = prefix
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                other => vec![other],
-            })
-            .collect();
-        format!("{folded} LIKE {}", p.push(format!("{escaped}%")))
+    // Every name or city starting with the prefix lies between it and the prefix followed
+    // by the highest character. PostgreSQL compares text by the database's collation,
+    // which the `text_pattern_ops` index cannot serve: its byte-wise operators can (and,
+    // unlike `LIKE`, with a plan prepared before the prefix is known).
+    let (at_least, below) = if backend == DbBackend::Postgres {
+        ("~>=~", "~<~")
     } else {
-        let low = p.push(prefix.to_owned());
-        let high = p.push(format!("{prefix}\u{10FFFF}"));
-        format!("{folded} >= {low} AND {folded} < {high}")
+        (">=", "<")
     };
+    let low = p.push(prefix.to_owned());
+    let high = p.push(format!("{prefix}\u{10FFFF}"));
+    let starts_with = format!("{folded} {at_least} {low} AND {folded} {below} {high}");
     let limit = p.push(i64::try_from(limit).unwrap_or(10));
     let sql = format!(
         "SELECT MIN({shown}) AS term FROM directory_profile \

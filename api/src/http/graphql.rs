@@ -245,10 +245,7 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(USER_AGENT_MAX_CHARS).collect()),
     };
-    let request = request
-        .data(viewer)
-        .data(meta)
-        .data(crate::schema::loaders::specialty_loader(state.clone()));
+    let request = request.data(viewer).data(meta);
     let mut response = schema.execute_batch(request).await;
     let responses: Vec<&mut async_graphql::Response> = match &mut response {
         BatchResponse::Single(one) => vec![one],

@@ -11,7 +11,6 @@ pub mod audit;
 pub mod directory;
 pub mod error;
 pub mod limits;
-pub mod loaders;
 pub mod pagination;
 
 use crate::auth::{RequestMeta, Viewer};

@@ -18,7 +18,6 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::{directory_profile, member, specialty};
 use shared::validate::{bounded_text, slug as parse_slug, slugify};
 use shared::{Email, Phone};
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// The private contact fields a member keeps on their record. Every field is replaced;
@@ -309,11 +308,6 @@ fn throttle_anonymous(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> 
 /// The managed list of specialties.
 pub async fn specialties(state: &AppState) -> Result<Vec<specialty::Model>> {
     Ok(db::profiles::all_specialties(&state.db).await?)
-}
-
-/// Specialties of many profiles at once (DataLoader).
-pub async fn specialties_of(state: &AppState, profile_ids: &[i64]) -> Result<HashMap<i64, Vec<specialty::Model>>> {
-    Ok(db::profiles::specialties_of(&state.db, profile_ids).await?)
 }
 
 /// The profile a call acts on: the caller's own, or (staff only) the member numbered `number`.

@@ -3,7 +3,6 @@
 use super::types::{PublicProfile, Specialty};
 use crate::schema::ContextExt;
 use crate::schema::error::GqlResult;
-use crate::schema::loaders::Specialties;
 use crate::schema::pagination::{decode_cursor, encode_cursor, page_size};
 use crate::services::directory::{self, DirectorySearch, SuggestKind};
 use async_graphql::connection::{Connection, Edge};
@@ -79,19 +78,6 @@ impl DirectoryQuery {
         let page = directory::search(ctx.state(), ctx.viewer(), ctx.meta(), search)
             .await
             .gql()?;
-        // Load the nested specialties of the whole page in one batch up front; each
-        // result's resolver then reads the loader's cache.
-        let wants_specialties = ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("specialties")
-            .exists()
-            || ctx.look_ahead().field("nodes").field("specialties").exists();
-        if wants_specialties {
-            let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
-            ctx.data::<Specialties>()?.load_many(ids).await?;
-        }
         let has_next = offset + (page.rows.len() as u64) < page.total;
         let mut connection = Connection::with_additional_fields(
             offset > 0,

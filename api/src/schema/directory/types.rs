@@ -4,7 +4,6 @@
 
 use crate::authz::{Audience, readable_by};
 use crate::db::profiles::PublicProfileRow;
-use crate::schema::loaders::Specialties;
 use crate::services::directory::ProfileView;
 use async_graphql::{Enum, InputObject, Object, SimpleObject};
 use entity::specialty;
@@ -106,9 +105,9 @@ impl PublicProfile {
     }
 
     /// Specialties from the managed list, by name. Audience: public.
-    async fn specialties(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Specialty>> {
-        let loaded = ctx.data::<Specialties>()?.load_one(self.0.id).await?;
-        Ok(loaded.unwrap_or_default().into_iter().map(Into::into).collect())
+    async fn specialties(&self) -> Vec<Specialty> {
+        // Read by the same statement as the profile (or the page it is on): no query here.
+        self.0.specialties.iter().cloned().map(Into::into).collect()
     }
 
     /// Phone number, present only while the trainer showcases it (P5). Audience: public,
