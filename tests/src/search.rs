@@ -85,7 +85,7 @@ fn names(page: &Gql) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn words_match_names_cities_specialties_and_bios_as_prefixes() -> Result<()> {
+async fn words_match_names_cities_specialties_and_bios_the_last_as_a_prefix() -> Result<()> {
     let app = TestApp::spawn().await?;
     seed(&app).await?;
     let search = |q: &'static str| app.graphql(DIRECTORY, json!({ "q": q }));
@@ -101,6 +101,15 @@ async fn words_match_names_cities_specialties_and_bios_as_prefixes() -> Result<(
     let strength = names(&search("strength").await?.ok()?);
     assert_eq!(strength.len(), 2, "specialty of one, bio of the other: {strength:?}");
     assert_eq!(strength[0], "Maya Okafor", "a specialty weighs more than a bio");
+    assert_eq!(
+        names(&search("okafor ma").await?.ok()?),
+        ["Maya Okafor"],
+        "the last word may be unfinished"
+    );
+    assert!(
+        names(&search("oka maya").await?.ok()?).is_empty(),
+        "words before the last are whole words"
+    );
     let nothing = search("zzzz").await?.ok()?;
     assert_eq!(nothing.data("directory.totalCount")?, &json!(0));
     assert!(names(&nothing).is_empty());

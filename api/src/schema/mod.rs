@@ -39,9 +39,7 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 pub fn build(state: Option<AppState>, limits: &Limits) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
-        .extension(limits::AliasLimit {
-            max: limits.max_aliases,
-        });
+        .extension(limits::AliasLimit::new(limits.max_aliases));
     if let Some(state) = state {
         builder = builder.data(state);
     }
