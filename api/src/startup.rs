@@ -55,6 +55,7 @@ impl Application {
             contact_limiter,
             anonymous_limiter,
             access_log,
+            typos: Arc::default(),
         };
         let schema = schema::build(Some(state.clone()), &state.settings.limits);
         let listener = TcpListener::bind(state.settings.addr)?;

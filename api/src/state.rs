@@ -20,6 +20,8 @@ pub struct AppState {
     /// Anonymous directory and typeahead reads per client IP (P18).
     pub anonymous_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
     pub access_log: AccessLogSender,
+    /// Typo candidates of recent search words.
+    pub typos: Arc<crate::services::typos::TypoCache>,
 }
 
 impl AppState {

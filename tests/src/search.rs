@@ -147,6 +147,16 @@ async fn names_with_a_small_typo_are_still_found() -> Result<()> {
         names(&search("okafxyz").await?.ok()?).is_empty(),
         "too far from any name"
     );
+    assert_eq!(
+        names(&search("okafo maya").await?.ok()?),
+        ["Maya Okafor"],
+        "an unfinished word before the last is a typo too"
+    );
+    // A name added after a search for its typo is found by that typo at once: what the
+    // server keeps of earlier searches starts over on every profile write.
+    assert!(names(&search("zhanq").await?.ok()?).is_empty());
+    trainer(&app, "Wei Zhang", "Ottawa", &["yoga"], "Morning flow.", None).await?;
+    assert_eq!(names(&search("zhanq").await?.ok()?), ["Wei Zhang"]);
 
     // A renamed profile is no longer found by its old name, typo or not.
     app.graphql_as(

@@ -13,6 +13,8 @@ pub struct SearchQuery {
     /// Folded words: whole words, except the last, which may be a prefix (the visitor may
     /// still be typing it). Empty lists everything by rank.
     pub terms: Vec<String>,
+    /// For each word, the name words it may be a typo of ([`similar_names`]).
+    pub similar: Vec<Vec<String>>,
     /// Folded city to filter on, exactly.
     pub city: Option<String>,
     /// Specialty slug to filter on.
@@ -68,11 +70,16 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     let text = if query.terms.is_empty() {
         None
     } else {
-        let similar = similar_names(conn, &query.terms).await?;
         Some(if backend == DbBackend::Postgres {
-            text_match_postgres(&query.terms, &similar, query.city.as_deref(), &mut p, &mut filters)
+            text_match_postgres(
+                &query.terms,
+                &query.similar,
+                query.city.as_deref(),
+                &mut p,
+                &mut filters,
+            )
         } else {
-            text_match_sqlite(&query.terms, &similar, query.city.as_deref(), &mut p)
+            text_match_sqlite(&query.terms, &query.similar, query.city.as_deref(), &mut p)
         })
     };
     if let Some(city) = &query.city {
@@ -167,7 +174,7 @@ fn text_match_postgres(
         .enumerate()
         .map(|(i, (term, names))| {
             let alternatives: Vec<String> = std::iter::once(as_typed(i, term))
-                .chain(names.iter().map(|n| format!("{n}:A")))
+                .chain(typo_alternatives(term, i == last, names).map(|n| format!("{n}:A")))
                 .collect();
             format!("({})", alternatives.join(" | "))
         })
@@ -207,13 +214,12 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], city: Option<&st
             } else {
                 format!("\"{term}\"")
             };
+            let names = typo_alternatives(term, i == last, names)
+                .map(|n| format!("display_name : \"{n}\""))
+                .collect::<Vec<_>>();
             if names.is_empty() {
                 as_typed
             } else {
-                let names = names
-                    .iter()
-                    .map(|n| format!("display_name : \"{n}\""))
-                    .collect::<Vec<_>>();
                 format!("({as_typed} OR {})", names.join(" OR "))
             }
         })
@@ -232,6 +238,15 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], city: Option<&st
     }
 }
 
+/// The typo alternatives of one search word: at most five of its candidates, leaving out,
+/// for the word being typed (matched as a prefix), the names it already starts.
+fn typo_alternatives<'a>(term: &str, is_last: bool, candidates: &'a [String]) -> impl Iterator<Item = &'a String> {
+    candidates
+        .iter()
+        .filter(move |name| !(is_last && name.starts_with(term)))
+        .take(5)
+}
+
 #[derive(Debug, FromQueryResult)]
 struct SimilarName {
     term: i64,
@@ -239,9 +254,10 @@ struct SimilarName {
 }
 
 /// For each search word long enough to contain a typo, the indexed name words within
-/// [`fuzzy::allowed_typos`] edits of it (best first, at most five), leaving out the names
-/// it already starts. Candidates come from `name_trigram` in one statement.
-async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<Vec<Vec<String>>, DbErr> {
+/// [`fuzzy::allowed_typos`] edits of it or of its start (best first, at most ten).
+/// Candidates come from `name_trigram` in one statement; [`typo_alternatives`] picks
+/// from them.
+pub async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<Vec<Vec<String>>, DbErr> {
     let backend = conn.get_database_backend();
     let mut selects = Vec::new();
     let mut p = Params::new(backend);
@@ -272,9 +288,6 @@ async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result
         let Some((i, term)) = usize::try_from(row.term).ok().and_then(|i| Some((i, terms.get(i)?))) else {
             continue;
         };
-        if row.word.starts_with(term.as_str()) {
-            continue; // the prefix match finds it already
-        }
         if let Some(distance) = fuzzy::typo_distance(term, &row.word, fuzzy::allowed_typos(term)) {
             scored[i].push((distance, row.word));
         }
@@ -283,7 +296,7 @@ async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result
         .into_iter()
         .map(|mut found| {
             found.sort();
-            found.into_iter().take(5).map(|(_, word)| word).collect()
+            found.into_iter().take(10).map(|(_, word)| word).collect()
         })
         .collect())
 }

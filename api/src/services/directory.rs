@@ -159,6 +159,7 @@ pub async fn save_my_profile(state: &AppState, viewer: &Viewer, input: ProfileIn
         .map_err(|e| conflict_on_unique(e, "slug", "Another profile already uses this address."))?;
     link_specialties_and_index(&txn, &profile, &specialties).await?;
     txn.commit().await?;
+    state.typos.forget_all();
     let mut specialties = specialties;
     specialties.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ProfileView { profile, specialties })
@@ -235,8 +236,11 @@ pub async fn search(
     input: DirectorySearch,
 ) -> Result<SearchPage> {
     throttle_anonymous(state, viewer, meta)?;
+    let terms = input.query.as_deref().map(db::search::terms_of).unwrap_or_default();
+    let similar = similar_names(state, &terms).await?;
     let query = db::search::SearchQuery {
-        terms: input.query.as_deref().map(db::search::terms_of).unwrap_or_default(),
+        terms,
+        similar,
         city: input
             .city
             .as_deref()
@@ -247,6 +251,29 @@ pub async fn search(
         offset: input.offset,
     };
     Ok(db::search::search(&state.db, &query).await?)
+}
+
+/// For each search word, the name words it may be a typo of: from the cache where it has
+/// them, the others in one statement.
+async fn similar_names(state: &AppState, terms: &[String]) -> Result<Vec<Vec<String>>> {
+    let mut similar: Vec<Option<Vec<String>>> = terms.iter().map(|t| state.typos.get(t)).collect();
+    let missing: Vec<String> = terms
+        .iter()
+        .zip(&similar)
+        .filter(|(_, found)| found.is_none())
+        .map(|(t, _)| t.clone())
+        .collect();
+    if !missing.is_empty() {
+        let mut found = db::search::similar_names(&state.db, &missing).await?.into_iter();
+        for (term, slot) in terms.iter().zip(similar.iter_mut()) {
+            if slot.is_none() {
+                let candidates = found.next().unwrap_or_default();
+                state.typos.put(term, candidates.clone());
+                *slot = Some(candidates);
+            }
+        }
+    }
+    Ok(similar.into_iter().map(Option::unwrap_or_default).collect())
 }
 
 /// What typeahead completes.

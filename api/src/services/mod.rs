@@ -10,6 +10,7 @@ pub mod directory;
 pub mod rate_limit;
 pub mod sample_directory;
 pub mod seed;
+pub mod typos;
 
 use crate::auth::Viewer;
 use crate::auth::viewer::Authenticated;
