@@ -9,6 +9,7 @@ mod m20261129_000003_search;
 mod m20261129_000004_photo_index;
 mod m20261129_000005_name_typos;
 mod m20261129_000006_city_rank_index;
+mod m20261129_000007_search_words;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_photo_index::Migration),
             Box::new(m20261129_000005_name_typos::Migration),
             Box::new(m20261129_000006_city_rank_index::Migration),
+            Box::new(m20261129_000007_search_words::Migration),
         ]
     }
 }

@@ -103,6 +103,7 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     // matches below.
     let text = text.or_else(|| {
         filtered.then(|| TextMatch {
+            with: String::new(),
             from: "directory_profile p".to_owned(),
             score: "p.search_rank".to_owned(),
         })
@@ -118,8 +119,8 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         ),
         // Every match is scored once into a narrow list of (id, score) that gives both
         // the count and the page; only the page's rows are then read in full.
-        Some(TextMatch { from, score }) => format!(
-            "WITH matches AS (SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
+        Some(TextMatch { with, from, score }) => format!(
+            "WITH {with}matches AS (SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
              page AS (SELECT id, score FROM matches ORDER BY score DESC, id ASC LIMIT {limit} OFFSET {offset}) \
              SELECT {columns}, (SELECT COUNT(*) FROM matches) AS total_count \
              FROM page JOIN directory_profile p ON p.id = page.id JOIN member m ON m.id = p.member_id \
@@ -143,16 +144,23 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
 /// How a text query reaches profiles: the `FROM` clause (which binds `p`) and the score of
 /// a match (text relevance plus `search_rank`, one rank point weighing 0.01).
 struct TextMatch {
+    /// Common table expressions the match needs first (each followed by `, `).
+    with: String,
     from: String,
     score: String,
 }
 
-/// PostgreSQL: every word in the weighted `tsvector` (the last as a prefix), or one of the
-/// name words it is a typo of (weight A is the name). Relevance is the weighted rank of
-/// the words as typed, so exact matches come before typo matches. Whole words let GIN skip
-/// through the posting lists from the rarest word; a prefix makes it collect every entry
-/// of every word it starts (10 ms for `toronto:*` at 100k profiles), so only the word being
-/// typed pays that.
+/// At most this many words stand in for the prefix of a search's last word on PostgreSQL;
+/// a shorter prefix that starts more words stays a prefix.
+const PREFIX_WORDS_MAX: usize = 16;
+
+/// PostgreSQL: every word in the weighted `tsvector`, or one of the name words it is a typo
+/// of (weight A is the name). Relevance is the weighted rank of the words as typed, so
+/// exact matches come before typo matches. Words before the last are whole words, which
+/// lets GIN skip through the posting lists from the rarest; the last is a prefix, which
+/// GIN would answer by collecting every entry of every word it starts (milliseconds for a
+/// common word), so the statement first looks the prefix up in `search_word` and, when it
+/// starts only a few words, matches those words exactly.
 fn text_match_postgres(
     terms: &[String],
     similar: &[Vec<String>],
@@ -161,40 +169,67 @@ fn text_match_postgres(
     filters: &mut Vec<String>,
 ) -> TextMatch {
     let last = terms.len().saturating_sub(1);
-    let as_typed = |i: usize, term: &str| {
+    let alternatives = |i: usize, term: &str, names: &[String]| -> Vec<String> {
+        let typos = typo_alternatives(term, i == last, names).map(|n| format!("{n}:A"));
         if i == last {
-            format!("{term}:*")
+            typos.collect()
         } else {
-            term.to_owned()
+            std::iter::once(term.to_owned()).chain(typos).collect()
         }
     };
+    // Everything but the last word's own prefix, as `to_tsquery` text.
     let mut conditions: Vec<String> = terms
         .iter()
         .zip(similar)
         .enumerate()
-        .map(|(i, (term, names))| {
-            let alternatives: Vec<String> = std::iter::once(as_typed(i, term))
-                .chain(typo_alternatives(term, i == last, names).map(|n| format!("{n}:A")))
-                .collect();
-            format!("({})", alternatives.join(" | "))
-        })
+        .take(last)
+        .map(|(i, (term, names))| format!("({})", alternatives(i, term, names).join(" | ")))
         .collect();
     // A city filter narrows inside the index too (the exact filter on `city_folded`
     // still decides): a common word in a small city then costs what the city costs.
     conditions.extend(city.map(terms_of).unwrap_or_default().iter().map(|w| format!("{w}:B")));
-    let q = p.push(conditions.join(" & "));
-    filters.push(format!("s.document @@ to_tsquery('simple', {q})"));
-    let any = p.push(
-        terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| as_typed(i, t))
-            .collect::<Vec<_>>()
-            .join(" | "),
+    let prefix = &terms[last];
+    let (low, high) = (p.push(prefix.clone()), p.push(format!("{prefix}\u{10FFFF}")));
+    let as_prefix = p.push(format!("{prefix}:*"));
+    // The words the prefix starts, quoted so that each stays one lexeme (a word with a
+    // backslash could not be quoted that way and is left to the prefix).
+    let mut with = format!(
+        "prefix AS (SELECT CASE WHEN COUNT(*) BETWEEN 1 AND {PREFIX_WORDS_MAX} \
+         THEN string_agg(quote_literal(word), ' | ')::tsquery ELSE to_tsquery('simple', {as_prefix}) END AS q \
+         FROM (SELECT word FROM search_word WHERE word >= {low} AND word < {high} \
+         AND strpos(word, chr(92)) = 0 LIMIT {}) w), ",
+        PREFIX_WORDS_MAX + 1
     );
+    let last_typos = alternatives(last, prefix, &similar[last]);
+    let last_group = if last_typos.is_empty() {
+        "prefix.q".to_owned()
+    } else {
+        format!("(prefix.q || to_tsquery('simple', {}))", p.push(last_typos.join(" | ")))
+    };
+    let matching = if conditions.is_empty() {
+        last_group
+    } else {
+        format!(
+            "to_tsquery('simple', {}) && {last_group}",
+            p.push(conditions.join(" & "))
+        )
+    };
+    let ranking = if last == 0 {
+        "prefix.q".to_owned()
+    } else {
+        format!(
+            "to_tsquery('simple', {}) || prefix.q",
+            p.push(terms[..last].join(" | "))
+        )
+    };
+    with.push_str(&format!(
+        "query AS (SELECT {matching} AS matching, {ranking} AS ranking FROM prefix), "
+    ));
+    filters.push("s.document @@ (SELECT matching FROM query)".to_owned());
     TextMatch {
+        with,
         from: "profile_search s JOIN directory_profile p ON p.id = s.profile_id".to_owned(),
-        score: format!("ts_rank(s.document, to_tsquery('simple', {any})) + p.search_rank / 100.0"),
+        score: "ts_rank(s.document, (SELECT ranking FROM query)) + p.search_rank / 100.0".to_owned(),
     }
 }
 
@@ -230,6 +265,7 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], city: Option<&st
         .join(" AND ");
     let q = p.push(fts);
     TextMatch {
+        with: String::new(),
         from: format!(
             "(SELECT rowid AS profile_id, -bm25(profile_search, 10.0, 4.0, 4.0, 1.0) AS score \
              FROM profile_search WHERE profile_search MATCH {q}) s CROSS JOIN directory_profile p ON p.id = s.profile_id"
@@ -405,6 +441,9 @@ pub async fn reindex<C: ConnectionTrait>(
         fold(&profile.bio),
     );
     let old_words = indexed_name_words(conn, profile.id).await?;
+    if backend == DbBackend::Postgres {
+        recount_search_words(conn, profile.id, Some([&name, &city, &specs, &bio])).await?;
+    }
     delete_entry(conn, profile.id).await?;
     let new_words = fuzzy::name_words(&name);
     let statement = match backend {
@@ -435,8 +474,53 @@ pub async fn reindex<C: ConnectionTrait>(
 /// another profile's name uses them.
 pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
     let words = indexed_name_words(conn, profile_id).await?;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        recount_search_words(conn, profile_id, None).await?;
+    }
     delete_entry(conn, profile_id).await?;
     forget_unused_name_words(conn, &words).await
+}
+
+/// PostgreSQL: moves the counts of `search_word` from the words of a profile's current
+/// index entry to those of its next one (`None`: it leaves the index), and removes the
+/// words no profile uses any more. Call before the entry is replaced. One ordered upsert,
+/// so concurrent writers lock shared words in the same order.
+async fn recount_search_words<C: ConnectionTrait>(
+    conn: &C,
+    profile_id: i64,
+    next: Option<[&String; 4]>,
+) -> Result<(), DbErr> {
+    let backend = DbBackend::Postgres;
+    let mut values: Vec<Value> = vec![profile_id.into()];
+    let new_words = match next {
+        Some(texts) => {
+            values.extend(texts.into_iter().map(|t| Value::from(t.clone())));
+            "SELECT unnest(tsvector_to_array(to_tsvector('simple', $2) || to_tsvector('simple', $3) || \
+             to_tsvector('simple', $4) || to_tsvector('simple', $5))) AS word"
+        }
+        None => "SELECT NULL::text AS word WHERE false",
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "WITH old AS (SELECT unnest(tsvector_to_array(document)) AS word FROM profile_search WHERE profile_id = $1), \
+             new AS ({new_words}), \
+             delta AS (SELECT word, SUM(d) AS d FROM (SELECT word, -1 AS d FROM old UNION ALL SELECT word, 1 AS d FROM new) w \
+             GROUP BY word HAVING SUM(d) <> 0) \
+             INSERT INTO search_word (word, profiles) SELECT word, d FROM delta ORDER BY word \
+             ON CONFLICT (word) DO UPDATE SET profiles = search_word.profiles + EXCLUDED.profiles"
+        ),
+        values,
+    ))
+    .await?;
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "DELETE FROM search_word WHERE profiles <= 0 AND word IN \
+         (SELECT unnest(tsvector_to_array(document)) FROM profile_search WHERE profile_id = $1)",
+        [profile_id.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 async fn delete_entry<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
