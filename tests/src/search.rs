@@ -370,3 +370,44 @@ async fn anonymous_searching_is_limited_per_ip_and_members_are_not() -> Result<(
     app.graphql_as(&member.token, DIRECTORY, json!({})).await?.ok()?;
     Ok(())
 }
+
+/// Sets a profile's persistent search rank the way staff tooling does.
+async fn set_rank(app: &TestApp, display_name: &str, rank: i64) -> Result<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let profile = entity::directory_profile::Entity::find()
+        .filter(entity::directory_profile::Column::DisplayName.eq(display_name))
+        .one(&app.state.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no profile named {display_name}"))?;
+    api::db::profiles::set_search_rank(&app.state.db, profile.id, rank, chrono::Utc::now()).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn equally_relevant_matches_are_ordered_by_search_rank_then_by_age() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    for name in ["Ada First", "Bea Second", "Cy Third"] {
+        trainer(&app, name, "Regina", &["yoga"], "Classes.", None).await?;
+    }
+    let in_regina = || async {
+        let by_text = names(&app.graphql(DIRECTORY, json!({ "q": "regina" })).await?.ok()?);
+        let by_filter = names(&app.graphql(DIRECTORY, json!({ "city": "Regina" })).await?.ok()?);
+        assert_eq!(by_text, by_filter, "a text match and a filter order the same way");
+        anyhow::Ok(by_text)
+    };
+    assert_eq!(
+        in_regina().await?,
+        ["Ada First", "Bea Second", "Cy Third"],
+        "equal ranks: the older profile first"
+    );
+    set_rank(&app, "Cy Third", 50).await?;
+    set_rank(&app, "Bea Second", 10).await?;
+    assert_eq!(in_regina().await?, ["Cy Third", "Bea Second", "Ada First"]);
+    set_rank(&app, "Cy Third", 0).await?;
+    assert_eq!(
+        in_regina().await?,
+        ["Bea Second", "Ada First", "Cy Third"],
+        "a rank change shows at once"
+    );
+    Ok(())
+}

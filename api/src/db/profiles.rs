@@ -197,7 +197,8 @@ pub async fn set_status<C: ConnectionTrait>(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    update_column(conn, profile_id, profile::Column::Status, Expr::val(status), now).await
+    update_column(conn, profile_id, profile::Column::Status, Expr::val(status), now).await?;
+    crate::db::search::copy_listing_columns(conn, profile_id).await
 }
 
 /// Sets the persistent search rank (staff tooling and sample data).
@@ -207,7 +208,8 @@ pub async fn set_search_rank<C: ConnectionTrait>(
     rank: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    update_column(conn, profile_id, profile::Column::SearchRank, Expr::val(rank), now).await
+    update_column(conn, profile_id, profile::Column::SearchRank, Expr::val(rank), now).await?;
+    crate::db::search::copy_listing_columns(conn, profile_id).await
 }
 
 /// How many profiles exist, active or not.

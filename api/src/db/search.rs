@@ -225,11 +225,13 @@ fn text_match_postgres(
     with.push_str(&format!(
         "query AS (SELECT {matching} AS matching, {ranking} AS ranking FROM prefix), "
     ));
-    filters.push("s.document @@ (SELECT matching FROM query)".to_owned());
+    filters.push("p.document @@ (SELECT matching FROM query)".to_owned());
     TextMatch {
         with,
-        from: "profile_search s JOIN directory_profile p ON p.id = s.profile_id".to_owned(),
-        score: "ts_rank(s.document, (SELECT ranking FROM query)) + p.search_rank / 100.0".to_owned(),
+        // The index entry carries the profile's status, city and rank: matches are found,
+        // filtered and scored without reading the profiles.
+        from: "(SELECT profile_id AS id, status, city_folded, search_rank, document FROM profile_search) p".to_owned(),
+        score: "ts_rank(p.document, (SELECT ranking FROM query)) + p.search_rank / 100.0".to_owned(),
     }
 }
 
@@ -449,10 +451,19 @@ pub async fn reindex<C: ConnectionTrait>(
     let statement = match backend {
         DbBackend::Postgres => Statement::from_sql_and_values(
             backend,
-            "INSERT INTO profile_search (profile_id, name_folded, document) VALUES ($1, $2, \
-             setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || \
-             setweight(to_tsvector('simple', $4), 'B') || setweight(to_tsvector('simple', $5), 'D'))",
-            [profile.id.into(), name.into(), city.into(), specs.into(), bio.into()],
+            "INSERT INTO profile_search (profile_id, name_folded, document, status, city_folded, search_rank) \
+             VALUES ($1, $2, setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || \
+             setweight(to_tsvector('simple', $4), 'B') || setweight(to_tsvector('simple', $5), 'D'), $6, $7, $8)",
+            [
+                profile.id.into(),
+                name.into(),
+                city.into(),
+                specs.into(),
+                bio.into(),
+                profile.status.clone().into(),
+                profile.city_folded.clone().into(),
+                profile.search_rank.into(),
+            ],
         ),
         _ => Statement::from_sql_and_values(
             backend,
@@ -517,6 +528,22 @@ async fn recount_search_words<C: ConnectionTrait>(
         backend,
         "DELETE FROM search_word WHERE profiles <= 0 AND word IN \
          (SELECT unnest(tsvector_to_array(document)) FROM profile_search WHERE profile_id = $1)",
+        [profile_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// PostgreSQL: copies a profile's status, folded city and rank into its index entry (call
+/// in the transaction that changed them; [`reindex`] copies them too).
+pub async fn copy_listing_columns<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
+    if conn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "UPDATE profile_search s SET status = p.status, city_folded = p.city_folded, search_rank = p.search_rank \
+         FROM directory_profile p WHERE p.id = s.profile_id AND s.profile_id = $1",
         [profile_id.into()],
     ))
     .await?;
