@@ -26,6 +26,11 @@ impl MigrationTrait for Migration {
              FROM directory_profile p WHERE p.id = s.profile_id",
         )
         .await?;
+        // Rewriting every row added every entry to the full-text index again (first into its
+        // pending list, which each search scans until the next vacuum): rebuild it compact.
+        db.execute_unprepared("REINDEX INDEX idx_profile_search_document")
+            .await?;
+        db.execute_unprepared("ANALYZE profile_search").await?;
         Ok(())
     }
 

@@ -276,12 +276,14 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], city: Option<&st
     }
 }
 
-/// The typo alternatives of one search word: at most five of its candidates, leaving out,
-/// for the word being typed (matched as a prefix), the names it already starts.
+/// The typo alternatives of one search word: at most five of its candidates, leaving out
+/// the word itself and, for the word being typed (matched as a prefix), the names it
+/// already starts. (A needless alternative is not free on PostgreSQL: any weighted one
+/// makes it recheck every candidate row against its `tsvector`.)
 fn typo_alternatives<'a>(term: &str, is_last: bool, candidates: &'a [String]) -> impl Iterator<Item = &'a String> {
     candidates
         .iter()
-        .filter(move |name| !(is_last && name.starts_with(term)))
+        .filter(move |name| *name != term && !(is_last && name.starts_with(term)))
         .take(5)
 }
 
