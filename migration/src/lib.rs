@@ -11,6 +11,7 @@ mod m20261129_000005_name_typos;
 mod m20261129_000006_city_rank_index;
 mod m20261129_000007_search_words;
 mod m20261129_000008_search_listing_columns;
+mod m20261129_000009_specialty_listing;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_city_rank_index::Migration),
             Box::new(m20261129_000007_search_words::Migration),
             Box::new(m20261129_000008_search_listing_columns::Migration),
+            Box::new(m20261129_000009_specialty_listing::Migration),
         ]
     }
 }

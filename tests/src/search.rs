@@ -247,6 +247,9 @@ async fn a_disabled_profile_leaves_search_and_returns_at_the_same_position() -> 
         .ok()?;
     let during = names(&app.graphql(DIRECTORY, query.clone()).await?.ok()?);
     assert!(!during.contains(&"Marc Tremblay".to_owned()), "{during:?}");
+    let runners = json!({ "specialty": "running" });
+    let listed = names(&app.graphql(DIRECTORY, runners.clone()).await?.ok()?);
+    assert!(listed.is_empty(), "nor in a specialty's listing: {listed:?}");
     let suggestions = app
         .graphql("{ suggest(prefix: \"marc\", kind: NAME) }", json!({}))
         .await?
@@ -258,6 +261,7 @@ async fn a_disabled_profile_leaves_search_and_returns_at_the_same_position() -> 
         .ok()?;
     let after = names(&app.graphql(DIRECTORY, query).await?.ok()?);
     assert_eq!(after, before);
+    assert_eq!(names(&app.graphql(DIRECTORY, runners).await?.ok()?), ["Marc Tremblay"]);
     Ok(())
 }
 
@@ -393,6 +397,13 @@ async fn equally_relevant_matches_are_ordered_by_search_rank_then_by_age() -> Re
         let by_text = names(&app.graphql(DIRECTORY, json!({ "q": "regina" })).await?.ok()?);
         let by_filter = names(&app.graphql(DIRECTORY, json!({ "city": "Regina" })).await?.ok()?);
         assert_eq!(by_text, by_filter, "a text match and a filter order the same way");
+        for filters in [
+            json!({ "specialty": "yoga" }),
+            json!({ "city": "Regina", "specialty": "yoga" }),
+        ] {
+            let by_specialty = names(&app.graphql(DIRECTORY, filters).await?.ok()?);
+            assert_eq!(by_text, by_specialty, "a specialty listing orders the same way");
+        }
         anyhow::Ok(by_text)
     };
     assert_eq!(

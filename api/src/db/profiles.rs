@@ -275,7 +275,8 @@ pub async fn specialties_by_slug<C: ConnectionTrait>(
         .await
 }
 
-/// Replaces the profile's specialties.
+/// Replaces the profile's specialties (the links copy the profile's status, city and rank,
+/// so write the profile first).
 pub async fn set_specialties<C: ConnectionTrait>(
     conn: &C,
     profile_id: i64,
@@ -295,7 +296,7 @@ pub async fn set_specialties<C: ConnectionTrait>(
     profile_specialty::Entity::insert_many(rows)
         .exec_without_returning(conn)
         .await?;
-    Ok(())
+    crate::db::search::copy_listing_columns(conn, profile_id).await
 }
 
 /// The specialties of many profiles in one query.

@@ -86,25 +86,35 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         let c = p.push(city.clone());
         filters.push(format!("p.city_folded = {c}"));
     }
+    // With no words, a specialty's links are the listing: they carry the profile's status,
+    // city and rank, and `idx_specialty_rank`/`idx_specialty_city_rank` give them in order.
+    let mut listing = None;
     if let Some(slug) = &query.specialty {
         let s = p.push(slug.clone());
-        // A set to join against rather than a check per profile: the planners can then
-        // start from the specialty's profiles.
-        filters.push(format!(
-            "p.id IN (SELECT ps.profile_id FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
-             WHERE sp.slug = {s})"
-        ));
+        if text.is_none() {
+            listing = Some(format!(
+                "(SELECT ps.profile_id AS id, ps.status, ps.city_folded, ps.search_rank FROM profile_specialty ps \
+                 JOIN specialty sp ON sp.id = ps.specialty_id WHERE sp.slug = {s}) p"
+            ));
+        } else {
+            // A set to join against rather than a check per profile: the planners can
+            // then start from the specialty's profiles.
+            filters.push(format!(
+                "p.id IN (SELECT ps.profile_id FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
+                 WHERE sp.slug = {s})"
+            ));
+        }
     }
     let limit = p.push(i64::try_from(query.limit).unwrap_or(100));
     let offset = p.push(i64::try_from(query.offset).unwrap_or(0));
-    let filtered = filters.len() > 1;
+    let filtered = filters.len() > 1 || listing.is_some();
     let filters = filters.join(" AND ");
     // Listing by rank with a filter: the filter's matches are scored by rank like text
     // matches below.
     let text = text.or_else(|| {
         filtered.then(|| TextMatch {
             with: String::new(),
-            from: "directory_profile p".to_owned(),
+            from: listing.unwrap_or_else(|| "directory_profile p".to_owned()),
             score: "p.search_rank".to_owned(),
         })
     });
@@ -536,19 +546,29 @@ async fn recount_search_words<C: ConnectionTrait>(
     Ok(())
 }
 
-/// PostgreSQL: copies a profile's status, folded city and rank into its index entry (call
-/// in the transaction that changed them; [`reindex`] copies them too).
+/// Copies a profile's status, folded city and rank to the rows that list it by them: its
+/// specialty links (both engines) and its index entry (PostgreSQL). Call in the
+/// transaction that changed them or rewrote the links; [`reindex`] copies them too.
 pub async fn copy_listing_columns<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
-    if conn.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
+    let backend = conn.get_database_backend();
+    let p = if backend == DbBackend::Postgres { "$1" } else { "?1" };
+    let copy = |table: &str, key: &str| {
+        format!(
+            "UPDATE {table} SET \
+             status = (SELECT d.status FROM directory_profile d WHERE d.id = {p}), \
+             city_folded = (SELECT d.city_folded FROM directory_profile d WHERE d.id = {p}), \
+             search_rank = (SELECT d.search_rank FROM directory_profile d WHERE d.id = {p}) \
+             WHERE {key} = {p}"
+        )
+    };
+    let mut statements = vec![copy("profile_specialty", "profile_id")];
+    if backend == DbBackend::Postgres {
+        statements.push(copy("profile_search", "profile_id"));
     }
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "UPDATE profile_search s SET status = p.status, city_folded = p.city_folded, search_rank = p.search_rank \
-         FROM directory_profile p WHERE p.id = s.profile_id AND s.profile_id = $1",
-        [profile_id.into()],
-    ))
-    .await?;
+    for sql in statements {
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, [profile_id.into()]))
+            .await?;
+    }
     Ok(())
 }
 
