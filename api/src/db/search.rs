@@ -203,7 +203,7 @@ fn text_match_postgres(
     let as_prefix = p.push(format!("{prefix}:*"));
     // The words the prefix starts, quoted so that each stays one lexeme (a word with a
     // backslash could not be quoted that way and is left to the prefix).
-    let mut with = format!(
+    let prefix_words = format!(
         "prefix AS (SELECT CASE WHEN COUNT(*) BETWEEN 1 AND {PREFIX_WORDS_MAX} \
          THEN string_agg(quote_literal(word), ' | ')::tsquery ELSE to_tsquery('simple', {as_prefix}) END AS q \
          FROM (SELECT word FROM search_word WHERE word >= {low} AND word < {high} \
@@ -232,9 +232,7 @@ fn text_match_postgres(
             p.push(terms[..last].join(" | "))
         )
     };
-    with.push_str(&format!(
-        "query AS (SELECT {matching} AS matching, {ranking} AS ranking FROM prefix), "
-    ));
+    let with = format!("{prefix_words}query AS (SELECT {matching} AS matching, {ranking} AS ranking FROM prefix), ");
     filters.push("p.document @@ (SELECT matching FROM query)".to_owned());
     TextMatch {
         with,
