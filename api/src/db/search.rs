@@ -201,16 +201,15 @@ fn text_match_postgres(
     let prefix = &terms[last];
     let (low, high) = (p.push(prefix.clone()), p.push(format!("{prefix}\u{10FFFF}")));
     let as_prefix = p.push(format!("{prefix}:*"));
-    // The words the prefix starts, quoted so that each stays one lexeme (a word with a
-    // backslash could not be quoted that way and is left to the prefix).
+    // The words the prefix starts, quoted so that each stays one lexeme; the prefix itself
+    // when there are many, none, or one with a backslash (which that quoting cannot carry).
     let prefix_words = format!(
-        "prefix AS (SELECT CASE WHEN COUNT(*) BETWEEN 1 AND {PREFIX_WORDS_MAX} \
+        "prefix AS (SELECT CASE WHEN COUNT(*) BETWEEN 1 AND {PREFIX_WORDS_MAX} AND bool_and(strpos(word, chr(92)) = 0) \
          THEN string_agg(quote_literal(word), ' | ')::tsquery ELSE to_tsquery('simple', {as_prefix}) END AS q \
-         FROM (SELECT word FROM search_word WHERE word >= {low} AND word < {high} \
-         AND strpos(word, chr(92)) = 0 LIMIT {}) w), ",
+         FROM (SELECT word FROM search_word WHERE word >= {low} AND word < {high} LIMIT {}) w), ",
         PREFIX_WORDS_MAX + 1
     );
-    let last_typos = alternatives(last, prefix, &similar[last]);
+    let last_typos = alternatives(last, prefix, similar.get(last).map_or(&[], Vec::as_slice));
     let last_group = if last_typos.is_empty() {
         "prefix.q".to_owned()
     } else {
