@@ -91,18 +91,16 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     let mut listing = None;
     if let Some(slug) = &query.specialty {
         let s = p.push(slug.clone());
+        let links =
+            format!("FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id WHERE sp.slug = {s}");
         if text.is_none() {
             listing = Some(format!(
-                "(SELECT ps.profile_id AS id, ps.status, ps.city_folded, ps.search_rank FROM profile_specialty ps \
-                 JOIN specialty sp ON sp.id = ps.specialty_id WHERE sp.slug = {s}) p"
+                "(SELECT ps.profile_id AS id, ps.status, ps.city_folded, ps.search_rank {links}) p"
             ));
         } else {
             // A set to join against rather than a check per profile: the planners can
             // then start from the specialty's profiles.
-            filters.push(format!(
-                "p.id IN (SELECT ps.profile_id FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
-                 WHERE sp.slug = {s})"
-            ));
+            filters.push(format!("p.id IN (SELECT ps.profile_id {links})"));
         }
     }
     let limit = p.push(i64::try_from(query.limit).unwrap_or(100));
