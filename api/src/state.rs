@@ -22,6 +22,8 @@ pub struct AppState {
     pub access_log: AccessLogSender,
     /// Typo candidates of recent search words.
     pub typos: Arc<crate::services::typos::TypoCache>,
+    /// Parsed GraphQL documents, and the alias limit checked when parsing.
+    pub documents: Arc<crate::schema::limits::ParsedDocuments>,
 }
 
 impl AppState {

@@ -57,6 +57,17 @@ async fn more_than_thirty_aliases_are_refused() -> Result<()> {
         let thirty_one = app.graphql(&aliases(31), json!({})).await?;
         assert_eq!(thirty_one.code(), Some("VALIDATION"), "refused every time");
     }
+    // In a batch, only the operation over the limit is refused; its neighbours run.
+    let batch = json!([{ "query": "{ __typename }" }, { "query": aliases(31) }, { "query": "{ __typename }" }]);
+    let answers: serde_json::Value = app
+        .send(app.client.post(app.url("/graphql")).json(&batch))
+        .await?
+        .json()
+        .await?;
+    assert_eq!(answers[0]["data"]["__typename"], "Query", "{answers}");
+    assert_eq!(answers[1]["errors"][0]["extensions"]["code"], "VALIDATION", "{answers}");
+    assert!(answers[1]["data"].is_null(), "{answers}");
+    assert_eq!(answers[2]["data"]["__typename"], "Query", "{answers}");
     Ok(())
 }
 

@@ -37,9 +37,8 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Builds the schema with its limits. `state` is `None` only for printing the SDL.
 pub fn build(state: Option<AppState>, limits: &Limits) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .extension(limits::AliasLimit::new(limits.max_aliases));
+    let mut builder =
+        Schema::build(Query::default(), Mutation::default(), EmptySubscription).limit_depth(limits.max_depth);
     if let Some(state) = state {
         builder = builder.data(state);
     }
