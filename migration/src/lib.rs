@@ -12,6 +12,7 @@ mod m20261129_000006_city_rank_index;
 mod m20261129_000007_search_words;
 mod m20261129_000008_search_listing_columns;
 mod m20261129_000009_specialty_listing;
+mod m20261129_000010_profile_card_columns;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_search_words::Migration),
             Box::new(m20261129_000008_search_listing_columns::Migration),
             Box::new(m20261129_000009_specialty_listing::Migration),
+            Box::new(m20261129_000010_profile_card_columns::Migration),
         ]
     }
 }

@@ -111,6 +111,19 @@ async fn the_phone_is_public_only_while_showcased() -> Result<()> {
     let shown = app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
     assert_eq!(phone(&shown)?, json!("+1 514 555 0199"));
 
+    // A new number in the member record shows at once while showcased, and an old one
+    // is nowhere (the public row keeps a copy of the showcased phone).
+    app.graphql_as(
+        &trainer.token,
+        RECORD,
+        json!({ "input": { "phone": "+1 438 555 0101" } }),
+    )
+    .await?
+    .ok()?;
+    let changed = app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
+    assert_eq!(phone(&changed)?, json!("+1 438 555 0101"));
+    assert!(!changed.body.to_string().contains("555 0199"), "{}", changed.body);
+
     app.graphql_as(
         &trainer.token,
         "mutation { setPhoneShowcase(show: false) { showPhone } }",
@@ -120,6 +133,16 @@ async fn the_phone_is_public_only_while_showcased() -> Result<()> {
     .ok()?;
     let hidden = app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
     assert_eq!(phone(&hidden)?, Value::Null);
+    // Hidden, a change of number stays private too.
+    app.graphql_as(
+        &trainer.token,
+        RECORD,
+        json!({ "input": { "phone": "+1 438 555 0102" } }),
+    )
+    .await?
+    .ok()?;
+    let still_hidden = app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
+    assert_eq!(phone(&still_hidden)?, Value::Null);
     Ok(())
 }
 

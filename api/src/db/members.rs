@@ -169,5 +169,5 @@ pub async fn set_contact_fields<C: ConnectionTrait>(
         .filter(member::Column::Id.eq(id))
         .exec(conn)
         .await?;
-    Ok(())
+    crate::db::profiles::refresh_public_phone_of_member(conn, id).await
 }

@@ -33,23 +33,42 @@ pub struct PublicProfileRow {
     pub specialties: Vec<specialty::Model>,
 }
 
-/// The public columns of `directory_profile p JOIN member m`, and the profile's
-/// specialties aggregated into one column (`id TAB slug TAB name` lines), so that a profile
-/// or a whole page of them comes in one statement with everything a card shows. The phone
-/// is there only while showcased (P5).
-pub(crate) fn public_columns(backend: DbBackend) -> String {
-    let (aggregate, tab, newline) = match backend {
-        DbBackend::Postgres => ("string_agg", "chr(9)", "chr(10)"),
-        _ => ("group_concat", "char(9)", "char(10)"),
+/// The public columns of `directory_profile p`: everything a card shows is on the profile
+/// row itself (migration `m20261129_000010_profile_card_columns`), so that a profile or a
+/// whole page of them is read from one table in one statement. The phone is there only
+/// while showcased (P5): `public_phone` holds it then and is NULL otherwise.
+pub(crate) fn public_columns() -> &'static str {
+    "p.id, p.slug, p.display_name, p.city, p.region, p.country, p.bio, p.languages, \
+     p.photo_file, p.certification_status, p.public_phone AS phone, p.specialty_list AS specialties"
+}
+
+/// Rewrites the card columns of the profiles matched by `key = id` (`id` for one profile,
+/// `member_id` for a member's) from their sources: the specialty links and names, the
+/// showcase flag and the member's phone. Call in the transaction that changed a source.
+async fn refresh_card_columns<C: ConnectionTrait>(conn: &C, key: &str, id: i64) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let (aggregate, tab, newline, p) = match backend {
+        DbBackend::Postgres => ("string_agg", "chr(9)", "chr(10)", "$1"),
+        _ => ("group_concat", "char(9)", "char(10)", "?1"),
     };
-    format!(
-        "p.id, p.slug, p.display_name, p.city, p.region, p.country, p.bio, p.languages, \
-         p.photo_file, p.certification_status, \
-         CASE WHEN p.show_phone THEN m.phone ELSE NULL END AS phone, \
-         (SELECT {aggregate}(sp.id || {tab} || sp.slug || {tab} || sp.name, {newline}) \
-          FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
-          WHERE ps.profile_id = p.id) AS specialties"
-    )
+    let sql = format!(
+        "UPDATE directory_profile SET \
+         specialty_list = COALESCE((SELECT {aggregate}(line, {newline}) FROM \
+         (SELECT sp.id || {tab} || sp.slug || {tab} || sp.name AS line FROM profile_specialty ps \
+         JOIN specialty sp ON sp.id = ps.specialty_id WHERE ps.profile_id = directory_profile.id \
+         ORDER BY sp.name) lines), ''), \
+         public_phone = CASE WHEN show_phone THEN \
+         (SELECT m.phone FROM member m WHERE m.id = directory_profile.member_id) END \
+         WHERE {key} = {p}"
+    );
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
+        .await?;
+    Ok(())
+}
+
+/// After a member's phone changed: their profile's public phone follows (P5).
+pub async fn refresh_public_phone_of_member<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<(), DbErr> {
+    refresh_card_columns(conn, "member_id", member_id).await
 }
 
 #[derive(FromQueryResult)]
@@ -109,9 +128,8 @@ pub async fn public_by_slug<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<
     let backend = conn.get_database_backend();
     let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
     let sql = format!(
-        "SELECT {} FROM directory_profile p JOIN member m ON m.id = p.member_id \
-         WHERE p.slug = {placeholder} AND p.status = 'active'",
-        public_columns(backend)
+        "SELECT {} FROM directory_profile p WHERE p.slug = {placeholder} AND p.status = 'active'",
+        public_columns()
     );
     conn.query_one_raw(Statement::from_sql_and_values(backend, sql, [slug.into()]))
         .await?
@@ -179,7 +197,9 @@ pub async fn upsert<C: ConnectionTrait>(
     row.name_folded = Set(shared::validate::fold(&fields_name));
     row.city_folded = Set(shared::validate::fold(&fields_city));
     row.updated_at = Set(now);
-    row.save(conn).await?.try_into_model()
+    let saved = row.save(conn).await?.try_into_model()?;
+    refresh_card_columns(conn, "id", saved.id).await?;
+    Ok(saved)
 }
 
 pub async fn set_show_phone<C: ConnectionTrait>(
@@ -188,7 +208,8 @@ pub async fn set_show_phone<C: ConnectionTrait>(
     show: bool,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    update_column(conn, profile_id, profile::Column::ShowPhone, Expr::val(show), now).await
+    update_column(conn, profile_id, profile::Column::ShowPhone, Expr::val(show), now).await?;
+    refresh_card_columns(conn, "id", profile_id).await
 }
 
 pub async fn set_status<C: ConnectionTrait>(
@@ -296,7 +317,8 @@ pub async fn set_specialties<C: ConnectionTrait>(
     profile_specialty::Entity::insert_many(rows)
         .exec_without_returning(conn)
         .await?;
-    crate::db::search::copy_listing_columns(conn, profile_id).await
+    crate::db::search::copy_listing_columns(conn, profile_id).await?;
+    refresh_card_columns(conn, "id", profile_id).await
 }
 
 /// The specialties of many profiles in one query.

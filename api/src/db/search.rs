@@ -116,13 +116,13 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
             score: "p.search_rank".to_owned(),
         })
     });
-    let columns = public_columns(backend);
+    let columns = public_columns();
     let sql = match text {
         // The whole directory by rank: the page comes straight off `idx_profile_rank`, the
         // count from the same index.
         None => format!(
             "SELECT {columns}, (SELECT COUNT(*) FROM directory_profile p WHERE {filters}) AS total_count \
-             FROM directory_profile p JOIN member m ON m.id = p.member_id \
+             FROM directory_profile p \
              WHERE {filters} ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit} OFFSET {offset}"
         ),
         // Every match is scored once into a narrow list of (id, score) that gives both
@@ -131,7 +131,7 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
             "WITH {with}matches AS (SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
              page AS (SELECT id, score FROM matches ORDER BY score DESC, id ASC LIMIT {limit} OFFSET {offset}) \
              SELECT {columns}, (SELECT COUNT(*) FROM matches) AS total_count \
-             FROM page JOIN directory_profile p ON p.id = page.id JOIN member m ON m.id = p.member_id \
+             FROM page JOIN directory_profile p ON p.id = page.id \
              ORDER BY page.score DESC, p.id ASC"
         ),
     };
@@ -458,19 +458,13 @@ pub async fn reindex<C: ConnectionTrait>(
     let statement = match backend {
         DbBackend::Postgres => Statement::from_sql_and_values(
             backend,
+            // The listing columns come from the stored profile, not from `profile`: a
+            // caller may hold a model from before a rank or status change.
             "INSERT INTO profile_search (profile_id, name_folded, document, status, city_folded, search_rank) \
-             VALUES ($1, $2, setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || \
-             setweight(to_tsvector('simple', $4), 'B') || setweight(to_tsvector('simple', $5), 'D'), $6, $7, $8)",
-            [
-                profile.id.into(),
-                name.into(),
-                city.into(),
-                specs.into(),
-                bio.into(),
-                profile.status.clone().into(),
-                profile.city_folded.clone().into(),
-                profile.search_rank.into(),
-            ],
+             SELECT d.id, $2, setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') || \
+             setweight(to_tsvector('simple', $4), 'B') || setweight(to_tsvector('simple', $5), 'D'), \
+             d.status, d.city_folded, d.search_rank FROM directory_profile d WHERE d.id = $1",
+            [profile.id.into(), name.into(), city.into(), specs.into(), bio.into()],
         ),
         _ => Statement::from_sql_and_values(
             backend,

@@ -363,7 +363,10 @@ async fn target_profile(
 /// Shows or hides the phone number on the public profile (P5).
 pub async fn set_phone_showcase(state: &AppState, viewer: &Viewer, show: bool) -> Result<ProfileView> {
     let (profile, _) = target_profile(state, viewer, None).await?;
-    db::profiles::set_show_phone(&state.db, profile.id, show, Utc::now()).await?;
+    // The flag and the public copy of the phone change together.
+    let txn = db::begin_write(&state.db).await?;
+    db::profiles::set_show_phone(&txn, profile.id, show, Utc::now()).await?;
+    txn.commit().await?;
     profile_of(state, viewer, profile.member_id)
         .await?
         .ok_or(Error::NotFound)
