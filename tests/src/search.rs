@@ -157,6 +157,13 @@ async fn names_with_a_small_typo_are_still_found() -> Result<()> {
     assert!(names(&search("zhanq").await?.ok()?).is_empty());
     trainer(&app, "Wei Zhang", "Ottawa", &["yoga"], "Morning flow.", None).await?;
     assert_eq!(names(&search("zhanq").await?.ok()?), ["Wei Zhang"]);
+    // A word that is a name is taken as meant; typos are for words that are not.
+    trainer(&app, "Li Zhan", "Ottawa", &["yoga"], "Evening flow.", None).await?;
+    let mut both = names(&search("zhanq").await?.ok()?);
+    both.sort();
+    assert_eq!(both, ["Li Zhan", "Wei Zhang"]);
+    assert_eq!(names(&search("zhang").await?.ok()?), ["Wei Zhang"]);
+    assert_eq!(names(&search("zhang wei").await?.ok()?), ["Wei Zhang"]);
 
     // A renamed profile is no longer found by its old name, typo or not.
     app.graphql_as(

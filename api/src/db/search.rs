@@ -281,15 +281,17 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], city: Option<&st
     }
 }
 
-/// The typo alternatives of one search word: at most five of its candidates, leaving out
-/// the word itself and, for the word being typed (matched as a prefix), the names it
-/// already starts. (A needless alternative is not free on PostgreSQL: any weighted one
-/// makes it recheck every candidate row against its `tsvector`.)
+/// The typo alternatives of one search word: at most five of its candidates, and none when
+/// the word is itself a name or, for the word being typed (matched as a prefix), starts one:
+/// the visitor then means that name (a search for `khan` is not also one for `zhang`;
+/// Typesense's `typo_tokens_threshold` works the same way). A needless alternative is not
+/// free either: PostgreSQL collects its whole posting list, and any weighted alternative
+/// makes it recheck every candidate row against its `tsvector`.
 fn typo_alternatives<'a>(term: &str, is_last: bool, candidates: &'a [String]) -> impl Iterator<Item = &'a String> {
-    candidates
+    let meant = candidates
         .iter()
-        .filter(move |name| *name != term && !(is_last && name.starts_with(term)))
-        .take(5)
+        .any(|name| name == term || (is_last && name.starts_with(term)));
+    candidates.iter().filter(move |_| !meant).take(5)
 }
 
 #[derive(Debug, FromQueryResult)]
