@@ -19,6 +19,7 @@
 //! generator runs on the same machine as the server and takes its share of the CPU.
 
 use anyhow::{Context, bail};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -281,15 +282,15 @@ async fn measure(target: &Target, options: &Options) -> anyhow::Result<Vec<Row>>
             // What HTTP and GraphQL cost with no database work: the ceiling for any page.
             _ => vec![br#"{"query":"{ __typename }"}"#.to_vec()],
         };
-        let bodies = Arc::new(bodies);
+        let requests = Arc::new(bodies.iter().map(|body| graphql_post(target.port, body)).collect());
+        let server = std::net::SocketAddr::from(([127, 0, 0, 1], target.port));
         let warmup = Duration::from_secs(options.warmup);
         if !warmup.is_zero() {
-            load(&client, &graphql, &bodies, options.connections, warmup).await;
+            load(server, &requests, options.connections, warmup).await;
         }
         let result = load(
-            &client,
-            &graphql,
-            &bodies,
+            server,
+            &requests,
             options.connections,
             Duration::from_secs(options.seconds),
         )
@@ -465,44 +466,41 @@ impl LoadResult {
     }
 }
 
-/// `connections` tasks, each sending the next body as soon as its previous answer is in,
-/// until `duration` is over. A non-200 answer or a GraphQL error counts as an error.
-async fn load(
-    client: &reqwest::Client,
-    url: &str,
-    bodies: &Arc<Vec<Vec<u8>>>,
-    connections: usize,
-    duration: Duration,
-) -> LoadResult {
+/// `connections` tasks, each on its own keep-alive connection, sending the next request as
+/// soon as its previous answer is in, until `duration` is over. A non-200 answer or a
+/// GraphQL error counts as an error (and the connection is opened again if it broke).
+async fn load(server: SocketAddr, requests: &Arc<Vec<Vec<u8>>>, connections: usize, duration: Duration) -> LoadResult {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
-            let (client, url, bodies, next) = (client.clone(), url.to_owned(), Arc::clone(bodies), Arc::clone(&next));
+            let (requests, next) = (Arc::clone(requests), Arc::clone(&next));
             tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(65_536);
                 let mut errors = 0;
+                let mut connection: Option<HttpConnection> = None;
                 while Instant::now() < deadline {
-                    let body = bodies[next.fetch_add(1, Ordering::Relaxed) % bodies.len()].clone();
+                    let request = &requests[next.fetch_add(1, Ordering::Relaxed) % requests.len()];
                     let sent = Instant::now();
-                    let answer = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(body)
-                        .send()
-                        .await;
-                    let ok = match answer {
-                        Ok(response) if response.status().is_success() => response
-                            .bytes()
-                            .await
-                            .is_ok_and(|bytes| !bytes.windows(9).any(|w| w == b"\"errors\":")),
-                        _ => false,
+                    let open = match connection.take() {
+                        Some(open) => Ok(open),
+                        None => HttpConnection::open(server).await,
                     };
-                    if ok {
-                        latencies.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
-                    } else {
-                        errors += 1;
+                    let answer = match open {
+                        Ok(mut open) => open.exchange(request).await.map(|ok| (ok, open)),
+                        Err(e) => Err(e),
+                    };
+                    match answer {
+                        Ok((true, open)) => {
+                            latencies.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+                            connection = Some(open);
+                        }
+                        Ok((false, open)) => {
+                            errors += 1;
+                            connection = Some(open);
+                        }
+                        Err(_) => errors += 1,
                     }
                 }
                 (latencies, errors)
@@ -522,6 +520,70 @@ async fn load(
     }
     result.elapsed = started.elapsed();
     result
+}
+
+/// The bytes of a GraphQL POST, built once: the generator only writes them.
+fn graphql_post(port: u16, body: &[u8]) -> Vec<u8> {
+    let mut request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request
+}
+
+/// One keep-alive HTTP/1.1 connection that writes prepared requests and reads answers
+/// with a `Content-Length`. The generator shares two cores with the server and the
+/// database, so it does as little per request as it can (as `wrk` does); a general HTTP
+/// client spent about twice as much.
+struct HttpConnection {
+    stream: tokio::net::TcpStream,
+    buffer: Vec<u8>,
+}
+
+impl HttpConnection {
+    async fn open(server: SocketAddr) -> std::io::Result<Self> {
+        let stream = tokio::net::TcpStream::connect(server).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            stream,
+            buffer: Vec::with_capacity(64 * 1024),
+        })
+    }
+
+    /// Sends one request and reads its answer: true for a 200 without GraphQL errors.
+    async fn exchange(&mut self, request: &[u8]) -> std::io::Result<bool> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let broken = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+        self.stream.write_all(request).await?;
+        self.buffer.clear();
+        let (head_length, status, body_length) = loop {
+            if self.stream.read_buf(&mut self.buffer).await? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            let Some(end) = self.buffer.windows(4).position(|w| w == b"\r\n\r\n") else {
+                continue;
+            };
+            let head = std::str::from_utf8(&self.buffer[..end]).map_err(|_| broken("head"))?;
+            let mut lines = head.split("\r\n");
+            let status = lines.next().and_then(|l| l.split(' ').nth(1)).unwrap_or_default() == "200";
+            let length = lines
+                .filter_map(|l| l.split_once(':'))
+                .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+                .ok_or_else(|| broken("no content-length"))?;
+            break (end + 4, status, length);
+        };
+        while self.buffer.len() < head_length + body_length {
+            if self.stream.read_buf(&mut self.buffer).await? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+        let body = &self.buffer[head_length..head_length + body_length];
+        Ok(status && !body.windows(9).any(|w| w == b"\"errors\":"))
+    }
 }
 
 fn run(command: &mut Command) -> anyhow::Result<()> {
