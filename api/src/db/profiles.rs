@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use entity::{directory_profile as profile, profile_specialty, specialty};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, Set, Statement, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, Set, Statement, TryIntoModel,
 };
 use std::collections::HashMap;
 
@@ -71,28 +71,13 @@ pub async fn refresh_public_phone_of_member<C: ConnectionTrait>(conn: &C, member
     refresh_card_columns(conn, "member_id", member_id).await
 }
 
-#[derive(FromQueryResult)]
-struct PublicColumns {
-    id: i64,
-    slug: String,
-    display_name: String,
-    city: String,
-    region: String,
-    country: String,
-    bio: String,
-    languages: String,
-    photo_file: Option<String>,
-    certification_status: String,
-    phone: Option<String>,
-    specialties: Option<String>,
-}
-
 impl PublicProfileRow {
-    /// Reads the columns of [`public_columns`] from a result row.
+    /// Reads the columns of [`public_columns`] from a result row, by position (they come
+    /// first, in that order): looking each column up by name cost a tenth of the server's
+    /// work on a 20-result page.
     pub(crate) fn from_result(result: &QueryResult) -> Result<Self, DbErr> {
-        let c = PublicColumns::from_query_result(result, "")?;
-        let mut specialties: Vec<specialty::Model> = c
-            .specialties
+        let specialty_list: Option<String> = result.try_get_by_index(11)?;
+        let mut specialties: Vec<specialty::Model> = specialty_list
             .as_deref()
             .unwrap_or_default()
             .lines()
@@ -107,17 +92,17 @@ impl PublicProfileRow {
             .collect();
         specialties.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Self {
-            id: c.id,
-            slug: c.slug,
-            display_name: c.display_name,
-            city: c.city,
-            region: c.region,
-            country: c.country,
-            bio: c.bio,
-            languages: c.languages,
-            photo_file: c.photo_file,
-            certification_status: c.certification_status,
-            phone: c.phone,
+            id: result.try_get_by_index(0)?,
+            slug: result.try_get_by_index(1)?,
+            display_name: result.try_get_by_index(2)?,
+            city: result.try_get_by_index(3)?,
+            region: result.try_get_by_index(4)?,
+            country: result.try_get_by_index(5)?,
+            bio: result.try_get_by_index(6)?,
+            languages: result.try_get_by_index(7)?,
+            photo_file: result.try_get_by_index(8)?,
+            certification_status: result.try_get_by_index(9)?,
+            phone: result.try_get_by_index(10)?,
             specialties,
         })
     }
