@@ -245,16 +245,7 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(USER_AGENT_MAX_CHARS).collect()),
     };
-    let mut response = match request.data(viewer).data(meta) {
-        BatchRequest::Single(one) => BatchResponse::Single(run_one(state, schema, one).await),
-        BatchRequest::Batch(many) => {
-            let mut responses = Vec::with_capacity(many.len());
-            for one in many {
-                responses.push(run_one(state, schema, one).await);
-            }
-            BatchResponse::Batch(responses)
-        }
-    };
+    let mut response = run_batch(state, schema, request.data(viewer).data(meta)).await;
     let responses: Vec<&mut async_graphql::Response> = match &mut response {
         BatchResponse::Single(one) => vec![one],
         BatchResponse::Batch(many) => many.iter_mut().collect(),
@@ -310,8 +301,21 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
     }
 }
 
-/// Runs one operation of a request, in order (as async-graphql runs a batch), after the
-/// parse step and its limits.
+/// Runs the operations of a request in order, as async-graphql runs a batch.
+async fn run_batch(state: &AppState, schema: &AppSchema, request: BatchRequest) -> BatchResponse {
+    match request {
+        BatchRequest::Single(one) => BatchResponse::Single(run_one(state, schema, one).await),
+        BatchRequest::Batch(many) => {
+            let mut responses = Vec::with_capacity(many.len());
+            for one in many {
+                responses.push(run_one(state, schema, one).await);
+            }
+            BatchResponse::Batch(responses)
+        }
+    }
+}
+
+/// Runs one operation after the parse step and its limits.
 async fn run_one(state: &AppState, schema: &AppSchema, mut request: async_graphql::Request) -> async_graphql::Response {
     match state.documents.prepare(&mut request) {
         Ok(()) => schema.execute(request).await,
