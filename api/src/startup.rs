@@ -46,7 +46,7 @@ impl Application {
         };
         let log_db = crate::db::connect(&log_settings).await?;
         let (access_log, _writer) = access_log::start(log_db);
-        let max_aliases = settings.limits.max_aliases;
+        let documents = Arc::new(schema::limits::ParsedDocuments::new(settings.limits.max_aliases));
         let state = AppState {
             db,
             db_stats,
@@ -57,7 +57,7 @@ impl Application {
             anonymous_limiter,
             access_log,
             typos: Arc::default(),
-            documents: Arc::new(schema::limits::ParsedDocuments::new(max_aliases)),
+            documents,
         };
         let schema = schema::build(Some(state.clone()), &state.settings.limits);
         let listener = TcpListener::bind(state.settings.addr)?;

@@ -3,7 +3,8 @@
 //! (NULL otherwise, P5). A page of 20 results then reads 20 rows of one table, instead of
 //! aggregating each profile's specialty links and looking up each member record; both
 //! columns are rewritten by the API whenever their sources change (`db::profiles::
-//! refresh_card_columns`), and a migration that renames a specialty must rewrite them too.
+//! refresh_public_phone`, `refresh_specialty_list`), and a migration that renames a
+//! specialty must rewrite them too.
 
 use sea_orm_migration::prelude::*;
 

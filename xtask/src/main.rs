@@ -283,7 +283,7 @@ async fn measure(target: &Target, options: &Options) -> anyhow::Result<Vec<Row>>
             _ => vec![br#"{"query":"{ __typename }"}"#.to_vec()],
         };
         let requests = Arc::new(bodies.iter().map(|body| graphql_post(target.port, body)).collect());
-        let server = std::net::SocketAddr::from(([127, 0, 0, 1], target.port));
+        let server = SocketAddr::from(([127, 0, 0, 1], target.port));
         let warmup = Duration::from_secs(options.warmup);
         if !warmup.is_zero() {
             load(server, &requests, options.connections, warmup).await;

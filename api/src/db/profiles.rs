@@ -42,24 +42,15 @@ pub(crate) fn public_columns() -> &'static str {
      p.photo_file, p.certification_status, p.public_phone AS phone, p.specialty_list AS specialties"
 }
 
-/// Rewrites the card columns of the profiles matched by `key = id` (`id` for one profile,
-/// `member_id` for a member's) from their sources: the specialty links and names, the
-/// showcase flag and the member's phone. Call in the transaction that changed a source.
-async fn refresh_card_columns<C: ConnectionTrait>(conn: &C, key: &str, id: i64) -> Result<(), DbErr> {
+/// Rewrites `public_phone` of the profiles matched by `key = id` (`id` for one profile,
+/// `member_id` for a member's): the member's phone while the profile showcases it, NULL
+/// otherwise (P5). Call in the transaction that changed the flag or the phone.
+async fn refresh_public_phone<C: ConnectionTrait>(conn: &C, key: &str, id: i64) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    let (aggregate, tab, newline, p) = match backend {
-        DbBackend::Postgres => ("string_agg", "chr(9)", "chr(10)", "$1"),
-        _ => ("group_concat", "char(9)", "char(10)", "?1"),
-    };
+    let p = if backend == DbBackend::Postgres { "$1" } else { "?1" };
     let sql = format!(
-        "UPDATE directory_profile SET \
-         specialty_list = COALESCE((SELECT {aggregate}(line, {newline}) FROM \
-         (SELECT sp.id || {tab} || sp.slug || {tab} || sp.name AS line FROM profile_specialty ps \
-         JOIN specialty sp ON sp.id = ps.specialty_id WHERE ps.profile_id = directory_profile.id \
-         ORDER BY sp.name) lines), ''), \
-         public_phone = CASE WHEN show_phone THEN \
-         (SELECT m.phone FROM member m WHERE m.id = directory_profile.member_id) END \
-         WHERE {key} = {p}"
+        "UPDATE directory_profile SET public_phone = CASE WHEN show_phone THEN \
+         (SELECT m.phone FROM member m WHERE m.id = directory_profile.member_id) END WHERE {key} = {p}"
     );
     conn.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
         .await?;
@@ -68,7 +59,26 @@ async fn refresh_card_columns<C: ConnectionTrait>(conn: &C, key: &str, id: i64) 
 
 /// After a member's phone changed: their profile's public phone follows (P5).
 pub async fn refresh_public_phone_of_member<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<(), DbErr> {
-    refresh_card_columns(conn, "member_id", member_id).await
+    refresh_public_phone(conn, "member_id", member_id).await
+}
+
+/// Rewrites a profile's `specialty_list` (`id TAB slug TAB name` lines, by name) from its
+/// links. Call in the transaction that rewrote them.
+async fn refresh_specialty_list<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let (aggregate, tab, newline, p) = match backend {
+        DbBackend::Postgres => ("string_agg", "chr(9)", "chr(10)", "$1"),
+        _ => ("group_concat", "char(9)", "char(10)", "?1"),
+    };
+    let sql = format!(
+        "UPDATE directory_profile SET specialty_list = COALESCE((SELECT {aggregate}(line, {newline}) FROM \
+         (SELECT sp.id || {tab} || sp.slug || {tab} || sp.name AS line FROM profile_specialty ps \
+         JOIN specialty sp ON sp.id = ps.specialty_id WHERE ps.profile_id = directory_profile.id \
+         ORDER BY sp.name) lines), '') WHERE id = {p}"
+    );
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [profile_id.into()]))
+        .await?;
+    Ok(())
 }
 
 impl PublicProfileRow {
@@ -183,7 +193,7 @@ pub async fn upsert<C: ConnectionTrait>(
     row.city_folded = Set(shared::validate::fold(&fields_city));
     row.updated_at = Set(now);
     let saved = row.save(conn).await?.try_into_model()?;
-    refresh_card_columns(conn, "id", saved.id).await?;
+    refresh_public_phone(conn, "id", saved.id).await?;
     Ok(saved)
 }
 
@@ -194,7 +204,7 @@ pub async fn set_show_phone<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     update_column(conn, profile_id, profile::Column::ShowPhone, Expr::val(show), now).await?;
-    refresh_card_columns(conn, "id", profile_id).await
+    refresh_public_phone(conn, "id", profile_id).await
 }
 
 pub async fn set_status<C: ConnectionTrait>(
@@ -303,7 +313,7 @@ pub async fn set_specialties<C: ConnectionTrait>(
         .exec_without_returning(conn)
         .await?;
     crate::db::search::copy_listing_columns(conn, profile_id).await?;
-    refresh_card_columns(conn, "id", profile_id).await
+    refresh_specialty_list(conn, profile_id).await
 }
 
 /// The specialties of many profiles in one query.

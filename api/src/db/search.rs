@@ -296,7 +296,8 @@ fn typo_alternatives<'a>(term: &str, is_last: bool, candidates: &'a [String]) ->
     let meant = candidates
         .iter()
         .any(|name| name == term || (is_last && name.starts_with(term)));
-    candidates.iter().filter(move |_| !meant).take(5)
+    let chosen = if meant { &[][..] } else { candidates };
+    chosen.iter().take(5)
 }
 
 #[derive(Debug, FromQueryResult)]
