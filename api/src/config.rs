@@ -23,7 +23,7 @@ pub struct Settings {
     pub trusted_proxy: Option<IpAddr>,
     /// `CPTN_WEB_DIR`: the built web app (Trunk's output).
     pub web_dir: PathBuf,
-    /// `CPTN_DB_POOL`: maximum database connections.
+    /// `CPTN_DB_POOL`: maximum database connections (default: [`default_pool_size`]).
     pub db_pool_size: u32,
     /// `CPTN_WORKERS`: HTTP worker threads (default: one per CPU).
     pub workers: usize,
@@ -136,8 +136,8 @@ impl Settings {
             .transpose()
             .context("CPTN_TRUSTED_PROXY must be an IP address")?;
         let web_dir = PathBuf::from(var("CPTN_WEB_DIR").unwrap_or_else(|| "dist".to_owned()));
-        let db_pool_size = parse_var(var("CPTN_DB_POOL"), 16, "CPTN_DB_POOL")?;
         let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let db_pool_size = parse_var(var("CPTN_DB_POOL"), default_pool_size(cpus), "CPTN_DB_POOL")?.max(1);
         let workers = parse_var(var("CPTN_WORKERS"), cpus, "CPTN_WORKERS")?.max(1);
 
         let mut limits = Limits::default();
@@ -206,6 +206,16 @@ fn parse_var<T: std::str::FromStr>(value: Option<String>, default: T, name: &str
 }
 
 /// `sqlite://<data>/cptn.db?mode=rwc` (create the file when missing).
+/// Two connections per CPU, at least four. A database works best with about as many
+/// statements running as it has cores to run them (PostgreSQL's wiki suggests twice the
+/// cores): more connections only queue inside it, each search slower and the tail long.
+/// Measured on two cores with the API, the database and the load on one machine: 4
+/// connections served as many searches as 16 with half the p99 (`docs/PERFORMANCE.md`).
+/// When the database has its own machine, set `CPTN_DB_POOL` from its core count.
+pub fn default_pool_size(cpus: usize) -> u32 {
+    u32::try_from(cpus.saturating_mul(2)).unwrap_or(u32::MAX).max(4)
+}
+
 pub fn default_sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("cptn.db").display())
 }
@@ -294,6 +304,26 @@ mod tests {
             _ => None,
         });
         assert!(bad.is_err_and(|e| e.to_string().contains("CPTN_ANONYMOUS_PER_MINUTE")));
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn the_pool_follows_the_cores_unless_set() -> anyhow::Result<()> {
+        assert_eq!(default_pool_size(1), 4);
+        assert_eq!(default_pool_size(2), 4);
+        assert_eq!(default_pool_size(8), 16);
+        let dir = std::env::temp_dir().join(format!("cptn-settings-{}", uuid::Uuid::new_v4()));
+        let dir_text = dir.display().to_string();
+        let set = Settings::from_lookup(|name| match name {
+            "CPTN_DATA_DIR" => Some(dir_text.clone()),
+            "CPTN_DB_POOL" => Some("3".to_owned()),
+            _ => None,
+        })?;
+        assert_eq!(set.db_pool_size, 3);
+        let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let defaults = Settings::from_lookup(|name| (name == "CPTN_DATA_DIR").then(|| dir_text.clone()))?;
+        assert_eq!(defaults.db_pool_size, default_pool_size(cpus));
         std::fs::remove_dir_all(&dir)?;
         Ok(())
     }
