@@ -375,3 +375,62 @@ async fn slugs_are_unique_and_made_from_the_name() -> Result<()> {
     assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"));
     Ok(())
 }
+
+/// Every field of a card, with an alias and `__typename`, as the web app and typical
+/// clients ask.
+const CARD: &str = "__typename slug name: displayName city region country bio languages \
+                    specialties { __typename slug name } phone photoUrl certificationStatus";
+
+#[tokio::test]
+async fn a_card_reads_the_same_however_it_is_asked() -> Result<()> {
+    // Plain selections of a card are answered in one pass, anything else by the derived
+    // resolvers (`api::schema::plain`): both must give the same answer, for the profile
+    // page and for directory pages.
+    let app = TestApp::spawn().await?;
+    let (trainer, slug) = trainer_with_profile(&app, "Inès Gagnon").await?;
+    app.graphql_as(
+        &trainer.token,
+        "mutation { setPhoneShowcase(show: true) { showPhone } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    trainer_with_profile(&app, "Inès Girard").await?;
+    // (selection, fragment definitions the document needs)
+    let ways = [
+        (format!("{{ {CARD} }}"), String::new()),
+        (
+            "{ ...Card }".to_owned(),
+            format!("fragment Card on PublicProfile {{ {CARD} }}"),
+        ),
+        (format!("{{ ... on PublicProfile {{ {CARD} }} }}"), String::new()),
+        (
+            format!("{{ {} }}", CARD.replace("bio", "bio @include(if: true)")),
+            String::new(),
+        ),
+        (format!("{{ slug {CARD} }}"), String::new()),
+    ];
+    let mut answers = Vec::new();
+    for (selection, fragments) in &ways {
+        let page = format!("{{ directory(query: \"ines\") {{ edges {{ node {selection} }} }} }} {fragments}");
+        let profile = format!("{{ profile(slug: \"{slug}\") {selection} }} {fragments}");
+        let mut asked = Vec::new();
+        for document in [page, profile] {
+            asked.push(app.graphql(&document, json!({})).await?.ok()?.body["data"].clone());
+        }
+        answers.push(asked);
+    }
+    let plain = &answers[0];
+    assert_eq!(plain[0]["directory"]["edges"].as_array().map(Vec::len), Some(2));
+    let card = &plain[1]["profile"];
+    assert_eq!(card["__typename"], json!("PublicProfile"));
+    assert_eq!(card["name"], json!("Inès Gagnon"));
+    assert_eq!(card["phone"], json!("+1 514 555 0199"));
+    assert_eq!(card["certificationStatus"], json!("NONE"));
+    assert_eq!(card["specialties"][0]["__typename"], json!("Specialty"));
+    assert_eq!(card["languages"], json!(["English", "French"]));
+    for ((way, _), answer) in ways.iter().zip(&answers).skip(1) {
+        assert_eq!(answer, plain, "asked as {way}");
+    }
+    Ok(())
+}

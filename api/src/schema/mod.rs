@@ -12,6 +12,7 @@ pub mod directory;
 pub mod error;
 pub mod limits;
 pub mod pagination;
+pub mod plain;
 
 use crate::auth::{RequestMeta, Viewer};
 use crate::config::Limits;

@@ -4,9 +4,16 @@
 
 use crate::authz::{Audience, readable_by};
 use crate::db::profiles::PublicProfileRow;
+use crate::schema::plain::{self, plain_object};
 use crate::services::directory::ProfileView;
-use async_graphql::{Enum, InputObject, Object, SimpleObject};
+use async_graphql::parser::types::{Field, SelectionSet};
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::enum_value;
+use async_graphql::{
+    ContextSelectionSet, Enum, InputObject, Object, OutputType, Positioned, ServerResult, SimpleObject, Value,
+};
 use entity::specialty;
+use std::borrow::Cow;
 
 /// One entry of the managed list of specialties.
 #[derive(SimpleObject, Clone)]
@@ -63,12 +70,73 @@ fn photo_url(file: Option<&str>) -> Option<String> {
     file.map(|f| format!("/photos/{f}"))
 }
 
+/// A trainer's public profile (`PublicProfile` in the schema). Its fields are declared on
+/// [`PublicProfileFields`]; a plain selection of them is answered in one pass
+/// ([`crate::schema::plain`]), anything else by the derived resolver.
 pub struct PublicProfile(pub PublicProfileRow);
+
+impl OutputType for PublicProfile {
+    fn type_name() -> Cow<'static, str> {
+        PublicProfileFields::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        PublicProfileFields::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
+        match self.plain_value(&ctx.item.node) {
+            Some(value) => Ok(value),
+            None => OutputType::resolve(&PublicProfileFields(&self.0), ctx, field).await,
+        }
+    }
+}
+
+impl PublicProfile {
+    /// The same values as the resolvers of [`PublicProfileFields`], built in one pass.
+    fn plain_value(&self, selection: &SelectionSet) -> Option<Value> {
+        let row = &self.0;
+        plain_object(selection, &PublicProfileFields::type_name(), |field| {
+            Some(match field.name.node.as_str() {
+                "slug" => Value::String(row.slug.clone()),
+                "displayName" => Value::String(row.display_name.clone()),
+                "city" => Value::String(row.city.clone()),
+                "region" => Value::String(row.region.clone()),
+                "country" => Value::String(row.country.clone()),
+                "bio" => Value::String(row.bio.clone()),
+                "languages" => Value::List(split_languages(&row.languages).into_iter().map(Value::String).collect()),
+                "specialties" => Value::List(
+                    row.specialties
+                        .iter()
+                        .map(|s| specialty_value(s, &field.selection_set.node))
+                        .collect::<Option<_>>()?,
+                ),
+                "phone" => plain::optional(row.phone.clone()),
+                "photoUrl" => plain::optional(photo_url(row.photo_file.as_deref())),
+                "certificationStatus" => enum_value(CertificationStatus::from_stored(&row.certification_status)),
+                _ => return None,
+            })
+        })
+    }
+}
+
+/// A specialty as [`Specialty`] resolves it, in one pass.
+fn specialty_value(model: &specialty::Model, selection: &SelectionSet) -> Option<Value> {
+    plain_object(selection, &Specialty::type_name(), |field| {
+        Some(match field.name.node.as_str() {
+            "slug" => Value::String(model.slug.clone()),
+            "name" => Value::String(model.name.clone()),
+            _ => return None,
+        })
+    })
+}
+
+struct PublicProfileFields<'a>(&'a PublicProfileRow);
 
 /// A trainer's public profile, as anyone sees it. It has no e-mail, no member number, no
 /// address: visitors reach the trainer through `contactTrainer`.
-#[Object]
-impl PublicProfile {
+#[Object(name = "PublicProfile")]
+impl PublicProfileFields<'_> {
     /// The address of the public page: `/trainers/<slug>`. Audience: public.
     async fn slug(&self) -> &str {
         &self.0.slug
