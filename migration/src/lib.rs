@@ -13,6 +13,7 @@ mod m20261129_000007_search_words;
 mod m20261129_000008_search_listing_columns;
 mod m20261129_000009_specialty_listing;
 mod m20261129_000010_profile_card_columns;
+mod m20261129_000011_search_postings;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_search_listing_columns::Migration),
             Box::new(m20261129_000009_specialty_listing::Migration),
             Box::new(m20261129_000010_profile_card_columns::Migration),
+            Box::new(m20261129_000011_search_postings::Migration),
         ]
     }
 }

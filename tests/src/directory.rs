@@ -254,8 +254,10 @@ async fn deleting_a_profile_needs_the_password_and_removes_rows_and_files() -> R
         "nothing of the profile is left in the search indexes"
     );
     if tests::harness::on_postgres() {
-        // PostgreSQL also keeps the words of the index (for prefixes), as long as used.
+        // PostgreSQL also keeps the words of the index (for prefixes), as long as used,
+        // and a posting per word (for one-word searches).
         assert_eq!(app.count("SELECT COUNT(*) AS n FROM search_word").await?, 0);
+        assert_eq!(app.count("SELECT COUNT(*) AS n FROM search_posting").await?, 0);
     }
     let me = app
         .graphql_as(&trainer.token, "{ me { email profile { slug } } }", json!({}))

@@ -248,12 +248,27 @@ async fn a_disabled_profile_leaves_search_and_returns_at_the_same_position() -> 
     let before = names(&app.graphql(DIRECTORY, query.clone()).await?.ok()?);
     assert_eq!(before.len(), 3);
 
+    // One whole word, alone or in a city (on PostgreSQL, answered from its postings).
+    let one_word = [
+        json!({ "q": "tremblay" }),
+        json!({ "q": "marathon", "city": "Montréal" }),
+    ];
+    for query in &one_word {
+        let found = names(&app.graphql(DIRECTORY, query.clone()).await?.ok()?);
+        assert_eq!(found, ["Marc Tremblay"], "{query}");
+    }
+
     let marc = &trainers[1];
     app.graphql_as(&marc.token, "mutation { disableProfile { status } }", json!({}))
         .await?
         .ok()?;
     let during = names(&app.graphql(DIRECTORY, query.clone()).await?.ok()?);
     assert!(!during.contains(&"Marc Tremblay".to_owned()), "{during:?}");
+    for query in &one_word {
+        let page = app.graphql(DIRECTORY, query.clone()).await?.ok()?;
+        assert!(names(&page).is_empty(), "{query}: {}", page.body);
+        assert_eq!(page.data("directory.totalCount")?, &json!(0));
+    }
     let runners = json!({ "specialty": "running" });
     let listed = names(&app.graphql(DIRECTORY, runners.clone()).await?.ok()?);
     assert!(listed.is_empty(), "nor in a specialty's listing: {listed:?}");
@@ -268,6 +283,10 @@ async fn a_disabled_profile_leaves_search_and_returns_at_the_same_position() -> 
         .ok()?;
     let after = names(&app.graphql(DIRECTORY, query).await?.ok()?);
     assert_eq!(after, before);
+    for query in &one_word {
+        let found = names(&app.graphql(DIRECTORY, query.clone()).await?.ok()?);
+        assert_eq!(found, ["Marc Tremblay"], "back: {query}");
+    }
     assert_eq!(names(&app.graphql(DIRECTORY, runners).await?.ok()?), ["Marc Tremblay"]);
     Ok(())
 }

@@ -71,10 +71,18 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         None
     } else {
         Some(if backend == DbBackend::Postgres {
+            // One word, no typo alternative, no specialty: the postings can answer.
+            let one_word = query.terms.len() == 1
+                && query.specialty.is_none()
+                && query
+                    .similar
+                    .first()
+                    .is_none_or(|names| typo_alternatives(&query.terms[0], true, names).next().is_none());
             text_match_postgres(
                 &query.terms,
                 &query.similar,
                 query.city.as_deref(),
+                one_word,
                 &mut p,
                 &mut filters,
             )
@@ -114,6 +122,7 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
             with: String::new(),
             from: listing.unwrap_or_else(|| "directory_profile p".to_owned()),
             score: "p.search_rank".to_owned(),
+            postings: None,
         })
     });
     let columns = public_columns();
@@ -127,12 +136,20 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         ),
         // Every match is scored once into a narrow list of (id, score) that gives both
         // the count and the page; only the page's rows are then read in full.
-        Some(TextMatch { with, from, score }) => format!(
-            "WITH {with}matches AS (SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
+        Some(TextMatch {
+            with,
+            from,
+            score,
+            postings,
+        }) => format!(
+            "WITH {with}matches AS ({}SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
              page AS (SELECT id, score FROM matches ORDER BY score DESC, id ASC LIMIT {limit} OFFSET {offset}) \
              SELECT {columns}, (SELECT COUNT(*) FROM matches) AS total_count \
              FROM page JOIN directory_profile p ON p.id = page.id \
-             ORDER BY page.score DESC, p.id ASC"
+             ORDER BY page.score DESC, p.id ASC",
+            postings
+                .map(|select| format!("{select} UNION ALL "))
+                .unwrap_or_default()
         ),
     };
     let results = conn
@@ -156,6 +173,10 @@ struct TextMatch {
     with: String,
     from: String,
     score: String,
+    /// PostgreSQL, one-word searches: the matches read from `search_posting` when the word
+    /// is one indexed word; the text match (whose filters then include the opposite gate)
+    /// runs otherwise. Both branches are in the statement, each behind a one-time filter.
+    postings: Option<String>,
 }
 
 /// At most this many words stand in for the prefix of a search's last word on PostgreSQL;
@@ -173,6 +194,7 @@ fn text_match_postgres(
     terms: &[String],
     similar: &[Vec<String>],
     city: Option<&str>,
+    one_word: bool,
     p: &mut Params,
     filters: &mut Vec<String>,
 ) -> TextMatch {
@@ -204,9 +226,11 @@ fn text_match_postgres(
     let as_prefix = p.push(format!("{prefix}:*"));
     // The words the prefix starts, quoted so that each stays one lexeme; the prefix itself
     // when there are many, none, or one with a backslash (which that quoting cannot carry).
+    // `single`: the one word the prefix starts, if it starts exactly one.
     let prefix_words = format!(
         "prefix AS (SELECT CASE WHEN COUNT(*) BETWEEN 1 AND {PREFIX_WORDS_MAX} AND bool_and(strpos(word, chr(92)) = 0) \
-         THEN string_agg(quote_literal(word), ' | ')::tsquery ELSE to_tsquery('simple', {as_prefix}) END AS q \
+         THEN string_agg(quote_literal(word), ' | ')::tsquery ELSE to_tsquery('simple', {as_prefix}) END AS q, \
+         CASE WHEN COUNT(*) = 1 AND bool_and(strpos(word, chr(92)) = 0) THEN MIN(word) END AS single \
          FROM (SELECT word FROM search_word WHERE word >= {low} AND word < {high} LIMIT {}) w), ",
         PREFIX_WORDS_MAX + 1
     );
@@ -234,6 +258,20 @@ fn text_match_postgres(
     };
     let with = format!("{prefix_words}query AS (SELECT {matching} AS matching, {ranking} AS ranking FROM prefix), ");
     filters.push("p.document @@ (SELECT matching FROM query)".to_owned());
+    // A one-word search whose word is one indexed word reads its postings: a range of
+    // `idx_search_posting_word` holding each match's relevance for that word (its `ts_rank`,
+    // what the text match below would compute) and rank, so neither GIN nor the heap is
+    // visited. The same order as the text match, which runs for every other search.
+    let postings = one_word.then(|| {
+        filters.push("(SELECT single FROM prefix) IS NULL".to_owned());
+        let in_city = city.map_or(String::new(), |c| {
+            format!(" AND city_folded = {}", p.push(c.to_owned()))
+        });
+        format!(
+            "SELECT profile_id AS id, weight + search_rank::float8 / 100 AS score FROM search_posting \
+             WHERE word = (SELECT single FROM prefix) AND status = 'active'{in_city}"
+        )
+    });
     TextMatch {
         with,
         // The index entry carries the profile's status, city and rank: matches are found,
@@ -242,6 +280,7 @@ fn text_match_postgres(
         // In floating point: `/ 100.0` would make every score a `numeric`, whose arithmetic
         // and comparisons cost a third of a broad search.
         score: "ts_rank(p.document, (SELECT ranking FROM query)) + p.search_rank::float8 / 100".to_owned(),
+        postings,
     }
 }
 
@@ -283,6 +322,7 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], city: Option<&st
              FROM profile_search WHERE profile_search MATCH {q}) s CROSS JOIN directory_profile p ON p.id = s.profile_id"
         ),
         score: "s.score + p.search_rank / 100.0".to_owned(),
+        postings: None,
     }
 }
 
@@ -481,6 +521,9 @@ pub async fn reindex<C: ConnectionTrait>(
         ),
     };
     conn.execute_raw(statement).await?;
+    if backend == DbBackend::Postgres {
+        write_postings(conn, profile.id).await?;
+    }
     if old_words != new_words {
         let added: Vec<String> = new_words.iter().filter(|w| !old_words.contains(w)).cloned().collect();
         let gone: Vec<String> = old_words.into_iter().filter(|w| !new_words.contains(w)).collect();
@@ -496,9 +539,42 @@ pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<()
     let words = indexed_name_words(conn, profile_id).await?;
     if conn.get_database_backend() == DbBackend::Postgres {
         recount_search_words(conn, profile_id, None).await?;
+        conn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "DELETE FROM search_posting WHERE profile_id = $1",
+            [profile_id.into()],
+        ))
+        .await?;
     }
     delete_entry(conn, profile_id).await?;
     forget_unused_name_words(conn, &words).await
+}
+
+/// PostgreSQL: replaces a profile's postings (`search_posting`, one per word of its index
+/// entry) with those of its current entry, each weighed by the word's `ts_rank` in the
+/// document: what the full-text path scores a one-word search with. Call after the entry
+/// is written.
+async fn write_postings<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
+    let backend = DbBackend::Postgres;
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "DELETE FROM search_posting WHERE profile_id = $1",
+        [profile_id.into()],
+    ))
+    .await?;
+    // A word with a backslash cannot be quoted into a query (nor is it ever searched:
+    // search words are letters and digits).
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO search_posting (word, profile_id, status, city_folded, search_rank, weight) \
+         SELECT w.word, s.profile_id, s.status, s.city_folded, s.search_rank, \
+         ts_rank(s.document, quote_literal(w.word)::tsquery) \
+         FROM profile_search s CROSS JOIN LATERAL unnest(tsvector_to_array(s.document)) AS w(word) \
+         WHERE s.profile_id = $1 AND strpos(w.word, chr(92)) = 0",
+        [profile_id.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// PostgreSQL: moves the counts of `search_word` from the words of a profile's current
@@ -544,7 +620,7 @@ async fn recount_search_words<C: ConnectionTrait>(
 }
 
 /// Copies a profile's status, folded city and rank to the rows that list it by them: its
-/// specialty links (both engines) and its index entry (PostgreSQL). Call in the
+/// specialty links (both engines), its index entry and its postings (PostgreSQL). Call in the
 /// transaction that changed them or rewrote the links; [`reindex`] copies them too.
 pub async fn copy_listing_columns<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
@@ -561,6 +637,7 @@ pub async fn copy_listing_columns<C: ConnectionTrait>(conn: &C, profile_id: i64)
     let mut statements = vec![copy("profile_specialty", "profile_id")];
     if backend == DbBackend::Postgres {
         statements.push(copy("profile_search", "profile_id"));
+        statements.push(copy("search_posting", "profile_id"));
     }
     for sql in statements {
         conn.execute_raw(Statement::from_sql_and_values(backend, sql, [profile_id.into()]))
