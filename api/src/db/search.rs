@@ -539,12 +539,7 @@ pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<()
     let words = indexed_name_words(conn, profile_id).await?;
     if conn.get_database_backend() == DbBackend::Postgres {
         recount_search_words(conn, profile_id, None).await?;
-        conn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "DELETE FROM search_posting WHERE profile_id = $1",
-            [profile_id.into()],
-        ))
-        .await?;
+        delete_postings(conn, profile_id).await?;
     }
     delete_entry(conn, profile_id).await?;
     forget_unused_name_words(conn, &words).await
@@ -556,12 +551,7 @@ pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<()
 /// is written.
 async fn write_postings<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
     let backend = DbBackend::Postgres;
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        "DELETE FROM search_posting WHERE profile_id = $1",
-        [profile_id.into()],
-    ))
-    .await?;
+    delete_postings(conn, profile_id).await?;
     // A word with a backslash cannot be quoted into a query (nor is it ever searched:
     // search words are letters and digits).
     conn.execute_raw(Statement::from_sql_and_values(
@@ -643,6 +633,17 @@ pub async fn copy_listing_columns<C: ConnectionTrait>(conn: &C, profile_id: i64)
         conn.execute_raw(Statement::from_sql_and_values(backend, sql, [profile_id.into()]))
             .await?;
     }
+    Ok(())
+}
+
+/// PostgreSQL: removes a profile's postings.
+async fn delete_postings<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "DELETE FROM search_posting WHERE profile_id = $1",
+        [profile_id.into()],
+    ))
+    .await?;
     Ok(())
 }
 
