@@ -102,8 +102,11 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         let links =
             format!("FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id WHERE sp.slug = {s}");
         if text.is_none() {
+            // The specialty's id as a value, not a join, so that the links' index can
+            // give them in rank order and stop after the page.
             listing = Some(format!(
-                "(SELECT ps.profile_id AS id, ps.status, ps.city_folded, ps.search_rank {links}) p"
+                "(SELECT ps.profile_id AS id, ps.status, ps.city_folded, ps.search_rank FROM profile_specialty ps \
+                 WHERE ps.specialty_id = (SELECT sp.id FROM specialty sp WHERE sp.slug = {s})) p"
             ));
         } else {
             // A set to join against rather than a check per profile: the planners can
@@ -113,35 +116,37 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     }
     let limit = p.push(i64::try_from(query.limit).unwrap_or(100));
     let offset = p.push(i64::try_from(query.offset).unwrap_or(0));
-    let filtered = filters.len() > 1 || listing.is_some();
     let filters = filters.join(" AND ");
-    // Listing by rank with a filter: the filter's matches are scored by rank like text
-    // matches below.
-    let text = text.or_else(|| {
-        filtered.then(|| TextMatch {
-            with: String::new(),
-            from: listing.unwrap_or_else(|| "directory_profile p".to_owned()),
-            score: "p.search_rank".to_owned(),
-            postings: None,
-        })
-    });
     let columns = public_columns();
-    let sql = match text {
-        // The whole directory by rank: the page comes straight off `idx_profile_rank`, the
-        // count from the same index.
-        None => format!(
+    let sql = match (text, listing) {
+        // Everyone, or a city's trainers, by rank: the page comes straight off
+        // `idx_profile_rank` or `idx_profile_city_rank`, which stop after it; the count
+        // from the same index.
+        (None, None) => format!(
             "SELECT {columns}, (SELECT COUNT(*) FROM directory_profile p WHERE {filters}) AS total_count \
              FROM directory_profile p \
              WHERE {filters} ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit} OFFSET {offset}"
         ),
+        // A specialty's trainers (in a city or not) by rank: the same from its links'
+        // indexes (`idx_specialty_rank`, `idx_specialty_city_rank`), then the page's rows.
+        (None, Some(links)) => format!(
+            "WITH page AS (SELECT p.id, p.search_rank FROM {links} WHERE {filters} \
+             ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit} OFFSET {offset}) \
+             SELECT {columns}, (SELECT COUNT(*) FROM {links} WHERE {filters}) AS total_count \
+             FROM page JOIN directory_profile p ON p.id = page.id \
+             ORDER BY page.search_rank DESC, p.id ASC"
+        ),
         // Every match is scored once into a narrow list of (id, score) that gives both
         // the count and the page; only the page's rows are then read in full.
-        Some(TextMatch {
-            with,
-            from,
-            score,
-            postings,
-        }) => format!(
+        (
+            Some(TextMatch {
+                with,
+                from,
+                score,
+                postings,
+            }),
+            _,
+        ) => format!(
             "WITH {with}matches AS ({}SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
              page AS (SELECT id, score FROM matches ORDER BY score DESC, id ASC LIMIT {limit} OFFSET {offset}) \
              SELECT {columns}, (SELECT COUNT(*) FROM matches) AS total_count \
