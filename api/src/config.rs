@@ -205,7 +205,6 @@ fn parse_var<T: std::str::FromStr>(value: Option<String>, default: T, name: &str
     }
 }
 
-/// `sqlite://<data>/cptn.db?mode=rwc` (create the file when missing).
 /// Two connections per CPU, at least four. A database works best with about as many
 /// statements running as it has cores to run them (PostgreSQL's wiki suggests twice the
 /// cores): more connections only queue inside it, each search slower and the tail long.
@@ -216,6 +215,7 @@ pub fn default_pool_size(cpus: usize) -> u32 {
     u32::try_from(cpus.saturating_mul(2)).unwrap_or(u32::MAX).max(4)
 }
 
+/// `sqlite://<data>/cptn.db?mode=rwc` (create the file when missing).
 pub fn default_sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("cptn.db").display())
 }

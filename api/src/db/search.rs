@@ -99,8 +99,6 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
     let mut listing = None;
     if let Some(slug) = &query.specialty {
         let s = p.push(slug.clone());
-        let links =
-            format!("FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id WHERE sp.slug = {s}");
         if text.is_none() {
             // The specialty's id as a value, not a join, so that the links' index can
             // give them in rank order and stop after the page.
@@ -111,7 +109,10 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         } else {
             // A set to join against rather than a check per profile: the planners can
             // then start from the specialty's profiles.
-            filters.push(format!("p.id IN (SELECT ps.profile_id {links})"));
+            filters.push(format!(
+                "p.id IN (SELECT ps.profile_id FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
+                 WHERE sp.slug = {s})"
+            ));
         }
     }
     let limit = p.push(i64::try_from(query.limit).unwrap_or(100));
@@ -555,12 +556,11 @@ pub async fn unindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<()
 /// document: what the full-text path scores a one-word search with. Call after the entry
 /// is written.
 async fn write_postings<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
-    let backend = DbBackend::Postgres;
     delete_postings(conn, profile_id).await?;
     // A word with a backslash cannot be quoted into a query (nor is it ever searched:
     // search words are letters and digits).
     conn.execute_raw(Statement::from_sql_and_values(
-        backend,
+        DbBackend::Postgres,
         "INSERT INTO search_posting (word, profile_id, status, city_folded, search_rank, weight) \
          SELECT w.word, s.profile_id, s.status, s.city_folded, s.search_rank, \
          ts_rank(s.document, quote_literal(w.word)::tsquery) \
