@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask bench [--engine sqlite|postgres|both] [--profiles 100000] [--connections 32]
 //!                   [--seconds 20] [--warmup 5] [--postgres-url URL] [--pool N]
-//!                   [--pages names,broad,profile,floor]
+//!                   [--pages names,broad,profile,floor] [--server PATH]
 //! ```
 //!
 //! `bench` measures the directory as a visitor uses it: it builds the release server, fills
@@ -14,6 +14,8 @@
 //! sends: a 20-result directory search page (a rotating mix of names, specialties, cities
 //! and typos) and a trainer's profile page (rotating over many slugs). It prints
 //! throughput and latency percentiles as a Markdown table (see `docs/PERFORMANCE.md`).
+//! `--server` measures a given `cptn` binary instead of building one, so that two builds
+//! can be compared in alternating runs on the same databases.
 //!
 //! It is a measurement, not a test: nothing fails when numbers are low. The load
 //! generator runs on the same machine as the server and takes its share of the CPU.
@@ -27,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask bench [--engine sqlite|postgres|both] [--profiles N] [--connections N] \
-                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,floor]";
+                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,floor] [--server PATH]";
 
 /// The web app's card fields (frontend/src/api.rs), so the benchmark asks what a page asks.
 const CARD_FIELDS: &str =
@@ -58,6 +60,8 @@ struct Options {
     pool: Option<u32>,
     /// Which pages to measure: `names`, `broad`, `profile`.
     pages: Vec<String>,
+    /// A server binary to measure instead of building `target/release/cptn`.
+    server: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -81,6 +85,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> anyhow::Result<Optio
             .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".to_owned()),
         pool: None,
         pages: vec!["names".to_owned(), "broad".to_owned(), "profile".to_owned()],
+        server: None,
     };
     while let Some(flag) = args.next() {
         let value = args.next().with_context(|| format!("{flag} needs a value\n{USAGE}"))?;
@@ -100,21 +105,19 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> anyhow::Result<Optio
             "--postgres-url" => options.postgres_url = value,
             "--pool" => options.pool = Some(value.parse().context("--pool")?),
             "--pages" => options.pages = value.split(',').map(str::to_owned).collect(),
+            "--server" => options.server = Some(PathBuf::from(value)),
             other => bail!("unknown option {other:?}\n{USAGE}"),
         }
     }
     Ok(options)
 }
 
-fn bench(options: &Options) -> anyhow::Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("workspace root")?
-        .to_path_buf();
+/// Builds the release server and returns its path.
+fn build_server(root: &Path) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut build = Command::new(cargo);
     build
-        .current_dir(&root)
+        .current_dir(root)
         .args(["build", "--locked", "--release", "--package", "api", "--bin", "cptn"]);
     // `cargo run` describes this package in CARGO_* variables; passed on, they would look
     // like a changed environment to build scripts and rebuild half the dependencies.
@@ -124,7 +127,18 @@ fn bench(options: &Options) -> anyhow::Result<()> {
         }
     }
     run(&mut build)?;
-    let server = root.join("target/release/cptn");
+    Ok(root.join("target/release/cptn"))
+}
+
+fn bench(options: &Options) -> anyhow::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("workspace root")?
+        .to_path_buf();
+    let server = match &options.server {
+        Some(path) => path.canonicalize().with_context(|| format!("--server {}", path.display()))?,
+        None => build_server(&root)?,
+    };
 
     println!("{}", machine_description(options));
     println!(

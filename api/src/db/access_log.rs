@@ -1,12 +1,62 @@
 //! Writes to the access log, in batches.
 
+use chrono::{DateTime, Utc};
 use entity::access_log;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Set, Statement};
+use serde::Serialize;
 
-pub async fn insert_batch<C: ConnectionTrait>(conn: &C, rows: Vec<access_log::ActiveModel>) -> Result<(), DbErr> {
+/// Rows a single SQLite statement carries (7 values each, well under its variable limit).
+const SQLITE_ROWS_PER_STATEMENT: usize = 512;
+
+/// One request, as stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogRow {
+    pub occurred_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub method: String,
+    pub target: String,
+    pub member_id: Option<i64>,
+    pub status: i32,
+    pub duration_us: i64,
+}
+
+/// Inserts `rows` in one transaction.
+///
+/// On PostgreSQL the batch travels as one JSON value into one statement whose text never
+/// changes: prepared once per connection, whatever the batch's size. A multi-row `VALUES`
+/// list would be a new statement for every size, parsed and planned with thousands of
+/// parameters each time.
+pub async fn insert_batch(db: &DatabaseConnection, rows: &[LogRow]) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
-    access_log::Entity::insert_many(rows).exec(conn).await?;
-    Ok(())
+    if db.get_database_backend() == DbBackend::Postgres {
+        let batch = serde_json::to_string(rows).map_err(|e| DbErr::Custom(format!("access log batch: {e}")))?;
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO access_log (occurred_at, ip, method, target, member_id, status, duration_us) \
+             SELECT occurred_at, ip, method, target, member_id, status, duration_us \
+             FROM json_to_recordset($1::json) AS r(occurred_at timestamptz, ip text, method text, target text, \
+             member_id bigint, status integer, duration_us bigint)",
+            [batch.into()],
+        ))
+        .await?;
+        return Ok(());
+    }
+    let txn = super::begin_write(db).await?;
+    for chunk in rows.chunks(SQLITE_ROWS_PER_STATEMENT) {
+        access_log::Entity::insert_many(chunk.iter().map(|row| access_log::ActiveModel {
+            occurred_at: Set(row.occurred_at),
+            ip: Set(row.ip.clone()),
+            method: Set(row.method.clone()),
+            target: Set(row.target.clone()),
+            member_id: Set(row.member_id),
+            status: Set(row.status),
+            duration_us: Set(row.duration_us),
+            ..Default::default()
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    txn.commit().await
 }
