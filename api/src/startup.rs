@@ -27,6 +27,7 @@ impl Application {
         let db_stats = Arc::new(crate::db::DbStats::default());
         let db = crate::db::connect_with_stats(&settings, db_stats.clone()).await?;
         crate::db::migrate(&db).await?;
+        let reads = crate::db::reads::ReadPool::new(&settings, db.clone(), db_stats.clone())?;
         let tokens = Arc::new(TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?);
         let login_limiter = Arc::new(LoginLimiter::new(&settings.limits));
         let per_minute = settings.limits.anonymous_per_minute.max(1);
@@ -49,6 +50,7 @@ impl Application {
         let documents = Arc::new(schema::limits::ParsedDocuments::new(settings.limits.max_aliases));
         let state = AppState {
             db,
+            reads,
             db_stats,
             settings: Arc::new(settings),
             tokens,

@@ -11,6 +11,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The directory's anonymous reads (search, profile pages, typeahead): see `db::reads`.
+    pub reads: crate::db::reads::ReadPool,
     pub db_stats: Arc<crate::db::DbStats>,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,

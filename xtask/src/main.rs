@@ -136,7 +136,9 @@ fn bench(options: &Options) -> anyhow::Result<()> {
         .context("workspace root")?
         .to_path_buf();
     let server = match &options.server {
-        Some(path) => path.canonicalize().with_context(|| format!("--server {}", path.display()))?,
+        Some(path) => path
+            .canonicalize()
+            .with_context(|| format!("--server {}", path.display()))?,
         None => build_server(&root)?,
     };
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod members;
 pub mod outbox;
 pub mod profiles;
+pub mod reads;
 pub mod search;
 pub mod sessions;
 
@@ -53,28 +54,26 @@ pub async fn connect_with_stats(settings: &Settings, stats: Arc<DbStats>) -> any
         // A ping before every statement doubles the round trips; only a connection that sat
         // idle (the database may have restarted meanwhile) is checked first.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
-        // Many short queries run at once: a parallel plan only adds worker start-up to each.
-        // Statements are prepared once per connection and planned once: left to itself
-        // PostgreSQL re-plans a full-text search on every run (about 1 ms, as long as
-        // running it), and the plans of our statements do not depend on their values.
-        .map_sqlx_postgres_opts(|pg| {
-            pg.options([
-                ("max_parallel_workers_per_gather", "0"),
-                ("plan_cache_mode", "force_generic_plan"),
-            ])
-        });
+        .map_sqlx_postgres_opts(postgres_session);
     let mut db = Database::connect(options).await?;
-    db.set_metric_callback(move |info| {
-        stats.statements.fetch_add(1, Ordering::Relaxed);
-        if info.elapsed > SLOW_STATEMENT {
-            tracing::warn!(elapsed_ms = info.elapsed.as_millis(), sql = %info.statement.sql, "slow SQL statement");
-        }
-    });
+    db.set_metric_callback(move |info| stats.record(&info.statement.sql, info.elapsed));
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")
             .await?;
     }
     Ok(db)
+}
+
+/// How every PostgreSQL connection of the server is set up. Many short queries run at once:
+/// a parallel plan only adds worker start-up to each. Statements are prepared once per
+/// connection and planned once: left to itself PostgreSQL re-plans a full-text search on
+/// every run (about 1 ms, as long as running it), and the plans of our statements do not
+/// depend on their values.
+fn postgres_session(options: sea_orm::sqlx::postgres::PgConnectOptions) -> sea_orm::sqlx::postgres::PgConnectOptions {
+    options.options([
+        ("max_parallel_workers_per_gather", "0"),
+        ("plan_cache_mode", "force_generic_plan"),
+    ])
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock up front

@@ -213,7 +213,7 @@ pub async fn profile_of(state: &AppState, viewer: &Viewer, member_id: i64) -> Re
 
 /// The active profile at `slug`; `NOT_FOUND` for a missing or disabled one (P6).
 pub async fn public_profile(state: &AppState, slug: &str) -> Result<PublicProfileRow> {
-    db::profiles::public_by_slug(&state.db, slug.trim())
+    db::profiles::public_by_slug(&state.reads, slug.trim())
         .await?
         .ok_or(Error::NotFound)
 }
@@ -250,7 +250,7 @@ pub async fn search(
         limit: input.first,
         offset: input.offset,
     };
-    Ok(db::search::search(&state.db, &query).await?)
+    Ok(db::search::search(&state.reads, &query).await?)
 }
 
 /// For each search word, the name words it may be a typo of: from the cache where it has
@@ -264,7 +264,7 @@ async fn similar_names(state: &AppState, terms: &[String]) -> Result<Vec<Vec<Str
         .map(|(t, _)| t.clone())
         .collect();
     if !missing.is_empty() {
-        let mut found = db::search::similar_names(&state.db, &missing).await?.into_iter();
+        let mut found = db::search::similar_names(&state.reads, &missing).await?.into_iter();
         for (term, slot) in terms.iter().zip(similar.iter_mut()) {
             if slot.is_none() {
                 let candidates = found.next().unwrap_or_default();
@@ -306,7 +306,7 @@ pub async fn suggest(
         SuggestKind::Name => db::search::SuggestColumn::Name,
         SuggestKind::City => db::search::SuggestColumn::City,
         SuggestKind::Specialty => {
-            let names = db::profiles::all_specialties(&state.db).await?;
+            let names = db::profiles::all_specialties(&state.reads).await?;
             return Ok(names
                 .into_iter()
                 .filter(|s| {
@@ -319,7 +319,7 @@ pub async fn suggest(
                 .collect());
         }
     };
-    Ok(db::search::suggest(&state.db, column, &prefix, first).await?)
+    Ok(db::search::suggest(&state.reads, column, &prefix, first).await?)
 }
 
 fn throttle_anonymous(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Result<()> {
@@ -334,7 +334,7 @@ fn throttle_anonymous(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> 
 
 /// The managed list of specialties.
 pub async fn specialties(state: &AppState) -> Result<Vec<specialty::Model>> {
-    Ok(db::profiles::all_specialties(&state.db).await?)
+    Ok(db::profiles::all_specialties(&state.reads).await?)
 }
 
 /// The profile a call acts on: the caller's own, or (staff only) the member numbered `number`.
