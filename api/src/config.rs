@@ -23,7 +23,8 @@ pub struct Settings {
     pub trusted_proxy: Option<IpAddr>,
     /// `CPTN_WEB_DIR`: the built web app (Trunk's output).
     pub web_dir: PathBuf,
-    /// `CPTN_DB_POOL`: maximum database connections (default: [`default_pool_size`]).
+    /// `CPTN_DB_POOL`: maximum database connections of the general pool, and on PostgreSQL
+    /// of the directory's reads too (`db::reads`) (default: [`default_pool_size`]).
     pub db_pool_size: u32,
     /// `CPTN_WORKERS`: HTTP worker threads (default: one per CPU).
     pub workers: usize,
