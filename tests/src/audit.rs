@@ -196,6 +196,53 @@ async fn staff_filter_and_page_through_audit_events() -> Result<()> {
     Ok(())
 }
 
+/// An operation name or a method is whatever the client sends; it must neither forge a
+/// line in the log nor cost other requests their rows (PostgreSQL refuses NUL in text and
+/// over-long values, and rows are written in batches).
+#[tokio::test]
+async fn a_hostile_operation_name_costs_no_one_their_access_log_row() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let hostile = app.client.post(app.url("/graphql")).json(&json!({
+        "query": "query Innocent { __typename }",
+        "operationName": "Evil\u{0}\nGET /admin 200",
+    }));
+    let method = reqwest::Method::from_bytes(b"SOMEVERYLONGMADEUPMETHOD")?;
+    let (hostile, long_method, health) = tokio::join!(
+        app.send(hostile),
+        app.send(app.client.request(method, app.url("/robots.txt"))),
+        app.send(app.client.get(app.url("/healthz")))
+    );
+    hostile?;
+    long_method?;
+    health?;
+    let rows = app
+        .eventually(|| async {
+            let rows = entity::access_log::Entity::find().all(&app.state.db).await?;
+            let done = rows.iter().any(|r| r.target.starts_with("graphql:Evil"))
+                && rows.iter().any(|r| r.target == "/robots.txt")
+                && rows.iter().any(|r| r.target == "/healthz");
+            Ok(done.then_some(rows))
+        })
+        .await?;
+    let hostile = rows
+        .iter()
+        .find(|r| r.target.starts_with("graphql:Evil"))
+        .ok_or_else(|| anyhow!("row"))?;
+    assert_eq!(
+        hostile.target, "graphql:EvilGET /admin 200",
+        "control characters are dropped"
+    );
+    let long_method = rows
+        .iter()
+        .find(|r| r.target == "/robots.txt")
+        .ok_or_else(|| anyhow!("row"))?;
+    assert_eq!(
+        long_method.method, "SOMEVERYLONGMADE",
+        "cut to the column's 16 characters"
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn every_request_leaves_an_access_log_row() -> Result<()> {
     let app = TestApp::spawn().await?;

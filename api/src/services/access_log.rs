@@ -80,8 +80,13 @@ fn to_row(entry: AccessLogEntry) -> LogRow {
     LogRow {
         occurred_at: entry.occurred_at,
         ip: entry.ip,
-        method: entry.method,
-        target: entry.target.chars().take(512).collect(),
+        // Any token is a method to HTTP; the column holds 16 characters.
+        method: entry.method.chars().take(16).collect(),
+        // The target partly comes from the client (a GraphQL operation name is whatever the
+        // request says): control characters go, so that no row can forge a line in a text
+        // export, and none can make the batch fail (PostgreSQL refuses NUL in text, which
+        // would lose every other request's row with it).
+        target: entry.target.chars().filter(|c| !c.is_control()).take(512).collect(),
         member_id: entry.member_id,
         status: i32::from(entry.status),
         duration_us: i64::try_from(entry.duration.as_micros()).unwrap_or(i64::MAX),
