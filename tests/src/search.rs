@@ -469,17 +469,26 @@ async fn reads_backend(app: &TestApp) -> Result<i32> {
     Ok(row.try_get::<i32>("", "pid")?)
 }
 
+/// PostgreSQL only: a server whose directory reads may open `connections`, with one
+/// trainer, after one page found them (so one read connection waits, idle).
+async fn app_with_one_page_read(connections: u32) -> Result<Option<TestApp>> {
+    if !tests::harness::on_postgres() {
+        return Ok(None);
+    }
+    let app = TestApp::spawn_with(|s| s.db_pool_size = connections).await?;
+    trainer(&app, "Ada Lovelace", "Ottawa", &["yoga"], "Classes.", None).await?;
+    app.graphql(DIRECTORY, json!({ "q": "ada" })).await?.ok()?;
+    Ok(Some(app))
+}
+
 /// On PostgreSQL the directory's reads have connections of their own (`db::reads`), given
 /// back without sqlx's round trip; one whose statement was abandoned must not be reused,
 /// nor keep its place. (On SQLite these reads go through the general pool.)
 #[tokio::test]
 async fn pages_abandoned_mid_statement_leave_the_next_ones_working() -> Result<()> {
-    if !tests::harness::on_postgres() {
+    let Some(app) = app_with_one_page_read(2).await? else {
         return Ok(());
-    }
-    let app = TestApp::spawn_with(|s| s.db_pool_size = 2).await?;
-    trainer(&app, "Ada Lovelace", "Ottawa", &["yoga"], "Classes.", None).await?;
-    app.graphql(DIRECTORY, json!({ "q": "ada" })).await?.ok()?;
+    };
     assert_eq!(
         app.state.reads.idle_connections(),
         1,
@@ -513,12 +522,9 @@ async fn pages_abandoned_mid_statement_leave_the_next_ones_working() -> Result<(
 
 #[tokio::test]
 async fn a_read_connection_the_database_ended_is_replaced_unseen() -> Result<()> {
-    if !tests::harness::on_postgres() {
+    let Some(app) = app_with_one_page_read(1).await? else {
         return Ok(());
-    }
-    let app = TestApp::spawn_with(|s| s.db_pool_size = 1).await?;
-    trainer(&app, "Ada Lovelace", "Ottawa", &["yoga"], "Classes.", None).await?;
-    app.graphql(DIRECTORY, json!({ "q": "ada" })).await?.ok()?;
+    };
     let ended = reads_backend(&app).await?;
 
     // As when the database restarts, or an operator ends the session.

@@ -32,6 +32,14 @@ impl DbStats {
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }
+
+    /// Counts a statement; logs it (its SQL only, never its values) when it was slow.
+    fn record(&self, sql: &str, elapsed: Duration) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        if elapsed > SLOW_STATEMENT {
+            tracing::warn!(elapsed_ms = elapsed.as_millis(), sql = %sql, "slow SQL statement");
+        }
+    }
 }
 
 /// A statement slower than this is logged (its SQL only, never its values).

@@ -14,7 +14,7 @@
 //!
 //! On SQLite there is no round trip to save: reads go to the general pool.
 
-use super::{DbStats, SLOW_STATEMENT, postgres_session};
+use super::{DbStats, postgres_session};
 use crate::config::Settings;
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgSeverity};
 use sea_orm::sqlx::{self, ConnectOptions, Connection};
@@ -241,16 +241,6 @@ impl ConnectionTrait for ReadPool {
         match &self.postgres {
             Some(pg) => pg.fetch_all(&stmt).await,
             None => self.general.query_all_raw(stmt).await,
-        }
-    }
-}
-
-impl DbStats {
-    /// Counts a statement; logs it (its SQL only, never its values) when it was slow.
-    pub(super) fn record(&self, sql: &str, elapsed: Duration) {
-        self.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if elapsed > SLOW_STATEMENT {
-            tracing::warn!(elapsed_ms = elapsed.as_millis(), sql = %sql, "slow SQL statement");
         }
     }
 }
