@@ -32,6 +32,40 @@ pub struct Settings {
     pub limits: Limits,
     /// Token and session lifetimes.
     pub sessions: SessionSettings,
+    /// `CPTN_PUBLIC_URL`: where people reach the web app, for links in e-mail (default:
+    /// `http://<CPTN_ADDR>`).
+    pub public_url: String,
+    /// Outgoing e-mail.
+    pub mail: MailSettings,
+    /// `CPTN_JOBS`: run the scheduled jobs inside `cptn serve` (`on`, the default, or
+    /// `off` on servers that should only answer requests).
+    pub run_jobs: bool,
+}
+
+/// How e-mail leaves (the `mail` job) and how long sent messages are kept.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `CPTN_SMTP_URL`: `smtp://host:port` (plain, or `?tls=required` for STARTTLS),
+    /// `smtps://host:port` (TLS), credentials as `user:password@`. Unset: each message is
+    /// written as an `.eml` file under `<data dir>/mail/`. Never printed.
+    pub smtp_url: Option<SecretString>,
+    /// `CPTN_MAIL_FROM`: the `From` of every message.
+    pub from: String,
+    /// `CPTN_MAIL_RETENTION_DAYS`: sent (and failed) messages are deleted this long after.
+    pub retention: Duration,
+    /// Attempts before a message is given up on.
+    pub max_attempts: i32,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "CPTN Network <no-reply@localhost>".to_owned(),
+            retention: Duration::from_hours(30 * 24),
+            max_attempts: 10,
+        }
+    }
 }
 
 /// Request and abuse limits (DESIGN "Limits").
@@ -57,9 +91,15 @@ pub struct Limits {
     /// more is allowed every `contact_ip_period`.
     pub contact_ip_burst: u32,
     pub contact_ip_period: Duration,
-    /// `CPTN_ANONYMOUS_PER_MINUTE`: directory and typeahead requests per minute from one IP
-    /// without a login (P18, anti-harvesting).
+    /// `CPTN_ANONYMOUS_PER_MINUTE`: operations (root fields) and photos per minute from one
+    /// IP without a login (P18, anti-harvesting).
     pub anonymous_per_minute: u32,
+    /// `CPTN_MEMBER_PER_MINUTE`: operations (root fields) per minute of one logged-in member.
+    pub member_per_minute: u32,
+    /// `CPTN_REGISTER_IP_BURST`: registrations and confirmation re-sends from one IP before
+    /// throttling; one more every `register_ip_period`.
+    pub register_ip_burst: u32,
+    pub register_ip_period: Duration,
 }
 
 impl Default for Limits {
@@ -76,6 +116,9 @@ impl Default for Limits {
             contact_ip_burst: 5,
             contact_ip_period: Duration::from_mins(10),
             anonymous_per_minute: 300,
+            member_per_minute: 1200,
+            register_ip_burst: 10,
+            register_ip_period: Duration::from_mins(6),
         }
     }
 }
@@ -160,9 +203,46 @@ impl Settings {
             "CPTN_CONTACT_IP_BURST",
         )?
         .max(1);
+        limits.member_per_minute = parse_var(
+            var("CPTN_MEMBER_PER_MINUTE"),
+            limits.member_per_minute,
+            "CPTN_MEMBER_PER_MINUTE",
+        )?
+        .max(1);
+        limits.register_ip_burst = parse_var(
+            var("CPTN_REGISTER_IP_BURST"),
+            limits.register_ip_burst,
+            "CPTN_REGISTER_IP_BURST",
+        )?
+        .max(1);
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
         sessions.session_ttl = Duration::from_hours(hours);
+        let public_url = var("CPTN_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("CPTN_PUBLIC_URL must start with http:// or https://");
+        }
+        let mut mail = MailSettings::default();
+        if let Some(url) = var("CPTN_SMTP_URL") {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                // Not the value itself: it may hold a password.
+                bail!("CPTN_SMTP_URL must start with smtp:// or smtps://");
+            }
+            mail.smtp_url = Some(SecretString::from(url));
+        }
+        if let Some(from) = var("CPTN_MAIL_FROM") {
+            mail.from = from;
+        }
+        let days: u64 = parse_var(var("CPTN_MAIL_RETENTION_DAYS"), 30, "CPTN_MAIL_RETENTION_DAYS")?;
+        mail.retention = Duration::from_hours(days.max(1) * 24);
+        let run_jobs = match var("CPTN_JOBS").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(_) => bail!("CPTN_JOBS must be on or off"),
+        };
 
         Ok(Self {
             addr,
@@ -175,6 +255,9 @@ impl Settings {
             workers,
             limits,
             sessions,
+            public_url,
+            mail,
+            run_jobs,
         })
     }
 
@@ -190,8 +273,15 @@ impl Settings {
             web_dir: data_dir.join("web"),
             db_pool_size: 5,
             workers: 2,
-            limits: Limits::default(),
+            // A test creates many accounts from one IP; the limit's own test lowers it.
+            limits: Limits {
+                register_ip_burst: 1000,
+                ..Limits::default()
+            },
             sessions: SessionSettings::default(),
+            public_url: "http://127.0.0.1".to_owned(),
+            mail: MailSettings::default(),
+            run_jobs: true,
         }
     }
 }

@@ -14,6 +14,8 @@ pub enum Error {
     InvalidCredentials,
     #[error("This account is disabled. Contact Technical Support.")]
     AccountDisabled,
+    #[error("Confirm your e-mail address first: open the link we sent you, or ask for a new one.")]
+    EmailUnconfirmed,
     #[error("You are not allowed to do this.")]
     Forbidden,
     #[error("{0}")]
@@ -38,7 +40,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Unauthenticated | Error::InvalidCredentials => ErrorCode::Unauthenticated,
-            Error::Forbidden | Error::AccountDisabled => ErrorCode::Forbidden,
+            Error::Forbidden | Error::AccountDisabled | Error::EmailUnconfirmed => ErrorCode::Forbidden,
             Error::Validation(_) => ErrorCode::Validation,
             Error::NotFound => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,

@@ -1,15 +1,19 @@
 //! The CPTN Network server.
 //!
 //! Layers, and the only direction they may depend on each other:
-//! `http -> schema -> services -> db -> entity`, with `auth` and `authz` beside them.
+//! `http -> schema -> services -> db -> entity`, with `auth` and `authz` beside them;
+//! `jobs` runs services on a schedule; `page`, `clock`, `error` and `config` are used by all.
 //! See ARCHITECTURE.md for the map and the invariants.
 
 pub mod auth;
 pub mod authz;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod jobs;
+pub mod page;
 pub mod schema;
 pub mod services;
 pub mod startup;

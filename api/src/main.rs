@@ -1,30 +1,72 @@
-//! `cptn`: the server binary.
-//!
-//! ```text
-//! cptn [serve]       migrate, load demo data into an empty database, serve (default)
-//! cptn migrate       apply pending migrations and exit
-//! cptn seed-demo     create the demo accounts (new random passwords) and print them
-//! cptn print-schema  print the GraphQL SDL
-//! cptn seed-directory N   fill the directory with N sample profiles (benchmarks)
-//! ```
+//! `cptn`: the server binary. `cptn --help` lists the commands, `cptn <command> --help`
+//! explains one.
 
 use anyhow::Context;
+use api::jobs::{self, JobContext, JobName, RunOutcome};
 use api::services::seed;
 use api::{Application, Settings, telemetry};
+use clap::{Parser, Subcommand};
+use sea_orm::Iterable;
 
 /// Under load the server allocates for every field of every response; glibc's malloc spent
 /// a fifth of its CPU on that (docs/PERFORMANCE.md), mimalloc much less.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: cptn [serve | migrate | seed-demo | print-schema | seed-directory <count>]";
+/// The CPTN Network server: GraphQL API, web app and background jobs. Settings come from
+/// environment variables (see the README).
+#[derive(Parser)]
+#[command(name = "cptn", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations, load demo data into an empty database, then serve the API, the web
+    /// app and the scheduled jobs until SIGTERM or SIGINT (the default command).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create the demo accounts that are missing, give all of them new random passwords,
+    /// and print them.
+    SeedDemo,
+    /// Print the GraphQL SDL (committed as docs/schema.graphql).
+    PrintSchema,
+    /// Add made-up trainers until the directory holds COUNT profiles (benchmarks; never on
+    /// a real database).
+    SeedDirectory {
+        /// How many profiles the directory should hold.
+        count: usize,
+    },
+    /// Background jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List the jobs, their schedule and their last run.
+    List,
+    /// Run one job now, whatever its schedule (not while another server runs it).
+    Run {
+        /// The job: `mail` or `retention`.
+        name: String,
+        /// Report what the job would do, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
-    match command.as_str() {
-        "serve" => serve().await,
-        "migrate" => {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+        Command::Migrate => {
             telemetry::init();
             let settings = Settings::from_env()?;
             let db = api::db::connect(&settings).await?;
@@ -32,7 +74,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        "seed-demo" => {
+        Command::SeedDemo => {
             telemetry::init();
             let settings = Settings::from_env()?;
             let db = api::db::connect(&settings).await?;
@@ -40,12 +82,12 @@ async fn main() -> anyhow::Result<()> {
             print_credentials(&seed::seed_demo(&db).await.context("loading demo data")?);
             Ok(())
         }
-        "seed-directory" => {
+        Command::PrintSchema => {
+            print!("{}", api::schema::sdl());
+            Ok(())
+        }
+        Command::SeedDirectory { count } => {
             telemetry::init();
-            let count: usize = std::env::args()
-                .nth(2)
-                .and_then(|n| n.parse().ok())
-                .context("seed-directory needs a profile count")?;
             let settings = Settings::from_env()?;
             let db = api::db::connect(&settings).await?;
             api::db::migrate(&db).await?;
@@ -55,18 +97,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{added} sample profiles added; the directory holds at least {count}");
             Ok(())
         }
-        "print-schema" => {
-            print!("{}", api::schema::sdl());
-            Ok(())
-        }
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => {
-            eprintln!("unknown command {other:?}\n{USAGE}");
-            std::process::exit(2);
-        }
+        Command::Jobs { command } => run_jobs_command(command).await,
     }
 }
 
@@ -83,10 +114,68 @@ async fn serve() -> anyhow::Result<()> {
         addr = %format!("http://{}:{}", state.settings.addr.ip(), app.port()),
         web_dir = %state.settings.web_dir.display(),
         database = %redact_url(&state.settings.database_url),
+        mail = %state.mailer.describe(),
+        jobs = state.settings.run_jobs,
         "CPTN Network is listening"
     );
     app.run().await?;
     Ok(())
+}
+
+async fn run_jobs_command(command: JobsCommand) -> anyhow::Result<()> {
+    telemetry::init();
+    let mut settings = Settings::from_env()?;
+    // This process runs one job by hand; it serves nothing and schedules nothing.
+    settings.run_jobs = false;
+    settings.addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let app = Application::build(settings.clone()).await?;
+    let ctx = JobContext {
+        state: app.state().clone(),
+        db: api::db::connect(&settings).await?,
+    };
+    match command {
+        JobsCommand::List => {
+            let leases = api::db::jobs::all(&ctx.db).await?;
+            for job in JobName::iter() {
+                let lease = leases.iter().find(|l| l.name == job.as_str());
+                let last = lease
+                    .and_then(|l| {
+                        l.last_finished_at
+                            .map(|at| format!("last run {at}, {}", l.last_outcome.clone().unwrap_or_default()))
+                    })
+                    .unwrap_or_else(|| "never run".to_owned());
+                println!(
+                    "{:<10} every {:>5} s  {}; {last}",
+                    job.as_str(),
+                    job.every().as_secs(),
+                    job.describe()
+                );
+            }
+            Ok(())
+        }
+        JobsCommand::Run { name, dry_run } => {
+            let Some(job) = JobName::parse(&name) else {
+                let names: Vec<&str> = JobName::iter().map(JobName::as_str).collect();
+                anyhow::bail!("no job named {name:?}; the jobs are {}", names.join(", "));
+            };
+            let report = if dry_run {
+                jobs::dry_run(&ctx, job).await?
+            } else {
+                match jobs::run_once(&ctx, job, true).await? {
+                    RunOutcome::Ran(report) => report,
+                    RunOutcome::Skipped => anyhow::bail!("{job} is running on another server now; try again later"),
+                }
+            };
+            println!("{job}{}:", if dry_run { " (dry run)" } else { "" });
+            if report.lines.is_empty() {
+                println!("  nothing to do");
+            }
+            for line in report.lines {
+                println!("  {line}");
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Printed once, on stdout, when demo data is created: the only place these passwords appear.

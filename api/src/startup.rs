@@ -1,71 +1,125 @@
-//! Wires the pieces together: database, migrations, state, routes, and the HTTP server.
+//! Wires the pieces together: database, migrations, state, routes, the HTTP server, and
+//! the per-server workers (access-log writer, job scheduler) that start and stop with it.
 
 use crate::auth::jwt::TokenKeys;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::http;
+use crate::jobs::{JobContext, Scheduler};
 use crate::schema::{self, AppSchema};
 use crate::services::access_log;
-use crate::services::rate_limit::{KeyedLimiter, LoginLimiter};
+use crate::services::mail::Mailer;
+use crate::services::rate_limit::{KeyedLimiter, LoginLimiter, RequestLimiter};
 use crate::state::AppState;
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use async_graphql::http::GraphiQLSource;
+use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// A built, bound, not yet running server.
 pub struct Application {
     server: Server,
     port: u16,
     state: AppState,
+    workers: Workers,
+}
+
+/// What runs beside the HTTP server on every server process, and stops after it: the
+/// access-log writer (no lease: every server writes its own requests) and the job
+/// scheduler (each run under a lease, `jobs`).
+struct Workers {
+    access_log: JoinHandle<()>,
+    access_log_stop: CancellationToken,
+    scheduler: Option<Scheduler>,
+}
+
+impl Workers {
+    /// After the last request: the running jobs end and hand back their leases, then the
+    /// access log writes what is queued.
+    async fn shutdown(self) {
+        if let Some(scheduler) = self.scheduler {
+            scheduler.shutdown().await;
+        }
+        self.access_log_stop.cancel();
+        let _ = self.access_log.await;
+    }
 }
 
 impl Application {
     /// Connects to the database, applies migrations and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with a given clock (tests travel in time with it).
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let db_stats = Arc::new(crate::db::DbStats::default());
         let db = crate::db::connect_with_stats(&settings, db_stats.clone()).await?;
         crate::db::migrate(&db).await?;
         let reads = crate::db::reads::ReadPool::new(&settings, db.clone(), db_stats.clone())?;
         let tokens = Arc::new(TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?);
-        let login_limiter = Arc::new(LoginLimiter::new(&settings.limits));
-        let per_minute = settings.limits.anonymous_per_minute.max(1);
-        let anonymous_limiter = Arc::new(KeyedLimiter::new(
-            per_minute,
-            std::time::Duration::from_mins(1) / per_minute,
-        ));
-        let contact_limiter = Arc::new(KeyedLimiter::new(
-            settings.limits.contact_ip_burst,
-            settings.limits.contact_ip_period,
-        ));
-        // The access log writes through a small pool of its own, so logging never takes a
-        // connection from requests (and request statistics count requests only).
-        let log_settings = Settings {
+        let limits = &settings.limits;
+        let login_limiter = Arc::new(LoginLimiter::new(limits));
+        let requests = Arc::new(RequestLimiter::new(limits));
+        let contact_limiter = Arc::new(KeyedLimiter::new(limits.contact_ip_burst, limits.contact_ip_period));
+        let register_limiter = Arc::new(KeyedLimiter::new(limits.register_ip_burst, limits.register_ip_period));
+        let resend_limiter = Arc::new(KeyedLimiter::new(3, std::time::Duration::from_mins(20)));
+        // The access log and the jobs write through small pools of their own, so neither
+        // takes a connection from requests (and request statistics count requests only).
+        let side_pool = Settings {
             db_pool_size: 2,
             ..settings.clone()
         };
-        let log_db = crate::db::connect(&log_settings).await?;
-        let (access_log, _writer) = access_log::start(log_db);
-        let documents = Arc::new(schema::limits::ParsedDocuments::new(settings.limits.max_aliases));
+        let log_db = crate::db::connect(&side_pool).await?;
+        let jobs_db = crate::db::connect(&side_pool).await?;
+        let access_log_stop = CancellationToken::new();
+        let (access_log, access_log_writer) = access_log::start(log_db, access_log_stop.clone());
+        let documents = Arc::new(schema::limits::ParsedDocuments::new(limits));
+        let mailer = Arc::new(Mailer::new(&settings.mail, &settings.data_dir)?);
         let state = AppState {
             db,
             reads,
             db_stats,
             settings: Arc::new(settings),
+            clock,
+            instance_id: uuid::Uuid::new_v4().to_string(),
             tokens,
             login_limiter,
+            requests,
             contact_limiter,
-            anonymous_limiter,
+            register_limiter,
+            resend_limiter,
             access_log,
+            mailer,
+            mail_queued: Arc::default(),
             typos: Arc::default(),
             documents,
         };
-        let schema = schema::build(Some(state.clone()), &state.settings.limits);
+        let scheduler = state.settings.run_jobs.then(|| {
+            Scheduler::start(&JobContext {
+                state: state.clone(),
+                db: jobs_db,
+            })
+        });
+        let schema = schema::build(Some(state.clone()));
         let listener = TcpListener::bind(state.settings.addr)?;
         let port = listener.local_addr()?.port();
         let server = server(listener, state.clone(), schema)?;
-        Ok(Self { server, port, state })
+        Ok(Self {
+            server,
+            port,
+            state,
+            workers: Workers {
+                access_log: access_log_writer,
+                access_log_stop,
+                scheduler,
+            },
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -76,9 +130,51 @@ impl Application {
         &self.state
     }
 
-    /// Serves until the process is told to stop.
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then shuts down gracefully: stops accepting, lets
+    /// in-flight requests finish (up to 30 s), lets a running job end and hand its lease
+    /// back, and writes the access log's queue.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        let handle: ServerHandle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        let outcome = tokio::select! {
+            result = &mut server => result,
+            () = stop => {
+                tracing::info!("shutting down: finishing requests in flight");
+                handle.stop(true).await;
+                server.await
+            }
+        };
+        self.workers.shutdown().await;
+        tracing::info!("stopped");
+        outcome.map_err(std::io::Error::other)?
+    }
+}
+
+/// SIGTERM (what service managers send) or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -113,6 +209,9 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             .configure(move |cfg| http::web_app::configure(cfg, &web_dir))
     })
     .workers(workers)
+    // Signals are ours (`Application::run`): the workers stop after the server, in order.
+    .disable_signals()
+    .shutdown_timeout(30)
     .listen(listener)?
     .run();
     Ok(server)

@@ -1,11 +1,15 @@
-//! The application state every request shares.
+//! The application state every request and job shares.
 
 use crate::auth::jwt::TokenKeys;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::services::access_log::AccessLogSender;
-use crate::services::rate_limit::{KeyedLimiter, LoginLimiter};
+use crate::services::mail::Mailer;
+use crate::services::rate_limit::{KeyedLimiter, LoginLimiter, RequestLimiter};
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -15,16 +19,29 @@ pub struct AppState {
     pub reads: crate::db::reads::ReadPool,
     pub db_stats: Arc<crate::db::DbStats>,
     pub settings: Arc<Settings>,
+    /// The time services and jobs see (tests move it forward).
+    pub clock: Arc<dyn Clock>,
+    /// This server process, as job leases name it.
+    pub instance_id: String,
     pub tokens: Arc<TokenKeys>,
+    /// Password checks per account and per IP.
     pub login_limiter: Arc<LoginLimiter>,
+    /// Operations per client IP (anonymous) and per member (P18).
+    pub requests: Arc<RequestLimiter>,
     /// Contact-relay messages per client IP.
     pub contact_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
-    /// Anonymous directory and typeahead reads per client IP (P18).
-    pub anonymous_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
+    /// Registrations and confirmation re-sends per client IP.
+    pub register_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
+    /// Confirmation re-sends per address (nobody's inbox is flooded).
+    pub resend_limiter: Arc<KeyedLimiter<String>>,
     pub access_log: AccessLogSender,
+    /// Where e-mail goes.
+    pub mailer: Arc<Mailer>,
+    /// Woken when a message is queued, so the `mail` job sends it at once.
+    pub mail_queued: Arc<Notify>,
     /// Typo candidates of recent search words.
     pub typos: Arc<crate::services::typos::TypoCache>,
-    /// Parsed GraphQL documents, and the alias limit checked when parsing.
+    /// Parsed GraphQL documents, and the limits checked when parsing.
     pub documents: Arc<crate::schema::limits::ParsedDocuments>,
 }
 
@@ -32,5 +49,15 @@ impl AppState {
     /// True when the database answers (`/readyz`).
     pub async fn database_ready(&self) -> bool {
         crate::db::ping(&self.db).await
+    }
+
+    /// The current time, from the state's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Tells the `mail` job a message was queued (call after the commit).
+    pub fn wake_mailer(&self) {
+        self.mail_queued.notify_one();
     }
 }

@@ -1,5 +1,6 @@
 //! Security audit trail (P14): every login attempt and security-relevant action.
 
+use crate::enums::AuditKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,8 +10,7 @@ pub struct Model {
     pub id: i64,
     /// UTC.
     pub occurred_at: DateTimeUtc,
-    /// e.g. `login_succeeded`, `login_wrong_password`; see `api::services::audit::AuditKind`.
-    pub kind: String,
+    pub kind: AuditKind,
     /// The member concerned, when known.
     pub member_id: Option<i64>,
     /// The member who acted, when different from `member_id` (staff actions).

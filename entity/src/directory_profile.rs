@@ -2,6 +2,7 @@
 //! Holds nothing private; the phone number stays on the member record and is shown only
 //! while `show_phone` is on (P5).
 
+use crate::enums::{CertificationStatus, ProfileStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -24,18 +25,22 @@ pub struct Model {
     /// File name under `<data dir>/photos`; random, unguessable.
     pub photo_file: Option<String>,
     pub show_phone: bool,
-    /// `active` or `disabled`; a disabled profile is in no public answer (P6).
-    pub status: String,
+    /// What the public sees: `active` only while the member (or staff) lists the profile
+    /// (`chosen_status`) and the account is active; a disabled profile is in no public
+    /// answer (P6). Kept by `db::profiles::refresh_status` in every writing transaction.
+    pub status: ProfileStatus,
     /// Persistent ranking weight; untouched by disabling, so a profile comes back where it was.
     pub search_rank: i64,
-    /// `certified`, `grace`, `expired` or `none`.
-    pub certification_status: String,
+    pub certification_status: CertificationStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// `display_name` folded (lower case, no accents) for typeahead.
     pub name_folded: String,
     /// `city` folded for typeahead and the city filter.
     pub city_folded: String,
+    /// Listed or hidden, as the member (or staff) chose; survives the account being
+    /// disabled and enabled again.
+    pub chosen_status: ProfileStatus,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,8 @@
 //! The private member record (legal name, e-mail, credentials). Never exposed to the public.
 
+use crate::enums::MemberStatus;
 use sea_orm::entity::prelude::*;
+use shared::Role;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "member")]
@@ -16,10 +18,8 @@ pub struct Model {
     /// argon2id PHC string; the clear password is never stored.
     pub password_hash: String,
     pub legal_name: String,
-    /// `member`, `staff` or `admin`.
-    pub role: String,
-    /// `active` or `disabled`.
-    pub status: String,
+    pub role: Role,
+    pub status: MemberStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Private unless the member showcases it on their profile (P5).
@@ -30,6 +30,9 @@ pub struct Model {
     pub postal_code: Option<String>,
     pub address_country: Option<String>,
     pub date_of_birth: Option<Date>,
+    /// When the member proved the e-mail address is theirs (the link in the confirmation
+    /// mail); an account logs in only once this is set.
+    pub email_confirmed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

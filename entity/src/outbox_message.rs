@@ -1,6 +1,10 @@
-//! Outgoing mail waiting to be sent. Relay messages name the recipient member, never their
-//! address: it is looked up only when the mail is sent (P4). The sender's IP is kept (P13).
+//! Outgoing e-mail, every kind in one outbox (relay, confirmations, later receipts,
+//! reminders, newsletters). A row is written in the transaction of the change that causes
+//! it and sent later by the `mail` job, with retries. A message to a member names the
+//! member, not an address: the address is looked up only when the mail is sent (P4). The
+//! IP of the form that caused it is kept (P13).
 
+use crate::enums::{MessageKind, MessageStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,16 +13,25 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub created_at: DateTimeUtc,
-    /// e.g. `contact_relay`.
-    pub kind: String,
-    pub recipient_member_id: i64,
-    pub sender_name: String,
-    pub sender_email: String,
-    pub sender_ip: Option<String>,
+    pub kind: MessageKind,
+    /// The member it goes to (their current address), or null with `recipient_address`.
+    pub recipient_member_id: Option<i64>,
+    /// A literal address, for mail to someone without an account.
+    pub recipient_address: Option<String>,
     pub subject: String,
+    /// Extra headers as a JSON list of `[name, value]` pairs (`Reply-To`, ...).
+    pub headers: String,
+    /// Plain-text body.
     pub body: String,
-    /// `queued` or `sent`.
-    pub status: String,
+    /// The IP address of the request that queued it (P13).
+    pub sender_ip: Option<String>,
+    pub status: MessageStatus,
+    /// Sending attempts started so far.
+    pub attempts: i32,
+    /// When the next attempt may start; while an attempt runs, when it is presumed lost.
+    pub next_attempt_at: DateTimeUtc,
+    /// Why the last attempt failed (the mail server's answer; never credentials).
+    pub last_error: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
 }
 

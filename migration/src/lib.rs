@@ -14,6 +14,7 @@ mod m20261129_000008_search_listing_columns;
 mod m20261129_000009_specialty_listing;
 mod m20261129_000010_profile_card_columns;
 mod m20261129_000011_search_postings;
+mod m20261130_000012_accounts_mail_jobs;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_specialty_listing::Migration),
             Box::new(m20261129_000010_profile_card_columns::Migration),
             Box::new(m20261129_000011_search_postings::Migration),
+            Box::new(m20261130_000012_accounts_mail_jobs::Migration),
         ]
     }
 }

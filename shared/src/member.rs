@@ -31,8 +31,18 @@ impl FromStr for MemberNumber {
     }
 }
 
-/// What a person may do. Admin includes everything staff may do.
+/// What a person may do. Admin includes everything staff may do. On the server it is
+/// stored through sea-orm (`server` feature) as its lower-case name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "server",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+    sea_orm(
+        rs_type = "String",
+        db_type = "String(sea_orm::sea_query::StringLen::N(16))",
+        rename_all = "lowercase"
+    )
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Member,

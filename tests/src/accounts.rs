@@ -1,6 +1,7 @@
 //! Registration, login, `me`, renewal, logout and account status.
 
 use anyhow::Result;
+use entity::enums::MessageKind;
 use serde_json::json;
 use shared::Role;
 use tests::TestApp;
@@ -8,27 +9,37 @@ use tests::TestApp;
 const ME: &str = "{ me { memberNumber email legalName role status } }";
 
 #[tokio::test]
-async fn a_new_member_registers_logs_in_sees_their_record_and_logs_out() -> Result<()> {
+async fn a_new_member_confirms_their_address_logs_in_sees_their_record_and_logs_out() -> Result<()> {
     let app = TestApp::spawn().await?;
 
     let registered = app
         .register("  Ada@Example.ORG ", "analytical engine 1843", "Ada Lovelace")
         .await?
         .ok()?;
-    assert_eq!(
-        registered.str("register.email")?,
-        "ada@example.org",
-        "e-mail is normalised"
-    );
-    let number = registered.str("register.memberNumber")?.to_owned();
-    assert!(number.starts_with("CPTN-") && number.len() == 11, "{number}");
+    assert_eq!(registered.data("register.accepted")?, &json!(true));
+    assert!(registered.str("register.message")?.contains("inbox"));
 
+    // The right password is not enough before the address is confirmed; saying so tells
+    // nothing to someone without the password, who gets the usual answer.
+    let early = app.login("ada@example.org", "analytical engine 1843").await?;
+    assert_eq!(early.code(), Some("FORBIDDEN"));
+    assert!(
+        early.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Confirm")
+    );
+    let guessing = app.login("ada@example.org", "not the password").await?;
+    assert_eq!(guessing.code(), Some("UNAUTHENTICATED"));
+
+    app.confirm("ADA@example.org").await?;
     let login = app.login("ADA@example.org", "analytical engine 1843").await?.ok()?;
     let token = login.str("login.token")?.to_owned();
-    assert_eq!(login.str("login.member.memberNumber")?, number);
+    let number = login.str("login.member.memberNumber")?.to_owned();
+    assert!(number.starts_with("CPTN-") && number.len() == 11, "{number}");
 
     let me = app.graphql_as(&token, ME, json!({})).await?.ok()?;
-    assert_eq!(me.str("me.email")?, "ada@example.org");
+    assert_eq!(me.str("me.email")?, "ada@example.org", "e-mail is normalised");
     assert_eq!(me.str("me.legalName")?, "Ada Lovelace");
     assert_eq!(me.str("me.role")?, "MEMBER");
     assert_eq!(me.str("me.status")?, "ACTIVE");
@@ -49,39 +60,138 @@ async fn anonymous_me_is_null() -> Result<()> {
     Ok(())
 }
 
+async fn number_of(app: &TestApp, email: &str, password: &str) -> Result<u32> {
+    let login = app.login(email, password).await?.ok()?;
+    Ok(login
+        .str("login.member.memberNumber")?
+        .trim_start_matches("CPTN-")
+        .parse()?)
+}
+
 #[tokio::test]
 async fn member_numbers_are_sequential_and_never_reused() -> Result<()> {
     let app = TestApp::spawn().await?;
-    let first = app.register("one@example.org", "first passphrase", "One").await?.ok()?;
-    let second = app
-        .register("two@example.org", "second passphrase", "Two")
-        .await?
-        .ok()?;
-    let n1: u32 = first
-        .str("register.memberNumber")?
-        .trim_start_matches("CPTN-")
-        .parse()?;
-    let n2: u32 = second
-        .str("register.memberNumber")?
-        .trim_start_matches("CPTN-")
-        .parse()?;
+    for (email, password) in [
+        ("one@example.org", "first passphrase"),
+        ("two@example.org", "second passphrase"),
+    ] {
+        app.register(email, password, "Someone").await?.ok()?;
+        app.confirm(email).await?;
+    }
+    let n1 = number_of(&app, "one@example.org", "first passphrase").await?;
+    let n2 = number_of(&app, "two@example.org", "second passphrase").await?;
     assert_eq!(n2, n1 + 1);
 
-    // A failed registration (duplicate e-mail) does not consume or recycle a number.
-    let dup = app
-        .register("ONE@example.org", "another passphrase", "One Again")
-        .await?;
-    assert_eq!(dup.code(), Some("CONFLICT"));
-    assert_eq!(dup.field(), Some("email"));
-    let third = app
-        .register("three@example.org", "third passphrase", "Three")
+    // Registering a known address again neither consumes nor recycles a number.
+    app.register("ONE@example.org", "another passphrase", "One Again")
         .await?
         .ok()?;
-    let n3: u32 = third
-        .str("register.memberNumber")?
-        .trim_start_matches("CPTN-")
-        .parse()?;
-    assert_eq!(n3, n2 + 1);
+    app.register("three@example.org", "third passphrase", "Three")
+        .await?
+        .ok()?;
+    app.confirm("three@example.org").await?;
+    assert_eq!(number_of(&app, "three@example.org", "third passphrase").await?, n2 + 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn registering_a_known_address_answers_exactly_as_a_new_one_and_tells_its_owner() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let owner = app.new_member().await?;
+
+    let fresh = app
+        .register("fresh@example.org", "a fresh passphrase", "Fresh Person")
+        .await?;
+    let known = app
+        .register(&owner.email.to_uppercase(), "an attacker's passphrase", "Someone Else")
+        .await?;
+    assert_eq!(
+        (fresh.status, known.status),
+        (reqwest::StatusCode::OK, reqwest::StatusCode::OK)
+    );
+    assert_eq!(fresh.body, known.body, "the same answer, byte for byte");
+
+    // The owner is told, from which IP; their account is untouched.
+    let notices = app.mail_to(&owner.email, MessageKind::RegistrationAttempt).await?;
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].body.contains("127.0.0.1"), "{}", notices[0].body);
+    assert!(notices[0].body.contains(&owner.member_number), "{}", notices[0].body);
+    app.login(&owner.email, &owner.password).await?.ok()?;
+    let wrong = app.login(&owner.email, "an attacker's passphrase").await?;
+    assert_eq!(wrong.code(), Some("UNAUTHENTICATED"), "the attempt set no password");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) AS n FROM member WHERE email = '{}'",
+            owner.email.to_lowercase()
+        ))
+        .await?,
+        1
+    );
+
+    // A known but unconfirmed address gets a new link instead.
+    let again = app
+        .register("fresh@example.org", "a fresh passphrase", "Fresh Person")
+        .await?;
+    assert_eq!(again.body, fresh.body);
+    let links = app.mail_to("fresh@example.org", MessageKind::EmailConfirmation).await?;
+    assert_eq!(links.len(), 2, "a second confirmation link");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_confirmation_link_works_once_and_for_two_days() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    app.register("late@example.org", "a late passphrase", "Late Person")
+        .await?
+        .ok()?;
+    let confirm = "mutation($t: String!) { confirmEmail(token: $t) }";
+    let forged = app
+        .graphql(confirm, json!({ "t": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }))
+        .await?;
+    assert_eq!((forged.code(), forged.field()), (Some("VALIDATION"), Some("token")));
+
+    // Two days and a bit later the link no longer works; a new one does, once.
+    let old = app.confirmation_token("late@example.org").await?;
+    app.clock.advance(chrono::Duration::hours(49));
+    let expired = app.graphql(confirm, json!({ "t": old })).await?;
+    assert_eq!(expired.field(), Some("token"), "{}", expired.body);
+    let resent = app
+        .graphql(
+            "mutation { resendConfirmation(email: \"late@example.org\") { accepted message } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    let unknown = app
+        .graphql(
+            "mutation { resendConfirmation(email: \"nobody@example.org\") { accepted message } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(resent.body, unknown.body, "the same answer for an unknown address");
+    let fresh = app.confirmation_token("late@example.org").await?;
+    assert_ne!(fresh, old);
+    app.graphql(confirm, json!({ "t": fresh })).await?.ok()?;
+    let again = app.graphql(confirm, json!({ "t": fresh })).await?;
+    assert_eq!(again.field(), Some("token"), "a link works once");
+    app.login("late@example.org", "a late passphrase").await?.ok()?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn registration_is_limited_per_ip() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.limits.register_ip_burst = 2).await?;
+    for i in 0..2 {
+        app.register(&format!("r{i}@example.org"), "a fine passphrase", "Reg Istrant")
+            .await?
+            .ok()?;
+    }
+    let limited = app
+        .register("r2@example.org", "a fine passphrase", "Reg Istrant")
+        .await?;
+    assert_eq!(limited.code(), Some("RATE_LIMITED"), "{}", limited.body);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM member").await?, 2);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The audit trail (P14) and the access log (P9).
 
 use anyhow::{Result, anyhow};
+use entity::enums::AuditKind;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use shared::Role;
@@ -33,27 +34,27 @@ async fn every_login_outcome_leaves_an_audit_row_with_ip_and_user_agent() -> Res
 
     let rows = audit_rows(&app).await?;
     for kind in [
-        "login_succeeded",
-        "login_wrong_password",
-        "login_unknown_email",
-        "login_disabled_account",
-        "login_rate_limited",
+        AuditKind::LoginSucceeded,
+        AuditKind::LoginWrongPassword,
+        AuditKind::LoginUnknownEmail,
+        AuditKind::LoginDisabledAccount,
+        AuditKind::LoginRateLimited,
     ] {
         let row = rows
             .iter()
             .find(|r| r.kind == kind)
-            .ok_or_else(|| anyhow!("no {kind} row in {rows:?}"))?;
-        assert_eq!(row.ip.as_deref(), Some("127.0.0.1"), "{kind}");
-        assert_eq!(row.user_agent.as_deref(), Some("cptn-tests/1.0"), "{kind}");
+            .ok_or_else(|| anyhow!("no {kind:?} row in {rows:?}"))?;
+        assert_eq!(row.ip.as_deref(), Some("127.0.0.1"), "{kind:?}");
+        assert_eq!(row.user_agent.as_deref(), Some("cptn-tests/1.0"), "{kind:?}");
         let age = chrono::Utc::now() - row.occurred_at;
         assert!(
             age.num_seconds().abs() < 60,
-            "{kind} is stamped with the current UTC time"
+            "{kind:?} is stamped with the current UTC time"
         );
     }
     let unknown = rows
         .iter()
-        .find(|r| r.kind == "login_unknown_email")
+        .find(|r| r.kind == AuditKind::LoginUnknownEmail)
         .ok_or_else(|| anyhow!("row"))?;
     assert_eq!(unknown.detail.as_deref(), Some("ghost@example.org"));
     assert_eq!(unknown.member_id, None);
@@ -69,7 +70,7 @@ async fn a_password_typed_into_the_email_box_is_not_kept() -> Result<()> {
         rows.iter()
             .all(|r| !r.detail.clone().unwrap_or_default().contains("hunter2"))
     );
-    assert!(rows.iter().any(|r| r.kind == "login_unknown_email"));
+    assert!(rows.iter().any(|r| r.kind == AuditKind::LoginUnknownEmail));
     Ok(())
 }
 

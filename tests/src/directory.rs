@@ -2,6 +2,7 @@
 //! delete, and the contact relay.
 
 use anyhow::{Result, anyhow};
+use entity::enums::MessageKind;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use shared::Role;
@@ -285,13 +286,21 @@ async fn the_contact_relay_queues_the_message_with_the_sender_ip_and_reveals_not
     assert_eq!(sent.data("contactTrainer")?, &json!(true));
     assert!(!sent.body.to_string().contains(&trainer.email));
 
-    let queued = entity::outbox_message::Entity::find().all(&app.state.db).await?;
+    let queued = app.mail_to(&trainer.email, MessageKind::ContactRelay).await?;
     assert_eq!(queued.len(), 1);
     let message = &queued[0];
     assert_eq!(message.sender_ip.as_deref(), Some("127.0.0.1"));
-    assert_eq!(message.sender_email, "visitor@example.org");
-    assert_eq!(message.body, "Do you train on weekends?");
-    assert_eq!(message.status, "queued");
+    assert!(
+        message.headers.contains("visitor@example.org"),
+        "Reply-To: {}",
+        message.headers
+    );
+    assert!(message.body.contains("Do you train on weekends?"), "{}", message.body);
+    assert!(
+        message.body.contains("Sent from IP address 127.0.0.1"),
+        "{}",
+        message.body
+    );
     let stored = format!("{message:?}");
     assert!(
         !stored.contains(&trainer.email),
@@ -434,5 +443,145 @@ async fn a_card_reads_the_same_however_it_is_asked() -> Result<()> {
     for ((way, _), answer) in ways.iter().zip(&answers).skip(1) {
         assert_eq!(answer, plain, "asked as {way}");
     }
+    Ok(())
+}
+
+const LISTING: &str = "query($q: String, $city: String, $specialty: String) { directory(query: $q, city: $city, specialty: $specialty) { totalCount edges { node { displayName } } } }";
+
+async fn listed_names(app: &TestApp, variables: Value) -> Result<Vec<String>> {
+    let page = app.graphql(LISTING, variables).await?.ok()?;
+    Ok(page
+        .data("directory.edges")?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|edge| edge["node"]["displayName"].as_str().map(str::to_owned))
+        .collect())
+}
+
+async fn set_rank_of(app: &TestApp, slug: &str, rank: i64) -> Result<()> {
+    let profile = entity::directory_profile::Entity::find()
+        .filter(entity::directory_profile::Column::Slug.eq(slug))
+        .one(&app.state.db)
+        .await?
+        .ok_or_else(|| anyhow!("no profile {slug}"))?;
+    api::db::profiles::set_search_rank(&app.state.db, profile.id, rank, chrono::Utc::now()).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn disabling_an_account_hides_every_public_trace_and_enabling_restores_its_rank() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let (quill, quill_slug) = trainer_with_profile(&app, "Quillon Marsh").await?;
+    let (_, bryn_slug) = trainer_with_profile(&app, "Bryn Halloway").await?;
+    let (_, cato_slug) = trainer_with_profile(&app, "Cato Wendry").await?;
+    for (slug, rank) in [(&quill_slug, 30), (&bryn_slug, 20), (&cato_slug, 10)] {
+        set_rank_of(&app, slug, rank).await?;
+    }
+    app.graphql_as(
+        &quill.token,
+        "mutation { setPhoneShowcase(show: true) { showPhone } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let photo = crate::photos::upload(&app, &quill, "me.png", crate::photos::png(512))
+        .await?
+        .ok()?
+        .str("uploadProfilePhoto.photoUrl")?
+        .to_owned();
+    let everyone = ["Quillon Marsh", "Bryn Halloway", "Cato Wendry"];
+    assert_eq!(listed_names(&app, json!({ "city": "Montréal" })).await?, everyone);
+
+    let set_status =
+        "mutation($n: String!, $s: MemberStatus!) { setMemberStatus(memberNumber: $n, status: $s) { status } }";
+    app.graphql_as(
+        &staff.token,
+        set_status,
+        json!({ "n": quill.member_number, "s": "DISABLED" }),
+    )
+    .await?
+    .ok()?;
+
+    // No public answer knows the profile any more: page, listings, searches, typeahead,
+    // photo, phone, contact form.
+    let page = app.graphql(PUBLIC, json!({ "slug": quill_slug })).await?;
+    assert_eq!(page.code(), Some("NOT_FOUND"));
+    assert_eq!(listed_names(&app, json!({ "city": "Montréal" })).await?, everyone[1..]);
+    for query in ["quillon", "quillon marsh", "marsh", "strength"] {
+        let found = listed_names(&app, json!({ "q": query })).await?;
+        assert!(!found.iter().any(|n| n == "Quillon Marsh"), "{query}: {found:?}");
+    }
+    let by_specialty = listed_names(&app, json!({ "specialty": "mobility" })).await?;
+    assert_eq!(by_specialty, everyone[1..]);
+    let typeahead = app
+        .graphql("{ suggest(prefix: \"quil\", kind: NAME) }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(typeahead.data("suggest")?, &json!([]));
+    let photo_answer = app.send(app.client.get(app.url(&photo))).await?;
+    assert_eq!(photo_answer.status(), 404);
+    let contact_answer = contact(&app, &quill_slug, "visitor@example.org").await?;
+    assert_eq!(contact_answer.code(), Some("NOT_FOUND"));
+    let whole_page = app.graphql(LISTING, json!({ "city": "Montréal" })).await?.ok()?;
+    assert!(
+        !whole_page.body.to_string().contains("514 555 0199"),
+        "no phone anywhere"
+    );
+
+    // Staff see the member's own choice (still listed) and that the public does not see it.
+    let seen_by_staff = app
+        .graphql_as(
+            &staff.token,
+            "query($n: String!) { member(memberNumber: $n) { profile { status listed } } }",
+            json!({ "n": quill.member_number }),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(
+        seen_by_staff.data("member.profile")?,
+        &json!({ "status": "ACTIVE", "listed": false })
+    );
+
+    app.graphql_as(
+        &staff.token,
+        set_status,
+        json!({ "n": quill.member_number, "s": "ACTIVE" }),
+    )
+    .await?
+    .ok()?;
+    assert_eq!(
+        listed_names(&app, json!({ "city": "Montréal" })).await?,
+        everyone,
+        "back first, at the rank it had"
+    );
+    assert_eq!(listed_names(&app, json!({ "q": "quillon" })).await?, ["Quillon Marsh"]);
+    app.graphql(PUBLIC, json!({ "slug": quill_slug })).await?.ok()?;
+    assert_eq!(app.send(app.client.get(app.url(&photo))).await?.status(), 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_profile_hidden_by_its_member_stays_hidden_when_the_account_comes_back() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let (trainer, slug) = trainer_with_profile(&app, "Hidden Choice").await?;
+    app.graphql_as(&trainer.token, "mutation { disableProfile { status } }", json!({}))
+        .await?
+        .ok()?;
+    let set_status =
+        "mutation($n: String!, $s: MemberStatus!) { setMemberStatus(memberNumber: $n, status: $s) { status } }";
+    for status in ["DISABLED", "ACTIVE"] {
+        app.graphql_as(
+            &staff.token,
+            set_status,
+            json!({ "n": trainer.member_number, "s": status }),
+        )
+        .await?
+        .ok()?;
+    }
+    let page = app.graphql(PUBLIC, json!({ "slug": slug })).await?;
+    assert_eq!(page.code(), Some("NOT_FOUND"), "the member's own choice is kept");
     Ok(())
 }

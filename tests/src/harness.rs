@@ -1,21 +1,30 @@
 //! `TestApp` and its helpers.
 
 use anyhow::{Context, Result, anyhow, bail};
+use api::clock::ManualClock;
 use api::state::AppState;
 use api::{Application, Settings};
+use entity::enums::MessageKind;
 use serde_json::{Value, json};
 use shared::{Email, LegalName, Password, Role};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// A running server with its own database.
 pub struct TestApp {
     pub base_url: String,
     pub state: AppState,
     pub client: reqwest::Client,
-    _data_dir: TempDir,
-    _database: TestDatabase,
+    /// The server's clock: move it forward to travel in time.
+    pub clock: Arc<ManualClock>,
+    stop: Option<oneshot::Sender<()>>,
+    running: Option<JoinHandle<std::io::Result<()>>>,
+    data_dir: TempDir,
+    database: Arc<TestDatabase>,
 }
 
 impl TestApp {
@@ -28,13 +37,31 @@ impl TestApp {
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Result<Self> {
         api::telemetry::init();
         let data_dir = tempfile::tempdir()?;
-        let database = TestDatabase::create(data_dir.path()).await?;
+        let database = Arc::new(TestDatabase::create(data_dir.path()).await?);
+        Self::start(data_dir, database, configure).await
+    }
+
+    /// A second server on this one's database (as several servers share PostgreSQL), with
+    /// a data directory of its own.
+    pub async fn spawn_sharing(&self, configure: impl FnOnce(&mut Settings)) -> Result<Self> {
+        Self::start(tempfile::tempdir()?, self.database.clone(), configure).await
+    }
+
+    async fn start(
+        data_dir: TempDir,
+        database: Arc<TestDatabase>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Result<Self> {
         let mut settings = Settings::ephemeral(data_dir.path(), database.url.clone());
         configure(&mut settings);
-        let app = Application::build(settings).await?;
+        let clock = Arc::new(ManualClock::default());
+        let app = Application::build_with_clock(settings, clock.clone()).await?;
         let base_url = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
-        tokio::spawn(app.run());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let running = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .user_agent("cptn-tests/1.0")
@@ -43,9 +70,28 @@ impl TestApp {
             base_url,
             state,
             client,
-            _data_dir: data_dir,
-            _database: database,
+            clock,
+            stop: Some(stop),
+            running: Some(running),
+            data_dir,
+            database,
         })
+    }
+
+    /// The server's data directory (uploads, the mail folder).
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Shuts the server down as SIGTERM would, and waits until it has.
+    pub async fn shutdown(&mut self) -> Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(running) = self.running.take() {
+            running.await??;
+        }
+        Ok(())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -66,6 +112,20 @@ impl TestApp {
         self.graphql_with(None, query, variables).await
     }
 
+    /// POSTs a GraphQL operation as if from `ip`, through the trusted proxy (the server
+    /// must trust 127.0.0.1: `settings.trusted_proxy`).
+    pub async fn graphql_from(&self, ip: &str, token: Option<&str>, query: &str, variables: Value) -> Result<Gql> {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .header("X-Forwarded-For", ip)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Gql::read(self.send(request).await?).await
+    }
+
     /// POSTs a GraphQL operation with a bearer token.
     pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Result<Gql> {
         self.graphql_with(Some(token), query, variables).await
@@ -83,13 +143,50 @@ impl TestApp {
         Gql::read(response).await
     }
 
-    /// Registers a member through the API.
+    /// Registers a member through the API (the address still needs confirming).
     pub async fn register(&self, email: &str, password: &str, legal_name: &str) -> Result<Gql> {
         self.graphql(
-            "mutation Register($input: RegisterInput!) { register(input: $input) { memberNumber email } }",
+            "mutation Register($input: RegisterInput!) { register(input: $input) { accepted message } }",
             json!({ "input": { "email": email, "password": password, "legalName": legal_name } }),
         )
         .await
+    }
+
+    /// The outbox messages of `kind` to the member with `email`, oldest first.
+    pub async fn mail_to(&self, email: &str, kind: MessageKind) -> Result<Vec<entity::outbox_message::Model>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let Some(member) = entity::member::Entity::find()
+            .filter(entity::member::Column::Email.eq(email.trim().to_lowercase()))
+            .one(&self.state.db)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        Ok(entity::outbox_message::Entity::find()
+            .filter(entity::outbox_message::Column::RecipientMemberId.eq(member.id))
+            .filter(entity::outbox_message::Column::Kind.eq(kind))
+            .order_by_asc(entity::outbox_message::Column::Id)
+            .all(&self.state.db)
+            .await?)
+    }
+
+    /// The token of the newest confirmation link sent to `email`, read from the mail.
+    pub async fn confirmation_token(&self, email: &str) -> Result<String> {
+        let mail = self.mail_to(email, MessageKind::EmailConfirmation).await?;
+        let body = &mail.last().context("no confirmation mail was queued")?.body;
+        token_in(body).context("no link in the confirmation mail")
+    }
+
+    /// Follows the newest confirmation link sent to `email`.
+    pub async fn confirm(&self, email: &str) -> Result<()> {
+        let token = self.confirmation_token(email).await?;
+        self.graphql(
+            "mutation($t: String!) { confirmEmail(token: $t) }",
+            json!({ "t": token }),
+        )
+        .await?
+        .ok()?;
+        Ok(())
     }
 
     /// Logs in through the API.
@@ -106,6 +203,7 @@ impl TestApp {
         let email = format!("member-{}@example.org", uuid::Uuid::new_v4().simple());
         let password = "a perfectly fine passphrase".to_owned();
         self.register(&email, &password, "Test Member").await?.ok()?;
+        self.confirm(&email).await?;
         self.logged_in(email, password).await
     }
 
@@ -126,7 +224,8 @@ impl TestApp {
         self.logged_in(email, password).await
     }
 
-    async fn logged_in(&self, email: String, password: String) -> Result<TestUser> {
+    /// Logs in through the API an account that exists.
+    pub async fn logged_in(&self, email: String, password: String) -> Result<TestUser> {
         let login = self.login(&email, &password).await?.ok()?;
         Ok(TestUser {
             token: login.str("login.token")?.to_owned(),
@@ -165,6 +264,16 @@ impl TestApp {
         }
         bail!("the expected rows did not appear within five seconds")
     }
+}
+
+/// The `token` parameter of the first link in a text.
+pub fn token_in(text: &str) -> Option<String> {
+    let start = text.find("token=")? + "token=".len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!token.is_empty()).then_some(token)
 }
 
 /// A member who is logged in.
@@ -255,12 +364,18 @@ struct TestDatabase {
 
 impl TestDatabase {
     async fn create(dir: &Path) -> Result<Self> {
-        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-            None => Ok(Self {
+        let url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
+        match (url, on_postgres()) {
+            (None, false) => Ok(Self {
                 url: api::config::default_sqlite_url(dir),
                 postgres: None,
             }),
-            Some(admin_url) => {
+            (None, true) => bail!("the `postgres` feature needs TEST_DATABASE_URL (scripts/test.sh sets both)"),
+            (Some(_), false) => bail!(
+                "TEST_DATABASE_URL is set: run with `--features tests/postgres` (scripts/test.sh does), so that the \
+                 PostgreSQL-only tests run too"
+            ),
+            (Some(admin_url), true) => {
                 use sea_orm::ConnectionTrait;
                 let name = format!("cptn_test_{}", uuid::Uuid::new_v4().simple());
                 let admin = sea_orm::Database::connect(admin_url.as_str()).await?;
@@ -317,7 +432,153 @@ pub fn workspace_root() -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-/// True when the tests run against PostgreSQL.
-pub fn on_postgres() -> bool {
-    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+/// True when the tests run against PostgreSQL: the `postgres` feature, which compiles in
+/// the PostgreSQL-only tests (so that they are not counted as passed on SQLite).
+pub const fn on_postgres() -> bool {
+    cfg!(feature = "postgres")
+}
+
+/// A real SMTP server (mailin) on 127.0.0.1, on a free port, keeping what it receives.
+pub struct SmtpServer {
+    pub port: u16,
+    received: Arc<std::sync::Mutex<Vec<ReceivedMail>>>,
+}
+
+/// One message as the SMTP server received it.
+#[derive(Clone, Debug)]
+pub struct ReceivedMail {
+    /// `MAIL FROM`.
+    pub from: String,
+    /// `RCPT TO`, in order.
+    pub to: Vec<String>,
+    /// The message as sent: headers and body.
+    pub data: String,
+}
+
+impl ReceivedMail {
+    /// The value of header `name` (unfolded), if present.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = self.data.split("\r\n\r\n").next()?;
+        let mut value: Option<String> = None;
+        for line in head.split("\r\n") {
+            if let Some(found) = &mut value {
+                if line.starts_with([' ', '\t']) {
+                    found.push_str(line.trim_start());
+                    continue;
+                }
+                break;
+            }
+            if let Some((key, rest)) = line.split_once(':')
+                && key.eq_ignore_ascii_case(name)
+            {
+                value = Some(rest.trim().to_owned());
+            }
+        }
+        value
+    }
+
+    /// The body, with quoted-printable soft line breaks and escapes undone.
+    pub fn body(&self) -> String {
+        let body = self.data.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        let joined = body.replace("=\r\n", "");
+        let mut out = Vec::with_capacity(joined.len());
+        let bytes = joined.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'='
+                && i + 2 < bytes.len()
+                && let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+            {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).replace("\r\n", "\n")
+    }
+}
+
+#[derive(Clone)]
+struct Collector {
+    received: Arc<std::sync::Mutex<Vec<ReceivedMail>>>,
+    current: Option<ReceivedMail>,
+}
+
+impl mailin_embedded::Handler for Collector {
+    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
+        self.current = Some(ReceivedMail {
+            from: from.to_owned(),
+            to: to.to_vec(),
+            data: String::new(),
+        });
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(current) = &mut self.current {
+            current.data.push_str(&String::from_utf8_lossy(buf));
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        if let (Some(mail), Ok(mut received)) = (self.current.take(), self.received.lock()) {
+            received.push(mail);
+        }
+        mailin_embedded::response::OK
+    }
+}
+
+impl SmtpServer {
+    /// Starts the server on a thread of its own (it lives until the test process ends).
+    pub fn start() -> Result<Self> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut server = mailin_embedded::Server::new(Collector {
+            received: received.clone(),
+            current: None,
+        });
+        server
+            .with_name("smtp.test")
+            .with_ssl(mailin_embedded::SslConfig::None)
+            .map_err(|e| anyhow!("{e}"))?
+            .with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            if let Err(e) = server.serve() {
+                eprintln!("the test SMTP server stopped: {e}");
+            }
+        });
+        Ok(Self { port, received })
+    }
+
+    /// `smtp://127.0.0.1:<port>` (plain SMTP).
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits (up to ten seconds) for a message to `address`.
+    pub async fn wait_for(&self, address: &str) -> Result<ReceivedMail> {
+        for _ in 0..200 {
+            let found = self
+                .received
+                .lock()
+                .map_err(|_| anyhow!("poisoned"))?
+                .iter()
+                .find(|m| m.to.iter().any(|to| to.eq_ignore_ascii_case(address)))
+                .cloned();
+            if let Some(mail) = found {
+                return Ok(mail);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("no message to {address} arrived within ten seconds")
+    }
+
+    /// Every message received so far.
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
 }

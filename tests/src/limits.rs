@@ -19,28 +19,104 @@ async fn bodies_over_one_mebibyte_get_413() -> Result<()> {
     Ok(())
 }
 
-/// A selection nested `depth` levels deep, through introspection types.
+/// A selection of made-up fields nested `depth` levels deep (the depth limit is checked
+/// before the fields are looked up, so it shows on any document).
 fn nested(depth: usize) -> String {
-    // __schema(1) types(2) fields(3) type(4), then `ofType`s, ending in `name` (depth).
-    let of_types = depth.saturating_sub(5);
-    let mut inner = "name".to_owned();
-    for _ in 0..of_types {
-        inner = format!("ofType {{ {inner} }}");
+    let mut inner = "leaf".to_owned();
+    for level in 1..depth {
+        inner = format!("level{level} {{ {inner} }}");
     }
-    format!("{{ __schema {{ types {{ fields {{ type {{ {inner} }} }} }} }} }}")
+    format!("{{ {inner} }}")
+}
+
+fn message(response: &Gql) -> &str {
+    response.body["errors"][0]["message"].as_str().unwrap_or_default()
 }
 
 #[tokio::test]
 async fn queries_deeper_than_ten_are_refused() -> Result<()> {
     let app = TestApp::spawn().await?;
     let ten = app.graphql(&nested(10), json!({})).await?;
-    assert!(ten.errors().is_empty(), "depth 10 is allowed: {}", ten.body);
+    assert!(
+        !message(&ten).contains("levels deep"),
+        "depth 10 is allowed: {}",
+        ten.body
+    );
     // Twice: parsed documents are kept, and a kept one is still checked on every request.
     for _ in 0..2 {
         let eleven = app.graphql(&nested(11), json!({})).await?;
         assert_eq!(eleven.code(), Some("VALIDATION"), "{}", eleven.body);
+        assert!(message(&eleven).contains("11 levels deep"), "{}", eleven.body);
         assert!(eleven.body.get("data").is_none_or(serde_json::Value::is_null));
     }
+    Ok(())
+}
+
+/// The shape of graphql-js's `getIntrospectionQuery()`, which GraphiQL, Apollo, Postman,
+/// `graphql_client` and cynic send: type references nine `ofType`s deep.
+fn standard_introspection_query() -> String {
+    let mut type_ref = "kind name".to_owned();
+    for _ in 0..9 {
+        type_ref = format!("kind name ofType {{ {type_ref} }}");
+    }
+    format!(
+        "query IntrospectionQuery {{ __schema {{ queryType {{ name }} mutationType {{ name }} subscriptionType {{ name }} \
+         types {{ ...FullType }} directives {{ name description locations args {{ ...InputValue }} }} }} }} \
+         fragment FullType on __Type {{ kind name description \
+           fields(includeDeprecated: true) {{ name description args {{ ...InputValue }} type {{ ...TypeRef }} isDeprecated deprecationReason }} \
+           inputFields {{ ...InputValue }} interfaces {{ ...TypeRef }} \
+           enumValues(includeDeprecated: true) {{ name description isDeprecated deprecationReason }} \
+           possibleTypes {{ ...TypeRef }} }} \
+         fragment InputValue on __InputValue {{ name description type {{ ...TypeRef }} defaultValue }} \
+         fragment TypeRef on __Type {{ {type_ref} }}"
+    )
+}
+
+#[tokio::test]
+async fn integrators_tools_can_read_the_schema() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let query = standard_introspection_query();
+    let schema = app.graphql(&query, json!({})).await?.ok()?;
+    let types = schema.data("__schema.types")?.as_array().cloned().unwrap_or_default();
+    assert!(
+        types.iter().any(|t| t["name"] == "PublicProfile"),
+        "the schema's types come back"
+    );
+    // GET too, as GraphiQL and curl users send it.
+    let response = app
+        .send(app.client.get(app.url("/graphql")).query(&[("query", query.as_str())]))
+        .await?;
+    assert_eq!(response.status(), 200);
+    assert!(Gql::read(response).await?.errors().is_empty());
+
+    // Introspection has limits of its own: lists inside lists multiply the answer.
+    let fan_out = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }";
+    let refused = app.graphql(fan_out, json!({})).await?;
+    assert_eq!(refused.code(), Some("VALIDATION"), "{}", refused.body);
+    assert!(message(&refused).contains("introspection"), "{}", refused.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn suggest_refuses_a_first_out_of_range_like_every_list() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    for first in [0, 11, -1] {
+        let response = app
+            .graphql(
+                "query($n: Int!) { suggest(prefix: \"to\", kind: CITY, first: $n) }",
+                json!({ "n": first }),
+            )
+            .await?;
+        assert_eq!(
+            (response.code(), response.field()),
+            (Some("VALIDATION"), Some("first")),
+            "first = {first}: {}",
+            response.body
+        );
+    }
+    app.graphql("{ suggest(prefix: \"to\", kind: CITY, first: 10) }", json!({}))
+        .await?
+        .ok()?;
     Ok(())
 }
 

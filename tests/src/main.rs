@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod browser;
+mod budgets;
 mod demo;
 mod directory;
 mod failures;

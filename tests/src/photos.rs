@@ -10,13 +10,13 @@ use tests::{Gql, TestApp, TestUser};
 
 const UPLOAD: &str = "mutation($f: Upload!) { uploadProfilePhoto(file: $f) { photoUrl } }";
 
-fn png(size: usize) -> Vec<u8> {
+pub(crate) fn png(size: usize) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     bytes.resize(size, 7);
     bytes
 }
 
-async fn upload(app: &TestApp, user: &TestUser, name: &str, bytes: Vec<u8>) -> Result<Gql> {
+pub(crate) async fn upload(app: &TestApp, user: &TestUser, name: &str, bytes: Vec<u8>) -> Result<Gql> {
     let form = reqwest::multipart::Form::new()
         .text(
             "operations",
@@ -35,7 +35,7 @@ async fn upload(app: &TestApp, user: &TestUser, name: &str, bytes: Vec<u8>) -> R
     Gql::read(response).await
 }
 
-async fn trainer(app: &TestApp) -> Result<TestUser> {
+pub(crate) async fn trainer(app: &TestApp) -> Result<TestUser> {
     let user = app.new_member().await?;
     app.graphql_as(
         &user.token,

@@ -388,19 +388,28 @@ async fn a_page_costs_the_same_statements_for_two_or_twenty_results() -> Result<
 }
 
 #[tokio::test]
-async fn anonymous_searching_is_limited_per_ip_and_members_are_not() -> Result<()> {
-    let app = TestApp::spawn_with(|s| s.limits.anonymous_per_minute = 3).await?;
+async fn anonymous_searching_is_limited_per_ip_and_members_have_their_own_budget() -> Result<()> {
+    let app = TestApp::spawn_with(|s| {
+        s.limits.anonymous_per_minute = 3;
+        s.trusted_proxy = Some([127, 0, 0, 1].into());
+    })
+    .await?;
     let member = app.new_member().await?;
+    let visitor = "203.0.113.7";
     for _ in 0..3 {
-        app.graphql(DIRECTORY, json!({})).await?.ok()?;
+        app.graphql_from(visitor, None, DIRECTORY, json!({})).await?.ok()?;
     }
-    let limited = app.graphql(DIRECTORY, json!({})).await?;
+    let limited = app.graphql_from(visitor, None, DIRECTORY, json!({})).await?;
     assert_eq!(limited.status, 429);
     assert_eq!(limited.code(), Some("RATE_LIMITED"));
     assert!(limited.headers.get("retry-after").is_some());
-    let suggest = app.graphql("{ suggest(prefix: \"a\", kind: CITY) }", json!({})).await?;
+    let suggest = app
+        .graphql_from(visitor, None, "{ suggest(prefix: \"a\", kind: CITY) }", json!({}))
+        .await?;
     assert_eq!(suggest.code(), Some("RATE_LIMITED"), "typeahead shares the budget");
-    app.graphql_as(&member.token, DIRECTORY, json!({})).await?.ok()?;
+    app.graphql_from(visitor, Some(&member.token), DIRECTORY, json!({}))
+        .await?
+        .ok()?;
     Ok(())
 }
 

@@ -37,10 +37,6 @@ impl Viewer {
             Viewer::Member(m) => Some(m),
         }
     }
-
-    pub fn is_staff(&self) -> bool {
-        self.authenticated().is_some_and(|m| m.role.is_staff())
-    }
 }
 
 /// Where the request came from, for audit rows (P13, P14).

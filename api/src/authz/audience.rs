@@ -3,8 +3,8 @@
 use crate::auth::Viewer;
 use shared::Role;
 
-/// Who may read a field. Each audience includes every one after it: a field readable by
-/// the owner is readable by staff and admins too (DESIGN: "staff/admin" column).
+/// Who may read a field or do a thing. Each audience includes every one after it: a field
+/// readable by the owner is readable by staff and admins too (DESIGN: "staff/admin" column).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Audience {
     /// Anyone, logged in or not.
@@ -37,6 +37,15 @@ impl Audience {
     pub fn admits(self, viewer: &Viewer, owner: Option<i64>) -> bool {
         Audience::of(viewer, owner) >= self
     }
+
+    /// Who may change an account that has `role`: staff manage members, only admins manage
+    /// staff and admin accounts.
+    pub fn to_manage(role: Role) -> Audience {
+        match role {
+            Role::Member => Audience::Staff,
+            Role::Staff | Role::Admin => Audience::Admin,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +77,12 @@ mod tests {
         assert!(!Audience::Staff.admits(&member(1, Role::Member), Some(1)));
         assert!(Audience::Staff.admits(&member(2, Role::Staff), Some(1)));
         assert!(!Audience::Admin.admits(&member(2, Role::Staff), Some(1)));
+    }
+
+    #[test]
+    fn only_admins_manage_staff_accounts() {
+        assert_eq!(Audience::to_manage(Role::Member), Audience::Staff);
+        assert_eq!(Audience::to_manage(Role::Staff), Audience::Admin);
+        assert_eq!(Audience::to_manage(Role::Admin), Audience::Admin);
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::audit_event;
+use entity::enums::AuditKind;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -10,7 +11,7 @@ use sea_orm::{
 /// The columns of a new audit row.
 pub struct NewAuditEvent {
     pub occurred_at: DateTime<Utc>,
-    pub kind: &'static str,
+    pub kind: AuditKind,
     pub member_id: Option<i64>,
     pub actor_id: Option<i64>,
     pub ip: Option<String>,
@@ -21,7 +22,7 @@ pub struct NewAuditEvent {
 pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewAuditEvent) -> Result<audit_event::Model, DbErr> {
     audit_event::ActiveModel {
         occurred_at: Set(new.occurred_at),
-        kind: Set(new.kind.to_owned()),
+        kind: Set(new.kind),
         member_id: Set(new.member_id),
         actor_id: Set(new.actor_id),
         ip: Set(new.ip),
@@ -36,7 +37,7 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewAuditEvent) -> Result<
 /// Which audit rows to list. Every set field narrows the result.
 #[derive(Clone, Debug, Default)]
 pub struct AuditQuery {
-    pub kinds: Vec<&'static str>,
+    pub kinds: Vec<AuditKind>,
     pub member_id: Option<i64>,
     pub ip: Option<String>,
     pub from: Option<DateTime<Utc>>,

@@ -1,9 +1,11 @@
 //! Queries on the private member record.
 
 use chrono::{DateTime, Utc};
+use entity::enums::MemberStatus;
 use entity::{counter, member};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use shared::Role;
 
 const MEMBER_NUMBER_COUNTER: &str = "member_number";
 
@@ -49,7 +51,9 @@ pub struct NewMember<'a> {
     pub email: &'a str,
     pub password_hash: String,
     pub legal_name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
+    /// Set for accounts made by staff tools and demo data; registrations confirm later.
+    pub email_confirmed_at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
 }
 
@@ -59,8 +63,9 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewMember<'_>) -> Result<
         email: Set(new.email.to_owned()),
         password_hash: Set(new.password_hash),
         legal_name: Set(new.legal_name.to_owned()),
-        role: Set(new.role.to_owned()),
-        status: Set("active".to_owned()),
+        role: Set(new.role),
+        status: Set(MemberStatus::Active),
+        email_confirmed_at: Set(new.email_confirmed_at),
         created_at: Set(new.now),
         updated_at: Set(new.now),
         ..Default::default()
@@ -87,9 +92,39 @@ pub async fn find_by_number<C: ConnectionTrait>(conn: &C, number: i64) -> Result
         .await
 }
 
-pub async fn set_status<C: ConnectionTrait>(conn: &C, id: i64, status: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn set_status<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    status: MemberStatus,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    update_column(conn, id, member::Column::Status, Expr::value(status), now).await
+}
+
+pub async fn set_role<C: ConnectionTrait>(conn: &C, id: i64, role: Role, now: DateTime<Utc>) -> Result<(), DbErr> {
+    update_column(conn, id, member::Column::Role, Expr::value(role), now).await
+}
+
+/// Records that the member proved the address is theirs (kept from the first time).
+pub async fn confirm_email<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
     member::Entity::update_many()
-        .col_expr(member::Column::Status, Expr::value(status))
+        .col_expr(member::Column::EmailConfirmedAt, Expr::value(now))
+        .filter(member::Column::Id.eq(id))
+        .filter(member::Column::EmailConfirmedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+async fn update_column<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    column: member::Column,
+    value: Expr,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    member::Entity::update_many()
+        .col_expr(column, value)
         .col_expr(member::Column::UpdatedAt, Expr::value(now))
         .filter(member::Column::Id.eq(id))
         .exec(conn)
@@ -103,13 +138,7 @@ pub async fn set_password_hash<C: ConnectionTrait>(
     hash: String,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    member::Entity::update_many()
-        .col_expr(member::Column::PasswordHash, Expr::value(hash))
-        .col_expr(member::Column::UpdatedAt, Expr::value(now))
-        .filter(member::Column::Id.eq(id))
-        .exec(conn)
-        .await?;
-    Ok(())
+    update_column(conn, id, member::Column::PasswordHash, Expr::value(hash), now).await
 }
 
 pub async fn count<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {

@@ -4,6 +4,8 @@
 
 pub mod access_log;
 pub mod audit;
+pub mod confirmations;
+pub mod jobs;
 pub mod members;
 pub mod outbox;
 pub mod profiles;
@@ -93,6 +95,15 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// The `n`-th (1-based) placeholder in the engine's dialect: `$n` on PostgreSQL, `?n` on
+/// SQLite (numbered there too, so a value can be used twice).
+pub fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    }
 }
 
 /// Applies every pending migration.

@@ -3,6 +3,7 @@
 //! filtered out and the phone column is `NULL` unless it is showcased (P5, P6).
 
 use chrono::{DateTime, Utc};
+use entity::enums::{CertificationStatus, ProfileStatus};
 use entity::{directory_profile as profile, profile_specialty, specialty};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -10,9 +11,6 @@ use sea_orm::{
     QueryOrder, QueryResult, QuerySelect, Set, Statement, TryIntoModel,
 };
 use std::collections::HashMap;
-
-pub const STATUS_ACTIVE: &str = "active";
-pub const STATUS_DISABLED: &str = "disabled";
 
 /// A profile as anyone may see it: no private column is selected, and `phone` is filled
 /// by SQL only while the member showcases it.
@@ -27,7 +25,7 @@ pub struct PublicProfileRow {
     pub bio: String,
     pub languages: String,
     pub photo_file: Option<String>,
-    pub certification_status: String,
+    pub certification_status: CertificationStatus,
     pub phone: Option<String>,
     /// From the managed list, by name.
     pub specialties: Vec<specialty::Model>,
@@ -173,9 +171,10 @@ pub async fn upsert<C: ConnectionTrait>(
         None => profile::ActiveModel {
             member_id: Set(member_id),
             photo_file: Set(None),
-            status: Set(STATUS_ACTIVE.to_owned()),
+            status: Set(ProfileStatus::Active),
+            chosen_status: Set(ProfileStatus::Active),
             search_rank: Set(0),
-            certification_status: Set("none".to_owned()),
+            certification_status: Set(CertificationStatus::None),
             created_at: Set(now),
             ..Default::default()
         },
@@ -194,7 +193,10 @@ pub async fn upsert<C: ConnectionTrait>(
     row.updated_at = Set(now);
     let saved = row.save(conn).await?.try_into_model()?;
     refresh_public_phone(conn, "id", saved.id).await?;
-    Ok(saved)
+    refresh_status(conn, "id", saved.id).await?;
+    find_by_member(conn, member_id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the profile just saved".to_owned()))
 }
 
 pub async fn set_show_phone<C: ConnectionTrait>(
@@ -207,14 +209,45 @@ pub async fn set_show_phone<C: ConnectionTrait>(
     refresh_public_phone(conn, "id", profile_id).await
 }
 
-pub async fn set_status<C: ConnectionTrait>(
+/// Records what the member (or staff) chose, and what the public sees follows.
+pub async fn set_chosen_status<C: ConnectionTrait>(
     conn: &C,
     profile_id: i64,
-    status: &str,
+    status: ProfileStatus,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    update_column(conn, profile_id, profile::Column::Status, Expr::val(status), now).await?;
-    crate::db::search::copy_listing_columns(conn, profile_id).await
+    update_column(conn, profile_id, profile::Column::ChosenStatus, Expr::val(status), now).await?;
+    refresh_status(conn, "id", profile_id).await
+}
+
+/// Rewrites `status`, what the public sees, of the profiles matched by `key = id` (`id`
+/// for one profile, `member_id` for a member's): `active` only while the member lists it
+/// and the account is active (a disabled or wiped account leaves no public trace), then
+/// copies it to the rows that list profiles. Call in the transaction that changed either.
+async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let p = crate::db::placeholder(backend, 1);
+    let sql = format!(
+        "UPDATE directory_profile SET status = CASE WHEN chosen_status = 'active' AND \
+         (SELECT m.status FROM member m WHERE m.id = directory_profile.member_id) = 'active' \
+         THEN 'active' ELSE 'disabled' END WHERE {key} = {p}"
+    );
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
+        .await?;
+    let profile_id = if key == "id" {
+        Some(id)
+    } else {
+        find_by_member(conn, id).await?.map(|p| p.id)
+    };
+    if let Some(profile_id) = profile_id {
+        crate::db::search::copy_listing_columns(conn, profile_id).await?;
+    }
+    Ok(())
+}
+
+/// After a member's account status changed: their profile's public status follows.
+pub async fn refresh_status_of_member<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<(), DbErr> {
+    refresh_status(conn, "member_id", member_id).await
 }
 
 /// Sets the persistent search rank (staff tooling and sample data).
@@ -346,7 +379,7 @@ pub async fn specialties_of<C: ConnectionTrait>(
 pub async fn active_member_by_slug<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<Option<i64>, DbErr> {
     Ok(profile::Entity::find()
         .filter(profile::Column::Slug.eq(slug))
-        .filter(profile::Column::Status.eq(STATUS_ACTIVE))
+        .filter(profile::Column::Status.eq(ProfileStatus::Active))
         .one(conn)
         .await?
         .map(|p| p.member_id))
@@ -367,7 +400,7 @@ pub async fn set_photo<C: ConnectionTrait>(
 pub async fn photo_is_public<C: ConnectionTrait>(conn: &C, file: &str) -> Result<bool, DbErr> {
     Ok(profile::Entity::find()
         .filter(profile::Column::PhotoFile.eq(file))
-        .filter(profile::Column::Status.eq(STATUS_ACTIVE))
+        .filter(profile::Column::Status.eq(ProfileStatus::Active))
         .one(conn)
         .await?
         .is_some())

@@ -3,6 +3,7 @@
 //! the member's choices in SQL: only active profiles, and the phone only when showcased.
 
 use crate::db::profiles::{PublicProfileRow, public_columns};
+use crate::page::PageRequest;
 use entity::{directory_profile as profile, specialty};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
 use shared::fuzzy;
@@ -19,8 +20,24 @@ pub struct SearchQuery {
     pub city: Option<String>,
     /// Specialty slug to filter on.
     pub specialty: Option<String>,
-    pub limit: u64,
-    pub offset: u64,
+    /// The page: its size, and the key of the last result of the previous page.
+    pub page: PageRequest<RankKey>,
+}
+
+impl SearchQuery {
+    /// Without words, results come by rank alone and are keyed by it; with words, by score.
+    pub fn keyed_by_rank(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// Where a result stands in its order, for keyset pagination: rank and id in a listing
+/// (no words), score and id in a search. The order is descending by the first, ascending
+/// by id.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RankKey {
+    Rank { rank: i64, id: i64 },
+    Score { score: f64, id: i64 },
 }
 
 /// Splits free text into folded search words (letters and digits only, so nothing a
@@ -31,9 +48,11 @@ pub fn terms_of(text: &str) -> Vec<String> {
     words
 }
 
-/// A page of results and how many match in all.
+/// A page of results, their keys, and how many match in all.
 pub struct SearchPage {
-    pub rows: Vec<PublicProfileRow>,
+    pub rows: Vec<(RankKey, PublicProfileRow)>,
+    /// More results follow the page.
+    pub has_more: bool,
     pub total: u64,
 }
 
@@ -115,8 +134,21 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
             ));
         }
     }
-    let limit = p.push(i64::try_from(query.limit).unwrap_or(100));
-    let offset = p.push(i64::try_from(query.offset).unwrap_or(0));
+    // One more than the page, to learn whether more follow.
+    let limit = p.push(i64::try_from(query.page.limit_plus_one()).unwrap_or(101));
+    // Keyset pagination: only what comes after the previous page's last result, in the
+    // page but not in the count.
+    let after = |p: &mut Params, score: &str, id: &str| match query.page.after {
+        None => String::new(),
+        Some(RankKey::Rank { rank, id: last }) => {
+            let (r, i) = (p.push(rank), p.push(last));
+            format!(" AND ({score} < {r} OR ({score} = {r} AND {id} > {i}))")
+        }
+        Some(RankKey::Score { score: value, id: last }) => {
+            let (v, i) = (p.push(value), p.push(last));
+            format!(" AND ({score} < {v} OR ({score} = {v} AND {id} > {i}))")
+        }
+    };
     let filters = filters.join(" AND ");
     let columns = public_columns();
     let sql = match (text, listing) {
@@ -124,18 +156,20 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         // `idx_profile_rank` or `idx_profile_city_rank`, which stop after it; the count
         // from the same index.
         (None, None) => format!(
-            "SELECT {columns}, (SELECT COUNT(*) FROM directory_profile p WHERE {filters}) AS total_count \
-             FROM directory_profile p \
-             WHERE {filters} ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit} OFFSET {offset}"
+            "SELECT {columns}, (SELECT COUNT(*) FROM directory_profile p WHERE {filters}) AS total_count, \
+             p.search_rank AS rank_key FROM directory_profile p \
+             WHERE {filters}{} ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit}",
+            after(&mut p, "p.search_rank", "p.id")
         ),
         // A specialty's trainers (in a city or not) by rank: the same from its links'
         // indexes (`idx_specialty_rank`, `idx_specialty_city_rank`), then the page's rows.
         (None, Some(links)) => format!(
-            "WITH page AS (SELECT p.id, p.search_rank FROM {links} WHERE {filters} \
-             ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit} OFFSET {offset}) \
-             SELECT {columns}, (SELECT COUNT(*) FROM {links} WHERE {filters}) AS total_count \
-             FROM page JOIN directory_profile p ON p.id = page.id \
-             ORDER BY page.search_rank DESC, p.id ASC"
+            "WITH page AS (SELECT p.id, p.search_rank FROM {links} WHERE {filters}{} \
+             ORDER BY p.search_rank DESC, p.id ASC LIMIT {limit}) \
+             SELECT {columns}, (SELECT COUNT(*) FROM {links} WHERE {filters}) AS total_count, \
+             page.search_rank AS rank_key FROM page JOIN directory_profile p ON p.id = page.id \
+             ORDER BY page.search_rank DESC, p.id ASC",
+            after(&mut p, "p.search_rank", "p.id")
         ),
         // Every match is scored once into a narrow list of (id, score) that gives both
         // the count and the page; only the page's rows are then read in full.
@@ -149,27 +183,53 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
             _,
         ) => format!(
             "WITH {with}matches AS ({}SELECT p.id, {score} AS score FROM {from} WHERE {filters}), \
-             page AS (SELECT id, score FROM matches ORDER BY score DESC, id ASC LIMIT {limit} OFFSET {offset}) \
-             SELECT {columns}, (SELECT COUNT(*) FROM matches) AS total_count \
+             page AS (SELECT id, score FROM matches WHERE true{} ORDER BY score DESC, id ASC LIMIT {limit}) \
+             SELECT {columns}, (SELECT COUNT(*) FROM matches) AS total_count, page.score AS score_key \
              FROM page JOIN directory_profile p ON p.id = page.id \
              ORDER BY page.score DESC, p.id ASC",
             postings
                 .map(|select| format!("{select} UNION ALL "))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            after(&mut p, "score", "id")
         ),
     };
     let results = conn
         .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
         .await?;
+    read_page(&results, query)
+}
+
+/// The page's rows with their keys, and the count every row carries.
+fn read_page(results: &[sea_orm::QueryResult], query: &SearchQuery) -> Result<SearchPage, DbErr> {
     let total = match results.first() {
         Some(first) => u64::try_from(first.try_get::<i64>("", "total_count")?).unwrap_or(0),
         None => 0,
     };
-    let rows = results
+    let by_rank = query.keyed_by_rank();
+    let rows: Vec<(RankKey, PublicProfileRow)> = results
         .iter()
-        .map(PublicProfileRow::from_result)
-        .collect::<Result<_, _>>()?;
-    Ok(SearchPage { rows, total })
+        .map(|result| {
+            let row = PublicProfileRow::from_result(result)?;
+            let key = if by_rank {
+                RankKey::Rank {
+                    rank: result.try_get("", "rank_key")?,
+                    id: row.id,
+                }
+            } else {
+                RankKey::Score {
+                    score: result.try_get("", "score_key")?,
+                    id: row.id,
+                }
+            };
+            Ok((key, row))
+        })
+        .collect::<Result<_, DbErr>>()?;
+    let page = crate::page::Page::from_rows(rows, query.page.first);
+    Ok(SearchPage {
+        rows: page.items,
+        has_more: page.has_more,
+        total,
+    })
 }
 
 /// How a text query reaches profiles: the `FROM` clause (which binds `p`) and the score of

@@ -5,7 +5,9 @@
 //! - the answer is `application/graphql-response+json` when the client accepts it (then a
 //!   document that fails to parse or validate gets 400) and `application/json` otherwise;
 //! - malformed requests get a JSON error body, bodies over the limit get 413;
-//! - a bearer token that fails any check gets 401 before anything runs.
+//! - a bearer token that fails any check gets 401 before anything runs;
+//! - every operation pays its root fields from the caller's request budget (per IP without
+//!   a login, per member with one): past it, `RATE_LIMITED` and, when nothing else ran, 429.
 //!
 //! Every error leaving here carries `extensions.code`.
 
@@ -16,6 +18,7 @@ use crate::auth::{RequestMeta, Viewer};
 use crate::schema::AppSchema;
 use crate::services::accounts;
 use crate::services::directory::MAX_PHOTO_BYTES;
+use crate::services::rate_limit::Payer;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -245,7 +248,11 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(USER_AGENT_MAX_CHARS).collect()),
     };
-    let mut response = run_batch(state, schema, request.data(viewer).data(meta)).await;
+    let payer = match viewer.member_id() {
+        Some(id) => Some(Payer::Member(id)),
+        None => meta.ip.map(Payer::Ip),
+    };
+    let mut response = run_batch(state, schema, payer, request.data(viewer).data(meta)).await;
     let responses: Vec<&mut async_graphql::Response> = match &mut response {
         BatchResponse::Single(one) => vec![one],
         BatchResponse::Batch(many) => many.iter_mut().collect(),
@@ -302,25 +309,37 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
 }
 
 /// Runs the operations of a request in order, as async-graphql runs a batch.
-async fn run_batch(state: &AppState, schema: &AppSchema, request: BatchRequest) -> BatchResponse {
+async fn run_batch(state: &AppState, schema: &AppSchema, payer: Option<Payer>, request: BatchRequest) -> BatchResponse {
     match request {
-        BatchRequest::Single(one) => BatchResponse::Single(run_one(state, schema, one).await),
+        BatchRequest::Single(one) => BatchResponse::Single(run_one(state, schema, payer, one).await),
         BatchRequest::Batch(many) => {
             let mut responses = Vec::with_capacity(many.len());
             for one in many {
-                responses.push(run_one(state, schema, one).await);
+                responses.push(run_one(state, schema, payer, one).await);
             }
             BatchResponse::Batch(responses)
         }
     }
 }
 
-/// Runs one operation after the parse step and its limits.
-async fn run_one(state: &AppState, schema: &AppSchema, mut request: async_graphql::Request) -> async_graphql::Response {
-    match state.documents.prepare(&mut request) {
-        Ok(()) => schema.execute(request).await,
-        Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+/// Runs one operation after the parse step, its limits and its budget.
+async fn run_one(
+    state: &AppState,
+    schema: &AppSchema,
+    payer: Option<Payer>,
+    mut request: async_graphql::Request,
+) -> async_graphql::Response {
+    let cost = match state.documents.prepare(&mut request) {
+        Ok(cost) => cost,
+        Err(refused) => return async_graphql::Response::from_errors(vec![refused]),
+    };
+    if let Err(retry_after) = state.requests.check(payer, cost) {
+        let error = crate::schema::error::to_graphql(crate::error::Error::RateLimited { retry_after });
+        let mut refused = ServerError::new(error.message, None);
+        refused.extensions = error.extensions;
+        return async_graphql::Response::from_errors(vec![refused]);
     }
+    schema.execute(request).await
 }
 
 /// `{"query": "..."}` or a non-empty list of those.

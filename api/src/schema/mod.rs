@@ -2,20 +2,21 @@
 //! (`query.rs`, `mutation.rs`, `types.rs`). Resolvers only translate: they read the viewer
 //! and arguments, call a service, and wrap the result in a GraphQL type.
 //!
-//! Invariant: every field has a `///` doc (the SDL description); every field that carries
-//! personal data names its audience in that doc and enforces it with an `authz` guard.
+//! Invariant: every field has a `///` doc (the SDL description) naming its audience
+//! (`Audience: ...`); every field that carries personal data enforces it with
+//! `guard::readable_by`, and every operation through a service's `authz::require`.
 //! Invariant: no GraphQL type exposes an entity model directly.
 
 pub mod account;
 pub mod audit;
 pub mod directory;
 pub mod error;
+pub mod guard;
 pub mod limits;
 pub mod pagination;
 pub mod plain;
 
 use crate::auth::{RequestMeta, Viewer};
-use crate::config::Limits;
 use crate::state::AppState;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
@@ -36,10 +37,11 @@ pub struct Mutation(
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Builds the schema with its limits. `state` is `None` only for printing the SDL.
-pub fn build(state: Option<AppState>, limits: &Limits) -> AppSchema {
-    let mut builder =
-        Schema::build(Query::default(), Mutation::default(), EmptySubscription).limit_depth(limits.max_depth);
+/// Builds the schema. `state` is `None` only for printing the SDL. The depth and alias
+/// limits are checked before async-graphql runs (`limits`), where introspection can be
+/// told apart.
+pub fn build(state: Option<AppState>) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription);
     if let Some(state) = state {
         builder = builder.data(state);
     }
@@ -48,7 +50,7 @@ pub fn build(state: Option<AppState>, limits: &Limits) -> AppSchema {
 
 /// The schema in SDL, as committed in `docs/schema.graphql`.
 pub fn sdl() -> String {
-    build(None, &Limits::default()).sdl()
+    build(None).sdl()
 }
 
 /// Request-scoped context accessors.

@@ -1,11 +1,32 @@
-//! Relay-style pagination helpers: page sizes and opaque cursors.
+//! Relay connections, built one way for every paginated field: `first` is checked (1 to
+//! 100), `after` decoded into the list's keyset key, and a service's [`Page`] becomes a
+//! `Connection` whose edges carry opaque cursors bound to their list.
 
 use crate::error::{Error, Result};
+use crate::page::{Page, PageRequest};
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{ObjectType, OutputType};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub const DEFAULT_PAGE: i32 = 20;
 pub const MAX_PAGE: i32 = 100;
+
+/// A list's position key, as it travels inside a cursor.
+pub trait CursorKey: Sized {
+    fn encode(&self) -> String;
+    fn decode(text: &str) -> Option<Self>;
+}
+
+impl CursorKey for i64 {
+    fn encode(&self) -> String {
+        self.to_string()
+    }
+
+    fn decode(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
 
 /// Validates `first` (1 to 100, default 20).
 pub fn page_size(first: Option<i32>) -> Result<u64> {
@@ -19,25 +40,70 @@ pub fn page_size(first: Option<i32>) -> Result<u64> {
     Ok(u64::try_from(first).unwrap_or(1))
 }
 
-/// An opaque cursor for a row id in a named list.
-pub fn encode_cursor(list: &str, id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{list}:{id}"))
+/// `first` and `after` of a connection field, checked and decoded for the list `list`.
+pub fn page_request<K: CursorKey>(list: &str, first: Option<i32>, after: Option<&str>) -> Result<PageRequest<K>> {
+    Ok(PageRequest {
+        first: page_size(first)?,
+        after: decode_cursor(list, after)?,
+    })
+}
+
+/// The connection of one page: an edge per item, its cursor made from `key`.
+pub fn connection<T, K, N, E>(
+    list: &str,
+    request: &PageRequest<K>,
+    page: Page<T>,
+    key: impl Fn(&T) -> K,
+    node: impl Fn(T) -> N,
+    additional_fields: E,
+) -> Connection<String, N, E>
+where
+    K: CursorKey,
+    N: OutputType,
+    E: ObjectType,
+{
+    let mut connection = Connection::with_additional_fields(request.after.is_some(), page.has_more, additional_fields);
+    connection.edges.extend(page.items.into_iter().map(|item| {
+        let cursor = encode_cursor(list, &key(&item));
+        Edge::new(cursor, node(item))
+    }));
+    connection
+}
+
+/// [`connection`] without fields beside `edges` and `pageInfo`.
+pub fn plain_connection<T, K, N>(
+    list: &str,
+    request: &PageRequest<K>,
+    page: Page<T>,
+    key: impl Fn(&T) -> K,
+    node: impl Fn(T) -> N,
+) -> Connection<String, N>
+where
+    K: CursorKey,
+    N: OutputType,
+{
+    connection(list, request, page, key, node, EmptyFields)
+}
+
+/// An opaque cursor for a key in a named list.
+fn encode_cursor(list: &str, key: &impl CursorKey) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{list}:{}", key.encode()))
 }
 
 /// Reads a cursor made by [`encode_cursor`] for the same list.
-pub fn decode_cursor(list: &str, cursor: Option<&str>) -> Result<Option<i64>> {
+fn decode_cursor<K: CursorKey>(list: &str, cursor: Option<&str>) -> Result<Option<K>> {
     let Some(cursor) = cursor else {
         return Ok(None);
     };
     let invalid = || Error::invalid("after", "This cursor is not valid for this list.");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let id = text
+    let key = text
         .strip_prefix(list)
         .and_then(|rest| rest.strip_prefix(':'))
-        .and_then(|id| id.parse().ok())
+        .and_then(K::decode)
         .ok_or_else(invalid)?;
-    Ok(Some(id))
+    Ok(Some(key))
 }
 
 #[cfg(test)]
@@ -46,10 +112,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_are_bound_to_their_list() -> anyhow::Result<()> {
-        let cursor = encode_cursor("audit", 42);
-        assert_eq!(decode_cursor("audit", Some(&cursor))?, Some(42));
-        assert!(decode_cursor("members", Some(&cursor)).is_err());
-        assert!(decode_cursor("audit", Some("not base64!")).is_err());
+        let cursor = encode_cursor("audit", &42_i64);
+        assert_eq!(decode_cursor::<i64>("audit", Some(&cursor))?, Some(42));
+        assert!(decode_cursor::<i64>("members", Some(&cursor)).is_err());
+        assert!(decode_cursor::<i64>("audit", Some("not base64!")).is_err());
         Ok(())
     }
 

@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TryRecvError;
+use tokio_util::sync::CancellationToken;
 
 /// Entries the channel holds: what arrives in one `FLUSH_EVERY` at 80,000 requests a second.
 const CHANNEL_CAPACITY: usize = 16_384;
@@ -39,26 +40,41 @@ impl AccessLogSender {
     }
 }
 
-/// Starts the writer task. It ends, after writing what is queued, once every sender is dropped.
-pub fn start(db: DatabaseConnection) -> (AccessLogSender, tokio::task::JoinHandle<()>) {
+/// Starts the writer task. It ends, after writing what is queued, once every sender is
+/// dropped or `stop` is cancelled (shutdown: the server has answered its last request).
+pub fn start(db: DatabaseConnection, stop: CancellationToken) -> (AccessLogSender, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-    let handle = tokio::spawn(write_loop(db, rx));
+    let handle = tokio::spawn(write_loop(db, rx, stop));
     (AccessLogSender(tx), handle)
 }
 
-async fn write_loop(db: DatabaseConnection, mut rx: mpsc::Receiver<AccessLogEntry>) {
+async fn write_loop(db: DatabaseConnection, mut rx: mpsc::Receiver<AccessLogEntry>, stop: CancellationToken) {
     let mut batch = Vec::new();
     let mut open = true;
     while open {
         // Wait for a first entry; none means every sender is gone and the queue is empty.
-        match rx.recv().await {
+        let first = tokio::select! {
+            entry = rx.recv() => entry,
+            () = stop.cancelled() => {
+                // Shutting down: write what is queued, then end.
+                rx.close();
+                open = false;
+                rx.recv().await
+            }
+        };
+        match first {
             Some(entry) => batch.push(entry),
             None => break,
         }
         // Then sleep rather than wait on the channel: a waiting receiver is woken (from
         // another thread) by every request, a sleeping one once a batch. Whatever arrived
         // meanwhile goes in one statement and one commit.
-        tokio::time::sleep(FLUSH_EVERY).await;
+        if open {
+            tokio::select! {
+                () = tokio::time::sleep(FLUSH_EVERY) => {}
+                () = stop.cancelled() => rx.close(),
+            }
+        }
         loop {
             match rx.try_recv() {
                 Ok(entry) => batch.push(entry),

@@ -5,16 +5,19 @@
 //! (P7). Visitors reach a trainer only through the contact relay (P4), which queues the
 //! message with the sender's IP (P13) and never reveals the trainer's address.
 
-use crate::auth::password;
 use crate::auth::{RequestMeta, Viewer};
+use crate::authz::{self, Audience, Subject};
 use crate::db;
-use crate::db::profiles::{PublicProfileRow, STATUS_ACTIVE, STATUS_DISABLED};
-use crate::db::search::SearchPage;
+use crate::db::profiles::PublicProfileRow;
+use crate::db::search::{RankKey, SearchPage};
 use crate::error::{Error, Result, conflict_on_unique};
-use crate::services::audit::{self, AuditKind, AuditRecord};
-use crate::services::{require_member, require_staff};
+use crate::page::PageRequest;
+use crate::services::accounts;
+use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
+use crate::services::mail::{self, Mail, MailHeaders, NamedAddress, Recipient};
 use crate::state::AppState;
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
+use entity::enums::{AuditKind, MessageKind, ProfileStatus};
 use entity::{directory_profile, member, specialty};
 use shared::validate::{bounded_text, slug as parse_slug, slugify};
 use shared::{Email, Phone};
@@ -34,8 +37,13 @@ pub struct RecordUpdate {
 }
 
 /// Replaces the caller's private contact fields.
-pub async fn update_my_record(state: &AppState, viewer: &Viewer, input: RecordUpdate) -> Result<member::Model> {
-    let me = require_member(viewer)?;
+pub async fn update_my_record(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    input: RecordUpdate,
+) -> Result<member::Model> {
+    let me = authz::require(viewer, Audience::Member, Subject::NOBODY)?;
     let optional = |field: &'static str, value: Option<String>, max: usize| -> Result<Option<String>> {
         match value {
             None => Ok(None),
@@ -50,7 +58,7 @@ pub async fn update_my_record(state: &AppState, viewer: &Viewer, input: RecordUp
         Some(raw) => Some(Phone::parse("phone", raw)?.as_str().to_owned()),
     };
     if let Some(born) = input.date_of_birth {
-        let age = Utc::now().date_naive().year() - born.year();
+        let age = state.now().date_naive().year() - born.year();
         if !(14..=120).contains(&age) {
             return Err(Error::invalid("dateOfBirth", "Enter your real date of birth."));
         }
@@ -64,9 +72,36 @@ pub async fn update_my_record(state: &AppState, viewer: &Viewer, input: RecordUp
         country: optional("country", input.country, 100)?,
         date_of_birth: input.date_of_birth,
     };
-    let txn = db::begin_write(&state.db).await?;
-    db::members::set_contact_fields(&txn, me.member_id, update, Utc::now()).await?;
-    txn.commit().await?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    let before = db::members::find_by_id(write.conn(), me.member_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    // The audit row names the fields that changed, never their values.
+    let changed: Vec<&str> = [
+        ("phone", before.phone != update.phone),
+        ("streetAddress", before.street_address != update.street_address),
+        ("city", before.address_city != update.city),
+        ("region", before.address_region != update.region),
+        ("postalCode", before.postal_code != update.postal_code),
+        ("country", before.address_country != update.country),
+        ("dateOfBirth", before.date_of_birth != update.date_of_birth),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect();
+    db::members::set_contact_fields(write.conn(), me.member_id, update, write.now()).await?;
+    let detail = if changed.is_empty() {
+        "no change".to_owned()
+    } else {
+        changed.join(", ")
+    };
+    write
+        .commit(
+            AuditRecord::new(AuditKind::MemberRecordUpdated)
+                .about(me.member_id)
+                .detail(detail),
+        )
+        .await?;
     db::members::find_by_id(&state.db, me.member_id)
         .await?
         .ok_or(Error::NotFound)
@@ -93,8 +128,13 @@ pub struct ProfileView {
 
 /// Creates or updates the caller's profile. The slug is made from the display name the
 /// first time (with a number added when taken) and kept after that unless given.
-pub async fn save_my_profile(state: &AppState, viewer: &Viewer, input: ProfileInput) -> Result<ProfileView> {
-    let me = require_member(viewer)?;
+pub async fn save_my_profile(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    input: ProfileInput,
+) -> Result<ProfileView> {
+    let me = authz::require(viewer, Audience::Member, Subject::NOBODY)?;
     let display_name = bounded_text("displayName", &input.display_name, 120, true, false)?;
     let city = bounded_text("city", &input.city, 100, true, false)?;
     let region = bounded_text("region", &input.region, 100, false, false)?;
@@ -125,15 +165,16 @@ pub async fn save_my_profile(state: &AppState, viewer: &Viewer, input: ProfileIn
     }
     let requested_slug = input.slug.as_deref().map(|s| parse_slug("slug", s)).transpose()?;
 
-    let txn = db::begin_write(&state.db).await?;
-    let specialties = db::profiles::specialties_by_slug(&txn, &wanted).await?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    let txn = write.conn();
+    let specialties = db::profiles::specialties_by_slug(txn, &wanted).await?;
     if specialties.len() != wanted.len() {
         return Err(Error::invalid("specialties", "Choose specialties from the list."));
     }
-    let existing = db::profiles::find_by_member(&txn, me.member_id).await?;
+    let existing = db::profiles::find_by_member(txn, me.member_id).await?;
     let slug = match (requested_slug, &existing) {
         (Some(slug), _) => {
-            if db::profiles::slug_taken(&txn, &slug, me.member_id).await? {
+            if db::profiles::slug_taken(txn, &slug, me.member_id).await? {
                 return Err(Error::Conflict {
                     field: Some("slug"),
                     message: "Another profile already uses this address.".to_owned(),
@@ -142,7 +183,7 @@ pub async fn save_my_profile(state: &AppState, viewer: &Viewer, input: ProfileIn
             slug
         }
         (None, Some(found)) => found.slug.clone(),
-        (None, None) => free_slug(&txn, &display_name, me.member_id).await?,
+        (None, None) => free_slug(txn, &display_name, me.member_id).await?,
     };
     let fields = db::profiles::ProfileFields {
         slug,
@@ -154,11 +195,18 @@ pub async fn save_my_profile(state: &AppState, viewer: &Viewer, input: ProfileIn
         languages,
         show_phone: input.show_phone,
     };
-    let profile = db::profiles::upsert(&txn, me.member_id, fields, Utc::now())
+    let profile = db::profiles::upsert(txn, me.member_id, fields, write.now())
         .await
         .map_err(|e| conflict_on_unique(e, "slug", "Another profile already uses this address."))?;
-    link_specialties_and_index(&txn, &profile, &specialties).await?;
-    txn.commit().await?;
+    link_specialties_and_index(txn, &profile, &specialties).await?;
+    let detail = if existing.is_some() { "updated" } else { "created" };
+    write
+        .commit(
+            AuditRecord::new(AuditKind::ProfileSaved)
+                .about(me.member_id)
+                .detail(detail),
+        )
+        .await?;
     state.typos.forget_all();
     let mut specialties = specialties;
     specialties.sort_by(|a, b| a.name.cmp(&b.name));
@@ -197,10 +245,7 @@ async fn free_slug<C: sea_orm::ConnectionTrait>(conn: &C, name: &str, member_id:
 
 /// The caller's own profile (or a member's, for staff), with specialties.
 pub async fn profile_of(state: &AppState, viewer: &Viewer, member_id: i64) -> Result<Option<ProfileView>> {
-    let me = require_member(viewer)?;
-    if me.member_id != member_id && !me.role.is_staff() {
-        return Err(Error::Forbidden);
-    }
+    authz::require(viewer, Audience::Owner, member_id)?;
     let Some(profile) = db::profiles::find_by_member(&state.db, member_id).await? else {
         return Ok(None);
     };
@@ -223,19 +268,13 @@ pub struct DirectorySearch {
     pub query: Option<String>,
     pub city: Option<String>,
     pub specialty: Option<String>,
-    pub first: u64,
-    pub offset: u64,
+    /// Keyset pagination by score and id.
+    pub page: PageRequest<RankKey>,
 }
 
 /// Searches active profiles (P6: disabled ones never appear; P5: phones only when
-/// showcased, both applied in SQL). Anonymous callers are limited per IP (P18).
-pub async fn search(
-    state: &AppState,
-    viewer: &Viewer,
-    meta: &RequestMeta,
-    input: DirectorySearch,
-) -> Result<SearchPage> {
-    throttle_anonymous(state, viewer, meta)?;
+/// showcased, both applied in SQL).
+pub async fn search(state: &AppState, input: DirectorySearch) -> Result<SearchPage> {
     let terms = input.query.as_deref().map(db::search::terms_of).unwrap_or_default();
     let similar = similar_names(state, &terms).await?;
     let query = db::search::SearchQuery {
@@ -247,9 +286,16 @@ pub async fn search(
             .map(|c| shared::validate::fold(c.trim()))
             .filter(|c| !c.is_empty()),
         specialty: input.specialty.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
-        limit: input.first,
-        offset: input.offset,
+        page: input.page,
     };
+    let fits = match query.page.after {
+        None => true,
+        Some(RankKey::Rank { .. }) => query.keyed_by_rank(),
+        Some(RankKey::Score { .. }) => !query.keyed_by_rank(),
+    };
+    if !fits {
+        return Err(Error::invalid("after", "This cursor belongs to another search."));
+    }
     Ok(db::search::search(&state.reads, &query).await?)
 }
 
@@ -284,16 +330,18 @@ pub enum SuggestKind {
     Specialty,
 }
 
-/// Up to `first` (at most 10) completions of `prefix`.
-pub async fn suggest(
-    state: &AppState,
-    viewer: &Viewer,
-    meta: &RequestMeta,
-    prefix: &str,
-    kind: SuggestKind,
-    first: u64,
-) -> Result<Vec<String>> {
-    throttle_anonymous(state, viewer, meta)?;
+/// Most completions one `suggest` gives.
+pub const MAX_SUGGESTIONS: i64 = 10;
+
+/// Up to `first` (1 to 10) completions of `prefix`.
+pub async fn suggest(state: &AppState, prefix: &str, kind: SuggestKind, first: i64) -> Result<Vec<String>> {
+    if !(1..=MAX_SUGGESTIONS).contains(&first) {
+        return Err(Error::invalid(
+            "first",
+            format!("`first` must be between 1 and {MAX_SUGGESTIONS}."),
+        ));
+    }
+    let first = u64::try_from(first).unwrap_or(1);
     let prefix = shared::validate::fold(prefix.trim());
     if prefix.chars().count() > 60 {
         return Err(Error::invalid("prefix", "Type at most 60 characters."));
@@ -301,7 +349,6 @@ pub async fn suggest(
     if prefix.is_empty() {
         return Ok(Vec::new());
     }
-    let first = first.clamp(1, 10);
     let column = match kind {
         SuggestKind::Name => db::search::SuggestColumn::Name,
         SuggestKind::City => db::search::SuggestColumn::City,
@@ -322,16 +369,6 @@ pub async fn suggest(
     Ok(db::search::suggest(&state.reads, column, &prefix, first).await?)
 }
 
-fn throttle_anonymous(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Result<()> {
-    if viewer.member_id().is_none()
-        && let Some(ip) = meta.ip
-        && let Err(retry_after) = state.anonymous_limiter.check(&ip)
-    {
-        return Err(Error::RateLimited { retry_after });
-    }
-    Ok(())
-}
-
 /// The managed list of specialties.
 pub async fn specialties(state: &AppState) -> Result<Vec<specialty::Model>> {
     Ok(db::profiles::all_specialties(&state.reads).await?)
@@ -343,11 +380,11 @@ async fn target_profile(
     viewer: &Viewer,
     number: Option<i64>,
 ) -> Result<(directory_profile::Model, i64)> {
-    let me = require_member(viewer)?;
+    let me = authz::require(viewer, Audience::Member, Subject::NOBODY)?;
     let member_id = match number {
         None => me.member_id,
         Some(number) => {
-            require_staff(viewer)?;
+            authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
             db::members::find_by_number(&state.db, number)
                 .await?
                 .ok_or(Error::NotFound)?
@@ -361,12 +398,23 @@ async fn target_profile(
 }
 
 /// Shows or hides the phone number on the public profile (P5).
-pub async fn set_phone_showcase(state: &AppState, viewer: &Viewer, show: bool) -> Result<ProfileView> {
+pub async fn set_phone_showcase(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    show: bool,
+) -> Result<ProfileView> {
     let (profile, _) = target_profile(state, viewer, None).await?;
     // The flag and the public copy of the phone change together.
-    let txn = db::begin_write(&state.db).await?;
-    db::profiles::set_show_phone(&txn, profile.id, show, Utc::now()).await?;
-    txn.commit().await?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    db::profiles::set_show_phone(write.conn(), profile.id, show, write.now()).await?;
+    write
+        .commit(
+            AuditRecord::new(AuditKind::PhoneShowcaseChanged)
+                .about(profile.member_id)
+                .detail(if show { "shown" } else { "hidden" }),
+        )
+        .await?;
     profile_of(state, viewer, profile.member_id)
         .await?
         .ok_or(Error::NotFound)
@@ -380,33 +428,24 @@ pub async fn set_profile_status(
     number: Option<i64>,
     enabled: bool,
 ) -> Result<ProfileView> {
-    let (profile, actor) = target_profile(state, viewer, number).await?;
+    let (profile, _) = target_profile(state, viewer, number).await?;
     let (status, kind) = if enabled {
-        (STATUS_ACTIVE, AuditKind::ProfileEnabled)
+        (ProfileStatus::Active, AuditKind::ProfileEnabled)
     } else {
-        (STATUS_DISABLED, AuditKind::ProfileDisabled)
+        (ProfileStatus::Disabled, AuditKind::ProfileDisabled)
     };
-    let txn = db::begin_write(&state.db).await?;
-    db::profiles::set_status(&txn, profile.id, status, Utc::now()).await?;
-    audit::record(
-        &txn,
-        AuditRecord {
-            kind,
-            member_id: Some(profile.member_id),
-            actor_id: Some(actor),
-            meta,
-            detail: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    db::profiles::set_chosen_status(write.conn(), profile.id, status, write.now()).await?;
+    write.commit(AuditRecord::new(kind).about(profile.member_id)).await?;
+    state.typos.forget_all();
     profile_of(state, viewer, profile.member_id)
         .await?
         .ok_or(Error::NotFound)
 }
 
 /// Deletes a profile and its uploaded files (P7); the member record stays. The owner must
-/// re-enter their password; staff name the member instead.
+/// re-enter their password (the account's password budget and audit apply); staff name
+/// the member instead.
 pub async fn delete_profile(
     state: &AppState,
     viewer: &Viewer,
@@ -414,37 +453,18 @@ pub async fn delete_profile(
     password: Option<String>,
     number: Option<i64>,
 ) -> Result<()> {
-    let me = require_member(viewer)?;
+    authz::require(viewer, Audience::Member, Subject::NOBODY)?;
     if number.is_none() {
-        let Some(password) = password else {
-            return Err(Error::invalid(
-                "password",
-                "Enter your password to delete your profile.",
-            ));
-        };
-        let record = db::members::find_by_id(&state.db, me.member_id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        if !password::verify(password, Some(record.password_hash)).await? {
-            return Err(Error::invalid("password", "This password is not right."));
-        }
+        accounts::confirm_own_password(state, viewer, meta, password, "deleteProfile").await?;
     }
-    let (profile, actor) = target_profile(state, viewer, number).await?;
-    let txn = db::begin_write(&state.db).await?;
-    db::search::unindex(&txn, profile.id).await?;
-    db::profiles::delete(&txn, profile.id).await?;
-    audit::record(
-        &txn,
-        AuditRecord {
-            kind: AuditKind::ProfileDeleted,
-            member_id: Some(profile.member_id),
-            actor_id: Some(actor),
-            meta,
-            detail: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let (profile, _) = target_profile(state, viewer, number).await?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    db::search::unindex(write.conn(), profile.id).await?;
+    db::profiles::delete(write.conn(), profile.id).await?;
+    write
+        .commit(AuditRecord::new(AuditKind::ProfileDeleted).about(profile.member_id))
+        .await?;
+    state.typos.forget_all();
     // Files go after the rows are gone for good; a failure here is logged, not hidden.
     if let Some(file) = profile.photo_file {
         let path = photo_path(state, &file);
@@ -470,9 +490,15 @@ pub struct ContactMessage {
     pub message: String,
 }
 
-/// Queues a message to the trainer at `profile_slug` for relay by e-mail. The answer never
-/// contains the trainer's address; the sender's IP is stored with the message (P13).
-pub async fn contact_trainer(state: &AppState, meta: &RequestMeta, input: ContactMessage) -> Result<()> {
+/// Queues a message to the trainer at `profile_slug` for relay by e-mail, with the
+/// visitor's address as `Reply-To` and their IP in the message (P13). The answer never
+/// contains the trainer's address (P4).
+pub async fn contact_trainer(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    input: ContactMessage,
+) -> Result<()> {
     if let Some(ip) = meta.ip
         && let Err(retry_after) = state.contact_limiter.check(&ip)
     {
@@ -484,21 +510,45 @@ pub async fn contact_trainer(state: &AppState, meta: &RequestMeta, input: Contac
     let recipient = db::profiles::active_member_by_slug(&state.db, input.profile_slug.trim())
         .await?
         .ok_or(Error::NotFound)?;
-    let txn = db::begin_write(&state.db).await?;
-    db::outbox::queue_relay(
-        &txn,
-        db::outbox::NewRelayMessage {
-            recipient_member_id: recipient,
-            sender_name: &sender_name,
-            sender_email: sender_email.as_str(),
-            sender_ip: meta.ip_string(),
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    let body = format!(
+        "{sender_name} wrote to you through your profile in the CPTN Network directory:\n\n\
+         {message}\n\n\
+         -- \n\
+         Reply to this e-mail to answer {sender_name} at {address}. They have not seen your \
+         e-mail address; they will when you reply.\n\
+         Sent from IP address {ip} on {when} UTC.\n",
+        address = sender_email.as_str(),
+        ip = meta.ip_string().unwrap_or_else(|| "unknown".to_owned()),
+        when = write.now().format("%Y-%m-%d %H:%M"),
+    );
+    let message_id = mail::queue(
+        write.conn(),
+        write.now(),
+        Mail {
+            kind: MessageKind::ContactRelay,
+            to: Recipient::Member(recipient),
             subject: format!("CPTN Network: a message from {sender_name}"),
-            body: &message,
-            now: Utc::now(),
+            body,
+            headers: MailHeaders {
+                reply_to: Some(NamedAddress {
+                    name: Some(sender_name.clone()),
+                    address: sender_email.into_inner(),
+                }),
+                other: Vec::new(),
+            },
+            sender_ip: meta.ip_string(),
         },
     )
     .await?;
-    txn.commit().await?;
+    write
+        .commit(
+            AuditRecord::new(AuditKind::TrainerContacted)
+                .about(recipient)
+                .detail(format!("outbox message {message_id}")),
+        )
+        .await?;
+    state.wake_mailer();
     Ok(())
 }
 
@@ -554,7 +604,7 @@ impl ImageKind {
 
 /// Stores a new profile photo under an unguessable name and replaces the old one (whose
 /// file is removed). PNG, JPEG or WebP by content, at most 5 MiB.
-pub async fn set_photo(state: &AppState, viewer: &Viewer, bytes: Vec<u8>) -> Result<ProfileView> {
+pub async fn set_photo(state: &AppState, viewer: &Viewer, meta: &RequestMeta, bytes: Vec<u8>) -> Result<ProfileView> {
     let (profile, _) = target_profile(state, viewer, None).await?;
     if bytes.len() > MAX_PHOTO_BYTES {
         return Err(Error::invalid("file", "A photo can be at most 5 MiB."));
@@ -569,15 +619,23 @@ pub async fn set_photo(state: &AppState, viewer: &Viewer, bytes: Vec<u8>) -> Res
     tokio::fs::write(&path, &bytes)
         .await
         .map_err(|e| Error::Unexpected(anyhow::anyhow!("writing {}: {e}", path.display())))?;
-    let txn = db::begin_write(&state.db).await?;
-    let previous = match db::profiles::set_photo(&txn, &profile, &name, Utc::now()).await {
+    let written = async {
+        let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+        let previous = db::profiles::set_photo(write.conn(), &profile, &name, write.now()).await?;
+        write
+            .commit(AuditRecord::new(AuditKind::ProfilePhotoReplaced).about(profile.member_id))
+            .await?;
+        Ok::<_, Error>(previous)
+    }
+    .await;
+    let previous = match written {
         Ok(previous) => previous,
         Err(e) => {
+            // The row does not name the new file: it goes.
             let _ = tokio::fs::remove_file(&path).await;
-            return Err(e.into());
+            return Err(e);
         }
     };
-    txn.commit().await?;
     if let Some(old) = previous {
         let _ = tokio::fs::remove_file(photo_path(state, &old)).await;
     }

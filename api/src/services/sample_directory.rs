@@ -303,7 +303,8 @@ pub async fn seed(db: &DatabaseConnection, count: usize) -> Result<usize> {
                     email: &email,
                     password_hash: password_hash.clone(),
                     legal_name: &sample.profile.display_name,
-                    role: "member",
+                    role: shared::Role::Member,
+                    email_confirmed_at: Some(now),
                     now,
                 },
             )

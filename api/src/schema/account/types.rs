@@ -1,12 +1,14 @@
 //! GraphQL types of the private member record.
 
-use crate::authz::{Audience, Subject, readable_by};
+use crate::authz::{Audience, Subject};
 use crate::schema::ContextExt;
-use crate::schema::audit::types::{AuditEvent, AuditEventConnection, connection_of};
+use crate::schema::audit::types::{AuditEvent, AuditEventConnection};
 use crate::schema::directory::types::{MemberAddress, MyProfile};
 use crate::schema::error::GqlResult;
-use crate::schema::pagination::{decode_cursor, page_size};
+use crate::schema::guard::readable_by;
+use crate::schema::pagination::{page_request, plain_connection};
 use crate::services;
+use crate::services::audit::Actor;
 use async_graphql::{Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::member;
@@ -14,7 +16,7 @@ use shared::MemberNumber;
 
 pub struct Member {
     model: member::Model,
-    /// Set for the `login` and `register` payloads: the caller just proved to be this member.
+    /// Set for the `login` payload: the caller just proved to be this member.
     proven_in_request: bool,
 }
 
@@ -27,7 +29,7 @@ impl Member {
         }
     }
 
-    /// The record of the member who just logged in or registered in this request.
+    /// The record of the member who just logged in in this request.
     pub fn of_caller(model: member::Model) -> Self {
         Self {
             model,
@@ -45,6 +47,7 @@ impl Member {
 
 /// What a member may do.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "shared::Role")]
 pub enum MemberRole {
     /// A trainer: manages their own record and profile.
     Member,
@@ -56,21 +59,13 @@ pub enum MemberRole {
 
 /// Whether the account can log in.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::MemberStatus")]
 pub enum MemberStatus {
-    /// Can log in.
+    /// Can log in (once its e-mail address is confirmed).
     Active,
-    /// Cannot log in; every session was ended when it was disabled.
+    /// Cannot log in; every session was ended and every public trace hidden when it was
+    /// disabled.
     Disabled,
-}
-
-impl MemberStatus {
-    fn from_stored(stored: &str) -> Self {
-        if stored == services::accounts::STATUS_ACTIVE {
-            MemberStatus::Active
-        } else {
-            MemberStatus::Disabled
-        }
-    }
 }
 
 /// A member's private record. Reachable only by the member (`me`) and by staff; every
@@ -90,6 +85,13 @@ impl Member {
         &self.model.email
     }
 
+    /// Whether the member confirmed the e-mail address (an account logs in only then).
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn email_confirmed(&self) -> bool {
+        self.model.email_confirmed_at.is_some()
+    }
+
     /// Legal name, as on certificates. Audience: owner, staff.
     #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn legal_name(&self) -> &str {
@@ -99,17 +101,13 @@ impl Member {
     /// What the member may do. Audience: owner, staff.
     #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn role(&self) -> MemberRole {
-        match self.model.role.parse() {
-            Ok(shared::Role::Admin) => MemberRole::Admin,
-            Ok(shared::Role::Staff) => MemberRole::Staff,
-            _ => MemberRole::Member,
-        }
+        self.model.role.into()
     }
 
     /// Whether the account can log in. Audience: owner, staff.
     #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn status(&self) -> MemberStatus {
-        MemberStatus::from_stored(&self.model.status)
+        self.model.status.into()
     }
 
     /// When the account was created (UTC). Audience: owner, staff.
@@ -154,8 +152,8 @@ impl Member {
     }
 
     /// Every login attempt on this account, newest first: successes, wrong passwords,
-    /// attempts while disabled or rate-limited, with time, IP and browser.
-    /// Audience: owner, staff.
+    /// attempts while disabled, unconfirmed or rate-limited, with time, IP and browser.
+    /// Staff reading another member's history is audited. Audience: owner, staff.
     #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
     async fn login_history(
         &self,
@@ -163,12 +161,19 @@ impl Member {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last event of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<AuditEventConnection> {
-        let first = page_size(first).gql()?;
-        let before = decode_cursor(AuditEvent::CURSOR_LIST, after.as_deref()).gql()?;
-        let page = services::audit::login_history(&ctx.state().db, ctx.viewer(), self.model.id, before, first)
+        let request = page_request(AuditEvent::CURSOR_LIST, first, after.as_deref()).gql()?;
+        let state = ctx.state();
+        let actor = Actor::new(ctx.viewer(), ctx.meta(), state.now());
+        let page = services::audit::login_history(&state.db, ctx.viewer(), &actor, self.model.id, request)
             .await
             .gql()?;
-        Ok(connection_of(page, after.is_some()))
+        Ok(plain_connection(
+            AuditEvent::CURSOR_LIST,
+            &request,
+            page,
+            |entry| entry.row.id,
+            AuditEvent,
+        ))
     }
 }
 
@@ -183,14 +188,37 @@ pub struct RegisterInput {
     pub legal_name: String,
 }
 
+/// The answer to `register` and `resendConfirmation`: the same whatever the address, so
+/// that it tells nobody which addresses have accounts.
+#[derive(SimpleObject)]
+pub struct CheckYourInbox {
+    /// Always true: the request was taken. Audience: public.
+    pub accepted: bool,
+    /// What to tell the person: look for our e-mail. Audience: public.
+    pub message: String,
+}
+
+impl Default for CheckYourInbox {
+    fn default() -> Self {
+        Self {
+            accepted: true,
+            message: "Check your inbox: we sent a message to this address. Follow the link in it to confirm \
+                      your address, then log in."
+                .to_owned(),
+        }
+    }
+}
+
 /// A session: the access token to send as `Authorization: Bearer <token>`.
 #[derive(SimpleObject)]
 pub struct LoginPayload {
     /// The access token (JWT). Keep it in memory or `sessionStorage`, never in a cookie.
+    /// Audience: the member who logged in.
     pub token: String,
     /// When the token stops working (15 minutes); call `renewToken` before then.
+    /// Audience: the member who logged in.
     pub expires_at: DateTime<Utc>,
-    /// The member who logged in.
+    /// The member who logged in. Audience: owner.
     pub member: Member,
 }
 

@@ -1,11 +1,11 @@
 //! Audit queries.
 
-use super::types::{AuditEvent, AuditEventConnection, AuditEventFilter, connection_of};
+use super::types::{AuditEvent, AuditEventConnection, AuditEventFilter};
 use crate::error::Error;
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
-use crate::schema::pagination::{decode_cursor, page_size};
+use crate::schema::pagination::{page_request, plain_connection};
 use crate::services::audit::{self, AuditFilter};
 use async_graphql::{Context, Object};
 
@@ -23,8 +23,7 @@ impl AuditQuery {
         #[graphql(desc = "Cursor of the last event of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<AuditEventConnection> {
         let state = ctx.state();
-        let first = page_size(first).gql()?;
-        let before = decode_cursor(AuditEvent::CURSOR_LIST, after.as_deref()).gql()?;
+        let request = page_request(AuditEvent::CURSOR_LIST, first, after.as_deref()).gql()?;
         let filter = filter.unwrap_or_default();
         let member_number = filter
             .member_number
@@ -50,9 +49,15 @@ impl AuditQuery {
             from: filter.from,
             to: filter.to,
         };
-        let page = audit::list_events(&state.db, ctx.viewer(), filter, before, first)
+        let page = audit::list_events(&state.db, ctx.viewer(), filter, request)
             .await
             .gql()?;
-        Ok(connection_of(page, after.is_some()))
+        Ok(plain_connection(
+            AuditEvent::CURSOR_LIST,
+            &request,
+            page,
+            |entry| entry.row.id,
+            AuditEvent,
+        ))
     }
 }

@@ -1,9 +1,9 @@
 //! GraphQL types of the audit trail.
 
-use crate::authz::{Audience, readable_by};
-use crate::schema::pagination::encode_cursor;
-use crate::services::audit::{AuditEntry, AuditKind, AuditPage};
-use async_graphql::connection::{Connection, Edge};
+use crate::authz::Audience;
+use crate::schema::guard::readable_by;
+use crate::services::audit::AuditEntry;
+use async_graphql::connection::Connection;
 use async_graphql::{Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use shared::MemberNumber;
@@ -22,22 +22,11 @@ impl AuditEvent {
 /// A page of audit events, newest first.
 pub type AuditEventConnection = Connection<String, AuditEvent>;
 
-/// Builds a connection from a service page.
-pub fn connection_of(page: AuditPage, has_previous: bool) -> AuditEventConnection {
-    let mut connection = Connection::new(has_previous, page.has_more);
-    connection.edges.extend(
-        page.entries
-            .into_iter()
-            .map(|entry| Edge::new(encode_cursor(AuditEvent::CURSOR_LIST, entry.row.id), AuditEvent(entry))),
-    );
-    connection
-}
-
-/// What happened.
+/// What happened. Each mutation of the API records at least one kind named for it.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(remote = "crate::services::audit::AuditKind")]
+#[graphql(remote = "entity::enums::AuditKind")]
 pub enum AuditEventKind {
-    /// A login with the right password on an active account.
+    /// A login with the right password on an active, confirmed account (`login`).
     LoginSucceeded,
     /// A login with a wrong password on an existing account.
     LoginWrongPassword,
@@ -45,40 +34,74 @@ pub enum AuditEventKind {
     LoginUnknownEmail,
     /// A login with the right password on a disabled account.
     LoginDisabledAccount,
-    /// A login refused because of too many attempts.
+    /// A login with the right password on an account whose address is not confirmed.
+    LoginUnconfirmedEmail,
+    /// A login refused because of too many password checks.
     LoginRateLimited,
-    /// A session ended by its member.
+    /// A session ended by its member (`logout`).
     Logout,
-    /// A new account.
+    /// A session's token renewed (`renewToken`).
+    TokenRenewed,
+    /// A new account (`register`, or created by an operator).
     MemberRegistered,
-    /// An account disabled by staff.
+    /// Someone tried to register with the address of an existing account (`register`).
+    RegistrationForKnownEmail,
+    /// An account's e-mail address confirmed through its link (`confirmEmail`).
+    EmailConfirmed,
+    /// A new confirmation link asked for (`resendConfirmation`).
+    ConfirmationRequested,
+    /// An account disabled by staff (`setMemberStatus`).
     MemberDisabled,
-    /// An account re-enabled by staff.
+    /// An account re-enabled by staff (`setMemberStatus`).
     MemberEnabled,
-    /// A directory profile hidden from the public (by its member or staff).
+    /// An account given another role by an admin (`setMemberRole`).
+    MemberRoleChanged,
+    /// The private contact fields of a member record changed (`updateMyRecord`).
+    MemberRecordUpdated,
+    /// Staff read a member record (`member`).
+    MemberRecordViewed,
+    /// Staff read a member's login history.
+    LoginHistoryViewed,
+    /// A member re-entered the right password before a sensitive change.
+    PasswordConfirmed,
+    /// A member re-entered a wrong password before a sensitive change.
+    PasswordRejected,
+    /// A password re-entry refused because of too many password checks.
+    PasswordCheckRateLimited,
+    /// A password set by an operator (demo data).
+    PasswordReset,
+    /// A directory profile created or edited (`saveMyProfile`).
+    ProfileSaved,
+    /// The phone number shown on or hidden from a profile (`setPhoneShowcase`).
+    PhoneShowcaseChanged,
+    /// A profile photo replaced (`uploadProfilePhoto`).
+    ProfilePhotoReplaced,
+    /// A directory profile hidden from the public by its member or staff (`disableProfile`).
     ProfileDisabled,
-    /// A directory profile shown again.
+    /// A directory profile shown again (`enableProfile`).
     ProfileEnabled,
-    /// A directory profile and its files deleted.
+    /// A directory profile and its files deleted (`deleteProfile`).
     ProfileDeleted,
+    /// A visitor wrote to a trainer through the relay (`contactTrainer`).
+    TrainerContacted,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.
 #[Object]
 impl AuditEvent {
-    /// Stable identifier of the event.
+    /// Stable identifier of the event. Audience: owner (own events), staff.
     async fn id(&self) -> ID {
         ID(self.0.row.id.to_string())
     }
 
-    /// When it happened (UTC).
+    /// When it happened (UTC). Audience: owner (own events), staff.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.row.occurred_at
     }
 
-    /// What happened; null for a kind this version of the API does not know yet.
-    async fn kind(&self) -> Option<AuditEventKind> {
-        AuditKind::parse(&self.0.row.kind).map(Into::into)
+    /// What happened. Audience: owner (own events), staff.
+    async fn kind(&self) -> AuditEventKind {
+        self.0.row.kind.into()
     }
 
     /// The client's IP address. Audience: owner (own events), staff.

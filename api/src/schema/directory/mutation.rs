@@ -35,7 +35,7 @@ impl DirectoryMutation {
             country: input.country,
             date_of_birth: input.date_of_birth,
         };
-        let model = directory::update_my_record(ctx.state(), ctx.viewer(), update)
+        let model = directory::update_my_record(ctx.state(), ctx.viewer(), ctx.meta(), update)
             .await
             .gql()?;
         Ok(Member::new(model))
@@ -58,7 +58,7 @@ impl DirectoryMutation {
             specialties: input.specialties,
             show_phone: input.show_phone,
         };
-        let view = directory::save_my_profile(ctx.state(), ctx.viewer(), input)
+        let view = directory::save_my_profile(ctx.state(), ctx.viewer(), ctx.meta(), input)
             .await
             .gql()?;
         Ok(MyProfile(view))
@@ -71,7 +71,7 @@ impl DirectoryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "True to show the phone number to everyone.")] show: bool,
     ) -> async_graphql::Result<MyProfile> {
-        let view = directory::set_phone_showcase(ctx.state(), ctx.viewer(), show)
+        let view = directory::set_phone_showcase(ctx.state(), ctx.viewer(), ctx.meta(), show)
             .await
             .gql()?;
         Ok(MyProfile(view))
@@ -88,7 +88,9 @@ impl DirectoryMutation {
         let value = file.value(ctx)?;
         let limit = directory::MAX_PHOTO_BYTES as u64 + 1;
         value.into_read().take(limit).read_to_end(&mut bytes)?;
-        let view = directory::set_photo(ctx.state(), ctx.viewer(), bytes).await.gql()?;
+        let view = directory::set_photo(ctx.state(), ctx.viewer(), ctx.meta(), bytes)
+            .await
+            .gql()?;
         Ok(MyProfile(view))
     }
 
@@ -135,9 +137,9 @@ impl DirectoryMutation {
         Ok(true)
     }
 
-    /// Sends a message to a trainer through the relay: it is e-mailed to them without
-    /// revealing their address to the sender (P4), and stored with the sender's IP (P13).
-    /// Limited per IP (`RATE_LIMITED`). Audience: public.
+    /// Sends a message to a trainer through the relay: it is e-mailed to them with your
+    /// address as `Reply-To` and your IP address in it (P13), without revealing their
+    /// address to you (P4). Limited per IP (`RATE_LIMITED`). Audience: public.
     async fn contact_trainer(
         &self,
         ctx: &Context<'_>,
@@ -152,7 +154,9 @@ impl DirectoryMutation {
             sender_email,
             message,
         };
-        directory::contact_trainer(ctx.state(), ctx.meta(), input).await.gql()?;
+        directory::contact_trainer(ctx.state(), ctx.viewer(), ctx.meta(), input)
+            .await
+            .gql()?;
         Ok(true)
     }
 }

@@ -1,18 +1,47 @@
 //! Directory queries.
 
 use super::types::{PublicProfile, Specialty};
+use crate::db::search::RankKey;
 use crate::schema::ContextExt;
 use crate::schema::error::GqlResult;
-use crate::schema::pagination::{decode_cursor, encode_cursor, page_size};
+use crate::schema::pagination::{CursorKey, connection, page_request};
 use crate::services::directory::{self, DirectorySearch, SuggestKind};
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
 /// Totals of a directory search.
 #[derive(SimpleObject)]
 pub struct DirectoryTotals {
-    /// How many active profiles match, over all pages.
+    /// How many active profiles match, over all pages. Audience: public.
     pub total_count: u64,
+}
+
+/// A directory cursor holds the last result's rank (listings) or score (searches, as the
+/// bits of the float, so it compares exactly) and its id.
+impl CursorKey for RankKey {
+    fn encode(&self) -> String {
+        match self {
+            RankKey::Rank { rank, id } => format!("r{rank}.{id}"),
+            RankKey::Score { score, id } => format!("s{:016x}.{id}", score.to_bits()),
+        }
+    }
+
+    fn decode(text: &str) -> Option<Self> {
+        let (kind, rest) = text.split_at_checked(1)?;
+        let (value, id) = rest.split_once('.')?;
+        let id = id.parse().ok()?;
+        match kind {
+            "r" => Some(RankKey::Rank {
+                rank: value.parse().ok()?,
+                id,
+            }),
+            "s" => {
+                let score = f64::from_bits(u64::from_str_radix(value, 16).ok()?);
+                score.is_finite().then_some(RankKey::Score { score, id })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A page of directory results.
@@ -52,9 +81,9 @@ impl DirectoryQuery {
     }
 
     /// Searches the directory of active trainer profiles. `query` matches display names,
-    /// cities, specialties and bios, each word as a prefix (names also with small typos on
-    /// PostgreSQL); results come by relevance and the profile's search rank. Anonymous
-    /// callers are limited per IP (`RATE_LIMITED`). Audience: public.
+    /// cities, specialties and bios, each word as a prefix (names also with small typos);
+    /// results come by relevance and the profile's search rank, and the cursors keep their
+    /// place when profiles are added or hidden meanwhile. Audience: public.
     async fn directory(
         &self,
         ctx: &Context<'_>,
@@ -64,39 +93,32 @@ impl DirectoryQuery {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last result of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<DirectoryConnection> {
-        let first = page_size(first).gql()?;
-        let offset = decode_cursor(CURSOR_LIST, after.as_deref())
-            .gql()?
-            .map_or(0, |last| u64::try_from(last).unwrap_or(0) + 1);
+        let request = page_request(CURSOR_LIST, first, after.as_deref()).gql()?;
         let search = DirectorySearch {
             query,
             city,
             specialty,
-            first,
-            offset,
+            page: request,
         };
-        let page = directory::search(ctx.state(), ctx.viewer(), ctx.meta(), search)
-            .await
-            .gql()?;
-        let has_next = offset + (page.rows.len() as u64) < page.total;
-        let mut connection = Connection::with_additional_fields(
-            offset > 0,
-            has_next,
+        let found = directory::search(ctx.state(), search).await.gql()?;
+        let page = crate::page::Page {
+            items: found.rows,
+            has_more: found.has_more,
+        };
+        Ok(connection(
+            CURSOR_LIST,
+            &request,
+            page,
+            |(key, _)| *key,
+            |(_, row)| PublicProfile(row),
             DirectoryTotals {
-                total_count: page.total,
+                total_count: found.total,
             },
-        );
-        connection
-            .edges
-            .extend(page.rows.into_iter().enumerate().map(|(i, row)| {
-                let position = i64::try_from(offset + i as u64).unwrap_or(i64::MAX);
-                Edge::new(encode_cursor(CURSOR_LIST, position), PublicProfile(row))
-            }));
-        Ok(connection)
+        ))
     }
 
-    /// Typeahead: up to `first` (at most 10) completions of `prefix`, answered from an
-    /// index. Anonymous callers are limited per IP. Audience: public.
+    /// Typeahead: up to `first` (1 to 10) completions of `prefix`, answered from an index.
+    /// Audience: public.
     async fn suggest(
         &self,
         ctx: &Context<'_>,
@@ -104,9 +126,8 @@ impl DirectoryQuery {
         #[graphql(desc = "What to complete.")] kind: SuggestionKind,
         #[graphql(desc = "How many, 1 to 10 (default 10).", default = 10)] first: i32,
     ) -> async_graphql::Result<Vec<String>> {
-        let first = u64::try_from(first.clamp(1, 10)).unwrap_or(10);
         let kind: SuggestKind = kind.into();
-        directory::suggest(ctx.state(), ctx.viewer(), ctx.meta(), &prefix, kind, first)
+        directory::suggest(ctx.state(), &prefix, kind, i64::from(first))
             .await
             .gql()
     }

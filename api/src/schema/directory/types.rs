@@ -2,8 +2,9 @@
 //! at all (P1); `MyProfile` is the owner's editing view, reachable only through
 //! `Member.profile`.
 
-use crate::authz::{Audience, readable_by};
+use crate::authz::Audience;
 use crate::db::profiles::PublicProfileRow;
+use crate::schema::guard::readable_by;
 use crate::schema::plain::{self, plain_object};
 use crate::services::directory::ProfileView;
 use async_graphql::parser::types::{Field, SelectionSet};
@@ -35,6 +36,7 @@ impl From<specialty::Model> for Specialty {
 
 /// Where a trainer stands with their certification.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::CertificationStatus")]
 pub enum CertificationStatus {
     /// Certified and current.
     Certified,
@@ -44,17 +46,6 @@ pub enum CertificationStatus {
     Expired,
     /// Not certified yet.
     None,
-}
-
-impl CertificationStatus {
-    fn from_stored(stored: &str) -> Self {
-        match stored {
-            "certified" => Self::Certified,
-            "grace" => Self::Grace,
-            "expired" => Self::Expired,
-            _ => Self::None,
-        }
-    }
 }
 
 fn split_languages(stored: &str) -> Vec<String> {
@@ -113,7 +104,7 @@ impl PublicProfile {
                 ),
                 "phone" => plain::optional(row.phone.clone()),
                 "photoUrl" => plain::optional(photo_url(row.photo_file.as_deref())),
-                "certificationStatus" => enum_value(CertificationStatus::from_stored(&row.certification_status)),
+                "certificationStatus" => enum_value(CertificationStatus::from(row.certification_status)),
                 _ => return None,
             })
         })
@@ -191,12 +182,13 @@ impl PublicProfileFields<'_> {
 
     /// Certification standing. Audience: public.
     async fn certification_status(&self) -> CertificationStatus {
-        CertificationStatus::from_stored(&self.0.certification_status)
+        self.0.certification_status.into()
     }
 }
 
 /// Whether a profile is listed.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::ProfileStatus")]
 pub enum ProfileStatus {
     /// Listed in search and reachable at its address.
     Active,
@@ -269,14 +261,17 @@ impl MyProfile {
         self.0.profile.show_phone
     }
 
-    /// Listed or hidden. Audience: owner, staff.
+    /// Listed or hidden, as the member (or staff) chose. Audience: owner, staff.
     #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
     async fn status(&self) -> ProfileStatus {
-        if self.0.profile.status == crate::db::profiles::STATUS_ACTIVE {
-            ProfileStatus::Active
-        } else {
-            ProfileStatus::Disabled
-        }
+        self.0.profile.chosen_status.into()
+    }
+
+    /// Whether the public sees the profile now: listed, and the account active.
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
+    async fn listed(&self) -> bool {
+        self.0.profile.status == entity::enums::ProfileStatus::Active
     }
 
     /// Path of the profile photo, if any. Audience: owner, staff.
@@ -288,7 +283,7 @@ impl MyProfile {
     /// Certification standing. Audience: owner, staff.
     #[graphql(guard = "readable_by(Audience::Owner, self.owner())")]
     async fn certification_status(&self) -> CertificationStatus {
-        CertificationStatus::from_stored(&self.0.profile.certification_status)
+        self.0.profile.certification_status.into()
     }
 }
 

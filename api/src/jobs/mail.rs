@@ -1,0 +1,31 @@
+//! The `mail` job: sends due messages from the outbox (`services::mail`).
+
+use super::{JobContext, JobReport};
+use crate::error::Result;
+use crate::services::mail;
+
+pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
+    let state = &ctx.state;
+    let report = mail::deliver_due(
+        &ctx.db,
+        &state.mailer,
+        state.clock.as_ref(),
+        &state.settings.mail,
+        dry_run,
+    )
+    .await?;
+    let mut lines = Vec::new();
+    if dry_run {
+        lines.push(format!(
+            "{} message(s) due would be sent to {}",
+            report.due,
+            state.mailer.describe()
+        ));
+    } else if report.due > 0 {
+        lines.push(format!(
+            "{} sent, {} to retry, {} given up (of {} due)",
+            report.sent, report.retried, report.given_up, report.due
+        ));
+    }
+    Ok(JobReport { lines })
+}

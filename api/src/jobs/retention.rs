@@ -1,0 +1,34 @@
+//! The `retention` job: deletes what is kept no longer. Today: sent (and given-up) e-mail
+//! after `CPTN_MAIL_RETENTION_DAYS`, and confirmation links a week after they were used or
+//! expired.
+
+use super::{JobContext, JobReport};
+use crate::error::Result;
+use crate::{db, services::mail};
+
+/// Spent confirmation links are kept this long (to tell "already used" from "unknown").
+const SPENT_LINKS_KEPT: chrono::Duration = chrono::Duration::days(7);
+
+pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
+    let state = &ctx.state;
+    let now = state.clock.now();
+    let verb = if dry_run { "would delete" } else { "deleted" };
+    let messages = mail::purge_finished(&ctx.db, now, state.settings.mail.retention, dry_run).await?;
+    let links_before = now - SPENT_LINKS_KEPT;
+    let links = if dry_run {
+        db::confirmations::count_spent_before(&ctx.db, links_before).await?
+    } else {
+        db::confirmations::delete_spent_before(&ctx.db, links_before).await?
+    };
+    let mut report = Vec::new();
+    if dry_run || messages > 0 {
+        report.push(format!(
+            "sent e-mail older than {} days: {verb} {messages}",
+            state.settings.mail.retention.as_secs() / 86_400
+        ));
+    }
+    if dry_run || links > 0 {
+        report.push(format!("spent confirmation links: {verb} {links}"));
+    }
+    Ok(JobReport { lines: report })
+}

@@ -1,0 +1,337 @@
+//! Outgoing e-mail, through one outbox (P4, P13; the base of P15 and P17).
+//!
+//! A domain that sends mail calls [`queue`] inside the transaction of the change that
+//! causes it, so the message exists exactly when the change does; the `mail` job
+//! ([`deliver_due`]) sends it later with lettre, over SMTP when `CPTN_SMTP_URL` is set and
+//! otherwise as an `.eml` file under `<data dir>/mail/`. A failed attempt is retried with
+//! exponential backoff. An attempt is marked as started before the message goes out, so a
+//! crash between sending and marking it sent may send it twice but never loses it.
+//!
+//! A message to a member names the member: their address is read only when it is sent,
+//! and never appears in anything a visitor receives.
+
+use crate::clock::Clock;
+use crate::config::MailSettings;
+use crate::db;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use entity::enums::MessageKind;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use shared::Email;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Who a message goes to.
+#[derive(Clone, Debug)]
+pub enum Recipient {
+    /// A member, at whatever address their record holds when the message is sent.
+    Member(i64),
+    /// Someone without an account.
+    Address(Email),
+}
+
+/// A name and address, e.g. for `Reply-To`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedAddress {
+    pub name: Option<String>,
+    pub address: String,
+}
+
+/// The headers of a message beyond `From`, `To`, `Subject` and `Date`, as stored in the
+/// outbox (JSON).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailHeaders {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<NamedAddress>,
+    /// Other headers as `[name, value]`, e.g. `Auto-Submitted`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other: Vec<(String, String)>,
+}
+
+/// A message to queue.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub kind: MessageKind,
+    pub to: Recipient,
+    pub subject: String,
+    pub body: String,
+    pub headers: MailHeaders,
+    /// The IP address of the request that caused it (P13).
+    pub sender_ip: Option<String>,
+}
+
+/// Queues `mail` on `conn`: pass the transaction of the change that causes it. Wake the
+/// sender (`AppState::wake_mailer`) after committing.
+pub async fn queue<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, mail: Mail) -> Result<i64> {
+    let (recipient_member_id, recipient_address) = match mail.to {
+        Recipient::Member(id) => (Some(id), None),
+        Recipient::Address(email) => (None, Some(email.into_inner())),
+    };
+    let headers = serde_json::to_string(&mail.headers).map_err(anyhow::Error::from)?;
+    let row = db::outbox::insert(
+        conn,
+        db::outbox::NewMessage {
+            kind: mail.kind,
+            recipient_member_id,
+            recipient_address,
+            subject: mail.subject.chars().take(200).collect(),
+            headers,
+            body: mail.body,
+            sender_ip: mail.sender_ip,
+            now,
+        },
+    )
+    .await?;
+    Ok(row.id)
+}
+
+/// Where mail goes: an SMTP server, or a folder of `.eml` files.
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Folder(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+/// Why one attempt failed.
+#[derive(Debug)]
+pub struct SendFailure {
+    /// True when trying again cannot help (the server refused the message for good, or
+    /// the stored message cannot be built).
+    pub permanent: bool,
+    /// What to record as the message's last error. Never holds credentials.
+    pub reason: String,
+}
+
+impl Mailer {
+    /// The transport the settings name. Fails on a malformed `CPTN_SMTP_URL` or `From`.
+    pub fn new(settings: &MailSettings, data_dir: &Path) -> anyhow::Result<Self> {
+        let from: Mailbox = settings
+            .from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("CPTN_MAIL_FROM is not an address: {e}"))?;
+        let transport = if let Some(url) = &settings.smtp_url {
+            // The error names what is wrong with the URL, never the URL (it may hold a
+            // password).
+            let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                .map_err(|e| anyhow::anyhow!("CPTN_SMTP_URL is not usable: {e}"))?;
+            Transport::Smtp(builder.timeout(Some(Duration::from_secs(30))).build())
+        } else {
+            let folder = data_dir.join("mail");
+            Transport::Folder(AsyncFileTransport::<Tokio1Executor>::new(&folder), folder)
+        };
+        Ok(Self { transport, from })
+    }
+
+    /// Where messages go, for the log (no credentials).
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Smtp(_) => "the SMTP server of CPTN_SMTP_URL".to_owned(),
+            Transport::Folder(_, folder) => format!(".eml files in {}", folder.display()),
+        }
+    }
+
+    /// Builds and sends one message to `to`.
+    async fn send(&self, to: &str, subject: &str, headers: &MailHeaders, body: String) -> Result<(), SendFailure> {
+        let permanent = |reason: String| SendFailure {
+            permanent: true,
+            reason,
+        };
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e| permanent(format!("the recipient address is not valid: {e}")))?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(reply_to) = &headers.reply_to {
+            let address = reply_to
+                .address
+                .parse()
+                .map_err(|e| permanent(format!("the Reply-To address is not valid: {e}")))?;
+            builder = builder.reply_to(Mailbox::new(reply_to.name.clone(), address));
+        }
+        for (name, value) in &headers.other {
+            let name = HeaderName::new_from_ascii(name.clone())
+                .map_err(|e| permanent(format!("the header name {name:?} is not valid: {e}")))?;
+            builder = builder.raw_header(HeaderValue::new(name, value.clone()));
+        }
+        let message = builder
+            .body(body)
+            .map_err(|e| permanent(format!("the message cannot be built: {e}")))?;
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendFailure {
+                permanent: e.is_permanent(),
+                reason: e.to_string(),
+            }),
+            Transport::Folder(files, folder) => {
+                tokio::fs::create_dir_all(folder).await.map_err(|e| SendFailure {
+                    permanent: false,
+                    reason: format!("creating {}: {e}", folder.display()),
+                })?;
+                files.send(message).await.map(drop).map_err(|e| SendFailure {
+                    permanent: false,
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+}
+
+/// What one run of the sender did (or, dry, would do).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Messages due when the run started.
+    pub due: usize,
+    pub sent: usize,
+    /// Failed attempts that will be tried again.
+    pub retried: usize,
+    /// Messages given up on.
+    pub given_up: usize,
+}
+
+/// Messages handled per run; a larger backlog waits for the next run.
+const BATCH: u64 = 100;
+/// An attempt that has not finished after this is presumed lost (its sender died).
+const ATTEMPT_LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
+/// How long to wait after the `attempts`-th failed attempt: a minute, doubling, at most
+/// six hours.
+pub fn backoff(attempts: i32) -> chrono::Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(9);
+    (chrono::Duration::minutes(1) * 2_i32.pow(doublings)).min(chrono::Duration::hours(6))
+}
+
+/// Sends every due message (at most [`BATCH`]). With `dry_run`, only counts them.
+pub async fn deliver_due(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    clock: &dyn Clock,
+    settings: &MailSettings,
+    dry_run: bool,
+) -> Result<DeliveryReport> {
+    let now = clock.now();
+    let due = db::outbox::due(db, now, BATCH).await?;
+    let mut report = DeliveryReport {
+        due: due.len(),
+        ..DeliveryReport::default()
+    };
+    if dry_run {
+        return Ok(report);
+    }
+    for message in due {
+        let now = clock.now();
+        if !db::outbox::claim(db, message.id, now, now + ATTEMPT_LEASE).await? {
+            continue;
+        }
+        let attempts = message.attempts + 1;
+        let outcome = match recipient_address(db, &message).await? {
+            Some(address) => {
+                let headers: MailHeaders = serde_json::from_str(&message.headers).unwrap_or_default();
+                mailer
+                    .send(&address, &message.subject, &headers, message.body.clone())
+                    .await
+            }
+            None => Err(SendFailure {
+                permanent: true,
+                reason: "the recipient no longer has an address".to_owned(),
+            }),
+        };
+        match outcome {
+            Ok(()) => {
+                db::outbox::mark_sent(db, message.id, clock.now()).await?;
+                report.sent += 1;
+            }
+            Err(failure) => {
+                let give_up = failure.permanent || attempts >= settings.max_attempts;
+                let retry_at = (!give_up).then(|| clock.now() + backoff(attempts));
+                tracing::warn!(
+                    message = message.id,
+                    attempts,
+                    give_up,
+                    reason = %failure.reason,
+                    "sending an e-mail failed"
+                );
+                db::outbox::mark_failed(db, message.id, &failure.reason, retry_at).await?;
+                if give_up {
+                    report.given_up += 1;
+                } else {
+                    report.retried += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The address a queued message goes to now.
+async fn recipient_address<C: ConnectionTrait>(
+    conn: &C,
+    message: &entity::outbox_message::Model,
+) -> Result<Option<String>> {
+    if let Some(address) = &message.recipient_address {
+        return Ok(Some(address.clone()));
+    }
+    let Some(member_id) = message.recipient_member_id else {
+        return Ok(None);
+    };
+    Ok(db::members::find_by_id(conn, member_id)
+        .await?
+        .map(|m| m.email)
+        .filter(|e| !e.is_empty()))
+}
+
+/// Deletes messages sent (or given up on) longer ago than the retention period; with
+/// `dry_run`, only counts them.
+pub async fn purge_finished(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    retention: Duration,
+    dry_run: bool,
+) -> Result<u64> {
+    let retention = chrono::Duration::from_std(retention).map_err(|e| Error::Unexpected(e.into()))?;
+    let before = now - retention;
+    Ok(if dry_run {
+        db::outbox::count_finished_before(db, before).await?
+    } else {
+        db::outbox::delete_finished_before(db, before).await?
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_up_to_six_hours() {
+        assert_eq!(backoff(1), chrono::Duration::minutes(1));
+        assert_eq!(backoff(2), chrono::Duration::minutes(2));
+        assert_eq!(backoff(4), chrono::Duration::minutes(8));
+        assert_eq!(backoff(9), chrono::Duration::minutes(256));
+        assert_eq!(backoff(10), chrono::Duration::hours(6));
+        assert_eq!(backoff(100), chrono::Duration::hours(6));
+    }
+
+    #[test]
+    fn headers_survive_the_outbox() -> anyhow::Result<()> {
+        let headers = MailHeaders {
+            reply_to: Some(NamedAddress {
+                name: Some("Chloé \"C\" Tremblay".to_owned()),
+                address: "chloe@example.org".to_owned(),
+            }),
+            other: vec![("Auto-Submitted".to_owned(), "auto-generated".to_owned())],
+        };
+        let stored = serde_json::to_string(&headers)?;
+        assert_eq!(serde_json::from_str::<MailHeaders>(&stored)?, headers);
+        Ok(())
+    }
+}

@@ -1,0 +1,136 @@
+//! Every stored role, status and kind as a Rust enum, stored as its string value through
+//! sea-orm's active enums. Reading a value an enum does not know is an error (the row does
+//! not load), never a silent default; the list of all values comes from `EnumIter`.
+//!
+//! The string values are part of the database: never rename one, only add.
+
+use sea_orm::entity::prelude::*;
+
+/// Whether an account can log in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// Can log in (once its e-mail address is confirmed).
+    Active,
+    /// Cannot log in; none of its public traces are shown.
+    Disabled,
+}
+
+/// Whether a directory profile is listed. Used twice on a profile: what its member (or
+/// staff) chose, and what the public sees (listed only while the account is active too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum ProfileStatus {
+    /// Listed in search and reachable at its address.
+    Active,
+    /// Hidden everywhere, keeping its search rank.
+    Disabled,
+}
+
+/// Where a trainer stands with their certification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum CertificationStatus {
+    /// Certified and current.
+    Certified,
+    /// Expired less than the grace period ago; renewal still possible.
+    Grace,
+    /// Expired.
+    Expired,
+    /// Not certified yet.
+    None,
+}
+
+/// What an outgoing e-mail is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A visitor's message to a trainer, relayed through the directory (P4).
+    ContactRelay,
+    /// The link that confirms a new account's e-mail address.
+    EmailConfirmation,
+    /// Told to an existing account when someone tries to register with its address.
+    RegistrationAttempt,
+}
+
+/// Where an outgoing e-mail stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Waiting for its next attempt.
+    Queued,
+    /// Accepted by the mail server (or written to the mail folder).
+    Sent,
+    /// Given up on: refused for good, or out of attempts.
+    Failed,
+}
+
+/// What an audit row records (P14). Each mutation of the API records at least one kind
+/// named for it; login attempts record their outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))", rename_all = "snake_case")]
+pub enum AuditKind {
+    LoginSucceeded,
+    LoginWrongPassword,
+    LoginUnknownEmail,
+    LoginDisabledAccount,
+    LoginUnconfirmedEmail,
+    LoginRateLimited,
+    Logout,
+    TokenRenewed,
+    MemberRegistered,
+    RegistrationForKnownEmail,
+    EmailConfirmed,
+    ConfirmationRequested,
+    MemberDisabled,
+    MemberEnabled,
+    MemberRoleChanged,
+    MemberRecordUpdated,
+    MemberRecordViewed,
+    LoginHistoryViewed,
+    PasswordConfirmed,
+    PasswordRejected,
+    PasswordCheckRateLimited,
+    PasswordReset,
+    ProfileSaved,
+    PhoneShowcaseChanged,
+    ProfilePhotoReplaced,
+    ProfileDisabled,
+    ProfileEnabled,
+    ProfileDeleted,
+    TrainerContacted,
+}
+
+impl AuditKind {
+    /// Login attempts of every outcome: what a member sees as their login history.
+    pub fn is_login_attempt(self) -> bool {
+        matches!(
+            self,
+            AuditKind::LoginSucceeded
+                | AuditKind::LoginWrongPassword
+                | AuditKind::LoginUnknownEmail
+                | AuditKind::LoginDisabledAccount
+                | AuditKind::LoginUnconfirmedEmail
+                | AuditKind::LoginRateLimited
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ActiveEnum, Iterable};
+
+    #[test]
+    fn stored_values_are_snake_case_and_unknown_ones_are_refused() {
+        assert_eq!(ProfileStatus::Active.to_value(), "active");
+        assert_eq!(AuditKind::LoginSucceeded.to_value(), "login_succeeded");
+        assert_eq!(MessageKind::ContactRelay.to_value(), "contact_relay");
+        assert!(MemberStatus::try_from_value(&"suspended".to_owned()).is_err());
+        let kinds: Vec<String> = AuditKind::iter().map(|k| k.to_value()).collect();
+        let mut unique = kinds.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), kinds.len());
+    }
+}
