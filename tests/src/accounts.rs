@@ -1,7 +1,7 @@
 //! Registration, login, `me`, renewal, logout and account status.
 
 use anyhow::Result;
-use entity::enums::MessageKind;
+use entity::enums::{AuditKind, MessageKind};
 use serde_json::json;
 use shared::Role;
 use tests::TestApp;
@@ -313,5 +313,82 @@ async fn passwords_are_stored_as_argon2id_hashes_only() -> Result<()> {
         .ok_or_else(|| anyhow::anyhow!("member row"))?;
     assert!(row.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
     assert!(!row.password_hash.contains(&member.password));
+    Ok(())
+}
+
+#[tokio::test]
+async fn password_guesses_with_a_stolen_token_share_the_login_budget_and_are_audited() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.limits.login_account_burst = 4).await?;
+    let victim = app.new_member().await?; // one password check spent
+    app.graphql_as(
+        &victim.token,
+        "mutation { saveMyProfile(input: { displayName: \"Vic Tim\", city: \"Regina\", country: \"Canada\" }) { slug } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let delete = "mutation($p: String) { deleteProfile(password: $p) }";
+    for guess in ["guess one", "guess two", "guess three"] {
+        let wrong = app.graphql_as(&victim.token, delete, json!({ "p": guess })).await?;
+        assert_eq!((wrong.code(), wrong.field()), (Some("VALIDATION"), Some("password")));
+    }
+    let limited = app.graphql_as(&victim.token, delete, json!({ "p": victim.password })).await?;
+    assert_eq!(limited.code(), Some("RATE_LIMITED"), "{}", limited.body);
+    let login = app.login(&victim.email, &victim.password).await?;
+    assert_eq!(login.code(), Some("RATE_LIMITED"), "one budget for every password check");
+    let profile = app
+        .graphql_as(&victim.token, "{ me { profile { slug } } }", json!({}))
+        .await?
+        .ok()?;
+    assert!(!profile.data("me.profile")?.is_null(), "nothing was deleted");
+
+    use sea_orm::EntityTrait;
+    let rows = entity::audit_event::Entity::find().all(&app.state.db).await?;
+    let rejected: Vec<_> = rows.iter().filter(|r| r.kind == AuditKind::PasswordRejected).collect();
+    assert_eq!(rejected.len(), 3);
+    assert!(rejected.iter().all(|r| r.detail.as_deref() == Some("deleteProfile")
+        && r.ip.as_deref() == Some("127.0.0.1")));
+    assert!(rows.iter().any(|r| r.kind == AuditKind::PasswordCheckRateLimited));
+    assert!(rows.iter().any(|r| r.kind == AuditKind::LoginRateLimited));
+    Ok(())
+}
+
+const SET_ROLE: &str = "mutation($n: String!, $r: MemberRole!) { setMemberRole(memberNumber: $n, role: $r) { role } }";
+
+#[tokio::test]
+async fn admins_change_roles_of_others_and_nobody_else_does() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let admin = app.new_with_role(Role::Admin).await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let member = app.new_member().await?;
+    let audit = "{ auditEvents(first: 1) { edges { node { kind } } } }";
+    assert_eq!(app.graphql_as(&member.token, audit, json!({})).await?.code(), Some("FORBIDDEN"));
+
+    for (who, token) in [("a member", &member.token), ("staff", &staff.token)] {
+        let refused = app
+            .graphql_as(token, SET_ROLE, json!({ "n": member.member_number, "r": "STAFF" }))
+            .await?;
+        assert_eq!(refused.code(), Some("FORBIDDEN"), "{who}");
+    }
+    let own = app
+        .graphql_as(&admin.token, SET_ROLE, json!({ "n": admin.member_number, "r": "MEMBER" }))
+        .await?;
+    assert_eq!(own.code(), Some("FORBIDDEN"), "nobody changes their own role");
+
+    let promoted = app
+        .graphql_as(&admin.token, SET_ROLE, json!({ "n": member.member_number, "r": "STAFF" }))
+        .await?
+        .ok()?;
+    assert_eq!(promoted.str("setMemberRole.role")?, "STAFF");
+    app.graphql_as(&member.token, audit, json!({})).await?.ok()?;
+
+    use sea_orm::EntityTrait;
+    let rows = entity::audit_event::Entity::find().all(&app.state.db).await?;
+    let change = rows
+        .iter()
+        .find(|r| r.kind == AuditKind::MemberRoleChanged)
+        .ok_or_else(|| anyhow::anyhow!("no role change row"))?;
+    assert_eq!(change.detail.as_deref(), Some("member -> staff"));
+    assert!(change.actor_id.is_some() && change.actor_id != change.member_id);
     Ok(())
 }

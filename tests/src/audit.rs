@@ -282,3 +282,177 @@ async fn every_request_leaves_an_access_log_row() -> Result<()> {
     );
     Ok(())
 }
+
+/// The number of audit rows of `kind`.
+async fn rows_of(app: &TestApp, kind: AuditKind) -> Result<usize> {
+    Ok(audit_rows(app).await?.iter().filter(|r| r.kind == kind).count())
+}
+
+/// How each mutation is called successfully, and the audit kind it must leave.
+enum Call {
+    Anonymous(&'static str),
+    As(&'static str, &'static str),
+    Photo,
+}
+
+#[tokio::test]
+async fn every_mutation_in_the_schema_leaves_an_audit_row_of_its_own_kind() -> Result<()> {
+    use sea_orm::EntityTrait;
+    let app = TestApp::spawn().await?;
+    let admin = app.new_with_role(Role::Admin).await?;
+    let member = app.new_member().await?;
+    let other = app.new_member().await?;
+    let spare = app.logged_in(member.email.clone(), member.password.clone()).await?;
+    let renewable = app.logged_in(member.email.clone(), member.password.clone()).await?;
+    app.register("coverage@example.org", "a coverage passphrase", "Cove Rage")
+        .await?
+        .ok()?;
+    let token = app.confirmation_token("coverage@example.org").await?;
+    app.register("unconfirmed@example.org", "an unconfirmed passphrase", "Un Confirmed")
+        .await?
+        .ok()?;
+
+    let confirm = format!("mutation {{ confirmEmail(token: \"{token}\") }}");
+    let login = format!(
+        "mutation {{ login(email: \"{}\", password: \"{}\") {{ token }} }}",
+        member.email, member.password
+    );
+    let disable = format!(
+        "mutation {{ setMemberStatus(memberNumber: \"{}\", status: DISABLED) {{ status }} }}",
+        other.member_number
+    );
+    let role = format!(
+        "mutation {{ setMemberRole(memberNumber: \"{}\", role: STAFF) {{ role }} }}",
+        other.member_number
+    );
+    let delete = format!("mutation {{ deleteProfile(password: \"{}\") }}", member.password);
+    let leaked = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let cases: Vec<(&str, Call, AuditKind)> = vec![
+        ("register", Call::Anonymous("mutation { register(input: { email: \"cov2@example.org\", password: \"another passphrase\", legalName: \"Cov Two\" }) { accepted } }"), AuditKind::MemberRegistered),
+        ("confirmEmail", Call::Anonymous(leaked(confirm)), AuditKind::EmailConfirmed),
+        ("resendConfirmation", Call::Anonymous("mutation { resendConfirmation(email: \"unconfirmed@example.org\") { accepted } }"), AuditKind::ConfirmationRequested),
+        ("login", Call::Anonymous(leaked(login)), AuditKind::LoginSucceeded),
+        ("renewToken", Call::As("renewable", "mutation { renewToken { token } }"), AuditKind::TokenRenewed),
+        ("logout", Call::As("spare", "mutation { logout }"), AuditKind::Logout),
+        ("updateMyRecord", Call::As("member", "mutation { updateMyRecord(input: { phone: \"+1 306 555 0100\" }) { phone } }"), AuditKind::MemberRecordUpdated),
+        ("saveMyProfile", Call::As("member", "mutation { saveMyProfile(input: { displayName: \"Cover Age\", city: \"Regina\", country: \"Canada\" }) { slug } }"), AuditKind::ProfileSaved),
+        ("setPhoneShowcase", Call::As("member", "mutation { setPhoneShowcase(show: true) { showPhone } }"), AuditKind::PhoneShowcaseChanged),
+        ("uploadProfilePhoto", Call::Photo, AuditKind::ProfilePhotoReplaced),
+        ("contactTrainer", Call::Anonymous("mutation { contactTrainer(profileSlug: \"cover-age\", senderName: \"Vis\", senderEmail: \"vis@example.org\", message: \"Hello\") }"), AuditKind::TrainerContacted),
+        ("disableProfile", Call::As("member", "mutation { disableProfile { status } }"), AuditKind::ProfileDisabled),
+        ("enableProfile", Call::As("member", "mutation { enableProfile { status } }"), AuditKind::ProfileEnabled),
+        ("deleteProfile", Call::As("member", leaked(delete)), AuditKind::ProfileDeleted),
+        ("setMemberRole", Call::As("admin", leaked(role)), AuditKind::MemberRoleChanged),
+        ("setMemberStatus", Call::As("admin", leaked(disable)), AuditKind::MemberDisabled),
+    ];
+
+    // The list above is every mutation the schema has: a new mutation must join it.
+    let introspection = app
+        .graphql("{ __schema { mutationType { fields { name } } } }", json!({}))
+        .await?
+        .ok()?;
+    let mut in_schema: Vec<String> = introspection
+        .data("__schema.mutationType.fields")?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["name"].as_str().map(str::to_owned))
+        .collect();
+    in_schema.sort();
+    let mut tested: Vec<String> = cases.iter().map(|(name, ..)| (*name).to_owned()).collect();
+    tested.sort();
+    assert_eq!(tested, in_schema, "every mutation is called below");
+
+    // Each kind says which mutation records it (the SDL description integrators read).
+    let sdl = api::schema::sdl();
+    for (name, call, kind) in cases {
+        let kind_name = format!("{kind:?}");
+        let described = sdl
+            .split("\"\"\"")
+            .collect::<Vec<_>>()
+            .windows(2)
+            .any(|w| w[0].contains(&format!("`{name}`")) && w[1].trim_start().starts_with(&to_screaming(&kind_name)));
+        assert!(described, "{kind_name} is documented as recorded by `{name}`");
+
+        let before = rows_of(&app, kind).await?;
+        let response = match call {
+            Call::Anonymous(query) => app.graphql(query, json!({})).await?,
+            Call::As(who, query) => {
+                let token = match who {
+                    "admin" => &admin.token,
+                    "spare" => &spare.token,
+                    "renewable" => &renewable.token,
+                    _ => &member.token,
+                };
+                app.graphql_as(token, query, json!({})).await?
+            }
+            Call::Photo => crate::photos::upload(&app, &member, "me.png", crate::photos::png(128)).await?,
+        };
+        assert!(response.errors().is_empty(), "{name}: {}", response.body);
+        assert!(rows_of(&app, kind).await? > before, "{name} left no {kind_name} row");
+    }
+    let all = entity::audit_event::Entity::find().all(&app.state.db).await?;
+    assert!(all.iter().all(|r| r.ip.is_some() || r.member_id.is_some()), "every row says who or where");
+    Ok(())
+}
+
+/// `MemberRoleChanged` -> `MEMBER_ROLE_CHANGED`.
+fn to_screaming(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+#[tokio::test]
+async fn staff_reads_of_a_members_personal_data_are_audited_and_own_reads_are_not() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let member = app.new_member().await?;
+    app.graphql_as(&member.token, "{ me { email loginHistory(first: 5) { edges { cursor } } } }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(rows_of(&app, AuditKind::MemberRecordViewed).await?, 0);
+    assert_eq!(rows_of(&app, AuditKind::LoginHistoryViewed).await?, 0, "own reads are not");
+
+    app.graphql_as(
+        &staff.token,
+        "query($n: String!) { member(memberNumber: $n) { email loginHistory(first: 5) { edges { cursor } } } }",
+        json!({ "n": member.member_number }),
+    )
+    .await?
+    .ok()?;
+    let rows = audit_rows(&app).await?;
+    for kind in [AuditKind::MemberRecordViewed, AuditKind::LoginHistoryViewed] {
+        let row = rows
+            .iter()
+            .find(|r| r.kind == kind)
+            .ok_or_else(|| anyhow!("no {kind:?} row"))?;
+        let member_id = entity::member::Entity::find()
+            .filter(entity::member::Column::Email.eq(member.email.as_str()))
+            .one(&app.state.db)
+            .await?
+            .map(|m| m.id);
+        assert_eq!(row.member_id, member_id, "{kind:?} names whose data was read");
+        assert!(row.actor_id.is_some(), "{kind:?} names who read it");
+        assert_eq!(row.ip.as_deref(), Some("127.0.0.1"));
+    }
+    // The staff audit view lists the reads.
+    let view = app
+        .graphql_as(
+            &staff.token,
+            "{ auditEvents(filter: { kinds: [MEMBER_RECORD_VIEWED] }) { edges { node { memberNumber actorMemberNumber } } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(
+        view.data("auditEvents.edges.0.node")?,
+        &json!({ "memberNumber": member.member_number, "actorMemberNumber": staff.member_number })
+    );
+    Ok(())
+}

@@ -561,13 +561,21 @@ impl SmtpServer {
 
     /// Waits (up to ten seconds) for a message to `address`.
     pub async fn wait_for(&self, address: &str) -> Result<ReceivedMail> {
+        self.wait_for_subject(address, "").await
+    }
+
+    /// Waits (up to ten seconds) for a message to `address` whose subject contains `subject`.
+    pub async fn wait_for_subject(&self, address: &str, subject: &str) -> Result<ReceivedMail> {
         for _ in 0..200 {
             let found = self
                 .received
                 .lock()
                 .map_err(|_| anyhow!("poisoned"))?
                 .iter()
-                .find(|m| m.to.iter().any(|to| to.eq_ignore_ascii_case(address)))
+                .find(|m| {
+                    m.to.iter().any(|to| to.eq_ignore_ascii_case(address))
+                        && m.header("Subject").is_some_and(|s| s.contains(subject))
+                })
                 .cloned();
             if let Some(mail) = found {
                 return Ok(mail);

@@ -2,6 +2,7 @@
 //! server with a fresh database (SQLite, or PostgreSQL with `TEST_DATABASE_URL`).
 
 mod accounts;
+mod architecture;
 mod audit;
 mod browser;
 mod budgets;
@@ -9,8 +10,12 @@ mod demo;
 mod directory;
 mod failures;
 mod http;
+mod jobs;
 mod limits;
+mod mail;
 mod photos;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod privacy;
 mod schema;
 mod search;

@@ -8,7 +8,7 @@ use shared::Role;
 use std::collections::HashMap;
 use tests::TestApp;
 
-const INTROSPECTION: &str = "{ __schema { queryType { name } types { name kind fields {
+const INTROSPECTION: &str = "{ __schema { queryType { name } mutationType { name } types { name kind fields {
     name args { name type { ...Ref } } type { ...Ref } } } } }
     fragment Ref on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
 
@@ -42,8 +42,16 @@ fn named(type_ref: &Value) -> (String, bool) {
     (at["name"].as_str().unwrap_or_default().to_owned(), required)
 }
 
+/// Argument values the crawl knows, as GraphQL literals: by `field.argument` first (an
+/// argument name means different things on different fields), then by argument name.
+type Known = HashMap<String, String>;
+
+fn known_value<'a>(known: &'a Known, field: &str, arg: &str) -> Option<&'a String> {
+    known.get(&format!("{field}.{arg}")).or_else(|| known.get(arg))
+}
+
 /// A selection set for every field of `type_name`.
-fn selection(schema: &Schema, type_name: &str, known: &HashMap<&str, Value>, depth: usize) -> String {
+fn selection(schema: &Schema, type_name: &str, known: &Known, depth: usize) -> String {
     schema
         .fields(type_name)
         .iter()
@@ -54,7 +62,7 @@ fn selection(schema: &Schema, type_name: &str, known: &HashMap<&str, Value>, dep
 
 /// One field with its arguments and sub-selection. Required arguments come from `known`;
 /// a field whose required arguments are unknown is skipped (`None`).
-fn field_selection(schema: &Schema, field: &Value, known: &HashMap<&str, Value>, depth: usize) -> Option<String> {
+fn field_selection(schema: &Schema, field: &Value, known: &Known, depth: usize) -> Option<String> {
     let name = field["name"].as_str().unwrap_or_default();
     if name.starts_with("__") {
         return None;
@@ -62,7 +70,7 @@ fn field_selection(schema: &Schema, field: &Value, known: &HashMap<&str, Value>,
     let mut args = Vec::new();
     for arg in field["args"].as_array().into_iter().flatten() {
         let arg_name = arg["name"].as_str().unwrap_or_default();
-        match known.get(arg_name) {
+        match known_value(known, name, arg_name) {
             Some(value) => args.push(format!("{arg_name}: {value}")),
             None if named(&arg["type"]).1 => return None,
             None => {}
@@ -146,10 +154,34 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
         .collect();
     let schema = Schema { types };
     let query_type = introspection.str("__schema.queryType.name")?.to_owned();
-    let known: HashMap<&str, Value> = HashMap::from([
-        ("slug", json!("public-trainer")),
-        ("memberNumber", json!(number)),
-        ("first", json!(20)),
+    let literal = |value: &str| serde_json::to_string(value).unwrap_or_default();
+    let known: Known = HashMap::from([
+        ("slug".to_owned(), literal("public-trainer")),
+        ("profileSlug".to_owned(), literal("public-trainer")),
+        ("memberNumber".to_owned(), literal(&number)),
+        ("first".to_owned(), "10".to_owned()),
+        // `suggest`: its required arguments are known, so it is crawled too; the prefix
+        // of the legal name must complete to nothing.
+        ("prefix".to_owned(), literal("zebul")),
+        ("kind".to_owned(), "NAME".to_owned()),
+        ("email".to_owned(), literal(email)),
+        ("password".to_owned(), literal("not the fixture's password")),
+        ("token".to_owned(), literal("not-a-confirmation-token")),
+        ("senderName".to_owned(), literal("Crawler")),
+        ("senderEmail".to_owned(), literal("crawler@example.org")),
+        ("message".to_owned(), literal("Who are you?")),
+        ("show".to_owned(), "true".to_owned()),
+        ("status".to_owned(), "DISABLED".to_owned()),
+        ("role".to_owned(), "ADMIN".to_owned()),
+        (
+            "register.input".to_owned(),
+            format!("{{ email: {}, password: \"another long passphrase\", legalName: \"Someone Else\" }}", literal(email)),
+        ),
+        ("updateMyRecord.input".to_owned(), "{ city: \"Crawlton\" }".to_owned()),
+        (
+            "saveMyProfile.input".to_owned(),
+            "{ displayName: \"Crawler Profile\", city: \"Crawlton\", country: \"Canada\" }".to_owned(),
+        ),
     ]);
 
     let audiences = [
@@ -192,6 +224,41 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
         }
     }
     assert!(crawled_fields > 50, "the crawl covered only {crawled_fields} fields");
+
+    // Mutation payloads, and their errors, as the audiences that must not see the fixture's
+    // private values: every mutation with every argument the crawl knows, aimed at the
+    // fixture where an argument names someone. `logout` goes last.
+    let mutation_type = introspection.str("__schema.mutationType.name")?.to_owned();
+    let mut mutations = schema.fields(&mutation_type);
+    mutations.sort_by_key(|m| m["name"] == "logout");
+    let mut crawled_mutations = 0;
+    for (audience, token) in [("anonymous", None), ("another member", Some(other.token.clone()))] {
+        for mutation in &mutations {
+            let name = mutation["name"].as_str().unwrap_or_default();
+            let Some(body) = field_selection(&schema, mutation, &known, 0) else {
+                continue;
+            };
+            crawled_mutations += 1;
+            let query = format!("mutation {{ {body} }}");
+            let response = match &token {
+                Some(token) => app.graphql_as(token, &query, json!({})).await?,
+                None => app.graphql(&query, json!({})).await?,
+            };
+            let mut seen = Vec::new();
+            strings(&response.body, &mut seen);
+            for (what, value) in &private_values {
+                assert!(
+                    !seen.iter().any(|s| s.contains(value.as_str())),
+                    "{audience} received the {what} from {name}: {}",
+                    response.body
+                );
+            }
+        }
+    }
+    assert!(
+        crawled_mutations >= 2 * 14,
+        "the crawl called only {crawled_mutations} mutations"
+    );
     Ok(())
 }
 

@@ -84,3 +84,51 @@ fn first_difference(a: &str, b: &str) -> String {
         b.lines().count()
     )
 }
+
+#[test]
+fn every_field_of_every_object_type_names_its_audience() {
+    // DESIGN: every field that carries personal data says who may read it. Stated on every
+    // field of every object type (root operations included), so that a new field cannot
+    // forget it; relay plumbing (`*Connection`, `*Edge`, `PageInfo`) is generated.
+    let sdl = api::schema::sdl();
+    let generated = |name: &str| name.ends_with("Connection") || name.ends_with("Edge") || name == "PageInfo";
+    let mut missing = Vec::new();
+    let mut current_type: Option<String> = None;
+    let mut description = String::new();
+    let mut in_description = false;
+    let mut last_description = String::new();
+    for line in sdl.lines() {
+        let text = line.trim();
+        if text == "\"\"\"" {
+            if in_description {
+                last_description = std::mem::take(&mut description);
+            }
+            in_description = !in_description;
+            continue;
+        }
+        if in_description {
+            description.push_str(text);
+            description.push(' ');
+            continue;
+        }
+        if !line.starts_with('\t') {
+            current_type = text
+                .strip_prefix("type ")
+                .map(|rest| rest.split([' ', '{']).next().unwrap_or_default().to_owned())
+                .filter(|name| !generated(name));
+            last_description.clear();
+            continue;
+        }
+        let depth = line.chars().take_while(|c| *c == '\t').count();
+        if let Some(type_name) = &current_type
+            && depth == 1
+            && text.starts_with(|c: char| c.is_ascii_alphabetic())
+        {
+            if !last_description.contains("Audience:") {
+                missing.push(format!("{type_name}.{}", text.split(['(', ':']).next().unwrap_or(text)));
+            }
+            last_description.clear();
+        }
+    }
+    assert!(missing.is_empty(), "fields whose description names no audience: {missing:#?}");
+}

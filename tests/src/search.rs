@@ -3,12 +3,10 @@
 //! and the connections of the directory's reads (abandoned statements, ended sessions).
 
 use anyhow::Result;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
-use std::time::Duration;
 use tests::{Gql, TestApp, TestUser};
 
-const DIRECTORY: &str = "query($q: String, $city: String, $specialty: String, $first: Int, $after: String) {
+pub(crate) const DIRECTORY: &str = "query($q: String, $city: String, $specialty: String, $first: Int, $after: String) {
     directory(query: $q, city: $city, specialty: $specialty, first: $first, after: $after) {
         totalCount
         edges { cursor node { slug displayName city phone specialties { slug name } } }
@@ -16,7 +14,7 @@ const DIRECTORY: &str = "query($q: String, $city: String, $specialty: String, $f
     } }";
 
 /// Creates a member with a profile; returns them.
-async fn trainer(
+pub(crate) async fn trainer(
     app: &TestApp,
     name: &str,
     city: &str,
@@ -464,108 +462,3 @@ async fn equally_relevant_matches_are_ordered_by_search_rank_then_by_age() -> Re
     Ok(())
 }
 
-/// The PostgreSQL id of the backend that serves the directory's reads next.
-async fn reads_backend(app: &TestApp) -> Result<i32> {
-    let row = app
-        .state
-        .reads
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT pg_backend_pid() AS pid",
-        ))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get::<i32>("", "pid")?)
-}
-
-/// PostgreSQL only: a server whose directory reads may open `connections`, with one
-/// trainer, after one page found them (so one read connection waits, idle).
-async fn app_with_one_page_read(connections: u32) -> Result<Option<TestApp>> {
-    if !tests::harness::on_postgres() {
-        return Ok(None);
-    }
-    let app = TestApp::spawn_with(|s| s.db_pool_size = connections).await?;
-    trainer(&app, "Ada Lovelace", "Ottawa", &["yoga"], "Classes.", None).await?;
-    app.graphql(DIRECTORY, json!({ "q": "ada" })).await?.ok()?;
-    Ok(Some(app))
-}
-
-/// On PostgreSQL the directory's reads have connections of their own (`db::reads`), given
-/// back without sqlx's round trip; one whose statement was abandoned must not be reused,
-/// nor keep its place. (On SQLite these reads go through the general pool.)
-#[tokio::test]
-async fn pages_abandoned_mid_statement_leave_the_next_ones_working() -> Result<()> {
-    let Some(app) = app_with_one_page_read(2).await? else {
-        return Ok(());
-    };
-    assert_eq!(
-        app.state.reads.idle_connections(),
-        1,
-        "the page's connection waits for the next"
-    );
-
-    // More abandoned statements than there are connections: each must give its place back.
-    for _ in 0..3 {
-        let slow = Statement::from_string(DbBackend::Postgres, "SELECT pg_sleep(2)");
-        let abandoned = tokio::time::timeout(Duration::from_millis(100), app.state.reads.query_all_raw(slow)).await;
-        assert!(abandoned.is_err(), "the statement was still running when dropped");
-    }
-    assert_eq!(
-        app.state.reads.idle_connections(),
-        0,
-        "a connection left mid-statement is closed, not reused"
-    );
-    let pages = tokio::time::timeout(Duration::from_secs(5), async {
-        tokio::join!(
-            app.graphql(DIRECTORY, json!({ "q": "ada" })),
-            app.graphql(DIRECTORY, json!({ "q": "ada" })),
-            app.graphql(DIRECTORY, json!({ "q": "lovelace" })),
-        )
-    })
-    .await?;
-    for page in [pages.0?, pages.1?, pages.2?] {
-        assert_eq!(page.ok()?.data("directory.totalCount")?, &json!(1));
-    }
-    Ok(())
-}
-
-#[tokio::test]
-async fn a_read_connection_the_database_ended_is_replaced_unseen() -> Result<()> {
-    let Some(app) = app_with_one_page_read(1).await? else {
-        return Ok(());
-    };
-    let ended = reads_backend(&app).await?;
-
-    // As when the database restarts, or an operator ends the session.
-    app.state
-        .db
-        .execute_unprepared(&format!("SELECT pg_terminate_backend({ended})"))
-        .await?;
-    app.eventually(|| async {
-        let still = app
-            .state
-            .db
-            .query_one_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = {ended}"),
-            ))
-            .await?
-            .map(|row| row.try_get::<i64>("", "n"))
-            .transpose()?;
-        Ok((still == Some(0)).then_some(()))
-    })
-    .await?;
-
-    let page = app.graphql(DIRECTORY, json!({ "q": "ada" })).await?.ok()?;
-    assert_eq!(
-        page.data("directory.totalCount")?,
-        &json!(1),
-        "the visitor sees no error"
-    );
-    assert_ne!(
-        reads_backend(&app).await?,
-        ended,
-        "the ended connection is gone from the pool"
-    );
-    Ok(())
-}

@@ -152,6 +152,7 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(subject)
+            .message_id(None)
             .header(ContentType::TEXT_PLAIN);
         if let Some(reply_to) = &headers.reply_to {
             let address = reply_to

@@ -2,7 +2,10 @@
 //! show. Passwords are random and printed once by the CLI; running `cptn seed-demo` again
 //! sets new ones.
 
+use crate::auth::RequestMeta;
 use crate::db;
+use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
+use entity::enums::AuditKind;
 use crate::error::Result;
 use crate::services::accounts;
 use rand::Rng;
@@ -103,7 +106,13 @@ async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model,
         return Ok(());
     }
     let now = chrono::Utc::now();
-    let txn = db::begin_write(db).await?;
+    let actor = Actor {
+        member_id: None,
+        meta: RequestMeta::default(),
+        at: now,
+    };
+    let write = AuditedWrite::begin(db, actor).await?;
+    let txn = write.conn();
     let contact = db::members::ContactFields {
         phone: Some((*phone).to_owned()),
         street_address: None,
@@ -113,7 +122,7 @@ async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model,
         country: Some("Canada".to_owned()),
         date_of_birth: None,
     };
-    db::members::set_contact_fields(&txn, member.id, contact, now).await?;
+    db::members::set_contact_fields(txn, member.id, contact, now).await?;
     let fields = db::profiles::ProfileFields {
         slug: shared::validate::slugify(&member.legal_name),
         display_name: member.legal_name.clone(),
@@ -124,12 +133,17 @@ async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model,
         languages: "English, French".to_owned(),
         show_phone: city.starts_with('M'),
     };
-    let profile = db::profiles::upsert(&txn, member.id, fields, now).await?;
+    let profile = db::profiles::upsert(txn, member.id, fields, now).await?;
     let wanted: Vec<String> = specialties.iter().map(|s| (*s).to_owned()).collect();
-    let chosen = db::profiles::specialties_by_slug(&txn, &wanted).await?;
-    crate::services::directory::link_specialties_and_index(&txn, &profile, &chosen).await?;
-    txn.commit().await?;
-    Ok(())
+    let chosen = db::profiles::specialties_by_slug(txn, &wanted).await?;
+    crate::services::directory::link_specialties_and_index(txn, &profile, &chosen).await?;
+    write
+        .commit(
+            AuditRecord::new(AuditKind::ProfileSaved)
+                .about(member.id)
+                .detail("demo data"),
+        )
+        .await
 }
 
 /// True when the database has no members yet (first start).
