@@ -59,7 +59,7 @@ impl Application {
     /// [`Application::build`] with a given clock (tests travel in time with it).
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let db_stats = Arc::new(crate::db::DbStats::default());
-        let db = crate::db::connect_with_stats(&settings, db_stats.clone()).await?;
+        let db = crate::db::connect_with_stats(&settings, "cptn", db_stats.clone()).await?;
         crate::db::migrate(&db).await?;
         let reads = crate::db::reads::ReadPool::new(&settings, db.clone(), db_stats.clone())?;
         let tokens = Arc::new(TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?);
@@ -75,8 +75,8 @@ impl Application {
             db_pool_size: 2,
             ..settings.clone()
         };
-        let log_db = crate::db::connect(&side_pool).await?;
-        let jobs_db = crate::db::connect(&side_pool).await?;
+        let log_db = crate::db::connect_with_stats(&side_pool, "cptn access log", Arc::default()).await?;
+        let jobs_db = crate::db::connect_with_stats(&side_pool, "cptn jobs", Arc::default()).await?;
         let access_log_stop = CancellationToken::new();
         let (access_log, access_log_writer) = access_log::start(log_db, access_log_stop.clone());
         let documents = Arc::new(schema::limits::ParsedDocuments::new(limits));

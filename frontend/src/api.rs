@@ -124,22 +124,49 @@ pub struct Session {
     pub expires_at: String,
 }
 
-pub async fn register(email: &str, password: &str, legal_name: &str) -> Result<String, ApiError> {
+/// What `register` and `resendConfirmation` answer, whatever the address.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct CheckYourInbox {
+    pub message: String,
+}
+
+/// Starts an account; the answer is the same whether or not the address is known.
+pub async fn register(email: &str, password: &str, legal_name: &str) -> Result<CheckYourInbox, ApiError> {
     #[derive(Deserialize)]
     struct Data {
-        register: Registered,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Registered {
-        member_number: String,
+        register: CheckYourInbox,
     }
     let data: Data = request(
-        "mutation Register($input: RegisterInput!) { register(input: $input) { memberNumber } }",
+        "mutation Register($input: RegisterInput!) { register(input: $input) { message } }",
         json!({ "input": { "email": email, "password": password, "legalName": legal_name } }),
     )
     .await?;
-    Ok(data.register.member_number)
+    Ok(data.register)
+}
+
+/// Confirms an address with the token of its link.
+pub async fn confirm_email(token: &str) -> Result<(), ApiError> {
+    let _: Value = request(
+        "mutation ConfirmEmail($token: String!) { confirmEmail(token: $token) }",
+        json!({ "token": token }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Asks for a new confirmation link.
+pub async fn resend_confirmation(email: &str) -> Result<CheckYourInbox, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        resend_confirmation: CheckYourInbox,
+    }
+    let data: Data = request(
+        "mutation ResendConfirmation($email: String!) { resendConfirmation(email: $email) { message } }",
+        json!({ "email": email }),
+    )
+    .await?;
+    Ok(data.resend_confirmation)
 }
 
 pub async fn login(email: &str, password: &str) -> Result<Session, ApiError> {

@@ -30,6 +30,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=routes::home::Home/>
                     <Route path=path!("/register") view=routes::account::Register/>
                     <Route path=path!("/login") view=routes::account::Login/>
+                    <Route path=path!("/confirm") view=routes::account::Confirm/>
                     <Route path=path!("/account") view=routes::account::Account/>
                     <Route path=path!("/account/profile") view=routes::profile_editor::ProfileEditor/>
                     <Route path=path!("/trainers") view=routes::directory::Directory/>

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use entity::enums::{AuditKind, MessageKind};
+use sea_orm::EntityTrait;
 use serde_json::json;
 use shared::Role;
 use tests::TestApp;
@@ -303,7 +304,6 @@ async fn another_member_cannot_read_a_member_record_by_number() -> Result<()> {
 
 #[tokio::test]
 async fn passwords_are_stored_as_argon2id_hashes_only() -> Result<()> {
-    use sea_orm::EntityTrait;
     let app = TestApp::spawn().await?;
     let member = app.new_member().await?;
     let rows = entity::member::Entity::find().all(&app.state.db).await?;
@@ -332,22 +332,30 @@ async fn password_guesses_with_a_stolen_token_share_the_login_budget_and_are_aud
         let wrong = app.graphql_as(&victim.token, delete, json!({ "p": guess })).await?;
         assert_eq!((wrong.code(), wrong.field()), (Some("VALIDATION"), Some("password")));
     }
-    let limited = app.graphql_as(&victim.token, delete, json!({ "p": victim.password })).await?;
+    let limited = app
+        .graphql_as(&victim.token, delete, json!({ "p": victim.password }))
+        .await?;
     assert_eq!(limited.code(), Some("RATE_LIMITED"), "{}", limited.body);
     let login = app.login(&victim.email, &victim.password).await?;
-    assert_eq!(login.code(), Some("RATE_LIMITED"), "one budget for every password check");
+    assert_eq!(
+        login.code(),
+        Some("RATE_LIMITED"),
+        "one budget for every password check"
+    );
     let profile = app
         .graphql_as(&victim.token, "{ me { profile { slug } } }", json!({}))
         .await?
         .ok()?;
     assert!(!profile.data("me.profile")?.is_null(), "nothing was deleted");
 
-    use sea_orm::EntityTrait;
     let rows = entity::audit_event::Entity::find().all(&app.state.db).await?;
     let rejected: Vec<_> = rows.iter().filter(|r| r.kind == AuditKind::PasswordRejected).collect();
     assert_eq!(rejected.len(), 3);
-    assert!(rejected.iter().all(|r| r.detail.as_deref() == Some("deleteProfile")
-        && r.ip.as_deref() == Some("127.0.0.1")));
+    assert!(
+        rejected
+            .iter()
+            .all(|r| r.detail.as_deref() == Some("deleteProfile") && r.ip.as_deref() == Some("127.0.0.1"))
+    );
     assert!(rows.iter().any(|r| r.kind == AuditKind::PasswordCheckRateLimited));
     assert!(rows.iter().any(|r| r.kind == AuditKind::LoginRateLimited));
     Ok(())
@@ -362,7 +370,10 @@ async fn admins_change_roles_of_others_and_nobody_else_does() -> Result<()> {
     let staff = app.new_with_role(Role::Staff).await?;
     let member = app.new_member().await?;
     let audit = "{ auditEvents(first: 1) { edges { node { kind } } } }";
-    assert_eq!(app.graphql_as(&member.token, audit, json!({})).await?.code(), Some("FORBIDDEN"));
+    assert_eq!(
+        app.graphql_as(&member.token, audit, json!({})).await?.code(),
+        Some("FORBIDDEN")
+    );
 
     for (who, token) in [("a member", &member.token), ("staff", &staff.token)] {
         let refused = app
@@ -371,18 +382,25 @@ async fn admins_change_roles_of_others_and_nobody_else_does() -> Result<()> {
         assert_eq!(refused.code(), Some("FORBIDDEN"), "{who}");
     }
     let own = app
-        .graphql_as(&admin.token, SET_ROLE, json!({ "n": admin.member_number, "r": "MEMBER" }))
+        .graphql_as(
+            &admin.token,
+            SET_ROLE,
+            json!({ "n": admin.member_number, "r": "MEMBER" }),
+        )
         .await?;
     assert_eq!(own.code(), Some("FORBIDDEN"), "nobody changes their own role");
 
     let promoted = app
-        .graphql_as(&admin.token, SET_ROLE, json!({ "n": member.member_number, "r": "STAFF" }))
+        .graphql_as(
+            &admin.token,
+            SET_ROLE,
+            json!({ "n": member.member_number, "r": "STAFF" }),
+        )
         .await?
         .ok()?;
     assert_eq!(promoted.str("setMemberRole.role")?, "STAFF");
     app.graphql_as(&member.token, audit, json!({})).await?.ok()?;
 
-    use sea_orm::EntityTrait;
     let rows = entity::audit_event::Entity::find().all(&app.state.db).await?;
     let change = rows
         .iter()

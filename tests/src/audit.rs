@@ -5,7 +5,7 @@ use entity::enums::AuditKind;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use shared::Role;
-use tests::TestApp;
+use tests::{Gql, TestApp};
 
 async fn audit_rows(app: &TestApp) -> Result<Vec<entity::audit_event::Model>> {
     Ok(entity::audit_event::Entity::find()
@@ -288,17 +288,35 @@ async fn rows_of(app: &TestApp, kind: AuditKind) -> Result<usize> {
     Ok(audit_rows(app).await?.iter().filter(|r| r.kind == kind).count())
 }
 
-/// How each mutation is called successfully, and the audit kind it must leave.
+/// How each mutation is called successfully.
 enum Call {
-    Anonymous(&'static str),
-    As(&'static str, &'static str),
+    Anonymous(String),
+    As(Who, String),
     Photo,
 }
 
-#[tokio::test]
-async fn every_mutation_in_the_schema_leaves_an_audit_row_of_its_own_kind() -> Result<()> {
-    use sea_orm::EntityTrait;
-    let app = TestApp::spawn().await?;
+/// Whose token a call uses.
+#[derive(Clone, Copy)]
+enum Who {
+    Admin,
+    Member,
+    /// A second session of the member (logged out by `logout`).
+    Spare,
+    /// A third session of the member (renewed by `renewToken`).
+    Renewable,
+}
+
+struct Callers {
+    admin: tests::TestUser,
+    member: tests::TestUser,
+    spare: tests::TestUser,
+    renewable: tests::TestUser,
+}
+
+/// Each mutation of the schema, how to call it successfully, and the kind it must record.
+// A table of every mutation reads best as one list.
+#[allow(clippy::too_many_lines)]
+async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Call, AuditKind)>)> {
     let admin = app.new_with_role(Role::Admin).await?;
     let member = app.new_member().await?;
     let other = app.new_member().await?;
@@ -311,42 +329,143 @@ async fn every_mutation_in_the_schema_leaves_an_audit_row_of_its_own_kind() -> R
     app.register("unconfirmed@example.org", "an unconfirmed passphrase", "Un Confirmed")
         .await?
         .ok()?;
-
-    let confirm = format!("mutation {{ confirmEmail(token: \"{token}\") }}");
-    let login = format!(
-        "mutation {{ login(email: \"{}\", password: \"{}\") {{ token }} }}",
-        member.email, member.password
-    );
-    let disable = format!(
-        "mutation {{ setMemberStatus(memberNumber: \"{}\", status: DISABLED) {{ status }} }}",
-        other.member_number
-    );
-    let role = format!(
-        "mutation {{ setMemberRole(memberNumber: \"{}\", role: STAFF) {{ role }} }}",
-        other.member_number
-    );
-    let delete = format!("mutation {{ deleteProfile(password: \"{}\") }}", member.password);
-    let leaked = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    let cases: Vec<(&str, Call, AuditKind)> = vec![
-        ("register", Call::Anonymous("mutation { register(input: { email: \"cov2@example.org\", password: \"another passphrase\", legalName: \"Cov Two\" }) { accepted } }"), AuditKind::MemberRegistered),
-        ("confirmEmail", Call::Anonymous(leaked(confirm)), AuditKind::EmailConfirmed),
-        ("resendConfirmation", Call::Anonymous("mutation { resendConfirmation(email: \"unconfirmed@example.org\") { accepted } }"), AuditKind::ConfirmationRequested),
-        ("login", Call::Anonymous(leaked(login)), AuditKind::LoginSucceeded),
-        ("renewToken", Call::As("renewable", "mutation { renewToken { token } }"), AuditKind::TokenRenewed),
-        ("logout", Call::As("spare", "mutation { logout }"), AuditKind::Logout),
-        ("updateMyRecord", Call::As("member", "mutation { updateMyRecord(input: { phone: \"+1 306 555 0100\" }) { phone } }"), AuditKind::MemberRecordUpdated),
-        ("saveMyProfile", Call::As("member", "mutation { saveMyProfile(input: { displayName: \"Cover Age\", city: \"Regina\", country: \"Canada\" }) { slug } }"), AuditKind::ProfileSaved),
-        ("setPhoneShowcase", Call::As("member", "mutation { setPhoneShowcase(show: true) { showPhone } }"), AuditKind::PhoneShowcaseChanged),
+    let anonymous = |q: &str| Call::Anonymous(q.to_owned());
+    let by = |who: Who, q: &str| Call::As(who, q.to_owned());
+    let calls = vec![
+        (
+            "register",
+            anonymous(
+                "mutation { register(input: { email: \"cov2@example.org\", password: \"another passphrase\", legalName: \"Cov Two\" }) { accepted } }",
+            ),
+            AuditKind::MemberRegistered,
+        ),
+        (
+            "confirmEmail",
+            anonymous(&format!("mutation {{ confirmEmail(token: \"{token}\") }}")),
+            AuditKind::EmailConfirmed,
+        ),
+        (
+            "resendConfirmation",
+            anonymous("mutation { resendConfirmation(email: \"unconfirmed@example.org\") { accepted } }"),
+            AuditKind::ConfirmationRequested,
+        ),
+        (
+            "login",
+            anonymous(&format!(
+                "mutation {{ login(email: \"{}\", password: \"{}\") {{ token }} }}",
+                member.email, member.password
+            )),
+            AuditKind::LoginSucceeded,
+        ),
+        (
+            "renewToken",
+            by(Who::Renewable, "mutation { renewToken { token } }"),
+            AuditKind::TokenRenewed,
+        ),
+        ("logout", by(Who::Spare, "mutation { logout }"), AuditKind::Logout),
+        (
+            "updateMyRecord",
+            by(
+                Who::Member,
+                "mutation { updateMyRecord(input: { phone: \"+1 306 555 0100\" }) { phone } }",
+            ),
+            AuditKind::MemberRecordUpdated,
+        ),
+        (
+            "saveMyProfile",
+            by(
+                Who::Member,
+                "mutation { saveMyProfile(input: { displayName: \"Cover Age\", city: \"Regina\", country: \"Canada\" }) { slug } }",
+            ),
+            AuditKind::ProfileSaved,
+        ),
+        (
+            "setPhoneShowcase",
+            by(Who::Member, "mutation { setPhoneShowcase(show: true) { showPhone } }"),
+            AuditKind::PhoneShowcaseChanged,
+        ),
         ("uploadProfilePhoto", Call::Photo, AuditKind::ProfilePhotoReplaced),
-        ("contactTrainer", Call::Anonymous("mutation { contactTrainer(profileSlug: \"cover-age\", senderName: \"Vis\", senderEmail: \"vis@example.org\", message: \"Hello\") }"), AuditKind::TrainerContacted),
-        ("disableProfile", Call::As("member", "mutation { disableProfile { status } }"), AuditKind::ProfileDisabled),
-        ("enableProfile", Call::As("member", "mutation { enableProfile { status } }"), AuditKind::ProfileEnabled),
-        ("deleteProfile", Call::As("member", leaked(delete)), AuditKind::ProfileDeleted),
-        ("setMemberRole", Call::As("admin", leaked(role)), AuditKind::MemberRoleChanged),
-        ("setMemberStatus", Call::As("admin", leaked(disable)), AuditKind::MemberDisabled),
+        (
+            "contactTrainer",
+            anonymous(
+                "mutation { contactTrainer(profileSlug: \"cover-age\", senderName: \"Vis\", senderEmail: \"vis@example.org\", message: \"Hello\") }",
+            ),
+            AuditKind::TrainerContacted,
+        ),
+        (
+            "disableProfile",
+            by(Who::Member, "mutation { disableProfile { status } }"),
+            AuditKind::ProfileDisabled,
+        ),
+        (
+            "enableProfile",
+            by(Who::Member, "mutation { enableProfile { status } }"),
+            AuditKind::ProfileEnabled,
+        ),
+        (
+            "deleteProfile",
+            by(
+                Who::Member,
+                &format!("mutation {{ deleteProfile(password: \"{}\") }}", member.password),
+            ),
+            AuditKind::ProfileDeleted,
+        ),
+        (
+            "setMemberRole",
+            by(
+                Who::Admin,
+                &format!(
+                    "mutation {{ setMemberRole(memberNumber: \"{}\", role: STAFF) {{ role }} }}",
+                    other.member_number
+                ),
+            ),
+            AuditKind::MemberRoleChanged,
+        ),
+        (
+            "setMemberStatus",
+            by(
+                Who::Admin,
+                &format!(
+                    "mutation {{ setMemberStatus(memberNumber: \"{}\", status: DISABLED) {{ status }} }}",
+                    other.member_number
+                ),
+            ),
+            AuditKind::MemberDisabled,
+        ),
     ];
+    Ok((
+        Callers {
+            admin,
+            member,
+            spare,
+            renewable,
+        },
+        calls,
+    ))
+}
 
-    // The list above is every mutation the schema has: a new mutation must join it.
+async fn call(app: &TestApp, callers: &Callers, call: &Call) -> Result<Gql> {
+    match call {
+        Call::Anonymous(query) => app.graphql(query, json!({})).await,
+        Call::As(who, query) => {
+            let token = match who {
+                Who::Admin => &callers.admin.token,
+                Who::Member => &callers.member.token,
+                Who::Spare => &callers.spare.token,
+                Who::Renewable => &callers.renewable.token,
+            };
+            app.graphql_as(token, query, json!({})).await
+        }
+        Call::Photo => crate::photos::upload(app, &callers.member, "me.png", crate::photos::png(128)).await,
+    }
+}
+
+#[tokio::test]
+async fn every_mutation_in_the_schema_leaves_an_audit_row_of_its_own_kind() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let (callers, calls) = mutation_calls(&app).await?;
+
+    // The list is every mutation the schema has: a new mutation must join it.
     let introspection = app
         .graphql("{ __schema { mutationType { fields { name } } } }", json!({}))
         .await?
@@ -359,40 +478,30 @@ async fn every_mutation_in_the_schema_leaves_an_audit_row_of_its_own_kind() -> R
         .filter_map(|f| f["name"].as_str().map(str::to_owned))
         .collect();
     in_schema.sort();
-    let mut tested: Vec<String> = cases.iter().map(|(name, ..)| (*name).to_owned()).collect();
+    let mut tested: Vec<String> = calls.iter().map(|(name, ..)| (*name).to_owned()).collect();
     tested.sort();
-    assert_eq!(tested, in_schema, "every mutation is called below");
+    assert_eq!(tested, in_schema, "every mutation is called");
 
     // Each kind says which mutation records it (the SDL description integrators read).
     let sdl = api::schema::sdl();
-    for (name, call, kind) in cases {
+    for (name, how, kind) in &calls {
         let kind_name = format!("{kind:?}");
-        let described = sdl
-            .split("\"\"\"")
-            .collect::<Vec<_>>()
-            .windows(2)
-            .any(|w| w[0].contains(&format!("`{name}`")) && w[1].trim_start().starts_with(&to_screaming(&kind_name)));
+        let described =
+            sdl.split("\"\"\"").collect::<Vec<_>>().windows(2).any(|w| {
+                w[0].contains(&format!("`{name}`")) && w[1].trim_start().starts_with(&to_screaming(&kind_name))
+            });
         assert!(described, "{kind_name} is documented as recorded by `{name}`");
 
-        let before = rows_of(&app, kind).await?;
-        let response = match call {
-            Call::Anonymous(query) => app.graphql(query, json!({})).await?,
-            Call::As(who, query) => {
-                let token = match who {
-                    "admin" => &admin.token,
-                    "spare" => &spare.token,
-                    "renewable" => &renewable.token,
-                    _ => &member.token,
-                };
-                app.graphql_as(token, query, json!({})).await?
-            }
-            Call::Photo => crate::photos::upload(&app, &member, "me.png", crate::photos::png(128)).await?,
-        };
+        let before = rows_of(&app, *kind).await?;
+        let response = call(&app, &callers, how).await?;
         assert!(response.errors().is_empty(), "{name}: {}", response.body);
-        assert!(rows_of(&app, kind).await? > before, "{name} left no {kind_name} row");
+        assert!(rows_of(&app, *kind).await? > before, "{name} left no {kind_name} row");
     }
-    let all = entity::audit_event::Entity::find().all(&app.state.db).await?;
-    assert!(all.iter().all(|r| r.ip.is_some() || r.member_id.is_some()), "every row says who or where");
+    let all = audit_rows(&app).await?;
+    assert!(
+        all.iter().all(|r| r.ip.is_some() || r.member_id.is_some()),
+        "every row says who or where"
+    );
     Ok(())
 }
 
@@ -413,11 +522,19 @@ async fn staff_reads_of_a_members_personal_data_are_audited_and_own_reads_are_no
     let app = TestApp::spawn().await?;
     let staff = app.new_with_role(Role::Staff).await?;
     let member = app.new_member().await?;
-    app.graphql_as(&member.token, "{ me { email loginHistory(first: 5) { edges { cursor } } } }", json!({}))
-        .await?
-        .ok()?;
+    app.graphql_as(
+        &member.token,
+        "{ me { email loginHistory(first: 5) { edges { cursor } } } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
     assert_eq!(rows_of(&app, AuditKind::MemberRecordViewed).await?, 0);
-    assert_eq!(rows_of(&app, AuditKind::LoginHistoryViewed).await?, 0, "own reads are not");
+    assert_eq!(
+        rows_of(&app, AuditKind::LoginHistoryViewed).await?,
+        0,
+        "own reads are not"
+    );
 
     app.graphql_as(
         &staff.token,

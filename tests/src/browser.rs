@@ -132,7 +132,8 @@ async fn start() -> Result<(TestApp, Driver, Client)> {
 }
 
 #[tokio::test]
-async fn a_member_registers_logs_in_survives_a_reload_and_logs_out_leaving_no_trace() -> Result<()> {
+async fn a_member_registers_confirms_their_address_logs_in_survives_a_reload_and_logs_out_leaving_no_trace()
+-> Result<()> {
     let (app, _driver, browser) = start().await?;
     let outcome = walk_through(&app, &browser).await;
     let _ = browser.close().await;
@@ -190,12 +191,20 @@ async fn find_and_contact(app: &TestApp, browser: &Client) -> Result<()> {
         .await?;
     let queued = app
         .eventually(|| async {
-            use sea_orm::EntityTrait;
-            let rows = entity::outbox_message::Entity::find().all(&app.state.db).await?;
+            let rows = app
+                .mail_to(
+                    "chloe.trainer@demo.cptn.example",
+                    entity::enums::MessageKind::ContactRelay,
+                )
+                .await?;
             Ok((!rows.is_empty()).then_some(rows))
         })
         .await?;
-    assert_eq!(queued[0].body, "Do you have evening classes?");
+    assert!(
+        queued[0].body.contains("Do you have evening classes?"),
+        "{}",
+        queued[0].body
+    );
     assert_eq!(queued[0].sender_ip.as_deref(), Some("127.0.0.1"));
     Ok(())
 }
@@ -225,10 +234,51 @@ async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
     assert!(message.contains("common"), "{message}");
     fill(browser, "#register-password", password).await?;
     click(browser, "#register-submit").await?;
+    let done = text_of(browser, "#register-done").await?;
+    assert!(done.contains("Check your inbox"), "{done}");
+
+    // Logging in before confirming is refused with a reason.
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#login-email", &email).await?;
+    fill(browser, "#login-password", password).await?;
+    click(browser, "#login-submit").await?;
+    let refused = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='form-error'][normalize-space()!='']"))
+        .await?
+        .text()
+        .await?;
+    assert!(refused.contains("Confirm your e-mail address"), "{refused}");
+
+    // "Send the link again" from the page a stale link shows, then the newest link.
+    browser.goto(&app.url("/confirm")).await?;
+    fill(browser, "#resend-email", &email).await?;
+    click(browser, "#resend-link").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='resend-done'][normalize-space()!='']"))
+        .await?;
+    let links = app
+        .eventually(|| async {
+            let mail = app
+                .mail_to(&email, entity::enums::MessageKind::EmailConfirmation)
+                .await?;
+            Ok((mail.len() == 2).then_some(mail))
+        })
+        .await?;
+    let token = tests::harness::token_in(&links[1].body).context("a link in the mail")?;
+    browser.goto(&app.url(&format!("/confirm?token={token}"))).await?;
+    assert!(text_of(browser, "#confirm-done").await?.contains("confirmed"));
+    click(browser, "#confirm-login").await?;
+    fill(browser, "#login-email", &email).await?;
+    fill(browser, "#login-password", password).await?;
+    click(browser, "#login-submit").await?;
     let number = text_of(browser, "#account-number").await?;
     assert!(number.starts_with("CPTN-"), "{number}");
 
-    // Log out, then log in through the form.
+    // Log out, then log in through the form again.
     click(browser, "#logout").await?;
     fill(browser, "#login-email", &email).await?;
     fill(browser, "#login-password", password).await?;

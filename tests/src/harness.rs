@@ -377,8 +377,11 @@ impl TestDatabase {
             ),
             (Some(admin_url), true) => {
                 use sea_orm::ConnectionTrait;
-                let name = format!("cptn_test_{}", uuid::Uuid::new_v4().simple());
+                // The creation time in the name lets a later run drop what this one left.
+                let created = chrono::Utc::now().timestamp();
+                let name = format!("cptn_test_{created}_{}", uuid::Uuid::new_v4().simple());
                 let admin = sea_orm::Database::connect(admin_url.as_str()).await?;
+                drop_leftovers(&admin).await;
                 admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
                 admin.close().await?;
                 Ok(Self {
@@ -395,9 +398,14 @@ impl Drop for TestDatabase {
         let Some((admin_url, name)) = self.postgres.take() else {
             return;
         };
-        // Drop runs inside the test's runtime, which cannot be blocked on; a short-lived
-        // thread with its own runtime does the clean-up.
-        let cleanup = std::thread::spawn(move || {
+        // Drop runs inside the test's runtime, which cannot be blocked on; a thread with its
+        // own runtime does the clean-up. It is not waited for: while this thread blocks,
+        // the test's runtime cannot finish a connection it was opening, and PostgreSQL's
+        // DROP DATABASE waits for every backend, one still authenticating included (up to
+        // `authentication_timeout`, a minute). Once the test returns, its runtime closes
+        // those sockets and the drop completes. A drop cut short by the end of the process
+        // is finished by the next run (`drop_leftovers`).
+        std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
@@ -411,7 +419,41 @@ impl Drop for TestDatabase {
                 }
             });
         });
-        let _ = cleanup.join();
+    }
+}
+
+/// Drops the test databases earlier runs left behind (older than an hour, so never one a
+/// concurrent run is using), once per process.
+async fn drop_leftovers(admin: &sea_orm::DatabaseConnection) {
+    use sea_orm::{ConnectionTrait, Statement};
+    static ONCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if ONCE.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let Ok(rows) = admin
+        .query_all_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'cptn_test_%'",
+        ))
+        .await
+    else {
+        return;
+    };
+    let hour_ago = chrono::Utc::now().timestamp() - 3600;
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let old = name
+            .strip_prefix("cptn_test_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|created| created.parse::<i64>().ok())
+            .is_none_or(|created| created < hour_ago);
+        if old {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use anyhow::Result;
 use api::clock::Clock;
 use api::jobs::{self, JobContext, JobName, RunOutcome};
+use sea_orm::EntityTrait;
 use serde_json::json;
 use tests::TestApp;
 
@@ -114,7 +115,6 @@ async fn shutting_down_finishes_requests_writes_the_access_log_and_hands_leases_
     assert!(refused.is_err(), "no new connections after the stop");
 
     // The access log's queue was written before the process would exit.
-    use sea_orm::EntityTrait;
     let rows = entity::access_log::Entity::find().all(&db).await?;
     assert!(rows.iter().any(|r| r.target == "graphql:LastWords"), "{rows:?}");
     // Every lease was handed back.

@@ -50,6 +50,42 @@ fn known_value<'a>(known: &'a Known, field: &str, arg: &str) -> Option<&'a Strin
     known.get(&format!("{field}.{arg}")).or_else(|| known.get(arg))
 }
 
+/// The arguments the crawl passes, aimed at the fixture (`email`, member `number`).
+fn known_arguments(email: &str, number: &str) -> Known {
+    let literal = |value: &str| serde_json::to_string(value).unwrap_or_default();
+    HashMap::from([
+        ("slug".to_owned(), literal("public-trainer")),
+        ("profileSlug".to_owned(), literal("public-trainer")),
+        ("memberNumber".to_owned(), literal(number)),
+        ("first".to_owned(), "10".to_owned()),
+        // `suggest`: its required arguments are known, so it is crawled too; the prefix
+        // of the legal name must complete to nothing.
+        ("prefix".to_owned(), literal("zebul")),
+        ("kind".to_owned(), "NAME".to_owned()),
+        ("email".to_owned(), literal(email)),
+        ("password".to_owned(), literal("not the fixture's password")),
+        ("token".to_owned(), literal("not-a-confirmation-token")),
+        ("senderName".to_owned(), literal("Crawler")),
+        ("senderEmail".to_owned(), literal("crawler@example.org")),
+        ("message".to_owned(), literal("Who are you?")),
+        ("show".to_owned(), "true".to_owned()),
+        ("status".to_owned(), "DISABLED".to_owned()),
+        ("role".to_owned(), "ADMIN".to_owned()),
+        (
+            "register.input".to_owned(),
+            format!(
+                "{{ email: {}, password: \"another long passphrase\", legalName: \"Someone Else\" }}",
+                literal(email)
+            ),
+        ),
+        ("updateMyRecord.input".to_owned(), "{ city: \"Crawlton\" }".to_owned()),
+        (
+            "saveMyProfile.input".to_owned(),
+            "{ displayName: \"Crawler Profile\", city: \"Crawlton\", country: \"Canada\" }".to_owned(),
+        ),
+    ])
+}
+
 /// A selection set for every field of `type_name`.
 fn selection(schema: &Schema, type_name: &str, known: &Known, depth: usize) -> String {
     schema
@@ -154,35 +190,7 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
         .collect();
     let schema = Schema { types };
     let query_type = introspection.str("__schema.queryType.name")?.to_owned();
-    let literal = |value: &str| serde_json::to_string(value).unwrap_or_default();
-    let known: Known = HashMap::from([
-        ("slug".to_owned(), literal("public-trainer")),
-        ("profileSlug".to_owned(), literal("public-trainer")),
-        ("memberNumber".to_owned(), literal(&number)),
-        ("first".to_owned(), "10".to_owned()),
-        // `suggest`: its required arguments are known, so it is crawled too; the prefix
-        // of the legal name must complete to nothing.
-        ("prefix".to_owned(), literal("zebul")),
-        ("kind".to_owned(), "NAME".to_owned()),
-        ("email".to_owned(), literal(email)),
-        ("password".to_owned(), literal("not the fixture's password")),
-        ("token".to_owned(), literal("not-a-confirmation-token")),
-        ("senderName".to_owned(), literal("Crawler")),
-        ("senderEmail".to_owned(), literal("crawler@example.org")),
-        ("message".to_owned(), literal("Who are you?")),
-        ("show".to_owned(), "true".to_owned()),
-        ("status".to_owned(), "DISABLED".to_owned()),
-        ("role".to_owned(), "ADMIN".to_owned()),
-        (
-            "register.input".to_owned(),
-            format!("{{ email: {}, password: \"another long passphrase\", legalName: \"Someone Else\" }}", literal(email)),
-        ),
-        ("updateMyRecord.input".to_owned(), "{ city: \"Crawlton\" }".to_owned()),
-        (
-            "saveMyProfile.input".to_owned(),
-            "{ displayName: \"Crawler Profile\", city: \"Crawlton\", country: \"Canada\" }".to_owned(),
-        ),
-    ]);
+    let known = known_arguments(email, &number);
 
     let audiences = [
         ("anonymous", None, false),
@@ -225,40 +233,9 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
     }
     assert!(crawled_fields > 50, "the crawl covered only {crawled_fields} fields");
 
-    // Mutation payloads, and their errors, as the audiences that must not see the fixture's
-    // private values: every mutation with every argument the crawl knows, aimed at the
-    // fixture where an argument names someone. `logout` goes last.
     let mutation_type = introspection.str("__schema.mutationType.name")?.to_owned();
-    let mut mutations = schema.fields(&mutation_type);
-    mutations.sort_by_key(|m| m["name"] == "logout");
-    let mut crawled_mutations = 0;
-    for (audience, token) in [("anonymous", None), ("another member", Some(other.token.clone()))] {
-        for mutation in &mutations {
-            let name = mutation["name"].as_str().unwrap_or_default();
-            let Some(body) = field_selection(&schema, mutation, &known, 0) else {
-                continue;
-            };
-            crawled_mutations += 1;
-            let query = format!("mutation {{ {body} }}");
-            let response = match &token {
-                Some(token) => app.graphql_as(token, &query, json!({})).await?,
-                None => app.graphql(&query, json!({})).await?,
-            };
-            let mut seen = Vec::new();
-            strings(&response.body, &mut seen);
-            for (what, value) in &private_values {
-                assert!(
-                    !seen.iter().any(|s| s.contains(value.as_str())),
-                    "{audience} received the {what} from {name}: {}",
-                    response.body
-                );
-            }
-        }
-    }
-    assert!(
-        crawled_mutations >= 2 * 14,
-        "the crawl called only {crawled_mutations} mutations"
-    );
+    let outsiders = [("anonymous", None), ("another member", Some(other.token.clone()))];
+    crawl_mutations(&app, &schema, &mutation_type, &known, &outsiders, &private_values).await?;
     Ok(())
 }
 
@@ -373,5 +350,52 @@ async fn the_field_audience_matrix_matches_the_snapshot() -> Result<()> {
         rows.push(format!("{row:<28} {}", cells.join(" | ")));
     }
     insta::assert_snapshot!("field_audience_matrix", rows.join("\n"));
+    Ok(())
+}
+
+/// Mutation payloads, and their errors, as the audiences that must not see the fixture's
+/// private values: every mutation with every argument the crawl knows, aimed at the fixture
+/// where an argument names someone. `logout` goes last.
+async fn crawl_mutations(
+    app: &TestApp,
+    schema: &Schema,
+    mutation_type: &str,
+    known: &Known,
+    outsiders: &[(&str, Option<String>)],
+    private_values: &[(&str, String)],
+) -> Result<()> {
+    // Mutation payloads, and their errors, as the audiences that must not see the fixture's
+    // private values: every mutation with every argument the crawl knows, aimed at the
+    // fixture where an argument names someone. `logout` goes last.
+    let mut mutations = schema.fields(mutation_type);
+    mutations.sort_by_key(|m| m["name"] == "logout");
+    let mut crawled_mutations = 0;
+    for (audience, token) in outsiders {
+        for mutation in &mutations {
+            let name = mutation["name"].as_str().unwrap_or_default();
+            let Some(body) = field_selection(schema, mutation, known, 0) else {
+                continue;
+            };
+            crawled_mutations += 1;
+            let query = format!("mutation {{ {body} }}");
+            let response = match token {
+                Some(token) => app.graphql_as(token, &query, json!({})).await?,
+                None => app.graphql(&query, json!({})).await?,
+            };
+            let mut seen = Vec::new();
+            strings(&response.body, &mut seen);
+            for (what, value) in private_values {
+                assert!(
+                    !seen.iter().any(|s| s.contains(value.as_str())),
+                    "{audience} received the {what} from {name}: {}",
+                    response.body
+                );
+            }
+        }
+    }
+    assert!(
+        crawled_mutations >= 2 * 14,
+        "the crawl called only {crawled_mutations} mutations"
+    );
     Ok(())
 }

@@ -130,5 +130,8 @@ fn every_field_of_every_object_type_names_its_audience() {
             last_description.clear();
         }
     }
-    assert!(missing.is_empty(), "fields whose description names no audience: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "fields whose description names no audience: {missing:#?}"
+    );
 }

@@ -461,4 +461,3 @@ async fn equally_relevant_matches_are_ordered_by_search_rank_then_by_age() -> Re
     );
     Ok(())
 }
-

@@ -49,11 +49,16 @@ const SLOW_STATEMENT: Duration = Duration::from_millis(250);
 
 /// Opens the pool. On SQLite, switches the file to WAL so readers never wait on a writer.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    connect_with_stats(settings, Arc::default()).await
+    connect_with_stats(settings, "cptn", Arc::default()).await
 }
 
-/// [`connect`], counting statements into `stats`.
-pub async fn connect_with_stats(settings: &Settings, stats: Arc<DbStats>) -> anyhow::Result<DatabaseConnection> {
+/// [`connect`], naming the pool's connections `name` on PostgreSQL (`application_name`,
+/// shown in `pg_stat_activity`) and counting statements into `stats`.
+pub async fn connect_with_stats(
+    settings: &Settings,
+    name: &'static str,
+    stats: Arc<DbStats>,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(settings.database_url.clone());
     options
         .max_connections(settings.db_pool_size)
@@ -64,7 +69,7 @@ pub async fn connect_with_stats(settings: &Settings, stats: Arc<DbStats>) -> any
         // A ping before every statement doubles the round trips; only a connection that sat
         // idle (the database may have restarted meanwhile) is checked first.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
-        .map_sqlx_postgres_opts(postgres_session);
+        .map_sqlx_postgres_opts(move |options| postgres_session(options, name));
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(move |info| stats.record(&info.statement.sql, info.elapsed));
     if db.get_database_backend() == DbBackend::Sqlite {
@@ -79,8 +84,11 @@ pub async fn connect_with_stats(settings: &Settings, stats: Arc<DbStats>) -> any
 /// connection and planned once: left to itself PostgreSQL re-plans a full-text search on
 /// every run (about 1 ms, as long as running it), and the plans of our statements do not
 /// depend on their values.
-fn postgres_session(options: sea_orm::sqlx::postgres::PgConnectOptions) -> sea_orm::sqlx::postgres::PgConnectOptions {
-    options.options([
+fn postgres_session(
+    options: sea_orm::sqlx::postgres::PgConnectOptions,
+    name: &str,
+) -> sea_orm::sqlx::postgres::PgConnectOptions {
+    options.application_name(name).options([
         ("max_parallel_workers_per_gather", "0"),
         ("plan_cache_mode", "force_generic_plan"),
     ])

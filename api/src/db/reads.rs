@@ -69,7 +69,7 @@ impl ReadPool {
             Some(Arc::new(PgReads {
                 // Statements are never logged by sqlx (their SQL may be long; slow ones are
                 // logged below, without values).
-                options: postgres_session(options).disable_statement_logging(),
+                options: postgres_session(options, "cptn reads").disable_statement_logging(),
                 permits: Semaphore::new(usize::try_from(settings.db_pool_size).unwrap_or(1).max(1)),
                 idle: Mutex::default(),
                 stats,

@@ -30,6 +30,7 @@ Disallow: /graphiql\n\
 Disallow: /account\n\
 Disallow: /login\n\
 Disallow: /register\n\
+Disallow: /confirm\n\
 Disallow: /trainers/\n\
 Disallow: /photos/\n";
 

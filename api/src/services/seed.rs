@@ -4,10 +4,10 @@
 
 use crate::auth::RequestMeta;
 use crate::db;
-use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
-use entity::enums::AuditKind;
 use crate::error::Result;
 use crate::services::accounts;
+use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
+use entity::enums::AuditKind;
 use rand::Rng;
 use sea_orm::DatabaseConnection;
 use shared::{Email, LegalName, Password, Role};

@@ -1,4 +1,5 @@
-//! Register, log in, and "my account" (member number, e-mail, own login history).
+//! Register (then confirm the address by its link), log in, and "my account" (member
+//! number, e-mail, own login history).
 
 use crate::api::{self, ApiError, MyAccount};
 use crate::components::field::Field;
@@ -6,7 +7,7 @@ use crate::session::{Session, use_session};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::{Email, LegalName, Password};
 
 /// Turns a client-side check into the same shape as a server `VALIDATION` error.
@@ -20,13 +21,13 @@ fn local_error(e: shared::FieldError) -> ApiError {
 
 #[component]
 pub fn Register() -> impl IntoView {
-    let session = use_session();
-    let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let legal_name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
+    // The server's "check your inbox", once the form went through.
+    let sent = RwSignal::new(None::<String>);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -41,20 +42,23 @@ pub fn Register() -> impl IntoView {
         }
         error.set(None);
         busy.set(true);
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let result = match api::register(&e, &p, &n).await {
-                Ok(_) => api::login(&e, &p).await,
-                Err(err) => Err(err),
-            };
+            let result = api::register(&e, &p, &n).await;
             busy.set(false);
-            enter_account(result, session, &navigate, error);
+            match result {
+                Ok(answer) => {
+                    password.set(String::new());
+                    sent.set(Some(answer.message));
+                }
+                Err(err) => error.set(Some(err)),
+            }
         });
     };
 
     view! {
         <section class="card">
             <h1>"Create your account"</h1>
+            <Show when=move || sent.get().is_some() fallback=move || view! {
             <form class="stack" on:submit=submit novalidate>
                 <Field label="E-mail address" name="email" id="register-email" kind="email" autocomplete="email" value=email error=error/>
                 <Field label="Password" name="password" id="register-password" kind="password" autocomplete="new-password"
@@ -65,7 +69,91 @@ pub fn Register() -> impl IntoView {
                 <FormError error=error/>
                 <button type="submit" id="register-submit" disabled=move || busy.get()>"Create account"</button>
             </form>
+            }>
+                <div id="register-done" role="status">
+                    <p>{move || sent.get()}</p>
+                    <p class="hint">"The link works for 48 hours. Nothing arrived? Look in your spam folder, or:"</p>
+                    <ResendLink email=email/>
+                </div>
+            </Show>
             <p>"Already a member? "<A href="/login">"Log in"</A></p>
+        </section>
+    }
+}
+
+/// "Send the link again" for an address typed in before (the answer is the same for
+/// any address).
+#[component]
+fn ResendLink(email: RwSignal<String>) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let resend = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let answer = api::resend_confirmation(&email.get_untracked()).await;
+            busy.set(false);
+            note.set(Some(match answer {
+                Ok(_) => "Sent again: look for the newest message.".to_owned(),
+                Err(e) => e.summary(),
+            }));
+        });
+    };
+    view! {
+        <button type="button" class="secondary" id="resend-link" on:click=resend disabled=move || busy.get()>
+            "Send the link again"
+        </button>
+        <p class="hint" id="resend-done" role="status">{move || note.get()}</p>
+    }
+}
+
+/// `/confirm?token=...`: the page the confirmation mail links to. Without a token (or with
+/// one that no longer works) it offers to send a new link.
+#[component]
+pub fn Confirm() -> impl IntoView {
+    let query = use_query_map();
+    let token = query.with_untracked(|q| q.get("token")).unwrap_or_default();
+    // None: still confirming; Some(Ok): confirmed; Some(Err): the link did not work.
+    let outcome = RwSignal::new(None::<Result<(), ApiError>>);
+    if token.is_empty() {
+        outcome.set(Some(Err(ApiError {
+            code: None,
+            message: String::new(),
+            field: Some("token".to_owned()),
+        })));
+    } else {
+        leptos::task::spawn_local(async move {
+            outcome.set(Some(api::confirm_email(&token).await));
+        });
+    }
+    let email = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    view! {
+        <section class="card">
+            <h1>"Confirm your e-mail address"</h1>
+            {move || match outcome.get() {
+                None => view! { <p id="confirm-pending">"Confirming…"</p> }.into_any(),
+                Some(Ok(())) => view! {
+                    <div id="confirm-done" role="status">
+                        <p>"Your address is confirmed. You can log in now."</p>
+                        <p><A href="/login" attr:id="confirm-login">"Log in"</A></p>
+                    </div>
+                }.into_any(),
+                Some(Err(failure)) => view! {
+                    <div id="confirm-error">
+                        <p role="alert">{
+                            if failure.message.is_empty() {
+                                "Ask for a new confirmation link: enter the address you registered with.".to_owned()
+                            } else {
+                                failure.summary()
+                            }
+                        }</p>
+                        <form class="stack" on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default() novalidate>
+                            <Field label="E-mail address" name="email" id="resend-email" kind="email" autocomplete="email" value=email error=error/>
+                            <ResendLink email=email/>
+                        </form>
+                    </div>
+                }.into_any(),
+            }}
         </section>
     }
 }
@@ -109,6 +197,7 @@ pub fn Login() -> impl IntoView {
                 <button type="submit" id="login-submit" disabled=move || busy.get()>"Log in"</button>
             </form>
             <p>"New here? "<A href="/register">"Create an account"</A></p>
+            <p>"No confirmation e-mail? "<A href="/confirm" attr:id="login-resend">"Send the link again"</A></p>
         </section>
     }
 }
@@ -216,6 +305,7 @@ fn describe(kind: Option<&str>) -> &'static str {
         Some("LOGIN_SUCCEEDED") => "Logged in",
         Some("LOGIN_WRONG_PASSWORD") => "Wrong password",
         Some("LOGIN_DISABLED_ACCOUNT") => "Refused: account disabled",
+        Some("LOGIN_UNCONFIRMED_EMAIL") => "Refused: address not confirmed yet",
         Some("LOGIN_RATE_LIMITED") => "Refused: too many attempts",
         _ => "Other",
     }
