@@ -140,8 +140,10 @@ async fn run_jobs_command(command: JobsCommand) -> anyhow::Result<()> {
                 let lease = leases.iter().find(|l| l.name == job.as_str());
                 let last = lease
                     .and_then(|l| {
-                        l.last_finished_at
-                            .map(|at| format!("last run {at}, {}", l.last_outcome.clone().unwrap_or_default()))
+                        l.last_finished_at.map(|at| {
+                            let outcome = l.last_outcome.clone().unwrap_or_default();
+                            format!("last run {}, {outcome}", at.format("%Y-%m-%d %H:%M:%S UTC"))
+                        })
                     })
                     .unwrap_or_else(|| "never run".to_owned());
                 println!(

@@ -410,3 +410,30 @@ async fn admins_change_roles_of_others_and_nobody_else_does() -> Result<()> {
     assert!(change.actor_id.is_some() && change.actor_id != change.member_id);
     Ok(())
 }
+
+#[tokio::test]
+async fn repeated_registrations_of_a_known_address_do_not_flood_its_inbox() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.trusted_proxy = Some([127, 0, 0, 1].into())).await?;
+    let owner = app.new_member().await?;
+    let register = "mutation($e: String!) { register(input: { email: $e, password: \"some passphrase\", legalName: \"X\" }) { accepted message } }";
+    let mut answers = Vec::new();
+    for i in 0..6 {
+        // From six IPs: the per-IP limit does not apply; the per-address one does.
+        let answer = app
+            .graphql_from(&format!("203.0.113.{i}"), None, register, json!({ "e": owner.email }))
+            .await?
+            .ok()?;
+        answers.push(answer.body);
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "always the same answer");
+    let notices = app.mail_to(&owner.email, MessageKind::RegistrationAttempt).await?;
+    assert_eq!(notices.len(), 3, "three notices, then the address rests");
+    let attempts = entity::audit_event::Entity::find()
+        .all(&app.state.db)
+        .await?
+        .into_iter()
+        .filter(|r| r.kind == AuditKind::RegistrationForKnownEmail)
+        .count();
+    assert_eq!(attempts, 6, "every attempt is still audited");
+    Ok(())
+}

@@ -151,7 +151,13 @@ async fn the_phone_is_public_only_while_showcased() -> Result<()> {
 async fn a_disabled_profile_is_not_found_and_comes_back_with_its_rank() -> Result<()> {
     let app = TestApp::spawn().await?;
     let (trainer, slug) = trainer_with_profile(&app, "Liam O'Brien").await?;
-    let rank_before = rank_of(&app, &slug).await?;
+    let (_, second) = trainer_with_profile(&app, "Maeve Second").await?;
+    let (_, third) = trainer_with_profile(&app, "Nuala Third").await?;
+    for (slug, rank) in [(&slug, 70), (&second, 40), (&third, 15)] {
+        set_rank_of(&app, slug, rank).await?;
+    }
+    let everyone = ["Liam O'Brien", "Maeve Second", "Nuala Third"];
+    assert_eq!(listed_names(&app, json!({})).await?, everyone, "by rank");
 
     let disabled = app
         .graphql_as(&trainer.token, "mutation { disableProfile { status } }", json!({}))
@@ -160,6 +166,8 @@ async fn a_disabled_profile_is_not_found_and_comes_back_with_its_rank() -> Resul
     assert_eq!(disabled.str("disableProfile.status")?, "DISABLED");
     let gone = app.graphql(PUBLIC, json!({ "slug": slug })).await?;
     assert_eq!(gone.code(), Some("NOT_FOUND"));
+    assert_eq!(listed_names(&app, json!({})).await?, everyone[1..]);
+    assert_eq!(listed_names(&app, json!({ "q": "strength" })).await?, everyone[1..]);
     let contact = contact(&app, &slug, "visitor@example.org").await?;
     assert_eq!(
         contact.code(),
@@ -171,7 +179,9 @@ async fn a_disabled_profile_is_not_found_and_comes_back_with_its_rank() -> Resul
         .await?
         .ok()?;
     app.graphql(PUBLIC, json!({ "slug": slug })).await?.ok()?;
-    assert_eq!(rank_of(&app, &slug).await?, rank_before);
+    assert_eq!(rank_of(&app, &slug).await?, 70, "the rank was kept");
+    assert_eq!(listed_names(&app, json!({})).await?, everyone, "first again");
+    assert_eq!(listed_names(&app, json!({ "q": "strength" })).await?, everyone);
     Ok(())
 }
 

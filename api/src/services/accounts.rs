@@ -61,6 +61,13 @@ pub async fn register(state: &AppState, meta: &RequestMeta, input: Registration)
     let actor = Actor::new(&Viewer::Anonymous, meta, state.now());
     let write = AuditedWrite::begin(&state.db, actor).await?;
     let record = match db::members::find_by_email(write.conn(), email.as_str()).await? {
+        // Mail to a known address is limited per address too (as re-sends are): repeated
+        // attempts from many IPs must not flood its owner's inbox. The answer stays the same.
+        Some(existing) if state.resend_limiter.check(&existing.email).is_err() => {
+            AuditRecord::new(AuditKind::RegistrationForKnownEmail)
+                .about(existing.id)
+                .detail("no mail: too many for this address")
+        }
         Some(existing) if existing.email_confirmed_at.is_none() => {
             queue_confirmation(state, write.conn(), &existing, meta, write.now()).await?;
             AuditRecord::new(AuditKind::RegistrationForKnownEmail)
