@@ -185,36 +185,18 @@ impl Settings {
         let workers = parse_var(var("CPTN_WORKERS"), cpus, "CPTN_WORKERS")?.max(1);
 
         let mut limits = Limits::default();
-        limits.login_account_burst = parse_var(
-            var("CPTN_LOGIN_ACCOUNT_BURST"),
-            limits.login_account_burst,
-            "CPTN_LOGIN_ACCOUNT_BURST",
-        )?;
-        limits.login_ip_burst = parse_var(var("CPTN_LOGIN_IP_BURST"), limits.login_ip_burst, "CPTN_LOGIN_IP_BURST")?;
-        limits.anonymous_per_minute = parse_var(
-            var("CPTN_ANONYMOUS_PER_MINUTE"),
-            limits.anonymous_per_minute,
-            "CPTN_ANONYMOUS_PER_MINUTE",
-        )?
-        .max(1);
-        limits.contact_ip_burst = parse_var(
-            var("CPTN_CONTACT_IP_BURST"),
-            limits.contact_ip_burst,
-            "CPTN_CONTACT_IP_BURST",
-        )?
-        .max(1);
-        limits.member_per_minute = parse_var(
-            var("CPTN_MEMBER_PER_MINUTE"),
-            limits.member_per_minute,
-            "CPTN_MEMBER_PER_MINUTE",
-        )?
-        .max(1);
-        limits.register_ip_burst = parse_var(
-            var("CPTN_REGISTER_IP_BURST"),
-            limits.register_ip_burst,
-            "CPTN_REGISTER_IP_BURST",
-        )?
-        .max(1);
+        // Each limit: its variable, then where it goes (at least 1, or no request would pass).
+        let counts: [(&str, &mut u32); 6] = [
+            ("CPTN_LOGIN_ACCOUNT_BURST", &mut limits.login_account_burst),
+            ("CPTN_LOGIN_IP_BURST", &mut limits.login_ip_burst),
+            ("CPTN_ANONYMOUS_PER_MINUTE", &mut limits.anonymous_per_minute),
+            ("CPTN_CONTACT_IP_BURST", &mut limits.contact_ip_burst),
+            ("CPTN_MEMBER_PER_MINUTE", &mut limits.member_per_minute),
+            ("CPTN_REGISTER_IP_BURST", &mut limits.register_ip_burst),
+        ];
+        for (name, slot) in counts {
+            *slot = parse_var(var(name), *slot, name)?.max(1);
+        }
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
         sessions.session_ttl = Duration::from_hours(hours);

@@ -24,6 +24,17 @@ pub struct Authenticated {
 }
 
 impl Viewer {
+    /// A logged-in member with `role` (unit tests of access rules).
+    #[cfg(test)]
+    pub(crate) fn member(member_id: i64, role: Role) -> Self {
+        Viewer::Member(Authenticated {
+            member_id,
+            session_id: String::new(),
+            jti: String::new(),
+            role,
+        })
+    }
+
     pub fn member_id(&self) -> Option<i64> {
         match self {
             Viewer::Anonymous => None,

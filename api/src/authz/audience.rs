@@ -51,15 +51,9 @@ impl Audience {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::viewer::Authenticated;
 
     fn member(id: i64, role: Role) -> Viewer {
-        Viewer::Member(Authenticated {
-            member_id: id,
-            session_id: String::new(),
-            jti: String::new(),
-            role,
-        })
+        Viewer::member(id, role)
     }
 
     #[test]

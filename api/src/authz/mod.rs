@@ -71,12 +71,7 @@ mod tests {
     use shared::Role;
 
     fn member(id: i64, role: Role) -> Viewer {
-        Viewer::Member(Authenticated {
-            member_id: id,
-            session_id: String::new(),
-            jti: String::new(),
-            role,
-        })
+        Viewer::member(id, role)
     }
 
     #[test]

@@ -619,12 +619,7 @@ pub async fn create_with_role(
 ) -> Result<member::Model> {
     let hash = password::hash(password).await?;
     let now = Utc::now();
-    let actor = Actor {
-        member_id: None,
-        meta: RequestMeta::default(),
-        at: now,
-    };
-    let write = AuditedWrite::begin(db, actor).await?;
+    let write = AuditedWrite::begin(db, Actor::operator(now)).await?;
     if db::members::find_by_email(write.conn(), email.as_str())
         .await?
         .is_some()
@@ -649,12 +644,7 @@ pub async fn create_with_role(
 pub async fn reset_password(db: &DatabaseConnection, member_id: i64, password: &Password) -> Result<()> {
     let hash = password::hash(password).await?;
     let now: DateTime<Utc> = Utc::now();
-    let actor = Actor {
-        member_id: None,
-        meta: RequestMeta::default(),
-        at: now,
-    };
-    let write = AuditedWrite::begin(db, actor).await?;
+    let write = AuditedWrite::begin(db, Actor::operator(now)).await?;
     db::members::set_password_hash(write.conn(), member_id, hash, now).await?;
     db::sessions::revoke_all_for_member(write.conn(), member_id, now).await?;
     write

@@ -66,6 +66,15 @@ impl Actor {
             at,
         }
     }
+
+    /// An operator's tool run from the command line (demo data): nobody, from nowhere.
+    pub fn operator(at: DateTime<Utc>) -> Self {
+        Self {
+            member_id: None,
+            meta: RequestMeta::default(),
+            at,
+        }
+    }
 }
 
 /// A write transaction together with the audit row it owes. The only way to make its

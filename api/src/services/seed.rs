@@ -2,7 +2,6 @@
 //! show. Passwords are random and printed once by the CLI; running `cptn seed-demo` again
 //! sets new ones.
 
-use crate::auth::RequestMeta;
 use crate::db;
 use crate::error::Result;
 use crate::services::accounts;
@@ -106,12 +105,7 @@ async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model,
         return Ok(());
     }
     let now = chrono::Utc::now();
-    let actor = Actor {
-        member_id: None,
-        meta: RequestMeta::default(),
-        at: now,
-    };
-    let write = AuditedWrite::begin(db, actor).await?;
+    let write = AuditedWrite::begin(db, Actor::operator(now)).await?;
     let txn = write.conn();
     let contact = db::members::ContactFields {
         phone: Some((*phone).to_owned()),

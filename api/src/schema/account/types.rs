@@ -6,7 +6,7 @@ use crate::schema::audit::types::{AuditEvent, AuditEventConnection};
 use crate::schema::directory::types::{MemberAddress, MyProfile};
 use crate::schema::error::GqlResult;
 use crate::schema::guard::readable_by;
-use crate::schema::pagination::{page_request, plain_connection};
+use crate::schema::pagination::page_request;
 use crate::services;
 use crate::services::audit::Actor;
 use async_graphql::{Enum, InputObject, Object, SimpleObject};
@@ -167,13 +167,7 @@ impl Member {
         let page = services::audit::login_history(&state.db, ctx.viewer(), &actor, self.model.id, request)
             .await
             .gql()?;
-        Ok(plain_connection(
-            AuditEvent::CURSOR_LIST,
-            &request,
-            page,
-            |entry| entry.row.id,
-            AuditEvent,
-        ))
+        Ok(AuditEvent::connection(&request, page))
     }
 }
 

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
-use crate::schema::pagination::{page_request, plain_connection};
+use crate::schema::pagination::page_request;
 use crate::services::audit::{self, AuditFilter};
 use async_graphql::{Context, Object};
 
@@ -52,12 +52,6 @@ impl AuditQuery {
         let page = audit::list_events(&state.db, ctx.viewer(), filter, request)
             .await
             .gql()?;
-        Ok(plain_connection(
-            AuditEvent::CURSOR_LIST,
-            &request,
-            page,
-            |entry| entry.row.id,
-            AuditEvent,
-        ))
+        Ok(AuditEvent::connection(&request, page))
     }
 }

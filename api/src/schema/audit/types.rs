@@ -1,7 +1,9 @@
 //! GraphQL types of the audit trail.
 
 use crate::authz::Audience;
+use crate::page::{Page, PageRequest};
 use crate::schema::guard::readable_by;
+use crate::schema::pagination::plain_connection;
 use crate::services::audit::AuditEntry;
 use async_graphql::connection::Connection;
 use async_graphql::{Enum, ID, InputObject, Object};
@@ -13,6 +15,11 @@ pub struct AuditEvent(pub AuditEntry);
 impl AuditEvent {
     /// The list name inside audit cursors.
     pub const CURSOR_LIST: &'static str = "audit";
+
+    /// The connection of a page of events, keyed by id.
+    pub fn connection(request: &PageRequest<i64>, page: Page<AuditEntry>) -> AuditEventConnection {
+        plain_connection(Self::CURSOR_LIST, request, page, |entry| entry.row.id, AuditEvent)
+    }
 
     fn owner(&self) -> Option<i64> {
         self.0.row.member_id
