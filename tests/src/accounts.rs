@@ -437,3 +437,20 @@ async fn repeated_registrations_of_a_known_address_do_not_flood_its_inbox() -> R
     assert_eq!(attempts, 6, "every attempt is still audited");
     Ok(())
 }
+
+#[tokio::test]
+async fn two_registrations_of_one_new_address_at_once_make_one_account_and_one_answer() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let (first, second) = tokio::join!(
+        app.register("twice@example.org", "the first passphrase", "First Try"),
+        app.register("twice@example.org", "the second passphrase", "Second Try"),
+    );
+    let (first, second) = (first?.ok()?, second?.ok()?);
+    assert_eq!(first.body, second.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM member WHERE email = 'twice@example.org'")
+            .await?,
+        1
+    );
+    Ok(())
+}

@@ -59,8 +59,35 @@ pub async fn register(state: &AppState, meta: &RequestMeta, input: Registration)
     // Hashed on both paths: the time of the answer must not tell the address is known.
     let password_hash = password::hash(&password).await?;
     let actor = Actor::new(&Viewer::Anonymous, meta, state.now());
+    let new_account = NewAccount {
+        email,
+        password_hash,
+        legal_name,
+    };
+    match record_registration(state, actor, meta, new_account).await {
+        Ok(()) => {}
+        // Two registrations of one new address at once (PostgreSQL; SQLite serialises
+        // writers): the other one created the account, and this one answers as for a known
+        // address.
+        Err(Error::Db(e)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {}
+        Err(e) => return Err(e),
+    }
+    state.wake_mailer();
+    Ok(())
+}
+
+/// What a registration creates when its address is new.
+struct NewAccount {
+    email: Email,
+    password_hash: String,
+    legal_name: LegalName,
+}
+
+/// The write of a registration: a new account and its confirmation link, or mail to the
+/// owner of a known address; one audit row either way.
+async fn record_registration(state: &AppState, actor: Actor, meta: &RequestMeta, account: NewAccount) -> Result<()> {
     let write = AuditedWrite::begin(&state.db, actor).await?;
-    let record = match db::members::find_by_email(write.conn(), email.as_str()).await? {
+    let record = match db::members::find_by_email(write.conn(), account.email.as_str()).await? {
         // Mail to a known address is limited per address too (as re-sends are): repeated
         // attempts from many IPs must not flood its owner's inbox. The answer stays the same.
         Some(existing) if state.resend_limiter.check(&existing.email).is_err() => {
@@ -81,9 +108,9 @@ pub async fn register(state: &AppState, meta: &RequestMeta, input: Registration)
         None => {
             let created = insert_member(
                 write.conn(),
-                &email,
-                password_hash,
-                &legal_name,
+                &account.email,
+                account.password_hash,
+                &account.legal_name,
                 Role::Member,
                 None,
                 write.now(),
@@ -93,15 +120,7 @@ pub async fn register(state: &AppState, meta: &RequestMeta, input: Registration)
             AuditRecord::new(AuditKind::MemberRegistered).about(created.id)
         }
     };
-    match write.commit(record).await {
-        Ok(()) => {}
-        // Two registrations of one new address at once: the other one created the account,
-        // and this one answers as for a known address.
-        Err(Error::Db(e)) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {}
-        Err(e) => return Err(e),
-    }
-    state.wake_mailer();
-    Ok(())
+    write.commit(record).await
 }
 
 fn throttle_per_ip(state: &AppState, meta: &RequestMeta) -> Result<()> {
