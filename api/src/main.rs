@@ -129,10 +129,7 @@ async fn run_jobs_command(command: JobsCommand) -> anyhow::Result<()> {
     settings.run_jobs = false;
     settings.addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let app = Application::build(settings.clone()).await?;
-    let ctx = JobContext {
-        state: app.state().clone(),
-        db: api::db::connect(&settings).await?,
-    };
+    let ctx = JobContext::new(app.state().clone(), api::db::connect(&settings).await?);
     match command {
         JobsCommand::List => {
             let leases = api::db::jobs::all(&ctx.db).await?;

@@ -100,12 +100,10 @@ impl Application {
             typos: Arc::default(),
             documents,
         };
-        let scheduler = state.settings.run_jobs.then(|| {
-            Scheduler::start(&JobContext {
-                state: state.clone(),
-                db: jobs_db,
-            })
-        });
+        let scheduler = state
+            .settings
+            .run_jobs
+            .then(|| Scheduler::start(&JobContext::new(state.clone(), jobs_db)));
         let schema = schema::build(Some(state.clone()));
         let listener = TcpListener::bind(state.settings.addr)?;
         let port = listener.local_addr()?.port();

@@ -144,14 +144,20 @@ pub async fn register(email: &str, password: &str, legal_name: &str) -> Result<C
     Ok(data.register)
 }
 
-/// Confirms an address with the token of its link.
-pub async fn confirm_email(token: &str) -> Result<(), ApiError> {
-    let _: Value = request(
-        "mutation ConfirmEmail($token: String!) { confirmEmail(token: $token) }",
-        json!({ "token": token }),
+/// Confirms an address with the token of its link and the registration's password, and
+/// logs in.
+pub async fn confirm_email(token: &str, password: &str) -> Result<Session, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        confirm_email: Session,
+    }
+    let data: Data = request(
+        "mutation ConfirmEmail($token: String!, $password: String!) { confirmEmail(token: $token, password: $password) { token expiresAt } }",
+        json!({ "token": token, "password": password }),
     )
     .await?;
-    Ok(())
+    Ok(data.confirm_email)
 }
 
 /// Asks for a new confirmation link.

@@ -4,7 +4,8 @@
 //! - `directory_profile.chosen_status`: what the member (or staff) chose, apart from
 //!   `status`, which becomes what the public sees: listed only while the account is active
 //!   too. Existing rows are recomputed and copied to the rows that list profiles.
-//! - `email_confirmation`: hashed tokens of confirmation links.
+//! - `email_confirmation`: hashed tokens of confirmation links, each with the password hash
+//!   and name of the registration that sent it (applied when that link is used).
 //! - `outbox_message` becomes one generic outbox (recipient member or address, headers,
 //!   attempts, next attempt, last error). Relay messages queued before are kept and will be
 //!   delivered, with the visitor's address as `Reply-To`.
@@ -21,6 +22,12 @@ pub struct Migration;
 #[allow(clippy::too_many_lines)]
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on SQLite too (sea-orm wraps only PostgreSQL's by default): a half-run
+    /// migration (the outbox renamed, not yet copied) could not be run again.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let postgres = manager.get_database_backend() == DatabaseBackend::Postgres;
@@ -65,6 +72,8 @@ impl MigrationTrait for Migration {
                     .col(big_pk_auto(EmailConfirmation::Id))
                     .col(big_integer(EmailConfirmation::MemberId))
                     .col(string_len(EmailConfirmation::TokenHash, 64).unique_key())
+                    .col(string_null(EmailConfirmation::PasswordHash))
+                    .col(string_len_null(EmailConfirmation::LegalName, 200))
                     .col(timestamp_with_time_zone(EmailConfirmation::CreatedAt))
                     .col(timestamp_with_time_zone(EmailConfirmation::ExpiresAt))
                     .col(timestamp_with_time_zone_null(EmailConfirmation::UsedAt))
@@ -135,10 +144,11 @@ impl MigrationTrait for Migration {
             manager.create_index(index.clone()).await?;
         }
         let newline = if postgres { "chr(10)" } else { "char(10)" };
+        // `services::mail::MailHeaders` as JSON: the visitor as `Reply-To`.
         let reply_to = if postgres {
-            "json_build_array(json_build_array('Reply-To', sender_email))::text"
+            "json_build_object('reply_to', json_build_object('name', sender_name, 'address', sender_email))::text"
         } else {
-            "json_array(json_array('Reply-To', sender_email))"
+            "json_object('reply_to', json_object('name', sender_name, 'address', sender_email))"
         };
         db.execute_unprepared(&format!(
             "INSERT INTO outbox_message (created_at, kind, recipient_member_id, recipient_address, subject, headers, \
@@ -180,17 +190,29 @@ impl MigrationTrait for Migration {
         // The outbox goes back to its relay-only shape; messages to addresses are lost.
         db.execute_unprepared("ALTER TABLE outbox_message RENAME TO outbox_message_after_12")
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(OutboxMessage::Table)
+                    .col(big_pk_auto(OutboxMessage::Id))
+                    .col(timestamp_with_time_zone(OutboxMessage::CreatedAt))
+                    .col(string_len(OutboxMessage::Kind, 32))
+                    .col(big_integer(OutboxMessage::RecipientMemberId))
+                    .col(string_len(BeforeOutbox::SenderName, 120))
+                    .col(string_len(BeforeOutbox::SenderEmail, 254))
+                    .col(string_len_null(OutboxMessage::SenderIp, 45))
+                    .col(string_len(OutboxMessage::Subject, 200))
+                    .col(text(OutboxMessage::Body))
+                    .col(string_len(OutboxMessage::Status, 16))
+                    .col(timestamp_with_time_zone_null(OutboxMessage::SentAt))
+                    .to_owned(),
+            )
+            .await?;
         db.execute_unprepared(
-            "CREATE TABLE outbox_message (id INTEGER PRIMARY KEY, created_at TIMESTAMP NOT NULL, kind VARCHAR(32) NOT NULL, \
-             recipient_member_id BIGINT NOT NULL, sender_name VARCHAR(120) NOT NULL, sender_email VARCHAR(254) NOT NULL, \
-             sender_ip VARCHAR(45), subject VARCHAR(200) NOT NULL, body TEXT NOT NULL, status VARCHAR(16) NOT NULL, \
-             sent_at TIMESTAMP)",
-        )
-        .await?;
-        db.execute_unprepared(
-            "INSERT INTO outbox_message (id, created_at, kind, recipient_member_id, sender_name, sender_email, sender_ip, \
-             subject, body, status, sent_at) SELECT id, created_at, kind, recipient_member_id, '', '', sender_ip, subject, \
-             body, status, sent_at FROM outbox_message_after_12 WHERE recipient_member_id IS NOT NULL",
+            "INSERT INTO outbox_message (created_at, kind, recipient_member_id, sender_name, sender_email, sender_ip, \
+             subject, body, status, sent_at) SELECT created_at, kind, recipient_member_id, '', '', sender_ip, subject, \
+             body, CASE WHEN status = 'sent' THEN 'sent' ELSE 'queued' END, sent_at FROM outbox_message_after_12 \
+             WHERE recipient_member_id IS NOT NULL AND kind = 'contact_relay' ORDER BY id",
         )
         .await?;
         db.execute_unprepared("DROP TABLE outbox_message_after_12").await?;
@@ -217,12 +239,21 @@ enum Member {
     EmailConfirmedAt,
 }
 
+/// Columns of the outbox before this migration (for `down`).
+#[derive(DeriveIden)]
+enum BeforeOutbox {
+    SenderName,
+    SenderEmail,
+}
+
 #[derive(DeriveIden)]
 enum EmailConfirmation {
     Table,
     Id,
     MemberId,
     TokenHash,
+    PasswordHash,
+    LegalName,
     CreatedAt,
     ExpiresAt,
     UsedAt,

@@ -33,7 +33,7 @@ async fn a_new_member_confirms_their_address_logs_in_sees_their_record_and_logs_
     let guessing = app.login("ada@example.org", "not the password").await?;
     assert_eq!(guessing.code(), Some("UNAUTHENTICATED"));
 
-    app.confirm("ADA@example.org").await?;
+    app.confirm("ADA@example.org", "analytical engine 1843").await?;
     let login = app.login("ADA@example.org", "analytical engine 1843").await?.ok()?;
     let token = login.str("login.token")?.to_owned();
     let number = login.str("login.member.memberNumber")?.to_owned();
@@ -77,7 +77,7 @@ async fn member_numbers_are_sequential_and_never_reused() -> Result<()> {
         ("two@example.org", "second passphrase"),
     ] {
         app.register(email, password, "Someone").await?.ok()?;
-        app.confirm(email).await?;
+        app.confirm(email, password).await?;
     }
     let n1 = number_of(&app, "one@example.org", "first passphrase").await?;
     let n2 = number_of(&app, "two@example.org", "second passphrase").await?;
@@ -90,7 +90,7 @@ async fn member_numbers_are_sequential_and_never_reused() -> Result<()> {
     app.register("three@example.org", "third passphrase", "Three")
         .await?
         .ok()?;
-    app.confirm("three@example.org").await?;
+    app.confirm("three@example.org", "third passphrase").await?;
     assert_eq!(number_of(&app, "three@example.org", "third passphrase").await?, n2 + 1);
     Ok(())
 }
@@ -145,16 +145,20 @@ async fn a_confirmation_link_works_once_and_for_two_days() -> Result<()> {
     app.register("late@example.org", "a late passphrase", "Late Person")
         .await?
         .ok()?;
-    let confirm = "mutation($t: String!) { confirmEmail(token: $t) }";
+    let confirm = tests::harness::CONFIRM;
+    let password = "a late passphrase";
     let forged = app
-        .graphql(confirm, json!({ "t": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }))
+        .graphql(
+            confirm,
+            json!({ "t": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "p": password }),
+        )
         .await?;
     assert_eq!((forged.code(), forged.field()), (Some("VALIDATION"), Some("token")));
 
     // Two days and a bit later the link no longer works; a new one does, once.
     let old = app.confirmation_token("late@example.org").await?;
     app.clock.advance(chrono::Duration::hours(49));
-    let expired = app.graphql(confirm, json!({ "t": old })).await?;
+    let expired = app.graphql(confirm, json!({ "t": old, "p": password })).await?;
     assert_eq!(expired.field(), Some("token"), "{}", expired.body);
     let resent = app
         .graphql(
@@ -173,10 +177,66 @@ async fn a_confirmation_link_works_once_and_for_two_days() -> Result<()> {
     assert_eq!(resent.body, unknown.body, "the same answer for an unknown address");
     let fresh = app.confirmation_token("late@example.org").await?;
     assert_ne!(fresh, old);
-    app.graphql(confirm, json!({ "t": fresh })).await?.ok()?;
-    let again = app.graphql(confirm, json!({ "t": fresh })).await?;
+    let wrong = app
+        .graphql(confirm, json!({ "t": fresh, "p": "not my passphrase" }))
+        .await?;
+    assert_eq!(wrong.field(), Some("password"), "{}", wrong.body);
+    let confirmed = app.graphql(confirm, json!({ "t": fresh, "p": password })).await?.ok()?;
+    let token = confirmed.str("confirmEmail.token")?;
+    app.graphql_as(token, "{ me { email } }", json!({})).await?.ok()?;
+    let again = app.graphql(confirm, json!({ "t": fresh, "p": password })).await?;
     assert_eq!(again.field(), Some("token"), "a link works once");
-    app.login("late@example.org", "a late passphrase").await?.ok()?;
+    app.login("late@example.org", password).await?.ok()?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn registering_someone_elses_unconfirmed_address_does_not_take_their_account() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let confirm = tests::harness::CONFIRM;
+    // The intruder registers the owner's address first, then the owner registers.
+    app.register("owner@example.org", "the intruder's passphrase", "In Truder")
+        .await?
+        .ok()?;
+    let intruders_link = app.confirmation_token("owner@example.org").await?;
+    app.register("owner@example.org", "the owner's own passphrase", "Rightful Owner")
+        .await?
+        .ok()?;
+    let owners_link = app.confirmation_token("owner@example.org").await?;
+    assert_ne!(intruders_link, owners_link);
+    let mail = app.mail_to("owner@example.org", MessageKind::EmailConfirmation).await?;
+    assert!(mail[0].body.contains("In Truder") && mail[1].body.contains("Rightful Owner"));
+
+    // Following the intruder's link with the owner's password confirms nothing; a link
+    // scanner without a password confirms nothing either.
+    let refused = app
+        .graphql(
+            confirm,
+            json!({ "t": intruders_link, "p": "the owner's own passphrase" }),
+        )
+        .await?;
+    assert_eq!(refused.field(), Some("password"), "{}", refused.body);
+    app.confirm("owner@example.org", "the owner's own passphrase").await?;
+
+    // The account is the owner's: their password and name; the intruder's fails.
+    let login = app
+        .login("owner@example.org", "the owner's own passphrase")
+        .await?
+        .ok()?;
+    let me = app
+        .graphql_as(login.str("login.token")?, "{ me { legalName } }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(me.str("me.legalName")?, "Rightful Owner");
+    let intruder = app.login("owner@example.org", "the intruder's passphrase").await?;
+    assert_eq!(intruder.code(), Some("UNAUTHENTICATED"));
+    let late = app
+        .graphql(
+            confirm,
+            json!({ "t": intruders_link, "p": "the intruder's passphrase" }),
+        )
+        .await?;
+    assert_eq!(late.field(), Some("token"), "every link retired with the confirmation");
     Ok(())
 }
 
@@ -427,7 +487,8 @@ async fn repeated_registrations_of_a_known_address_do_not_flood_its_inbox() -> R
     }
     assert!(answers.windows(2).all(|w| w[0] == w[1]), "always the same answer");
     let notices = app.mail_to(&owner.email, MessageKind::RegistrationAttempt).await?;
-    assert_eq!(notices.len(), 3, "three notices, then the address rests");
+    // The registration that made the account took one of the address's three.
+    assert_eq!(notices.len(), 2, "two notices, then the address rests");
     let attempts = entity::audit_event::Entity::find()
         .all(&app.state.db)
         .await?

@@ -341,7 +341,9 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
         ),
         (
             "confirmEmail",
-            anonymous(&format!("mutation {{ confirmEmail(token: \"{token}\") }}")),
+            anonymous(&format!(
+                "mutation {{ confirmEmail(token: \"{token}\", password: \"a coverage passphrase\") {{ token }} }}"
+            )),
             AuditKind::EmailConfirmed,
         ),
         (

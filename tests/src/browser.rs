@@ -209,6 +209,57 @@ async fn find_and_contact(app: &TestApp, browser: &Client) -> Result<()> {
     Ok(())
 }
 
+/// Before confirming, logging in is refused with a reason; "send the link again" from the
+/// page a stale link shows, then the newest link with the password confirms and logs in.
+async fn confirm_through_the_web_app(app: &TestApp, browser: &Client, email: &str, password: &str) -> Result<()> {
+    // Logging in before confirming is refused with a reason.
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#login-email", email).await?;
+    fill(browser, "#login-password", password).await?;
+    click(browser, "#login-submit").await?;
+    let refused = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='form-error'][normalize-space()!='']"))
+        .await?
+        .text()
+        .await?;
+    assert!(refused.contains("Confirm your e-mail address"), "{refused}");
+
+    // "Send the link again" from the page a stale link shows, then the newest link.
+    browser.goto(&app.url("/confirm")).await?;
+    fill(browser, "#resend-email", email).await?;
+    click(browser, "#resend-link").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='resend-done'][normalize-space()!='']"))
+        .await?;
+    let links = app
+        .eventually(|| async {
+            let mail = app
+                .mail_to(email, entity::enums::MessageKind::EmailConfirmation)
+                .await?;
+            Ok((mail.len() == 2).then_some(mail))
+        })
+        .await?;
+    let token = tests::harness::token_in(&links[1].body).context("a link in the mail")?;
+    browser.goto(&app.url(&format!("/confirm?token={token}"))).await?;
+    // The link asks for the password chosen when registering, then logs in.
+    fill(browser, "#confirm-password", "not the passphrase").await?;
+    click(browser, "#confirm-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//span[@id='confirm-password-error'][normalize-space()!='']",
+        ))
+        .await?;
+    fill(browser, "#confirm-password", password).await?;
+    click(browser, "#confirm-submit").await?;
+    Ok(())
+}
+
 async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
     let email = format!("browser-{}@example.org", uuid::Uuid::new_v4().simple());
     let password = "a browser passphrase";
@@ -237,44 +288,7 @@ async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
     let done = text_of(browser, "#register-done").await?;
     assert!(done.contains("Check your inbox"), "{done}");
 
-    // Logging in before confirming is refused with a reason.
-    browser.goto(&app.url("/login")).await?;
-    fill(browser, "#login-email", &email).await?;
-    fill(browser, "#login-password", password).await?;
-    click(browser, "#login-submit").await?;
-    let refused = browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath("//p[@id='form-error'][normalize-space()!='']"))
-        .await?
-        .text()
-        .await?;
-    assert!(refused.contains("Confirm your e-mail address"), "{refused}");
-
-    // "Send the link again" from the page a stale link shows, then the newest link.
-    browser.goto(&app.url("/confirm")).await?;
-    fill(browser, "#resend-email", &email).await?;
-    click(browser, "#resend-link").await?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath("//p[@id='resend-done'][normalize-space()!='']"))
-        .await?;
-    let links = app
-        .eventually(|| async {
-            let mail = app
-                .mail_to(&email, entity::enums::MessageKind::EmailConfirmation)
-                .await?;
-            Ok((mail.len() == 2).then_some(mail))
-        })
-        .await?;
-    let token = tests::harness::token_in(&links[1].body).context("a link in the mail")?;
-    browser.goto(&app.url(&format!("/confirm?token={token}"))).await?;
-    assert!(text_of(browser, "#confirm-done").await?.contains("confirmed"));
-    click(browser, "#confirm-login").await?;
-    fill(browser, "#login-email", &email).await?;
-    fill(browser, "#login-password", password).await?;
-    click(browser, "#login-submit").await?;
+    confirm_through_the_web_app(app, browser, &email, password).await?;
     let number = text_of(browser, "#account-number").await?;
     assert!(number.starts_with("CPTN-"), "{number}");
 

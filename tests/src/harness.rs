@@ -177,16 +177,20 @@ impl TestApp {
         token_in(body).context("no link in the confirmation mail")
     }
 
-    /// Follows the newest confirmation link sent to `email`.
-    pub async fn confirm(&self, email: &str) -> Result<()> {
+    /// Follows the newest confirmation link sent to `email`, with the registration's
+    /// `password`, which also logs in: the member, logged in.
+    pub async fn confirm(&self, email: &str, password: &str) -> Result<TestUser> {
         let token = self.confirmation_token(email).await?;
-        self.graphql(
-            "mutation($t: String!) { confirmEmail(token: $t) }",
-            json!({ "t": token }),
-        )
-        .await?
-        .ok()?;
-        Ok(())
+        let confirmed = self
+            .graphql(CONFIRM, json!({ "t": token, "p": password }))
+            .await?
+            .ok()?;
+        Ok(TestUser {
+            token: confirmed.str("confirmEmail.token")?.to_owned(),
+            member_number: confirmed.str("confirmEmail.member.memberNumber")?.to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+        })
     }
 
     /// Logs in through the API.
@@ -198,13 +202,12 @@ impl TestApp {
         .await
     }
 
-    /// Registers and logs in a new member with a unique e-mail.
+    /// Registers a new member with a unique e-mail and confirms it (which logs in).
     pub async fn new_member(&self) -> Result<TestUser> {
         let email = format!("member-{}@example.org", uuid::Uuid::new_v4().simple());
         let password = "a perfectly fine passphrase".to_owned();
         self.register(&email, &password, "Test Member").await?.ok()?;
-        self.confirm(&email).await?;
-        self.logged_in(email, password).await
+        self.confirm(&email, &password).await
     }
 
     /// Creates a staff or admin account directly (there is no public way to do that) and
@@ -265,6 +268,10 @@ impl TestApp {
         bail!("the expected rows did not appear within five seconds")
     }
 }
+
+/// `confirmEmail` with `$t` (the link's token) and `$p` (the password).
+pub const CONFIRM: &str =
+    "mutation($t: String!, $p: String!) { confirmEmail(token: $t, password: $p) { token member { memberNumber } } }";
 
 /// The `token` parameter of the first link in a text.
 pub fn token_in(text: &str) -> Option<String> {

@@ -9,10 +9,7 @@ use serde_json::json;
 use tests::TestApp;
 
 fn context(app: &TestApp) -> JobContext {
-    JobContext {
-        state: app.state.clone(),
-        db: app.state.db.clone(),
-    }
+    JobContext::new(app.state.clone(), app.state.db.clone())
 }
 
 fn no_scheduler(settings: &mut api::Settings) {

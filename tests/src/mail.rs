@@ -102,6 +102,23 @@ async fn without_an_smtp_server_mail_lands_in_the_mail_folder() -> Result<()> {
     let unfolded = written.replace("=\r\n", "").replace("=3D", "=");
     let token = token_in(&unfolded).context("the link is in the file")?;
     assert_eq!(token, app.confirmation_token("folder@example.org").await?);
+
+    // The files go with the rows, once the retention period has passed.
+    let ctx = job_context(&app);
+    app.clock.advance(chrono::Duration::days(29));
+    jobs::run_once(&ctx, JobName::Retention, true).await?;
+    assert_eq!(std::fs::read_dir(&folder)?.count(), 1, "kept thirty days");
+    app.clock.advance(chrono::Duration::days(2));
+    let report = jobs::dry_run(&ctx, JobName::Retention).await?;
+    assert!(
+        report
+            .lines
+            .iter()
+            .any(|l| l.contains("mail folder files older than that: would delete 1")),
+        "{report:?}"
+    );
+    jobs::run_once(&ctx, JobName::Retention, true).await?;
+    assert_eq!(std::fs::read_dir(&folder)?.count(), 0, "deleted after thirty days");
     Ok(())
 }
 
@@ -111,10 +128,7 @@ fn closed_port() -> Result<u16> {
 }
 
 fn job_context(app: &TestApp) -> JobContext {
-    JobContext {
-        state: app.state.clone(),
-        db: app.state.db.clone(),
-    }
+    JobContext::new(app.state.clone(), app.state.db.clone())
 }
 
 async fn run_mail_job(app: &TestApp) -> Result<()> {

@@ -146,7 +146,7 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
     let email = "zq-private-mailbox@example.org";
     let password = "crawl fixture passphrase";
     app.register(email, password, "Zebulon Qwertyprivate").await?.ok()?;
-    app.confirm(email).await?;
+    app.confirm(email, password).await?;
     let login = app.login(email, password).await?.ok()?;
     let owner_token = login.str("login.token")?.to_owned();
     let number = login.str("login.member.memberNumber")?.to_owned();

@@ -79,7 +79,7 @@ async fn names_with_apostrophes_and_accents_are_kept_exactly() -> Result<()> {
     app.register("obrien@example.org", "a fine passphrase", "Siobhán O'Brien-Ñúñez")
         .await?
         .ok()?;
-    app.confirm("obrien@example.org").await?;
+    app.confirm("obrien@example.org", "a fine passphrase").await?;
     let login = app.login("obrien@example.org", "a fine passphrase").await?.ok()?;
     let token = login.str("login.token")?;
     let me = app.graphql_as(token, "{ me { legalName } }", json!({})).await?.ok()?;

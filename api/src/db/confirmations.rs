@@ -5,18 +5,25 @@ use entity::email_confirmation as confirmation;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
-    member_id: i64,
-    token_hash: String,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<confirmation::Model, DbErr> {
+/// A link about to be stored.
+pub struct NewLink {
+    pub member_id: i64,
+    pub token_hash: String,
+    /// The credentials of the registration that sends it (none for a link sent again).
+    pub password_hash: Option<String>,
+    pub legal_name: Option<String>,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert<C: ConnectionTrait>(conn: &C, link: NewLink) -> Result<confirmation::Model, DbErr> {
     confirmation::ActiveModel {
-        member_id: Set(member_id),
-        token_hash: Set(token_hash),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
+        member_id: Set(link.member_id),
+        token_hash: Set(link.token_hash),
+        password_hash: Set(link.password_hash),
+        legal_name: Set(link.legal_name),
+        created_at: Set(link.now),
+        expires_at: Set(link.expires_at),
         used_at: Set(None),
         ..Default::default()
     }

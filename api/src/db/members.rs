@@ -105,6 +105,24 @@ pub async fn set_role<C: ConnectionTrait>(conn: &C, id: i64, role: Role, now: Da
     update_column(conn, id, member::Column::Role, Expr::value(role), now).await
 }
 
+/// Sets the password hash and legal name an account confirms with.
+pub async fn set_credentials<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    password_hash: String,
+    legal_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    member::Entity::update_many()
+        .col_expr(member::Column::PasswordHash, Expr::value(password_hash))
+        .col_expr(member::Column::LegalName, Expr::value(legal_name))
+        .col_expr(member::Column::UpdatedAt, Expr::value(now))
+        .filter(member::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records that the member proved the address is theirs (kept from the first time).
 pub async fn confirm_email<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
     member::Entity::update_many()

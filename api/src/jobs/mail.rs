@@ -12,6 +12,7 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
         state.clock.as_ref(),
         &state.settings.mail,
         dry_run,
+        &|| ctx.stop.is_cancelled(),
     )
     .await?;
     let mut lines = Vec::new();

@@ -91,6 +91,18 @@ pub struct JobContext {
     pub state: AppState,
     /// The jobs' own pool.
     pub db: DatabaseConnection,
+    /// Cancelled on shutdown: a long run stops at its next safe point.
+    pub stop: CancellationToken,
+}
+
+impl JobContext {
+    pub fn new(state: AppState, db: DatabaseConnection) -> Self {
+        Self {
+            state,
+            db,
+            stop: CancellationToken::new(),
+        }
+    }
 }
 
 /// The outcome of asking for a run.
@@ -157,7 +169,7 @@ pub struct Scheduler {
 impl Scheduler {
     /// Starts a loop per job.
     pub fn start(ctx: &JobContext) -> Self {
-        let stop = CancellationToken::new();
+        let stop = ctx.stop.clone();
         let tasks = JobName::iter()
             .map(|job| tokio::spawn(schedule(ctx.clone(), job, stop.clone())))
             .collect();
@@ -181,17 +193,26 @@ async fn schedule(ctx: JobContext, job: JobName, stop: CancellationToken) {
     loop {
         let pause = job.every().min(POLL);
         let by_wakeup = tokio::select! {
+            // Stopping wins over a pending wake-up.
+            biased;
             () = stop.cancelled() => break,
             () = tokio::time::sleep(pause) => false,
             () = woken.notified(), if job == JobName::Mail => true,
         };
-        // A message just queued is sent now rather than at the next scheduled run.
-        match run_once(&ctx, job, by_wakeup).await {
-            Ok(RunOutcome::Ran(report)) if !report.lines.is_empty() => {
+        // A message just queued is sent now rather than at the next scheduled run. The run
+        // is a task of its own, so that a panic in it is logged and the schedule goes on
+        // (its lease lapses).
+        let run = {
+            let ctx = ctx.clone();
+            tokio::spawn(async move { run_once(&ctx, job, by_wakeup).await })
+        };
+        match run.await {
+            Ok(Ok(RunOutcome::Ran(report))) if !report.lines.is_empty() => {
                 tracing::info!(job = %job, report = ?report.lines, "job ran");
             }
-            Ok(_) => {}
-            Err(e) => tracing::error!(job = %job, error = %e, "job failed"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(job = %job, error = %e, "job failed"),
+            Err(e) => tracing::error!(job = %job, error = %e, "job panicked; its lease lapses"),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The `retention` job: deletes what is kept no longer. Today: sent (and given-up) e-mail
-//! after `CPTN_MAIL_RETENTION_DAYS`, and confirmation links a week after they were used or
-//! expired.
+//! after `CPTN_MAIL_RETENTION_DAYS` (the outbox rows, and the `.eml` files of the mail
+//! folder), and confirmation links a week after they were used or expired.
 
 use super::{JobContext, JobReport};
 use crate::error::Result;
@@ -14,6 +14,7 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
     let now = state.clock.now();
     let verb = if dry_run { "would delete" } else { "deleted" };
     let messages = mail::purge_finished(&ctx.db, now, state.settings.mail.retention, dry_run).await?;
+    let files = mail::purge_mail_folder(&state.mailer, now, state.settings.mail.retention, dry_run).await?;
     let links_before = now - SPENT_LINKS_KEPT;
     let links = if dry_run {
         db::confirmations::count_spent_before(&ctx.db, links_before).await?
@@ -26,6 +27,9 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
             "sent e-mail older than {} days: {verb} {messages}",
             state.settings.mail.retention.as_secs() / 86_400
         ));
+    }
+    if state.mailer.folder().is_some() && (dry_run || files > 0) {
+        report.push(format!("mail folder files older than that: {verb} {files}"));
     }
     if dry_run || links > 0 {
         report.push(format!("spent confirmation links: {verb} {links}"));

@@ -28,6 +28,20 @@ impl CursorKey for i64 {
     }
 }
 
+/// The name of a list whose order depends on arguments (a search): `base` and a short
+/// fingerprint of the arguments, so that a cursor from one search is refused by another.
+pub fn list_for(base: &str, arguments: &[Option<&str>]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for argument in arguments {
+        hasher.update(argument.map(|a| a.trim().to_lowercase()).unwrap_or_default());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let fingerprint = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+    format!("{base}.{fingerprint:08x}")
+}
+
 /// Validates `first` (1 to 100, default 20).
 pub fn page_size(first: Option<i32>) -> Result<u64> {
     let first = first.unwrap_or(DEFAULT_PAGE);
@@ -116,6 +130,19 @@ mod tests {
         assert_eq!(decode_cursor::<i64>("audit", Some(&cursor))?, Some(42));
         assert!(decode_cursor::<i64>("members", Some(&cursor)).is_err());
         assert!(decode_cursor::<i64>("audit", Some("not base64!")).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn a_search_cursor_is_bound_to_its_search() -> anyhow::Result<()> {
+        let anna = list_for("directory", &[Some("anna"), None, None]);
+        assert_eq!(anna, list_for("directory", &[Some(" Anna "), None, None]));
+        let boxing = list_for("directory", &[Some("boxing"), None, None]);
+        let cursor = encode_cursor(&anna, &7_i64);
+        assert_eq!(decode_cursor::<i64>(&anna, Some(&cursor))?, Some(7));
+        assert!(decode_cursor::<i64>(&boxing, Some(&cursor)).is_err());
+        let in_city = list_for("directory", &[Some("anna"), Some("Regina"), None]);
+        assert_ne!(anna, in_city);
         Ok(())
     }
 

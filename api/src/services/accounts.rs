@@ -86,17 +86,25 @@ struct NewAccount {
 /// The write of a registration: a new account and its confirmation link, or mail to the
 /// owner of a known address; one audit row either way.
 async fn record_registration(state: &AppState, actor: Actor, meta: &RequestMeta, account: NewAccount) -> Result<()> {
+    // Every registration takes a token from the address's mail budget, known or not, so
+    // that the budget's state (seen through `resendConfirmation`) tells nothing; mail to a
+    // known address waits once it is spent (its owner's inbox is not flooded from many
+    // IPs), mail to a new address never does.
+    let mail_budget_spent = state.resend_limiter.check(&account.email.as_str().to_owned()).is_err();
     let write = AuditedWrite::begin(&state.db, actor).await?;
+    let credentials = Some(Credentials {
+        password_hash: account.password_hash.clone(),
+        legal_name: account.legal_name.as_str().to_owned(),
+    });
     let record = match db::members::find_by_email(write.conn(), account.email.as_str()).await? {
-        // Mail to a known address is limited per address too (as re-sends are): repeated
-        // attempts from many IPs must not flood its owner's inbox. The answer stays the same.
-        Some(existing) if state.resend_limiter.check(&existing.email).is_err() => {
-            AuditRecord::new(AuditKind::RegistrationForKnownEmail)
-                .about(existing.id)
-                .detail("no mail: too many for this address")
-        }
+        Some(existing) if mail_budget_spent => AuditRecord::new(AuditKind::RegistrationForKnownEmail)
+            .about(existing.id)
+            .detail("no mail: too many for this address"),
+        // Not confirmed yet: a link that confirms with this registration's password (the
+        // earlier registration's links keep theirs), so whoever registered first cannot
+        // have the owner confirm the account with the intruder's password.
         Some(existing) if existing.email_confirmed_at.is_none() => {
-            queue_confirmation(state, write.conn(), &existing, meta, write.now()).await?;
+            queue_confirmation(state, write.conn(), &existing, meta, write.now(), credentials).await?;
             AuditRecord::new(AuditKind::RegistrationForKnownEmail)
                 .about(existing.id)
                 .detail("unconfirmed: a new link was sent")
@@ -116,7 +124,7 @@ async fn record_registration(state: &AppState, actor: Actor, meta: &RequestMeta,
                 write.now(),
             )
             .await?;
-            queue_confirmation(state, write.conn(), &created, meta, write.now()).await?;
+            queue_confirmation(state, write.conn(), &created, meta, write.now(), credentials).await?;
             AuditRecord::new(AuditKind::MemberRegistered).about(created.id)
         }
     };
@@ -177,25 +185,50 @@ fn token_hash(token: &str) -> String {
         })
 }
 
-/// Stores a new confirmation link for `member` and queues the mail that carries it.
+/// The password and name a registration chose, applied when its link is used.
+struct Credentials {
+    password_hash: String,
+    legal_name: String,
+}
+
+/// Stores a new confirmation link for `member` and queues the mail that carries it. The
+/// link confirms with `credentials` (a registration's), or with the account's own (`None`:
+/// a link sent again).
 async fn queue_confirmation<C: ConnectionTrait>(
     state: &AppState,
     conn: &C,
     member: &member::Model,
     meta: &RequestMeta,
     now: DateTime<Utc>,
+    credentials: Option<Credentials>,
 ) -> Result<()> {
     let (token, hash) = new_token();
-    db::confirmations::insert(conn, member.id, hash, now, now + CONFIRMATION_VALID).await?;
+    let name = credentials
+        .as_ref()
+        .map_or(member.legal_name.clone(), |c| c.legal_name.clone());
+    let (password_hash, legal_name) = credentials.map_or((None, None), |c| (Some(c.password_hash), Some(c.legal_name)));
+    db::confirmations::insert(
+        conn,
+        db::confirmations::NewLink {
+            member_id: member.id,
+            token_hash: hash,
+            password_hash,
+            legal_name,
+            now,
+            expires_at: now + CONFIRMATION_VALID,
+        },
+    )
+    .await?;
     let link = format!("{}/confirm?token={token}", state.settings.public_url);
     let body = format!(
         "Welcome to CPTN Network, {name}.\n\n\
-         To finish creating your account, confirm that this e-mail address is yours by opening \
-         this link within 48 hours:\n\n{link}\n\n\
+         To finish creating your account, open this link within 48 hours and enter the \
+         password you chose when registering:\n\n{link}\n\n\
          If you did not create an account, ignore this message: nobody can log in with this \
-         address until it is confirmed.\n\n\
-         This request came from IP address {ip}.\n",
-        name = member.legal_name,
+         address until it is confirmed, and this link works only with the password of the \
+         registration that sent it.\n\n\
+         This registration was made on {when} UTC from IP address {ip}.\n",
+        when = now.format("%Y-%m-%d %H:%M"),
         ip = meta.ip_string().unwrap_or_else(|| "unknown".to_owned()),
     );
     mail::queue(
@@ -256,10 +289,14 @@ fn automatic() -> MailHeaders {
     }
 }
 
-/// Confirms the address of the account whose link carries `token`; every link of that
-/// account stops working. `VALIDATION` on `token` for an unknown, used or expired link.
+/// Confirms the address of the account whose link carries `token` and opens a session:
+/// the link's registration's `password` proves the person is the one who registered (the
+/// mailbox alone is not enough, nor a link scanner following it). The password check takes
+/// from the account's budget and is audited like every other. Every link of the account
+/// stops working. `VALIDATION` on `token` for an unknown, used or expired link, on
+/// `password` for a password that is not that registration's.
 #[tracing::instrument(skip_all)]
-pub async fn confirm_email(state: &AppState, meta: &RequestMeta, token: &str) -> Result<()> {
+pub async fn confirm_email(state: &AppState, meta: &RequestMeta, token: &str, password: String) -> Result<SignedIn> {
     let invalid = || {
         Error::invalid(
             "token",
@@ -270,15 +307,54 @@ pub async fn confirm_email(state: &AppState, meta: &RequestMeta, token: &str) ->
     if token.is_empty() || token.len() > 100 {
         return Err(invalid());
     }
-    let write = AuditedWrite::begin(&state.db, Actor::new(&Viewer::Anonymous, meta, state.now())).await?;
-    let link = db::confirmations::find_usable(write.conn(), &token_hash(token), write.now())
+    let link = db::confirmations::find_usable(&state.db, &token_hash(token), state.now())
         .await?
         .ok_or_else(invalid)?;
-    db::members::confirm_email(write.conn(), link.member_id, write.now()).await?;
-    db::confirmations::use_all_of(write.conn(), link.member_id, write.now()).await?;
+    let member = db::members::find_by_id(&state.db, link.member_id)
+        .await?
+        .ok_or_else(invalid)?;
+    // The password the link confirms with: its registration's, or the account's.
+    let expected = member::Model {
+        password_hash: link
+            .password_hash
+            .clone()
+            .unwrap_or_else(|| member.password_hash.clone()),
+        ..member.clone()
+    };
+    let actor = Actor::new(&Viewer::Anonymous, meta, state.now());
+    let account = member.email.clone();
+    if !check_password(
+        state,
+        &actor,
+        &account,
+        Some(&expected),
+        password,
+        PasswordPurpose::Confirm("confirmEmail"),
+    )
+    .await?
+    {
+        return Err(Error::invalid(
+            "password",
+            "This is not the password chosen in the registration that sent this link. If you registered more \
+             than once, use the newest link, or register again.",
+        ));
+    }
+    if member.status != MemberStatus::Active {
+        return Err(Error::AccountDisabled);
+    }
+    let write = AuditedWrite::begin(&state.db, actor).await?;
+    db::members::confirm_email(write.conn(), member.id, write.now()).await?;
+    if let (Some(hash), Some(name)) = (link.password_hash, link.legal_name) {
+        db::members::set_credentials(write.conn(), member.id, hash, &name, write.now()).await?;
+    }
+    db::confirmations::use_all_of(write.conn(), member.id, write.now()).await?;
     write
-        .commit(AuditRecord::new(AuditKind::EmailConfirmed).about(link.member_id))
-        .await
+        .record(AuditRecord::new(AuditKind::EmailConfirmed).about(member.id))
+        .await?;
+    let member = db::members::find_by_id(write.conn(), member.id)
+        .await?
+        .ok_or_else(invalid)?;
+    open_session(state, write, member, meta).await
 }
 
 /// Sends a new confirmation link to `email` when it belongs to an unconfirmed account.
@@ -294,7 +370,7 @@ pub async fn resend_confirmation(state: &AppState, meta: &RequestMeta, email: &s
     let found = db::members::find_by_email(write.conn(), email.as_str()).await?;
     let member_id = found.as_ref().map(|m| m.id);
     if let Some(member) = found.filter(|m| m.email_confirmed_at.is_none()) {
-        queue_confirmation(state, write.conn(), &member, meta, write.now()).await?;
+        queue_confirmation(state, write.conn(), &member, meta, write.now(), None).await?;
     }
     write
         .commit(AuditRecord::new(AuditKind::ConfirmationRequested).about(member_id))
@@ -452,12 +528,22 @@ pub async fn login(state: &AppState, meta: &RequestMeta, email: &str, password: 
         return Err(Error::EmailUnconfirmed);
     }
 
+    let write = AuditedWrite::begin(&state.db, actor).await?;
+    open_session(state, write, member, meta).await
+}
+
+/// Opens a session for `member` inside `write` and commits it with a `LoginSucceeded` row.
+async fn open_session(
+    state: &AppState,
+    write: AuditedWrite,
+    member: member::Model,
+    meta: &RequestMeta,
+) -> Result<SignedIn> {
     // Sessions and tokens live on the system clock: the token library checks expiry by it.
     let now = Utc::now();
     let session_id = uuid::Uuid::new_v4().to_string();
     let jti = uuid::Uuid::new_v4().to_string();
     let session_ttl = chrono::Duration::from_std(state.settings.sessions.session_ttl).map_err(anyhow::Error::from)?;
-    let write = AuditedWrite::begin(&state.db, actor).await?;
     db::sessions::insert(
         write.conn(),
         session::ActiveModel {

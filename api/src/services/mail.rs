@@ -131,6 +131,14 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
+    /// The folder of `.eml` files, when mail goes there.
+    pub fn folder(&self) -> Option<&Path> {
+        match &self.transport {
+            Transport::Folder(_, folder) => Some(folder),
+            Transport::Smtp(_) => None,
+        }
+    }
+
     /// Where messages go, for the log (no credentials).
     pub fn describe(&self) -> String {
         match &self.transport {
@@ -172,7 +180,9 @@ impl Mailer {
         match &self.transport {
             Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendFailure {
                 permanent: e.is_permanent(),
-                reason: e.to_string(),
+                // A mail server's answer often repeats the recipient's address; it goes
+                // to the log and the outbox row without it.
+                reason: without_addresses(&e.to_string()),
             }),
             Transport::Folder(files, folder) => {
                 tokio::fs::create_dir_all(folder).await.map_err(|e| SendFailure {
@@ -186,6 +196,14 @@ impl Mailer {
             }
         }
     }
+}
+
+/// `text` with every word that holds an `@` replaced by `<address>`.
+pub fn without_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| if word.contains('@') { "<address>" } else { word })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// What one run of the sender did (or, dry, would do).
@@ -212,13 +230,15 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     (chrono::Duration::minutes(1) * 2_i32.pow(doublings)).min(chrono::Duration::hours(6))
 }
 
-/// Sends every due message (at most [`BATCH`]). With `dry_run`, only counts them.
+/// Sends every due message (at most [`BATCH`]). With `dry_run`, only counts them. Stops
+/// between two messages once `stopping()` says so (shutdown); the rest wait for the next run.
 pub async fn deliver_due(
     db: &DatabaseConnection,
     mailer: &Mailer,
     clock: &dyn Clock,
     settings: &MailSettings,
     dry_run: bool,
+    stopping: &(dyn Fn() -> bool + Sync),
 ) -> Result<DeliveryReport> {
     let now = clock.now();
     let due = db::outbox::due(db, now, BATCH).await?;
@@ -230,18 +250,27 @@ pub async fn deliver_due(
         return Ok(report);
     }
     for message in due {
+        if stopping() {
+            break;
+        }
         let now = clock.now();
         if !db::outbox::claim(db, message.id, now, now + ATTEMPT_LEASE).await? {
             continue;
         }
         let attempts = message.attempts + 1;
         let outcome = match recipient_address(db, &message).await? {
-            Some(address) => {
-                let headers: MailHeaders = serde_json::from_str(&message.headers).unwrap_or_default();
-                mailer
-                    .send(&address, &message.subject, &headers, message.body.clone())
-                    .await
-            }
+            Some(address) => match serde_json::from_str::<MailHeaders>(&message.headers) {
+                Ok(headers) => {
+                    mailer
+                        .send(&address, &message.subject, &headers, message.body.clone())
+                        .await
+                }
+                // Sent without them, a relayed message would lose its Reply-To.
+                Err(e) => Err(SendFailure {
+                    permanent: true,
+                    reason: format!("the stored headers cannot be read: {e}"),
+                }),
+            },
             None => Err(SendFailure {
                 permanent: true,
                 reason: "the recipient no longer has an address".to_owned(),
@@ -308,6 +337,43 @@ pub async fn purge_finished(
     })
 }
 
+/// Deletes the `.eml` files of the mail folder written longer ago than the retention
+/// period (they hold what the outbox rows held); with `dry_run`, only counts them.
+pub async fn purge_mail_folder(mailer: &Mailer, now: DateTime<Utc>, retention: Duration, dry_run: bool) -> Result<u64> {
+    let Some(folder) = mailer.folder() else {
+        return Ok(0);
+    };
+    let retention = chrono::Duration::from_std(retention).map_err(|e| Error::Unexpected(e.into()))?;
+    let before = now - retention;
+    let mut entries = match tokio::fs::read_dir(folder).await {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(Error::Unexpected(anyhow::anyhow!("reading {}: {e}", folder.display()))),
+    };
+    let mut count = 0;
+    while let Some(entry) = entries
+        .next_entry()
+        .await
+        .map_err(|e| Error::Unexpected(anyhow::anyhow!("reading {}: {e}", folder.display())))?
+    {
+        let path = entry.path();
+        let written = entry
+            .metadata()
+            .await
+            .and_then(|m| m.modified())
+            .map(DateTime::<Utc>::from);
+        let is_old_mail = path.extension().is_some_and(|e| e == "eml") && written.is_ok_and(|at| at < before);
+        if !is_old_mail {
+            continue;
+        }
+        count += 1;
+        if !dry_run && let Err(e) = tokio::fs::remove_file(&path).await {
+            return Err(Error::Unexpected(anyhow::anyhow!("removing {}: {e}", path.display())));
+        }
+    }
+    Ok(count)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +386,14 @@ mod tests {
         assert_eq!(backoff(9), chrono::Duration::minutes(256));
         assert_eq!(backoff(10), chrono::Duration::hours(6));
         assert_eq!(backoff(100), chrono::Duration::hours(6));
+    }
+
+    #[test]
+    fn failures_are_kept_without_addresses() {
+        assert_eq!(
+            without_addresses("permanent error (550): 5.1.1 <bob@example.org>: Recipient address rejected"),
+            "permanent error (550): 5.1.1 <address> Recipient address rejected"
+        );
     }
 
     #[test]

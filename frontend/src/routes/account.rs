@@ -106,54 +106,62 @@ fn ResendLink(email: RwSignal<String>) -> impl IntoView {
     }
 }
 
-/// `/confirm?token=...`: the page the confirmation mail links to. Without a token (or with
-/// one that no longer works) it offers to send a new link.
+/// `/confirm?token=...`: the page the confirmation mail links to. The person enters the
+/// password they chose when registering (the link alone confirms nothing, so a link
+/// scanner cannot, nor someone who registered an address that is not theirs), and is
+/// logged in. Without a token, or with one that no longer works, it offers a new link.
 #[component]
 pub fn Confirm() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
     let query = use_query_map();
     let token = query.with_untracked(|q| q.get("token")).unwrap_or_default();
-    // None: still confirming; Some(Ok): confirmed; Some(Err): the link did not work.
-    let outcome = RwSignal::new(None::<Result<(), ApiError>>);
-    if token.is_empty() {
-        outcome.set(Some(Err(ApiError {
-            code: None,
-            message: String::new(),
-            field: Some("token".to_owned()),
-        })));
-    } else {
-        leptos::task::spawn_local(async move {
-            outcome.set(Some(api::confirm_email(&token).await));
-        });
-    }
+    let password = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    // The link itself is gone (used, expired, never sent): offer a new one.
+    let no_token = token.trim().is_empty();
+    let link_failed = move || no_token || error.get().is_some_and(|e| e.field.as_deref() == Some("token"));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (t, p) = (token.clone(), password.get());
+        error.set(None);
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let result = api::confirm_email(&t, &p).await;
+            busy.set(false);
+            if result.is_ok() {
+                password.set(String::new());
+            }
+            enter_account(result, session, &navigate, error);
+        });
+    };
+
     view! {
         <section class="card">
             <h1>"Confirm your e-mail address"</h1>
-            {move || match outcome.get() {
-                None => view! { <p id="confirm-pending">"Confirming…"</p> }.into_any(),
-                Some(Ok(())) => view! {
-                    <div id="confirm-done" role="status">
-                        <p>"Your address is confirmed. You can log in now."</p>
-                        <p><A href="/login" attr:id="confirm-login">"Log in"</A></p>
-                    </div>
-                }.into_any(),
-                Some(Err(failure)) => view! {
-                    <div id="confirm-error">
-                        <p role="alert">{
-                            if failure.message.is_empty() {
-                                "Ask for a new confirmation link: enter the address you registered with.".to_owned()
-                            } else {
-                                failure.summary()
-                            }
-                        }</p>
-                        <form class="stack" on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default() novalidate>
-                            <Field label="E-mail address" name="email" id="resend-email" kind="email" autocomplete="email" value=email error=error/>
-                            <ResendLink email=email/>
-                        </form>
-                    </div>
-                }.into_any(),
-            }}
+            <Show when=link_failed fallback=move || view! {
+                <form class="stack" id="confirm-form" on:submit=submit.clone() novalidate>
+                    <p>"Enter the password you chose when you registered: this confirms the address and logs you in."</p>
+                    <Field label="Password" name="password" id="confirm-password" kind="password" autocomplete="current-password" value=password error=error/>
+                    <FormError error=error/>
+                    <button type="submit" id="confirm-submit" disabled=move || busy.get()>"Confirm and log in"</button>
+                </form>
+            }>
+                <div id="confirm-error">
+                    <p role="alert">{move || error.get().map_or_else(
+                        || "Ask for a new confirmation link: enter the address you registered with.".to_owned(),
+                        |e| e.summary(),
+                    )}</p>
+                    <form class="stack" on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default() novalidate>
+                        <Field label="E-mail address" name="email" id="resend-email" kind="email" autocomplete="email" value=email error=error/>
+                        <ResendLink email=email/>
+                    </form>
+                </div>
+            </Show>
         </section>
     }
 }

@@ -38,18 +38,22 @@ impl AccountMutation {
         Ok(CheckYourInbox::default())
     }
 
-    /// Confirms an e-mail address with the token of the link we sent to it; the account
-    /// can log in from now on. `VALIDATION` on `token` when the link was used already,
-    /// has expired (48 hours) or never existed. Audience: public (the link is the proof).
+    /// Confirms an e-mail address with the token of the link we sent to it and the
+    /// password chosen in the registration that sent that link, and logs in. The account
+    /// can log in from now on. `VALIDATION` on `token` when the link was used already, has
+    /// expired (48 hours) or never existed; on `password` when it is not that
+    /// registration's (each try counts against the account's password budget:
+    /// `RATE_LIMITED`). Audience: public (the link and the password are the proof).
     async fn confirm_email(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The `token` parameter of the confirmation link.")] token: String,
-    ) -> async_graphql::Result<bool> {
-        services::accounts::confirm_email(ctx.state(), ctx.meta(), &token)
+        #[graphql(desc = "The password chosen when registering.")] password: String,
+    ) -> async_graphql::Result<LoginPayload> {
+        let signed = services::accounts::confirm_email(ctx.state(), ctx.meta(), &token, password)
             .await
             .gql()?;
-        Ok(true)
+        Ok(signed.into())
     }
 
     /// Sends a new confirmation link to an address whose account is not confirmed yet.

@@ -4,7 +4,7 @@ use super::types::{PublicProfile, Specialty};
 use crate::db::search::RankKey;
 use crate::schema::ContextExt;
 use crate::schema::error::GqlResult;
-use crate::schema::pagination::{CursorKey, connection, page_request};
+use crate::schema::pagination::{CursorKey, connection, list_for, page_request};
 use crate::services::directory::{self, DirectorySearch, SuggestKind};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, SimpleObject};
@@ -82,8 +82,9 @@ impl DirectoryQuery {
 
     /// Searches the directory of active trainer profiles. `query` matches display names,
     /// cities, specialties and bios, each word as a prefix (names also with small typos);
-    /// results come by relevance and the profile's search rank, and the cursors keep their
-    /// place when profiles are added or hidden meanwhile. Audience: public.
+    /// results come by relevance and the profile's search rank. Cursors are keyset cursors
+    /// bound to their search: a listing (no `query`) keeps its place when profiles are
+    /// added or hidden meanwhile. Audience: public.
     async fn directory(
         &self,
         ctx: &Context<'_>,
@@ -93,7 +94,8 @@ impl DirectoryQuery {
         #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last result of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<DirectoryConnection> {
-        let request = page_request(CURSOR_LIST, first, after.as_deref()).gql()?;
+        let list = list_for(CURSOR_LIST, &[query.as_deref(), city.as_deref(), specialty.as_deref()]);
+        let request = page_request(&list, first, after.as_deref()).gql()?;
         let search = DirectorySearch {
             query,
             city,
@@ -106,7 +108,7 @@ impl DirectoryQuery {
             has_more: found.has_more,
         };
         Ok(connection(
-            CURSOR_LIST,
+            &list,
             &request,
             page,
             |(key, _)| *key,
