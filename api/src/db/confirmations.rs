@@ -45,6 +45,19 @@ pub async fn find_usable<C: ConnectionTrait>(
         .await
 }
 
+/// Marks the link used if it still can be; false when another request used it first, or
+/// it expired meanwhile.
+pub async fn claim<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let result = confirmation::Entity::update_many()
+        .col_expr(confirmation::Column::UsedAt, Expr::value(now))
+        .filter(confirmation::Column::Id.eq(id))
+        .filter(confirmation::Column::UsedAt.is_null())
+        .filter(confirmation::Column::ExpiresAt.gt(now))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 /// Marks every link of the member used (one confirmation retires them all).
 pub async fn use_all_of<C: ConnectionTrait>(conn: &C, member_id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
     confirmation::Entity::update_many()

@@ -203,9 +203,6 @@ async fn queue_confirmation<C: ConnectionTrait>(
     credentials: Option<Credentials>,
 ) -> Result<()> {
     let (token, hash) = new_token();
-    let name = credentials
-        .as_ref()
-        .map_or(member.legal_name.clone(), |c| c.legal_name.clone());
     let (password_hash, legal_name) = credentials.map_or((None, None), |c| (Some(c.password_hash), Some(c.legal_name)));
     db::confirmations::insert(
         conn,
@@ -220,8 +217,10 @@ async fn queue_confirmation<C: ConnectionTrait>(
     )
     .await?;
     let link = format!("{}/confirm?token={token}", state.settings.public_url);
+    // No text a registrant typed (a name) goes into mail to an address nobody has confirmed:
+    // it could pose as instructions from us ("your code is ...").
     let body = format!(
-        "Welcome to CPTN Network, {name}.\n\n\
+        "Welcome to CPTN Network.\n\n\
          To finish creating your account, open this link within 48 hours and enter the \
          password you chose when registering:\n\n{link}\n\n\
          If you did not create an account, ignore this message: nobody can log in with this \
@@ -339,10 +338,22 @@ pub async fn confirm_email(state: &AppState, meta: &RequestMeta, token: &str, pa
              than once, use the newest link, or register again.",
         ));
     }
+    // The password was checked outside the transaction (hashing takes a while); inside it,
+    // the link is claimed (only one request can) and the account read again: one confirmed
+    // meanwhile, or one disabled, takes no link's credentials.
+    let write = AuditedWrite::begin(&state.db, actor).await?;
+    if !db::confirmations::claim(write.conn(), link.id, write.now()).await? {
+        return Err(invalid());
+    }
+    let member = db::members::find_by_id(write.conn(), member.id)
+        .await?
+        .ok_or_else(invalid)?;
+    if member.email_confirmed_at.is_some() {
+        return Err(invalid());
+    }
     if member.status != MemberStatus::Active {
         return Err(Error::AccountDisabled);
     }
-    let write = AuditedWrite::begin(&state.db, actor).await?;
     db::members::confirm_email(write.conn(), member.id, write.now()).await?;
     if let (Some(hash), Some(name)) = (link.password_hash, link.legal_name) {
         db::members::set_credentials(write.conn(), member.id, hash, &name, write.now()).await?;

@@ -357,18 +357,25 @@ pub async fn purge_mail_folder(mailer: &Mailer, now: DateTime<Utc>, retention: D
         .map_err(|e| Error::Unexpected(anyhow::anyhow!("reading {}: {e}", folder.display())))?
     {
         let path = entry.path();
-        let written = entry
-            .metadata()
-            .await
-            .and_then(|m| m.modified())
-            .map(DateTime::<Utc>::from);
-        let is_old_mail = path.extension().is_some_and(|e| e == "eml") && written.is_ok_and(|at| at < before);
+        // Only the folder's own files (no directory, no link followed).
+        let Ok(metadata) = entry.metadata().await else {
+            continue;
+        };
+        let written = metadata.modified().map(DateTime::<Utc>::from);
+        let is_old_mail =
+            metadata.is_file() && path.extension().is_some_and(|e| e == "eml") && written.is_ok_and(|at| at < before);
         if !is_old_mail {
             continue;
         }
         count += 1;
-        if !dry_run && let Err(e) = tokio::fs::remove_file(&path).await {
-            return Err(Error::Unexpected(anyhow::anyhow!("removing {}: {e}", path.display())));
+        if dry_run {
+            continue;
+        }
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // One file that will not go must not keep the others (or the next rule) back.
+            Err(e) => tracing::warn!(file = %path.display(), error = %e, "an old mail file could not be removed"),
         }
     }
     Ok(count)
