@@ -1,8 +1,9 @@
 //! Job leases (`job_lease`): which server runs a job now, and when it runs next.
 
+use crate::db::Params;
 use chrono::{DateTime, Utc};
 use entity::job_lease;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Statement};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
 /// Takes the lease of `job` for `holder` until `until`, if nobody holds it and (unless
 /// `ignore_schedule`) its next run is due. One statement on both engines: an upsert whose
@@ -15,33 +16,22 @@ pub async fn try_acquire<C: ConnectionTrait>(
     until: DateTime<Utc>,
     ignore_schedule: bool,
 ) -> Result<bool, DbErr> {
-    let backend = conn.get_database_backend();
-    let p: Vec<String> = (1..=5).map(|i| crate::db::placeholder(backend, i)).collect();
+    let mut p = Params::new(conn.get_database_backend());
+    let (job, holder, until, now, force) = (
+        p.push(job),
+        p.push(holder),
+        p.push(until),
+        p.push(now),
+        p.push(ignore_schedule),
+    );
     let sql = format!(
         "INSERT INTO job_lease (name, holder, lease_until, next_run_at, last_started_at, runs) \
          VALUES ({job}, {holder}, {until}, {now}, {now}, 1) \
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until, \
          last_started_at = excluded.last_started_at, runs = job_lease.runs + 1 \
-         WHERE job_lease.lease_until <= {now} AND (job_lease.next_run_at <= {now} OR {force})",
-        job = p[0],
-        holder = p[1],
-        until = p[2],
-        now = p[3],
-        force = p[4],
+         WHERE job_lease.lease_until <= {now} AND (job_lease.next_run_at <= {now} OR {force})"
     );
-    let result = conn
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [
-                job.into(),
-                holder.into(),
-                until.into(),
-                now.into(),
-                ignore_schedule.into(),
-            ],
-        ))
-        .await?;
+    let result = conn.execute_raw(p.statement(sql)).await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -54,29 +44,19 @@ pub async fn release<C: ConnectionTrait>(
     next_run_at: DateTime<Utc>,
     outcome: &str,
 ) -> Result<(), DbErr> {
-    let backend = conn.get_database_backend();
-    let p: Vec<String> = (1..=5).map(|i| crate::db::placeholder(backend, i)).collect();
+    let mut p = Params::new(conn.get_database_backend());
+    let (now, next, outcome, job, holder) = (
+        p.push(now),
+        p.push(next_run_at),
+        p.push(outcome),
+        p.push(job),
+        p.push(holder),
+    );
     let sql = format!(
         "UPDATE job_lease SET lease_until = {now}, last_finished_at = {now}, next_run_at = {next}, \
-         last_outcome = {outcome} WHERE name = {job} AND holder = {holder}",
-        now = p[0],
-        next = p[1],
-        outcome = p[2],
-        job = p[3],
-        holder = p[4],
+         last_outcome = {outcome} WHERE name = {job} AND holder = {holder}"
     );
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [
-            now.into(),
-            next_run_at.into(),
-            outcome.into(),
-            job.into(),
-            holder.into(),
-        ],
-    ))
-    .await?;
+    conn.execute_raw(p.statement(sql)).await?;
     Ok(())
 }
 

@@ -114,6 +114,33 @@ pub fn placeholder(backend: DbBackend, n: usize) -> String {
     }
 }
 
+/// The values of a hand-written statement and their placeholders, numbered as they are
+/// pushed ([`placeholder`]).
+pub(crate) struct Params {
+    pub(crate) backend: DbBackend,
+    pub(crate) values: Vec<sea_orm::Value>,
+}
+
+impl Params {
+    pub(crate) fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
+    /// Adds a value; returns its placeholder.
+    pub(crate) fn push(&mut self, value: impl Into<sea_orm::Value>) -> String {
+        self.values.push(value.into());
+        placeholder(self.backend, self.values.len())
+    }
+
+    /// The statement `sql` with the values pushed so far.
+    pub(crate) fn statement(self, sql: String) -> sea_orm::Statement {
+        sea_orm::Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     migration::Migrator::up(db, None).await?;

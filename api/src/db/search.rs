@@ -2,6 +2,7 @@
 //! (migration `m20261129_000003_search` describes the indexes). Every public read applies
 //! the member's choices in SQL: only active profiles, and the phone only when showcased.
 
+use crate::db::Params;
 use crate::db::profiles::{PublicProfileRow, public_columns};
 use crate::page::PageRequest;
 use entity::{directory_profile as profile, specialty};
@@ -54,30 +55,6 @@ pub struct SearchPage {
     /// More results follow the page.
     pub has_more: bool,
     pub total: u64,
-}
-
-/// Placeholders in the dialect of the engine, numbered as values are pushed.
-struct Params {
-    backend: DbBackend,
-    values: Vec<Value>,
-}
-
-impl Params {
-    fn new(backend: DbBackend) -> Self {
-        Self {
-            backend,
-            values: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        match self.backend {
-            // Numbered on SQLite too, so that a placeholder can be used twice.
-            DbBackend::Postgres => format!("${}", self.values.len()),
-            _ => format!("?{}", self.values.len()),
-        }
-    }
 }
 
 /// One page of active profiles matching `query`, by text relevance plus `search_rank`

@@ -127,17 +127,13 @@ pub fn Confirm() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (t, p) = (token.clone(), password.get());
-        error.set(None);
-        busy.set(true);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            let result = api::confirm_email(&t, &p).await;
-            busy.set(false);
-            if result.is_ok() {
-                password.set(String::new());
-            }
-            enter_account(result, session, &navigate, error);
-        });
+        let form = SignInForm {
+            session,
+            password,
+            busy,
+            error,
+        };
+        sign_in(form, navigate.clone(), async move { api::confirm_email(&t, &p).await });
     };
 
     view! {
@@ -182,17 +178,13 @@ pub fn Login() -> impl IntoView {
             error.set(Some(local_error(field_error)));
             return;
         }
-        error.set(None);
-        busy.set(true);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            let result = api::login(&e, &p).await;
-            busy.set(false);
-            if result.is_ok() {
-                password.set(String::new());
-            }
-            enter_account(result, session, &navigate, error);
-        });
+        let form = SignInForm {
+            session,
+            password,
+            busy,
+            error,
+        };
+        sign_in(form, navigate.clone(), async move { api::login(&e, &p).await });
     };
 
     view! {
@@ -208,6 +200,34 @@ pub fn Login() -> impl IntoView {
             <p>"No confirmation e-mail? "<A href="/confirm" attr:id="login-resend">"Send the link again"</A></p>
         </section>
     }
+}
+
+/// The parts of a form that opens a session (log in, confirm).
+#[derive(Clone, Copy)]
+struct SignInForm {
+    session: Session,
+    password: RwSignal<String>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+}
+
+/// Runs `call` (a login or a confirmation), then enters the account or shows why not; the
+/// typed password is forgotten once it worked.
+fn sign_in(
+    form: SignInForm,
+    navigate: impl Fn(&str, NavigateOptions) + 'static,
+    call: impl std::future::Future<Output = Result<api::Session, ApiError>> + 'static,
+) {
+    form.error.set(None);
+    form.busy.set(true);
+    leptos::task::spawn_local(async move {
+        let result = call.await;
+        form.busy.set(false);
+        if result.is_ok() {
+            form.password.set(String::new());
+        }
+        enter_account(result, form.session, &navigate, form.error);
+    });
 }
 
 /// After a successful login: keep the token and open "my account"; otherwise show why.
