@@ -13,10 +13,14 @@ use std::time::Duration;
 pub struct Settings {
     /// `CPTN_ADDR`: where to listen. Port 0 picks a free port (tests).
     pub addr: SocketAddr,
-    /// `CPTN_DATA_DIR`: the SQLite file, the generated JWT secret and uploads live here.
+    /// `CPTN_DATA_DIR`: the SQLite file, the generated JWT secret and the mail folder live here.
     pub data_dir: PathBuf,
-    /// `DATABASE_URL`: `sqlite://...` or `postgres://...`.
-    pub database_url: String,
+    /// `CPTN_STORAGE_DIR`: uploaded files (default: the data directory). Servers that share
+    /// a database share this directory too (a mounted volume).
+    pub storage_dir: PathBuf,
+    /// `DATABASE_URL`: `sqlite://...` or `postgres://...`. A secret (it may hold the
+    /// database password): never printed, `Debug` included.
+    pub database_url: SecretString,
     /// `CPTN_JWT_SECRET`: HMAC key for access tokens. Never printed.
     pub jwt_secret: SecretString,
     /// `CPTN_TRUSTED_PROXY`: the only peer whose `X-Forwarded-For` is believed.
@@ -165,7 +169,8 @@ impl Settings {
         let data_dir = PathBuf::from(var("CPTN_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("creating data directory {}", data_dir.display()))?;
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir));
+        let storage_dir = var("CPTN_STORAGE_DIR").map_or_else(|| data_dir.clone(), PathBuf::from);
+        let database_url = SecretString::from(var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir)));
         let jwt_secret = match var("CPTN_JWT_SECRET") {
             Some(secret) => {
                 if secret.len() < 32 {
@@ -229,6 +234,7 @@ impl Settings {
         Ok(Self {
             addr,
             data_dir,
+            storage_dir,
             database_url,
             jwt_secret,
             trusted_proxy,
@@ -249,7 +255,8 @@ impl Settings {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.to_path_buf(),
-            database_url,
+            storage_dir: data_dir.to_path_buf(),
+            database_url: SecretString::from(database_url),
             jwt_secret: random_secret(),
             trusted_proxy: None,
             web_dir: data_dir.join("web"),

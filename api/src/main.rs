@@ -113,7 +113,7 @@ async fn serve() -> anyhow::Result<()> {
     tracing::info!(
         addr = %format!("http://{}:{}", state.settings.addr.ip(), app.port()),
         web_dir = %state.settings.web_dir.display(),
-        database = %redact_url(&state.settings.database_url),
+        database = %redact_url(secrecy::ExposeSecret::expose_secret(&state.settings.database_url)),
         mail = %state.mailer.describe(),
         jobs = state.settings.run_jobs,
         "CPTN Network is listening"

@@ -7,9 +7,9 @@ use crate::config::Settings;
 use crate::http;
 use crate::jobs::{JobContext, Scheduler};
 use crate::schema::{self, AppSchema};
-use crate::services::access_log;
+use crate::services::infra::access_log;
+use crate::services::infra::rate_limit::{KeyedLimiter, LoginLimiter, RequestLimiter};
 use crate::services::mail::Mailer;
-use crate::services::rate_limit::{KeyedLimiter, LoginLimiter, RequestLimiter};
 use crate::state::AppState;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
@@ -81,6 +81,7 @@ impl Application {
         let (access_log, access_log_writer) = access_log::start(log_db, access_log_stop.clone());
         let documents = Arc::new(schema::limits::ParsedDocuments::new(limits));
         let mailer = Arc::new(Mailer::new(&settings.mail, &settings.data_dir)?);
+        let storage = crate::services::storage::Storage::new(&settings.storage_dir);
         let state = AppState {
             db,
             reads,
@@ -95,6 +96,7 @@ impl Application {
             register_limiter,
             resend_limiter,
             access_log,
+            storage,
             mailer,
             mail_queued: Arc::default(),
             typos: Arc::default(),

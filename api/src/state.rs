@@ -3,9 +3,9 @@
 use crate::auth::jwt::TokenKeys;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::services::access_log::AccessLogSender;
+use crate::services::infra::access_log::AccessLogSender;
+use crate::services::infra::rate_limit::{KeyedLimiter, LoginLimiter, RequestLimiter};
 use crate::services::mail::Mailer;
-use crate::services::rate_limit::{KeyedLimiter, LoginLimiter, RequestLimiter};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -35,12 +35,14 @@ pub struct AppState {
     /// Confirmation re-sends per address (nobody's inbox is flooded).
     pub resend_limiter: Arc<KeyedLimiter<String>>,
     pub access_log: AccessLogSender,
+    /// Uploaded files.
+    pub storage: crate::services::storage::Storage,
     /// Where e-mail goes.
     pub mailer: Arc<Mailer>,
     /// Woken when a message is queued, so the `mail` job sends it at once.
     pub mail_queued: Arc<Notify>,
     /// Typo candidates of recent search words.
-    pub typos: Arc<crate::services::typos::TypoCache>,
+    pub typos: Arc<crate::services::infra::typos::TypoCache>,
     /// Parsed GraphQL documents, and the limits checked when parsing.
     pub documents: Arc<crate::schema::limits::ParsedDocuments>,
 }

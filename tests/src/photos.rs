@@ -156,3 +156,63 @@ async fn personal_pages_and_the_api_carry_x_robots_tag() -> Result<()> {
     );
     Ok(())
 }
+
+/// Sets a file's modification time `hours` back, as if it had been left there that long.
+fn age(path: &std::path::Path, hours: u64) -> Result<()> {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_hours(hours);
+    std::fs::File::options().write(true).open(path)?.set_modified(then)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_row_names() -> Result<()> {
+    let shared = tempfile::tempdir()?;
+    let root = shared.path().to_path_buf();
+    let first = TestApp::spawn_with(|s| s.storage_dir.clone_from(&root)).await?;
+    let second = first.spawn_sharing(|s| s.storage_dir.clone_from(&root)).await?;
+    let user = trainer(&first).await?;
+    let url = upload(&first, &user, "me.png", png(256))
+        .await?
+        .ok()?
+        .str("uploadProfilePhoto.photoUrl")?
+        .to_owned();
+    let name = url.trim_start_matches("/photos/").to_owned();
+    let photos = root.join("photos");
+    assert!(photos.join(&name).is_file(), "stored under CPTN_STORAGE_DIR");
+    assert!(
+        !first.data_dir().join("photos").exists(),
+        "nothing under the data directory when the storage root is elsewhere"
+    );
+    let served = second.send(second.client.get(second.url(&url))).await?;
+    assert_eq!(served.status(), 200, "the other server serves it from the shared root");
+    assert_eq!(served.bytes().await?.to_vec(), png(256));
+
+    // What a crash could leave: a file no row names, an unfinished upload; and what is not
+    // storage's to judge: a recent orphan (a save on its way to commit) and a stranger's file.
+    let orphan = photos.join("0123456789abcdef0123456789abcdef.png");
+    let unfinished = photos.join(".fedcba9876543210fedcba9876543210.partial");
+    let recent = photos.join("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.jpg");
+    let stranger = photos.join("README.txt");
+    for path in [&orphan, &unfinished, &recent, &stranger] {
+        std::fs::write(path, b"x")?;
+    }
+    for path in [&orphan, &unfinished, &stranger, &photos.join(&name)] {
+        age(path, 2)?;
+    }
+    let ctx = api::jobs::JobContext::new(first.state.clone(), first.state.db.clone());
+    let preview = api::jobs::dry_run(&ctx, api::jobs::JobName::Files).await?;
+    assert_eq!(
+        preview.lines,
+        vec!["photos: would remove 1 files no row names and 1 unfinished uploads".to_owned()]
+    );
+    assert!(orphan.exists() && unfinished.exists(), "a dry run removes nothing");
+
+    api::jobs::run_once(&ctx, api::jobs::JobName::Files, true).await?;
+    assert!(!orphan.exists(), "an old file no row names is removed");
+    assert!(!unfinished.exists(), "an old unfinished upload is removed");
+    assert!(recent.exists(), "a recent file may belong to a save in flight");
+    assert!(stranger.exists(), "a file storage did not name is not storage's");
+    assert!(photos.join(&name).exists(), "the profile's photo stays, however old");
+    assert_eq!(first.send(first.client.get(first.url(&url))).await?.status(), 200);
+    Ok(())
+}

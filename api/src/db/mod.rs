@@ -19,6 +19,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -59,7 +60,7 @@ pub async fn connect_with_stats(
     name: &'static str,
     stats: Arc<DbStats>,
 ) -> anyhow::Result<DatabaseConnection> {
-    let mut options = ConnectOptions::new(settings.database_url.clone());
+    let mut options = ConnectOptions::new(settings.database_url.expose_secret().to_owned());
     options
         .max_connections(settings.db_pool_size)
         .min_connections(1)

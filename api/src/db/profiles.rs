@@ -405,3 +405,23 @@ pub async fn photo_is_public<C: ConnectionTrait>(conn: &C, file: &str) -> Result
         .await?
         .is_some())
 }
+
+/// Which of `files` some profile names as its photo (the `files` job keeps those).
+pub async fn photos_in_use<C: ConnectionTrait>(
+    conn: &C,
+    files: &[String],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut used = std::collections::HashSet::new();
+    // Bounded `IN` lists: SQLite allows at most 32,766 parameters in one statement.
+    for chunk in files.chunks(500) {
+        let rows = profile::Entity::find()
+            .select_only()
+            .column(profile::Column::PhotoFile)
+            .filter(profile::Column::PhotoFile.is_in(chunk.iter().cloned()))
+            .into_tuple::<Option<String>>()
+            .all(conn)
+            .await?;
+        used.extend(rows.into_iter().flatten());
+    }
+    Ok(used)
+}

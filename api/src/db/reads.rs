@@ -23,6 +23,7 @@ use sea_orm::{
     Statement,
 };
 use sea_query_sqlx::SqlxValues;
+use secrecy::ExposeSecret;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -64,7 +65,7 @@ impl ReadPool {
     /// needed), counting its statements into `stats`; the general pool on SQLite.
     pub fn new(settings: &Settings, general: DatabaseConnection, stats: Arc<DbStats>) -> Result<Self, DbErr> {
         let postgres = if general.get_database_backend() == DbBackend::Postgres {
-            let options = PgConnectOptions::from_str(&settings.database_url)
+            let options = PgConnectOptions::from_str(settings.database_url.expose_secret())
                 .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
             Some(Arc::new(PgReads {
                 // Statements are never logged by sqlx (their SQL may be long; slow ones are

@@ -2,7 +2,7 @@
 //! request (time, IP, operation or path, member, status, duration) once it is answered.
 
 use super::client_ip::{self, ClientIp};
-use crate::services::access_log::AccessLogEntry;
+use crate::services::infra::access_log::AccessLogEntry;
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

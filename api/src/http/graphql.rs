@@ -17,8 +17,8 @@ use super::problem::error_response;
 use crate::auth::{RequestMeta, Viewer};
 use crate::schema::AppSchema;
 use crate::services::accounts;
-use crate::services::directory::MAX_PHOTO_BYTES;
-use crate::services::rate_limit::Payer;
+use crate::services::infra::rate_limit::Payer;
+use crate::services::storage::MAX_UPLOAD_BYTES;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -62,7 +62,7 @@ pub async fn post(
     }
     // Uploads (the GraphQL multipart request spec) may carry one photo.
     let limit = if is_multipart {
-        MAX_PHOTO_BYTES + MULTIPART_OVERHEAD
+        MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
     } else {
         state.settings.limits.max_body_bytes
     };
@@ -118,7 +118,7 @@ const MULTIPART_OVERHEAD: usize = 64 * 1024;
 /// Reads an upload request; `Err` holds what to tell the client.
 async fn parse_multipart(content_type: &str, body: web::Bytes) -> Result<BatchRequest, String> {
     let options = MultipartOptions::default()
-        .max_file_size(MAX_PHOTO_BYTES)
+        .max_file_size(MAX_UPLOAD_BYTES)
         .max_num_files(1);
     async_graphql::http::receive_batch_body(Some(content_type), futures_util::io::Cursor::new(body), options)
         .await

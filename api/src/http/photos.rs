@@ -5,7 +5,7 @@
 use super::client_ip;
 use super::problem::error_response;
 use crate::services::directory;
-use crate::services::rate_limit::Payer;
+use crate::services::infra::rate_limit::Payer;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};

@@ -14,6 +14,7 @@
 //! Per-server workers that need no lease (the access-log writer) use the same start and
 //! shutdown machinery, `Workers` in `startup`.
 
+pub mod files;
 pub mod mail;
 pub mod retention;
 
@@ -32,6 +33,8 @@ pub enum JobName {
     Mail,
     /// Deletes what the retention settings say is kept no longer.
     Retention,
+    /// Removes uploaded files no row names.
+    Files,
 }
 
 impl JobName {
@@ -39,6 +42,7 @@ impl JobName {
         match self {
             JobName::Mail => "mail",
             JobName::Retention => "retention",
+            JobName::Files => "files",
         }
     }
 
@@ -51,7 +55,7 @@ impl JobName {
         match self {
             // Also woken at once whenever a message is queued.
             JobName::Mail => Duration::from_secs(5),
-            JobName::Retention => Duration::from_hours(1),
+            JobName::Retention | JobName::Files => Duration::from_hours(1),
         }
     }
 
@@ -59,7 +63,7 @@ impl JobName {
     pub const fn lease(self) -> Duration {
         match self {
             JobName::Mail => Duration::from_mins(5),
-            JobName::Retention => Duration::from_mins(30),
+            JobName::Retention | JobName::Files => Duration::from_mins(30),
         }
     }
 
@@ -68,6 +72,7 @@ impl JobName {
         match self {
             JobName::Mail => "sends due e-mail from the outbox, retrying failures with backoff",
             JobName::Retention => "deletes sent e-mail and spent confirmation links past their retention",
+            JobName::Files => "removes uploaded files no row names (older than an hour) and unfinished uploads",
         }
     }
 }
@@ -157,6 +162,7 @@ async fn execute(ctx: &JobContext, job: JobName, dry_run: bool) -> Result<JobRep
     match job {
         JobName::Mail => mail::run(ctx, dry_run).await,
         JobName::Retention => retention::run(ctx, dry_run).await,
+        JobName::Files => files::run(ctx, dry_run).await,
     }
 }
 

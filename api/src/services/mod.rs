@@ -1,15 +1,18 @@
-//! Business rules, one file per domain. Services take the [`AppState`](crate::state::AppState),
-//! the [`Viewer`](crate::auth::Viewer) and plain values, and return [`crate::error::Result`].
+//! Business rules. Services take the [`AppState`](crate::state::AppState), the
+//! [`Viewer`](crate::auth::Viewer) and plain values, and return [`crate::error::Result`].
+//!
+//! Layout: one folder per domain (`accounts/`, `directory/`); the patterns every domain
+//! uses beside them (`audit` for writes and staff reads, `mail` for the outbox, `storage`
+//! for uploaded files); plumbing in `infra/`; demo data in `seed`.
 //!
 //! Invariant: nothing here imports async-graphql or actix; SQL lives in `db`; every access
 //! decision goes through `authz::require`; every write through `audit::AuditedWrite`.
 
-pub mod access_log;
 pub mod accounts;
 pub mod audit;
 pub mod directory;
+pub mod infra;
 pub mod mail;
-pub mod rate_limit;
 pub mod sample_directory;
 pub mod seed;
-pub mod typos;
+pub mod storage;

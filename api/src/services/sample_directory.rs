@@ -313,7 +313,7 @@ pub async fn seed(db: &DatabaseConnection, count: usize) -> Result<usize> {
             db::members::set_contact_fields(&txn, member.id, sample.contact, now).await?;
             let profile = db::profiles::upsert(&txn, member.id, sample.profile, now).await?;
             db::profiles::set_search_rank(&txn, profile.id, sample.search_rank, now).await?;
-            directory::link_specialties_and_index(&txn, &profile, &sample.specialties).await?;
+            directory::profiles::link_specialties_and_index(&txn, &profile, &sample.specialties).await?;
         }
         txn.commit().await?;
         added += batch;

@@ -130,7 +130,7 @@ async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model,
     let profile = db::profiles::upsert(txn, member.id, fields, now).await?;
     let wanted: Vec<String> = specialties.iter().map(|s| (*s).to_owned()).collect();
     let chosen = db::profiles::specialties_by_slug(txn, &wanted).await?;
-    crate::services::directory::link_specialties_and_index(txn, &profile, &chosen).await?;
+    crate::services::directory::profiles::link_specialties_and_index(txn, &profile, &chosen).await?;
     write
         .commit(
             AuditRecord::new(AuditKind::ProfileSaved)

@@ -1,11 +1,11 @@
 //! Account mutations.
 
 use super::query::parse_member_number;
-use super::types::{CheckYourInbox, LoginPayload, Member, MemberRole, MemberStatus, RegisterInput};
+use super::types::{CheckYourInbox, LoginPayload, Member, MemberRecordInput, MemberRole, MemberStatus, RegisterInput};
 use crate::schema::ContextExt;
 use crate::schema::error::GqlResult;
 use crate::services;
-use crate::services::accounts::Registration;
+use crate::services::accounts::{RecordUpdate, Registration};
 use async_graphql::{Context, Object};
 
 #[derive(Default)]
@@ -137,5 +137,27 @@ impl AccountMutation {
             .await
             .gql()?;
         Ok(Member::new(updated))
+    }
+
+    /// Replaces the caller's private contact fields (phone, postal address, date of birth).
+    /// Audience: owner.
+    async fn update_my_record(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new values; omitted fields are cleared.")] input: MemberRecordInput,
+    ) -> async_graphql::Result<Member> {
+        let update = RecordUpdate {
+            phone: input.phone,
+            street_address: input.street_address,
+            city: input.city,
+            region: input.region,
+            postal_code: input.postal_code,
+            country: input.country,
+            date_of_birth: input.date_of_birth,
+        };
+        let model = services::accounts::update_my_record(ctx.state(), ctx.viewer(), ctx.meta(), update)
+            .await
+            .gql()?;
+        Ok(Member::new(model))
     }
 }

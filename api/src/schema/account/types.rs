@@ -225,3 +225,23 @@ impl From<services::accounts::SignedIn> for LoginPayload {
         }
     }
 }
+
+/// The private contact fields of the member record; every field is replaced, and an
+/// omitted or empty one is cleared.
+#[derive(InputObject, Default)]
+pub struct MemberRecordInput {
+    /// Phone number, 7 to 15 digits.
+    pub phone: Option<String>,
+    /// Street and number.
+    pub street_address: Option<String>,
+    /// City of the postal address.
+    pub city: Option<String>,
+    /// Province or region of the postal address.
+    pub region: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// Country of the postal address.
+    pub country: Option<String>,
+    /// Date of birth.
+    pub date_of_birth: Option<chrono::NaiveDate>,
+}

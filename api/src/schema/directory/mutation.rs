@@ -1,11 +1,11 @@
-//! Directory mutations: the member's record and profile, and the contact relay.
+//! Directory mutations: the member's profile and photo, and the contact relay.
 
-use super::types::{MemberRecordInput, MyProfile, ProfileInput};
+use super::types::{MyProfile, ProfileInput};
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
-use crate::schema::account::types::Member;
 use crate::schema::error::GqlResult;
-use crate::services::directory::{self, ContactMessage, RecordUpdate};
+use crate::services::directory::{self, ContactMessage};
+use crate::services::storage::FileKind;
 use async_graphql::{Context, Object, Upload};
 use std::io::Read;
 
@@ -19,28 +19,6 @@ fn parse_optional_number(raw: Option<&str>) -> async_graphql::Result<Option<i64>
 /// Directory mutations.
 #[Object]
 impl DirectoryMutation {
-    /// Replaces the caller's private contact fields (phone, postal address, date of birth).
-    /// Audience: owner.
-    async fn update_my_record(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The new values; omitted fields are cleared.")] input: MemberRecordInput,
-    ) -> async_graphql::Result<Member> {
-        let update = RecordUpdate {
-            phone: input.phone,
-            street_address: input.street_address,
-            city: input.city,
-            region: input.region,
-            postal_code: input.postal_code,
-            country: input.country,
-            date_of_birth: input.date_of_birth,
-        };
-        let model = directory::update_my_record(ctx.state(), ctx.viewer(), ctx.meta(), update)
-            .await
-            .gql()?;
-        Ok(Member::new(model))
-    }
-
     /// Creates or updates the caller's public profile. Audience: owner.
     async fn save_my_profile(
         &self,
@@ -86,7 +64,7 @@ impl DirectoryMutation {
     ) -> async_graphql::Result<MyProfile> {
         let mut bytes = Vec::new();
         let value = file.value(ctx)?;
-        let limit = directory::MAX_PHOTO_BYTES as u64 + 1;
+        let limit = FileKind::ProfilePhoto.max_bytes() as u64 + 1;
         value.into_read().take(limit).read_to_end(&mut bytes)?;
         let view = directory::set_photo(ctx.state(), ctx.viewer(), ctx.meta(), bytes)
             .await
