@@ -35,7 +35,8 @@ enum Command {
     /// Print the GraphQL SDL (committed as docs/schema.graphql).
     PrintSchema,
     /// Add made-up trainers until the directory holds COUNT profiles (benchmarks; never on
-    /// a real database).
+    /// a real database). Only in builds with the `sample-directory` feature.
+    #[cfg(feature = "sample-directory")]
     SeedDirectory {
         /// How many profiles the directory should hold.
         count: usize,
@@ -86,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", api::schema::sdl());
             Ok(())
         }
+        #[cfg(feature = "sample-directory")]
         Command::SeedDirectory { count } => {
             telemetry::init();
             let settings = Settings::from_env()?;

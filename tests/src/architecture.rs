@@ -70,3 +70,149 @@ fn every_service_write_goes_through_an_audited_write() -> Result<()> {
     assert!(found.is_empty(), "write transactions without an audit row: {found:#?}");
     Ok(())
 }
+
+/// The lines of `text` that are code (comments and doc comments left out).
+fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| (n + 1, line.split("//").next().unwrap_or_default()))
+        .filter(|(_, code)| !code.trim().is_empty())
+}
+
+#[test]
+fn layers_depend_only_downward() -> Result<()> {
+    // `http -> schema -> services -> db -> entity`, with `auth` and `authz` beside them.
+    // Each rule: the folder, what its code may not name, and why.
+    let rules: [(&str, &[&str], &str); 5] = [
+        (
+            "schema/",
+            &["crate::db", "crate::http", "actix"],
+            "resolvers reach data through services",
+        ),
+        (
+            "services/",
+            &["async_graphql", "actix", "crate::schema", "crate::http"],
+            "rules know nothing of the transport",
+        ),
+        (
+            "db/",
+            &[
+                "async_graphql",
+                "actix",
+                "crate::schema",
+                "crate::http",
+                "crate::services",
+            ],
+            "queries know no caller",
+        ),
+        (
+            "authz/",
+            &["async_graphql", "actix", "crate::schema", "crate::db", "crate::http"],
+            "decisions are plain functions",
+        ),
+        (
+            "auth/",
+            &["async_graphql", "actix", "crate::schema", "crate::http"],
+            "authentication serves every transport",
+        ),
+    ];
+    let root = workspace_root().join("api/src");
+    let mut files = Vec::new();
+    sources(&root, &root, &mut files)?;
+    let mut found = Vec::new();
+    for (folder, forbidden, why) in rules {
+        for (path, text) in files.iter().filter(|(path, _)| path.starts_with(folder)) {
+            for (number, code) in code_lines(text) {
+                for name in forbidden.iter().filter(|name| code.contains(**name)) {
+                    found.push(format!("{path}:{number} names {name} ({why})"));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "layer rules broken: {found:#?}");
+    Ok(())
+}
+
+#[test]
+fn hand_written_statements_number_placeholders_through_params() -> Result<()> {
+    // `$1` on PostgreSQL, `?1` on SQLite: `db::Params` numbers them for the engine, so no
+    // statement can run with the other engine's placeholders.
+    let root = workspace_root().join("api/src");
+    let mut files = Vec::new();
+    sources(&root.join("db"), &root, &mut files)?;
+    let mut found = Vec::new();
+    for (path, text) in files.iter().filter(|(path, _)| path != "db/mod.rs") {
+        for (number, code) in code_lines(text) {
+            let bytes = code.as_bytes();
+            let numbered = bytes
+                .windows(2)
+                .any(|w| (w[0] == b'$' || w[0] == b'?') && w[1].is_ascii_digit());
+            let bare = [" = ?", "(?", ", ?,", ", ?)", "MATCH ?"]
+                .iter()
+                .any(|p| code.contains(p));
+            if numbered || bare {
+                found.push(format!("{path}:{number}: {}", code.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "placeholders written by hand: {found:#?}");
+    Ok(())
+}
+
+#[test]
+fn the_web_app_depends_on_no_server_crate() -> Result<()> {
+    // The WASM app shares only `shared` (without its `server` feature) with the server:
+    // nothing that opens sockets, threads or databases may reach its dependency graph.
+    // `cargo tree` resolves features for the web app alone, as its build does.
+    let output = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .current_dir(workspace_root())
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "-f",
+            "{p} [{f}]",
+        ])
+        .output()?;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let tree = String::from_utf8(output.stdout)?;
+    let crates: std::collections::BTreeMap<&str, &str> = tree
+        .lines()
+        .filter_map(|line| {
+            let (name, rest) = line.split_once(' ')?;
+            let features = rest.split_once('[')?.1.split(']').next()?;
+            Some((name, features))
+        })
+        .collect();
+    assert!(
+        crates.contains_key("leptos"),
+        "the tree lists the web app's graph: {tree}"
+    );
+    let shared_features = crates.get("shared").copied().unwrap_or_default();
+    assert!(
+        !shared_features.split(',').any(|f| f == "server"),
+        "the web app builds `shared` with its server feature"
+    );
+    let server_only = [
+        "api",
+        "entity",
+        "migration",
+        "sea-orm",
+        "sqlx",
+        "actix-web",
+        "tokio",
+        "mio",
+        "ring",
+        "argon2",
+    ];
+    let reached: Vec<&&str> = server_only.iter().filter(|name| crates.contains_key(**name)).collect();
+    assert!(reached.is_empty(), "the web app depends on server crates: {reached:?}");
+    Ok(())
+}

@@ -116,9 +116,17 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> anyhow::Result<Optio
 fn build_server(root: &Path) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut build = Command::new(cargo);
-    build
-        .current_dir(root)
-        .args(["build", "--locked", "--release", "--package", "api", "--bin", "cptn"]);
+    build.current_dir(root).args([
+        "build",
+        "--locked",
+        "--release",
+        "--package",
+        "api",
+        "--bin",
+        "cptn",
+        "--features",
+        "sample-directory",
+    ]);
     // `cargo run` describes this package in CARGO_* variables; passed on, they would look
     // like a changed environment to build scripts and rebuild half the dependencies.
     for (name, _) in std::env::vars() {

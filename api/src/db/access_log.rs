@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::access_log;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Set, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Set};
 use serde::Serialize;
 
 /// Rows a single SQLite statement carries (7 values each, well under its variable limit).
@@ -32,14 +32,14 @@ pub async fn insert_batch(db: &DatabaseConnection, rows: &[LogRow]) -> Result<()
     }
     if db.get_database_backend() == DbBackend::Postgres {
         let batch = serde_json::to_string(rows).map_err(|e| DbErr::Custom(format!("access log batch: {e}")))?;
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        let mut p = super::Params::new(DbBackend::Postgres);
+        let batch = p.push(batch);
+        db.execute_raw(p.statement(format!(
             "INSERT INTO access_log (occurred_at, ip, method, target, member_id, status, duration_us) \
              SELECT occurred_at, ip, method, target, member_id, status, duration_us \
-             FROM json_to_recordset($1::json) AS r(occurred_at timestamptz, ip text, method text, target text, \
-             member_id bigint, status integer, duration_us bigint)",
-            [batch.into()],
-        ))
+             FROM json_to_recordset({batch}::json) AS r(occurred_at timestamptz, ip text, method text, target text, \
+             member_id bigint, status integer, duration_us bigint)"
+        )))
         .await?;
         return Ok(());
     }

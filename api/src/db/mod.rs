@@ -108,7 +108,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 
 /// The `n`-th (1-based) placeholder in the engine's dialect: `$n` on PostgreSQL, `?n` on
 /// SQLite (numbered there too, so a value can be used twice).
-pub fn placeholder(backend: DbBackend, n: usize) -> String {
+fn placeholder(backend: DbBackend, n: usize) -> String {
     match backend {
         DbBackend::Postgres => format!("${n}"),
         _ => format!("?{n}"),

@@ -2,13 +2,14 @@
 //! show. Public reads apply the member's visibility choices in SQL: disabled profiles are
 //! filtered out and the phone column is `NULL` unless it is showcased (P5, P6).
 
+use crate::db::Params;
 use chrono::{DateTime, Utc};
 use entity::enums::{CertificationStatus, ProfileStatus};
 use entity::{directory_profile as profile, profile_specialty, specialty};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, Set, Statement, TryIntoModel,
+    QueryOrder, QueryResult, QuerySelect, Set, TryIntoModel,
 };
 use std::collections::HashMap;
 
@@ -44,14 +45,13 @@ pub(crate) fn public_columns() -> &'static str {
 /// `member_id` for a member's): the member's phone while the profile showcases it, NULL
 /// otherwise (P5). Call in the transaction that changed the flag or the phone.
 async fn refresh_public_phone<C: ConnectionTrait>(conn: &C, key: &str, id: i64) -> Result<(), DbErr> {
-    let backend = conn.get_database_backend();
-    let p = if backend == DbBackend::Postgres { "$1" } else { "?1" };
+    let mut params = Params::new(conn.get_database_backend());
+    let p = params.push(id);
     let sql = format!(
         "UPDATE directory_profile SET public_phone = CASE WHEN show_phone THEN \
          (SELECT m.phone FROM member m WHERE m.id = directory_profile.member_id) END WHERE {key} = {p}"
     );
-    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
-        .await?;
+    conn.execute_raw(params.statement(sql)).await?;
     Ok(())
 }
 
@@ -64,18 +64,19 @@ pub async fn refresh_public_phone_of_member<C: ConnectionTrait>(conn: &C, member
 /// links. Call in the transaction that rewrote them.
 async fn refresh_specialty_list<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    let (aggregate, tab, newline, p) = match backend {
-        DbBackend::Postgres => ("string_agg", "chr(9)", "chr(10)", "$1"),
-        _ => ("group_concat", "char(9)", "char(10)", "?1"),
+    let (aggregate, tab, newline) = match backend {
+        DbBackend::Postgres => ("string_agg", "chr(9)", "chr(10)"),
+        _ => ("group_concat", "char(9)", "char(10)"),
     };
+    let mut params = Params::new(backend);
+    let p = params.push(profile_id);
     let sql = format!(
         "UPDATE directory_profile SET specialty_list = COALESCE((SELECT {aggregate}(line, {newline}) FROM \
          (SELECT sp.id || {tab} || sp.slug || {tab} || sp.name AS line FROM profile_specialty ps \
          JOIN specialty sp ON sp.id = ps.specialty_id WHERE ps.profile_id = directory_profile.id \
          ORDER BY sp.name) lines), '') WHERE id = {p}"
     );
-    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [profile_id.into()]))
-        .await?;
+    conn.execute_raw(params.statement(sql)).await?;
     Ok(())
 }
 
@@ -118,13 +119,13 @@ impl PublicProfileRow {
 
 /// The active profile with this slug, as the public sees it, with its specialties.
 pub async fn public_by_slug<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<Option<PublicProfileRow>, DbErr> {
-    let backend = conn.get_database_backend();
-    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    let mut params = Params::new(conn.get_database_backend());
     let sql = format!(
-        "SELECT {} FROM directory_profile p WHERE p.slug = {placeholder} AND p.status = 'active'",
-        public_columns()
+        "SELECT {} FROM directory_profile p WHERE p.slug = {} AND p.status = 'active'",
+        public_columns(),
+        params.push(slug)
     );
-    conn.query_one_raw(Statement::from_sql_and_values(backend, sql, [slug.into()]))
+    conn.query_one_raw(params.statement(sql))
         .await?
         .map(|row| PublicProfileRow::from_result(&row))
         .transpose()
@@ -225,15 +226,14 @@ pub async fn set_chosen_status<C: ConnectionTrait>(
 /// and the account is active (a disabled or wiped account leaves no public trace), then
 /// copies it to the rows that list profiles. Call in the transaction that changed either.
 async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64) -> Result<(), DbErr> {
-    let backend = conn.get_database_backend();
-    let p = crate::db::placeholder(backend, 1);
+    let mut params = Params::new(conn.get_database_backend());
+    let p = params.push(id);
     let sql = format!(
         "UPDATE directory_profile SET status = CASE WHEN chosen_status = 'active' AND \
          (SELECT m.status FROM member m WHERE m.id = directory_profile.member_id) = 'active' \
          THEN 'active' ELSE 'disabled' END WHERE {key} = {p}"
     );
-    conn.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
-        .await?;
+    conn.execute_raw(params.statement(sql)).await?;
     let profile_id = if key == "id" {
         Some(id)
     } else {

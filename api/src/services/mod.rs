@@ -3,7 +3,8 @@
 //!
 //! Layout: one folder per domain (`accounts/`, `directory/`); the patterns every domain
 //! uses beside them (`audit` for writes and staff reads, `mail` for the outbox, `storage`
-//! for uploaded files); plumbing in `infra/`; demo data in `seed`.
+//! for uploaded files); plumbing in `infra/`; demo data in `seed`; the benchmark's made-up directory in
+//! `sample_directory` (only with the `sample-directory` feature).
 //!
 //! Invariant: nothing here imports async-graphql or actix; SQL lives in `db`; every access
 //! decision goes through `authz::require`; every write through `audit::AuditedWrite`.
@@ -13,6 +14,7 @@ pub mod audit;
 pub mod directory;
 pub mod infra;
 pub mod mail;
+#[cfg(feature = "sample-directory")]
 pub mod sample_directory;
 pub mod seed;
 pub mod storage;

@@ -1,10 +1,10 @@
 //! Directory queries.
 
 use super::types::{PublicProfile, Specialty};
-use crate::db::search::RankKey;
 use crate::schema::ContextExt;
 use crate::schema::error::GqlResult;
 use crate::schema::pagination::{CursorKey, connection, list_for, page_request};
+use crate::services::directory::RankKey;
 use crate::services::directory::{self, DirectorySearch, SuggestKind};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, SimpleObject};

@@ -3,10 +3,10 @@
 //! `Member.profile`.
 
 use crate::authz::Audience;
-use crate::db::profiles::PublicProfileRow;
 use crate::schema::guard::readable_by;
 use crate::schema::plain::{self, plain_object};
 use crate::services::directory::ProfileView;
+use crate::services::directory::PublicProfileRow;
 use async_graphql::parser::types::{Field, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::enum_value;

@@ -12,6 +12,9 @@ pub mod profiles;
 pub mod relay;
 pub mod search;
 
+// The rows the schema renders, handed out by the services (the schema never reaches `db`).
+pub use crate::db::profiles::PublicProfileRow;
+pub use crate::db::search::{RankKey, SearchPage};
 pub use photos::{public_photo, set_photo};
 pub use profiles::{
     ProfileInput, ProfileView, delete_profile, profile_of, public_profile, save_my_profile, set_phone_showcase,

@@ -1,0 +1,148 @@
+//! Typo tolerance: the indexed name words a search word may be a typo of (`name_trigram`),
+//! and the upkeep of that table as names change.
+
+use crate::db::Params;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
+use shared::fuzzy;
+
+#[derive(Debug, FromQueryResult)]
+struct SimilarName {
+    term: i64,
+    word: String,
+}
+
+/// For each search word long enough to contain a typo, the indexed name words within
+/// [`fuzzy::allowed_typos`] edits of it or of its start (best first, at most ten).
+/// Candidates come from `name_trigram` in one statement; [`typo_alternatives`] picks
+/// from them.
+pub async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<Vec<Vec<String>>, DbErr> {
+    let backend = conn.get_database_backend();
+    let mut selects = Vec::new();
+    let mut p = Params::new(backend);
+    for (i, term) in terms.iter().enumerate() {
+        let allowed = fuzzy::allowed_typos(term);
+        if allowed == 0 {
+            continue;
+        }
+        let trigrams = fuzzy::trigrams(term);
+        // One edit changes at most four of a word's trigrams (a swap of neighbours).
+        let needed = trigrams.len().saturating_sub(4 * allowed).max(1);
+        let placeholders = trigrams.into_iter().map(|t| p.push(t)).collect::<Vec<_>>().join(", ");
+        selects.push(format!(
+            "SELECT CAST({i} AS BIGINT) AS term, word FROM (SELECT word FROM name_trigram \
+             WHERE trigram IN ({placeholders}) GROUP BY word HAVING COUNT(*) >= {needed} \
+             ORDER BY COUNT(*) DESC, word LIMIT 30) AS c{i}"
+        ));
+    }
+    if selects.is_empty() {
+        return Ok(vec![Vec::new(); terms.len()]);
+    }
+    let sql = selects.join(" UNION ALL ");
+    let rows = SimilarName::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
+        .all(conn)
+        .await?;
+    let mut scored: Vec<Vec<(usize, String)>> = vec![Vec::new(); terms.len()];
+    for row in rows {
+        let Some((i, term)) = usize::try_from(row.term).ok().and_then(|i| Some((i, terms.get(i)?))) else {
+            continue;
+        };
+        if let Some(distance) = fuzzy::typo_distance(term, &row.word, fuzzy::allowed_typos(term)) {
+            scored[i].push((distance, row.word));
+        }
+    }
+    Ok(scored
+        .into_iter()
+        .map(|mut found| {
+            found.sort();
+            found.into_iter().take(10).map(|(_, word)| word).collect()
+        })
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct IndexedName {
+    display_name: String,
+}
+
+/// The name words of a profile's current index entry.
+pub(super) async fn indexed_name_words<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<Vec<String>, DbErr> {
+    let backend = conn.get_database_backend();
+    let mut p = Params::new(backend);
+    let id = p.push(profile_id);
+    let sql = match backend {
+        DbBackend::Postgres => {
+            format!("SELECT name_folded AS display_name FROM profile_search WHERE profile_id = {id}")
+        }
+        _ => format!("SELECT display_name FROM profile_search WHERE rowid = {id}"),
+    };
+    let row = IndexedName::find_by_statement(p.statement(sql)).one(conn).await?;
+    Ok(row.map(|r| fuzzy::name_words(&r.display_name)).unwrap_or_default())
+}
+
+/// Adds name words to the typo index.
+pub(super) async fn remember_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
+    let pairs: Vec<(String, String)> = words
+        .iter()
+        .flat_map(|w| fuzzy::trigrams(w).into_iter().map(move |t| (t, w.clone())))
+        .collect();
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let mut p = Params::new(conn.get_database_backend());
+    let rows = pairs
+        .into_iter()
+        .map(|(t, w)| format!("({}, {})", p.push(t), p.push(w)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    conn.execute_raw(Statement::from_sql_and_values(
+        p.backend,
+        format!("INSERT INTO name_trigram (trigram, word) VALUES {rows} ON CONFLICT DO NOTHING"),
+        p.values,
+    ))
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+/// Removes from the typo index the words no indexed name uses any more, so a deleted
+/// profile leaves no trace of its name (P7).
+pub(super) async fn forget_unused_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    for word in words {
+        let mut p = Params::new(backend);
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                "SELECT COUNT(*) AS n FROM profile_search WHERE document @@ to_tsquery('simple', {})",
+                p.push(format!("{word}:A"))
+            ),
+            _ => format!(
+                "SELECT COUNT(*) AS n FROM profile_search WHERE profile_search MATCH {}",
+                p.push(format!("display_name : \"{word}\""))
+            ),
+        };
+        let used = Count::find_by_statement(p.statement(sql))
+            .one(conn)
+            .await?
+            .is_some_and(|c| c.n > 0);
+        if !used {
+            let mut p = Params::new(backend);
+            let w = p.push(word.clone());
+            let placeholders = fuzzy::trigrams(word)
+                .into_iter()
+                .map(|t| p.push(t))
+                .collect::<Vec<_>>()
+                .join(", ");
+            conn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!("DELETE FROM name_trigram WHERE word = {w} AND trigram IN ({placeholders})"),
+                p.values,
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
