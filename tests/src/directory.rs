@@ -223,15 +223,15 @@ async fn deleting_a_profile_needs_the_password_and_removes_rows_and_files() -> R
     let app = TestApp::spawn().await?;
     let (trainer, slug) = trainer_with_profile(&app, "Noor Haddad").await?;
 
-    // A photo on disk, as an upload leaves it.
+    // A photo on disk, as an upload leaves it (storage names files by 128 random bits).
     let photos = app.state.settings.data_dir.join("photos");
     std::fs::create_dir_all(&photos)?;
-    let photo = photos.join("3f9c2e7a1b.webp");
+    let photo = photos.join("3f9c2e7a1b4d5e6f708192a3b4c5d6e7.webp");
     std::fs::write(&photo, b"RIFF....WEBP")?;
     entity::directory_profile::Entity::update_many()
         .col_expr(
             entity::directory_profile::Column::PhotoFile,
-            sea_orm::sea_query::Expr::val("3f9c2e7a1b.webp"),
+            sea_orm::sea_query::Expr::val("3f9c2e7a1b4d5e6f708192a3b4c5d6e7.webp"),
         )
         .filter(entity::directory_profile::Column::Slug.eq(slug.as_str()))
         .exec(&app.state.db)
