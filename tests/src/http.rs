@@ -68,13 +68,37 @@ async fn the_response_media_type_follows_the_accept_header() -> Result<()> {
 
     let invalid_modern = send(Some("application/graphql-response+json"), "{ me { nope } }").await?;
     assert_eq!(invalid_modern.status(), 400, "a document that fails validation");
-    assert_eq!(Gql::read(invalid_modern).await?.code(), Some("VALIDATION"));
+    let invalid_modern = Gql::read(invalid_modern).await?;
+    assert_eq!(invalid_modern.code(), Some("VALIDATION"));
+    assert!(
+        invalid_modern.body.get("data").is_none(),
+        "no `data` entry for a request that never ran: {}",
+        invalid_modern.body
+    );
+    let unparsable_modern = Gql::read(send(Some("application/graphql-response+json"), "{ me { ").await?).await?;
+    assert!(
+        unparsable_modern.body.get("data").is_none(),
+        "{}",
+        unparsable_modern.body
+    );
+    assert_eq!(unparsable_modern.code(), Some("VALIDATION"));
+    let ran_modern = Gql::read(send(Some("application/graphql-response+json"), "{ me { email } }").await?).await?;
+    assert!(
+        ran_modern.body.get("data").is_some(),
+        "an operation that ran keeps its data"
+    );
 
     let invalid_legacy = send(Some("application/json"), "{ me { nope } }").await?;
     assert_eq!(
         invalid_legacy.status(),
         200,
         "application/json keeps 200 for GraphQL errors"
+    );
+    let invalid_legacy = Gql::read(invalid_legacy).await?;
+    assert_eq!(
+        invalid_legacy.body.get("data"),
+        Some(&serde_json::Value::Null),
+        "application/json keeps `data: null` for older clients"
     );
     let unparsable = send(None, "{ me { ").await?;
     assert_eq!(Gql::read(unparsable).await?.code(), Some("VALIDATION"));

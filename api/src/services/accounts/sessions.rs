@@ -3,7 +3,6 @@
 
 use crate::auth::jwt::IssuedToken;
 use crate::auth::password;
-use crate::auth::viewer::Authenticated;
 use crate::auth::{RequestMeta, Viewer};
 use crate::authz::{self, Audience, Subject};
 use crate::db;
@@ -204,30 +203,6 @@ pub(super) async fn open_session(
         .await?;
     let token = state.tokens.issue(member.id, &session_id, &jti, now)?;
     Ok(SignedIn { token, member })
-}
-
-/// Turns a bearer token into a viewer. The token must verify *and* name a live session
-/// (not revoked, not expired, still holding this token's id) of an active member.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Viewer> {
-    let claims = state.tokens.verify(token).ok_or(Error::Unauthenticated)?;
-    let member_id: i64 = claims.sub.parse().map_err(|_| Error::Unauthenticated)?;
-    let (session, member) = db::sessions::find_with_member(&state.db, &claims.sid)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    let live = session.member_id == member_id
-        && session.revoked_at.is_none()
-        && session.expires_at > Utc::now()
-        && session.current_jti == claims.jti
-        && member.status == MemberStatus::Active;
-    if !live {
-        return Err(Error::Unauthenticated);
-    }
-    Ok(Viewer::Member(Authenticated {
-        member_id,
-        session_id: session.id,
-        jti: claims.jti,
-        role: member.role,
-    }))
 }
 
 /// Ends the caller's session at once: its token stops working on the next request.

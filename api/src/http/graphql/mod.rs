@@ -1,0 +1,119 @@
+//! `/graphql` over HTTP, following the GraphQL-over-HTTP spec:
+//! - `POST` with `Content-Type: application/json`, a single request or a batch (at most
+//!   `max_batch` operations), or `multipart/form-data` for uploads; `GET` with `query`,
+//!   `operationName`, `variables` parameters, where mutations are refused (405,
+//!   `Allow: POST`) — [`transport`];
+//! - the answer is `application/graphql-response+json` when the client accepts it (then a
+//!   document that fails to parse or validate gets 400 and no `data` entry) and
+//!   `application/json` otherwise; every error carries `extensions.code` — [`response`];
+//! - malformed requests get a JSON error body, bodies over the limit get 413;
+//! - the credentials are checked by `auth::authenticate_request` (401 before anything runs
+//!   when they fail), the document by the parse step (`schema::limits`), and every
+//!   operation pays its root fields from the caller's request budget (per IP without a
+//!   login, per member with one): past it, `RATE_LIMITED` and, when nothing else ran, 429.
+//!   A future WebSocket transport runs the same three steps.
+
+mod response;
+mod transport;
+
+use super::access_log::AccessLogLabel;
+use crate::auth::{self, Viewer};
+use crate::error::Error;
+use crate::http::problem::error_response;
+use crate::schema::AppSchema;
+use crate::services::infra::rate_limit::Payer;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use shared::ErrorCode;
+
+/// `POST /graphql`.
+pub async fn post(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    match transport::read_post(&req, payload, &state).await {
+        Ok(request) => execute(&req, &state, &schema, request).await,
+        Err(refused) => refused,
+    }
+}
+
+/// `GET /graphql`: queries only.
+pub async fn get(req: HttpRequest, state: web::Data<AppState>, schema: web::Data<AppSchema>) -> HttpResponse {
+    match transport::read_get(&req) {
+        Ok(request) => execute(&req, &state, &schema, request).await,
+        Err(refused) => refused,
+    }
+}
+
+/// Answers a request whose method `/graphql` does not support.
+pub async fn method_not_allowed() -> HttpResponse {
+    transport::not_allowed("Use GET for queries or POST for queries and mutations.", "GET, POST")
+}
+
+async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, request: BatchRequest) -> HttpResponse {
+    let label = transport::operation_label(&request);
+    let authorization = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
+    let viewer = auth::authenticate_request(state, authorization).await;
+    req.extensions_mut().insert(AccessLogLabel {
+        target: label,
+        member_id: viewer.as_ref().ok().and_then(Viewer::member_id),
+    });
+    let viewer = match viewer {
+        Ok(viewer) => viewer,
+        Err(err) if err.code() == ErrorCode::Internal => {
+            tracing::error!(error = ?err, "authenticating a request failed");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "Internal error.",
+            );
+        }
+        Err(_) => return response::unauthenticated(),
+    };
+    let meta = transport::request_meta(req);
+    let payer = match viewer.member_id() {
+        Some(id) => Some(Payer::Member(id)),
+        None => meta.ip.map(Payer::Ip),
+    };
+    let answer = run_batch(state, schema, payer, request.data(viewer).data(meta)).await;
+    response::respond(transport::accepts_graphql_response(req), answer)
+}
+
+/// Runs the operations of a request in order, as async-graphql runs a batch.
+async fn run_batch(state: &AppState, schema: &AppSchema, payer: Option<Payer>, request: BatchRequest) -> BatchResponse {
+    match request {
+        BatchRequest::Single(one) => BatchResponse::Single(run_one(state, schema, payer, one).await),
+        BatchRequest::Batch(many) => {
+            let mut responses = Vec::with_capacity(many.len());
+            for one in many {
+                responses.push(run_one(state, schema, payer, one).await);
+            }
+            BatchResponse::Batch(responses)
+        }
+    }
+}
+
+/// Runs one operation after the parse step, its limits and its budget.
+async fn run_one(
+    state: &AppState,
+    schema: &AppSchema,
+    payer: Option<Payer>,
+    mut request: async_graphql::Request,
+) -> async_graphql::Response {
+    let cost = match state.documents.prepare(&mut request) {
+        Ok(cost) => cost,
+        Err(refused) => return async_graphql::Response::from_errors(vec![refused]),
+    };
+    if let Err(retry_after) = state.requests.check(payer, cost) {
+        let error = crate::schema::error::to_graphql(Error::RateLimited { retry_after });
+        let mut refused = ServerError::new(error.message, None);
+        refused.extensions = error.extensions;
+        return async_graphql::Response::from_errors(vec![refused]);
+    }
+    schema.execute(request).await
+}
