@@ -389,6 +389,28 @@ mod tests {
     }
 
     #[test]
+    fn secrets_never_show_in_debug_output() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("cptn-settings-{}", uuid::Uuid::new_v4()));
+        let dir_text = dir.display().to_string();
+        let storage = dir.join("shared-volume").display().to_string();
+        let vars = std::collections::HashMap::from([
+            ("CPTN_DATA_DIR", dir_text.as_str()),
+            ("CPTN_STORAGE_DIR", storage.as_str()),
+            ("DATABASE_URL", "postgres://cptn:db-pass-4711@db.internal/cptn"),
+            ("CPTN_JWT_SECRET", "jwt-secret-0123456789abcdef0123456789"),
+            ("CPTN_SMTP_URL", "smtp://mailer:smtp-pass-4711@mail.internal:587"),
+        ]);
+        let settings = Settings::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned()))?;
+        let printed = format!("{settings:?}");
+        for secret in ["db-pass-4711", "jwt-secret-0123", "smtp-pass-4711"] {
+            assert!(!printed.contains(secret), "{secret} printed: {printed}");
+        }
+        assert_eq!(settings.storage_dir, std::path::PathBuf::from(&storage));
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
     fn the_pool_follows_the_cores_unless_set() -> anyhow::Result<()> {
         assert_eq!(default_pool_size(1), 4);
         assert_eq!(default_pool_size(2), 4);

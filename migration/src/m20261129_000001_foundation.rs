@@ -6,7 +6,10 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 // One table after another reads best as one long list.
-#[allow(clippy::too_many_lines)]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one migration reads best as one list of statements"
+)]
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -157,7 +160,7 @@ enum Counter {
 }
 
 // The column names are what they are.
-#[allow(clippy::enum_variant_names)]
+#[allow(clippy::enum_variant_names, reason = "the column names are what they are")]
 #[derive(DeriveIden)]
 enum Member {
     Table,

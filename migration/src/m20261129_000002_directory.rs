@@ -27,7 +27,10 @@ pub const SPECIALTIES: [(&str, &str); 16] = [
 ];
 
 // One table after another reads best as one long list.
-#[allow(clippy::too_many_lines)]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one migration reads best as one list of statements"
+)]
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -247,7 +250,7 @@ enum DirectoryProfile {
 }
 
 // The column names are what they are.
-#[allow(clippy::enum_variant_names)]
+#[allow(clippy::enum_variant_names, reason = "the column names are what they are")]
 #[derive(DeriveIden)]
 enum ProfileSpecialty {
     Table,

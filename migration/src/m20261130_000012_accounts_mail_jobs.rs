@@ -19,7 +19,10 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 // One change after another reads best as one long list.
-#[allow(clippy::too_many_lines)]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one migration reads best as one list of statements"
+)]
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     /// All or nothing on SQLite too (sea-orm wraps only PostgreSQL's by default): a half-run

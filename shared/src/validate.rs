@@ -31,7 +31,23 @@ impl fmt::Display for FieldError {
 
 /// An e-mail address, trimmed and lower-cased so that uniqueness is case-insensitive.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
+
+/// Deserialising goes through [`Email::parse`]: no unchecked value enters by JSON.
+impl TryFrom<String> for Email {
+    type Error = FieldError;
+
+    fn try_from(raw: String) -> Result<Self, FieldError> {
+        Self::parse("email", &raw)
+    }
+}
+
+impl From<Email> for String {
+    fn from(value: Email) -> Self {
+        value.0
+    }
+}
 
 impl Email {
     pub const MAX_LEN: usize = 254;
@@ -109,7 +125,23 @@ impl Password {
 
 /// A person's legal name: trimmed, 1 to 200 characters, no control characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct LegalName(String);
+
+/// Deserialising goes through [`LegalName::parse`]: no unchecked value enters by JSON.
+impl TryFrom<String> for LegalName {
+    type Error = FieldError;
+
+    fn try_from(raw: String) -> Result<Self, FieldError> {
+        Self::parse("legalName", &raw)
+    }
+}
+
+impl From<LegalName> for String {
+    fn from(value: LegalName) -> Self {
+        value.0
+    }
+}
 
 impl LegalName {
     pub const MAX_CHARS: usize = 200;
@@ -139,7 +171,23 @@ impl LegalName {
 /// A phone number as people write it: digits with spaces, `+`, `-`, `.`, `(`, `)`;
 /// 7 to 15 digits (E.164 allows at most 15).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
+
+/// Deserialising goes through [`Phone::parse`]: no unchecked value enters by JSON.
+impl TryFrom<String> for Phone {
+    type Error = FieldError;
+
+    fn try_from(raw: String) -> Result<Self, FieldError> {
+        Self::parse("phone", &raw)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(value: Phone) -> Self {
+        value.0
+    }
+}
 
 impl Phone {
     pub fn parse(field: &'static str, raw: &str) -> Result<Self, FieldError> {
@@ -246,6 +294,21 @@ pub fn slugify(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checked_types_deserialise_only_through_their_constructors() {
+        let email: Email = serde_json::from_str("\"  Ann@Example.ORG \"").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(email.as_str(), "ann@example.org", "normalised as `parse` does");
+        assert!(serde_json::from_str::<Email>("\"not an address\"").is_err());
+        assert!(serde_json::from_str::<LegalName>("\"  \"").is_err());
+        assert!(serde_json::from_str::<LegalName>("\"a\\u0007b\"").is_err());
+        assert!(serde_json::from_str::<Phone>("\"call me\"").is_err());
+        let phone: Phone = serde_json::from_str("\"+1 514 555 0199\"").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            serde_json::to_string(&phone).ok().as_deref(),
+            Some("\"+1 514 555 0199\"")
+        );
+    }
 
     #[test]
     fn phones_keep_their_formatting_and_need_seven_to_fifteen_digits() {

@@ -216,3 +216,32 @@ fn the_web_app_depends_on_no_server_crate() -> Result<()> {
     assert!(reached.is_empty(), "the web app depends on server crates: {reached:?}");
     Ok(())
 }
+
+#[test]
+fn every_service_entry_point_opens_a_tracing_span() -> Result<()> {
+    // A log line from deep inside a service names the operation it belongs to; the span
+    // records no argument (`skip_all`): arguments carry passwords and personal data.
+    let root = workspace_root().join("api/src");
+    let mut files = Vec::new();
+    for domain in std::fs::read_dir(root.join("services"))? {
+        let path = domain?.path();
+        if path.is_dir() && !path.ends_with("infra") {
+            sources(&path, &root, &mut files)?;
+        }
+    }
+    assert!(files.len() > 5, "the domains' files were found: {}", files.len());
+    let mut found = Vec::new();
+    for (path, text) in &files {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.starts_with("pub async fn") {
+                let above = i.checked_sub(1).map(|j| lines[j]).unwrap_or_default();
+                if !above.starts_with("#[tracing::instrument(skip_all") {
+                    found.push(format!("{path}:{}: {line}", i + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "service entry points without a span: {found:#?}");
+    Ok(())
+}

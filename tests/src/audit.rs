@@ -315,7 +315,7 @@ struct Callers {
 
 /// Each mutation of the schema, how to call it successfully, and the kind it must record.
 // A table of every mutation reads best as one list.
-#[allow(clippy::too_many_lines)]
+#[allow(clippy::too_many_lines, reason = "one table of every mutation and its audit kind")]
 async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Call, AuditKind)>)> {
     let admin = app.new_with_role(Role::Admin).await?;
     let member = app.new_member().await?;

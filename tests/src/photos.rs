@@ -2,7 +2,10 @@
 //! unguessable names, served only for active profiles, never indexed.
 
 // The server names files in lower case on purpose; the tests check exactly that.
-#![allow(clippy::case_sensitive_file_extension_comparisons)]
+#![allow(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "the server names files in lower case on purpose; the tests check exactly that"
+)]
 
 use anyhow::{Result, anyhow};
 use serde_json::json;

@@ -471,12 +471,13 @@ impl LoadResult {
             #[allow(
                 clippy::cast_possible_truncation,
                 clippy::cast_sign_loss,
-                clippy::cast_precision_loss
+                clippy::cast_precision_loss,
+                reason = "a percentile's index: a small positive number"
             )]
             let i = ((self.latencies_us.len() as f64 * q).ceil() as usize).clamp(1, self.latencies_us.len()) - 1;
             f64::from(self.latencies_us[i]) / 1000.0
         };
-        #[allow(clippy::cast_precision_loss)]
+        #[allow(clippy::cast_precision_loss, reason = "request counts are far below 2^52")]
         let throughput = self.latencies_us.len() as f64 / self.elapsed.as_secs_f64();
         Row {
             page,

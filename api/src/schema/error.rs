@@ -13,7 +13,7 @@ pub struct InternalCause(pub String);
 
 /// Converts a service error for the client. Takes the error by value: it is consumed on
 /// the way out, like `From` would.
-#[allow(clippy::needless_pass_by_value)]
+#[allow(clippy::needless_pass_by_value, reason = "consumed on the way out, as `From` would")]
 pub fn to_graphql(err: Error) -> async_graphql::Error {
     let code = err.code();
     let cause = (code == ErrorCode::Internal).then(|| match &err {

@@ -175,6 +175,7 @@ pub struct AuditEntry {
 }
 
 /// Staff and admins: every audit row matching the filter, newest first; keyed by id.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn list_events<C: ConnectionTrait>(
     conn: &C,
     viewer: &Viewer,
@@ -199,6 +200,7 @@ pub async fn list_events<C: ConnectionTrait>(
 
 /// A member's own login attempts (owner, staff), newest first; keyed by id. Staff reading
 /// another member's history is recorded.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn login_history<C: ConnectionTrait>(
     conn: &C,
     viewer: &Viewer,

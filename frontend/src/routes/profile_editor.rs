@@ -84,7 +84,7 @@ impl Form {
 }
 
 // Most of its length is the `view!` template, which reads best in one piece.
-#[allow(clippy::too_many_lines)]
+#[allow(clippy::too_many_lines, reason = "the `view!` template reads best in one piece")]
 #[component]
 pub fn ProfileEditor() -> impl IntoView {
     let session = use_session();

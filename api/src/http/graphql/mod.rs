@@ -38,7 +38,7 @@ pub async fn post(
 ) -> HttpResponse {
     match transport::read_post(&req, payload, &state).await {
         Ok(request) => execute(&req, &state, &schema, request).await,
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }
 
@@ -46,7 +46,7 @@ pub async fn post(
 pub async fn get(req: HttpRequest, state: web::Data<AppState>, schema: web::Data<AppSchema>) -> HttpResponse {
     match transport::read_get(&req) {
         Ok(request) => execute(&req, &state, &schema, request).await,
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }
 
@@ -57,7 +57,10 @@ pub async fn method_not_allowed() -> HttpResponse {
 
 async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, request: BatchRequest) -> HttpResponse {
     let label = transport::operation_label(&request);
-    let authorization = req.headers().get(header::AUTHORIZATION).map(|v| v.as_bytes());
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(header::HeaderValue::as_bytes);
     let viewer = auth::authenticate_request(state, authorization).await;
     req.extensions_mut().insert(AccessLogLabel {
         target: label,

@@ -24,6 +24,10 @@ const USER_AGENT_MAX_CHARS: usize = 512;
 /// Room for the multipart framing and the `operations`/`map` parts around an upload.
 const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
+/// The answer to a request that is refused before it is read as GraphQL (boxed: a response
+/// is large, and travels in `Err`).
+pub(super) type Refused = Box<HttpResponse>;
+
 fn bad_request(message: &str) -> HttpResponse {
     error_response(StatusCode::BAD_REQUEST, ErrorCode::Validation, message)
 }
@@ -34,7 +38,7 @@ pub(super) async fn read_post(
     req: &HttpRequest,
     mut payload: web::Payload,
     state: &AppState,
-) -> Result<BatchRequest, HttpResponse> {
+) -> Result<BatchRequest, Refused> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -49,11 +53,11 @@ pub(super) async fn read_post(
         .to_ascii_lowercase();
     let is_multipart = mime == "multipart/form-data";
     if mime != "application/json" && !is_multipart {
-        return Err(error_response(
+        return Err(Box::new(error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::Validation,
             "Send the request as Content-Type: application/json (or multipart/form-data for uploads).",
-        ));
+        )));
     }
     // Uploads (the GraphQL multipart request spec) may carry one file.
     let limit = if is_multipart {
@@ -67,15 +71,15 @@ pub(super) async fn read_post(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit) {
-        return Err(too_large(limit));
+        return Err(Box::new(too_large(limit)));
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            return Err(bad_request("The request body could not be read."));
+            return Err(Box::new(bad_request("The request body could not be read.")));
         };
         if body.len() + chunk.len() > limit {
-            return Err(too_large(limit));
+            return Err(Box::new(too_large(limit)));
         }
         body.extend_from_slice(&chunk);
     }
@@ -84,12 +88,14 @@ pub(super) async fn read_post(
     } else {
         parse_json(&body)
     };
-    let request = parsed.map_err(|message| bad_request(&message))?;
+    let request = parsed.map_err(|message| Box::new(bad_request(&message)))?;
     let max_batch = state.settings.limits.max_batch;
     if let BatchRequest::Batch(items) = &request
         && (items.is_empty() || items.len() > max_batch)
     {
-        return Err(bad_request(&format!("A batch holds 1 to {max_batch} operations.")));
+        return Err(Box::new(bad_request(&format!(
+            "A batch holds 1 to {max_batch} operations."
+        ))));
     }
     Ok(request)
 }
@@ -135,19 +141,19 @@ struct GetParams {
 
 /// Reads a `GET` request: a query in the query string; a mutation is refused with 405 and
 /// `Allow: POST`. `Err` is the answer to send instead.
-pub(super) fn read_get(req: &HttpRequest) -> Result<BatchRequest, HttpResponse> {
+pub(super) fn read_get(req: &HttpRequest) -> Result<BatchRequest, Refused> {
     let params = web::Query::<GetParams>::from_query(req.query_string())
-        .map_err(|_| bad_request("The query string is malformed."))?
+        .map_err(|_| Box::new(bad_request("The query string is malformed.")))?
         .into_inner();
     let query = params
         .query
-        .ok_or_else(|| bad_request("The `query` parameter is missing."))?;
+        .ok_or_else(|| Box::new(bad_request("The `query` parameter is missing.")))?;
     let mut request = async_graphql::Request::new(query);
     request.operation_name = params.operation_name;
     for (name, raw) in [("variables", params.variables), ("extensions", params.extensions)] {
         let Some(raw) = raw else { continue };
         let value = serde_json::from_str::<serde_json::Value>(&raw)
-            .map_err(|_| bad_request(&format!("The `{name}` parameter is not valid JSON.")))?;
+            .map_err(|_| Box::new(bad_request(&format!("The `{name}` parameter is not valid JSON."))))?;
         if name == "variables" {
             request.variables = async_graphql::Variables::from_json(value);
         } else if let Ok(map) = serde_json::from_value(value) {
@@ -155,7 +161,7 @@ pub(super) fn read_get(req: &HttpRequest) -> Result<BatchRequest, HttpResponse> 
         }
     }
     if is_mutation(&request.query, request.operation_name.as_deref()) {
-        return Err(not_allowed("Mutations must be sent with POST.", "POST"));
+        return Err(Box::new(not_allowed("Mutations must be sent with POST.", "POST")));
     }
     Ok(BatchRequest::Single(request))
 }

@@ -27,6 +27,7 @@ pub struct RecordUpdate {
 }
 
 /// Replaces the caller's private contact fields.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn update_my_record(
     state: &AppState,
     viewer: &Viewer,

@@ -32,6 +32,7 @@ pub enum PasswordPurpose {
 /// (`RATE_LIMITED` past them, before any hashing), the argon2 check (as slow for an unknown
 /// account), and an audit row for every refusal and for a confirmed password. `account` is
 /// the normalised e-mail address the budget is kept under.
+#[tracing::instrument(skip_all)]
 pub async fn check_password(
     state: &AppState,
     actor: &Actor,
@@ -76,6 +77,7 @@ pub async fn check_password(
 
 /// The caller re-enters their password before `action`; `VALIDATION` on `password` when it
 /// is missing or wrong, `RATE_LIMITED` past the account's budget (shared with logins).
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn confirm_own_password(
     state: &AppState,
     viewer: &Viewer,
@@ -206,6 +208,7 @@ pub(super) async fn open_session(
 }
 
 /// Ends the caller's session at once: its token stops working on the next request.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn logout(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Result<()> {
     let me = authz::require(viewer, Audience::Member, Subject::NOBODY)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
@@ -216,6 +219,7 @@ pub async fn logout(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Re
 }
 
 /// Issues a new access token for the caller's live session; the old token stops working.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn renew(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Result<SignedIn> {
     let me = authz::require(viewer, Audience::Member, Subject::NOBODY)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;

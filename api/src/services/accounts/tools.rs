@@ -16,6 +16,7 @@ use sea_orm::DatabaseConnection;
 use shared::{Email, LegalName, Password, Role};
 
 /// The caller's own member record, if logged in.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn me(state: &AppState, viewer: &Viewer) -> Result<Option<member::Model>> {
     match viewer.member_id() {
         None => Ok(None),
@@ -24,6 +25,7 @@ pub async fn me(state: &AppState, viewer: &Viewer) -> Result<Option<member::Mode
 }
 
 /// Staff: look a member up by number. The read is audited (P14).
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn find_by_number(
     state: &AppState,
     viewer: &Viewer,
@@ -56,6 +58,7 @@ async fn manageable(state: &AppState, viewer: &Viewer, number: i64) -> Result<(A
 /// Staff: disable or re-enable an account. Disabling revokes every session of the member
 /// and hides every public trace of them at once (their profile, photo, phone and contact
 /// form); enabling brings the profile back at the rank it had.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn set_status(
     state: &AppState,
     viewer: &Viewer,
@@ -83,6 +86,7 @@ pub async fn set_status(
 }
 
 /// Admins: give an account another role. Takes effect on its next request.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn set_role(
     state: &AppState,
     viewer: &Viewer,
@@ -108,6 +112,7 @@ pub async fn set_role(
 
 /// Creates a member with a given role, confirmed, with an already validated password (demo
 /// data, admin tools). Fails with `CONFLICT` when the e-mail is taken.
+#[tracing::instrument(skip_all)]
 pub async fn create_with_role(
     db: &DatabaseConnection,
     email: &Email,
@@ -139,6 +144,7 @@ pub async fn create_with_role(
 }
 
 /// Replaces a member's password (demo data reset) and ends their sessions.
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(db: &DatabaseConnection, member_id: i64, password: &Password) -> Result<()> {
     let hash = password::hash(password).await?;
     let now: DateTime<Utc> = Utc::now();

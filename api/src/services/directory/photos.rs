@@ -12,6 +12,7 @@ use entity::enums::AuditKind;
 
 /// Stores a new profile photo and replaces the old one (whose file is removed after the
 /// commit). PNG, JPEG or WebP by content, at most 5 MiB.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn set_photo(state: &AppState, viewer: &Viewer, meta: &RequestMeta, bytes: Vec<u8>) -> Result<ProfileView> {
     let (profile, _) = target_profile(state, viewer, None).await?;
     let file = state.storage.save(FileKind::ProfilePhoto, "file", &bytes).await?;
@@ -31,6 +32,7 @@ pub async fn set_photo(state: &AppState, viewer: &Viewer, meta: &RequestMeta, by
 
 /// The bytes and type of a photo, when it belongs to an active profile; `NOT_FOUND`
 /// otherwise (a hidden profile's photo is hidden too).
+#[tracing::instrument(skip_all)]
 pub async fn public_photo(state: &AppState, file: &str) -> Result<(Vec<u8>, ContentType)> {
     if crate::services::storage::parse_name(FileKind::ProfilePhoto, file).is_none()
         || !db::profiles::photo_is_public(&state.db, file).await?

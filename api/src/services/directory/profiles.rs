@@ -35,6 +35,7 @@ pub struct ProfileView {
 
 /// Creates or updates the caller's profile. The slug is made from the display name the
 /// first time (with a number added when taken) and kept after that unless given.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn save_my_profile(
     state: &AppState,
     viewer: &Viewer,
@@ -151,6 +152,7 @@ async fn free_slug<C: sea_orm::ConnectionTrait>(conn: &C, name: &str, member_id:
 }
 
 /// The caller's own profile (or a member's, for staff), with specialties.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn profile_of(state: &AppState, viewer: &Viewer, member_id: i64) -> Result<Option<ProfileView>> {
     authz::require(viewer, Audience::Owner, member_id)?;
     let Some(profile) = db::profiles::find_by_member(&state.db, member_id).await? else {
@@ -164,6 +166,7 @@ pub async fn profile_of(state: &AppState, viewer: &Viewer, member_id: i64) -> Re
 }
 
 /// The active profile at `slug`; `NOT_FOUND` for a missing or disabled one (P6).
+#[tracing::instrument(skip_all)]
 pub async fn public_profile(state: &AppState, slug: &str) -> Result<PublicProfileRow> {
     db::profiles::public_by_slug(&state.reads, slug.trim())
         .await?
@@ -171,6 +174,7 @@ pub async fn public_profile(state: &AppState, slug: &str) -> Result<PublicProfil
 }
 
 /// The managed list of specialties.
+#[tracing::instrument(skip_all)]
 pub async fn specialties(state: &AppState) -> Result<Vec<specialty::Model>> {
     Ok(db::profiles::all_specialties(&state.reads).await?)
 }
@@ -199,6 +203,7 @@ pub(super) async fn target_profile(
 }
 
 /// Shows or hides the phone number on the public profile (P5).
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn set_phone_showcase(
     state: &AppState,
     viewer: &Viewer,
@@ -222,6 +227,7 @@ pub async fn set_phone_showcase(
 }
 
 /// Hides (`enabled = false`) or shows a profile. Its search rank is kept (P6).
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn set_profile_status(
     state: &AppState,
     viewer: &Viewer,
@@ -247,6 +253,7 @@ pub async fn set_profile_status(
 /// Deletes a profile and its uploaded files (P7); the member record stays. The owner must
 /// re-enter their password (the account's password budget and audit apply); staff name
 /// the member instead.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn delete_profile(
     state: &AppState,
     viewer: &Viewer,

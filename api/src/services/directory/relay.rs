@@ -22,6 +22,7 @@ pub struct ContactMessage {
 /// Queues a message to the trainer at `profile_slug` for relay by e-mail, with the
 /// visitor's address as `Reply-To` and their IP in the message (P13). The answer never
 /// contains the trainer's address (P4).
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn contact_trainer(
     state: &AppState,
     viewer: &Viewer,

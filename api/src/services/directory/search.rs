@@ -17,6 +17,7 @@ pub struct DirectorySearch {
 
 /// Searches active profiles (P6: disabled ones never appear; P5: phones only when
 /// showcased, both applied in SQL).
+#[tracing::instrument(skip_all)]
 pub async fn search(state: &AppState, input: DirectorySearch) -> Result<SearchPage> {
     let terms = input.query.as_deref().map(db::search::terms_of).unwrap_or_default();
     let similar = similar_names(state, &terms).await?;
@@ -77,6 +78,7 @@ pub enum SuggestKind {
 pub const MAX_SUGGESTIONS: i64 = 10;
 
 /// Up to `first` (1 to 10) completions of `prefix`.
+#[tracing::instrument(skip_all)]
 pub async fn suggest(state: &AppState, prefix: &str, kind: SuggestKind, first: i64) -> Result<Vec<String>> {
     if !(1..=MAX_SUGGESTIONS).contains(&first) {
         return Err(Error::invalid(
