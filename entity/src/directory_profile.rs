@@ -41,6 +41,12 @@ pub struct Model {
     /// Listed or hidden, as the member (or staff) chose; survives the account being
     /// disabled and enabled again.
     pub chosen_status: ProfileStatus,
+    /// The member's phone while `show_phone` is on, NULL otherwise: the only phone a public
+    /// read selects (P5). Kept by `db::profiles` in the transaction of every change.
+    pub public_phone: Option<String>,
+    /// The profile's specialties as `id TAB slug TAB name` lines, by name: a card reads
+    /// them from its own row. Kept by `db::profiles` whenever the links change.
+    pub specialty_list: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod browser;
 mod budgets;
 mod demo;
 mod directory;
+mod entities;
 mod failures;
 mod http;
 mod jobs;

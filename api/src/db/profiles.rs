@@ -338,9 +338,11 @@ pub async fn set_specialties<C: ConnectionTrait>(
     if specialty_ids.is_empty() {
         return Ok(());
     }
+    // The listing columns are copied from the stored profile just after.
     let rows = specialty_ids.iter().map(|id| profile_specialty::ActiveModel {
         profile_id: Set(profile_id),
         specialty_id: Set(*id),
+        ..Default::default()
     });
     profile_specialty::Entity::insert_many(rows)
         .exec_without_returning(conn)
