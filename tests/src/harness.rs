@@ -370,13 +370,22 @@ struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// A database for one test, already migrated: a copy of the run's template (migrated
+    /// once per run), so that every migration added does not slow every test.
     async fn create(dir: &Path) -> Result<Self> {
         let url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
         match (url, on_postgres()) {
-            (None, false) => Ok(Self {
-                url: api::config::default_sqlite_url(dir),
-                postgres: None,
-            }),
+            (None, false) => {
+                let template = TEMPLATE
+                    .get_or_try_init(|| async { sqlite_template().await.map_err(|e| format!("{e:#}")) })
+                    .await
+                    .map_err(|e| anyhow!("migrating the template database: {e}"))?;
+                std::fs::copy(template, dir.join("cptn.db"))?;
+                Ok(Self {
+                    url: api::config::default_sqlite_url(dir),
+                    postgres: None,
+                })
+            }
             (None, true) => bail!("the `postgres` feature needs TEST_DATABASE_URL (scripts/test.sh sets both)"),
             (Some(_), false) => bail!(
                 "TEST_DATABASE_URL is set: run with `--features tests/postgres` (scripts/test.sh does), so that the \
@@ -384,12 +393,15 @@ impl TestDatabase {
             ),
             (Some(admin_url), true) => {
                 use sea_orm::ConnectionTrait;
-                // The creation time in the name lets a later run drop what this one left.
-                let created = chrono::Utc::now().timestamp();
-                let name = format!("cptn_test_{created}_{}", uuid::Uuid::new_v4().simple());
+                let template = TEMPLATE
+                    .get_or_try_init(|| async { postgres_template(&admin_url).await.map_err(|e| format!("{e:#}")) })
+                    .await
+                    .map_err(|e| anyhow!("migrating the template database: {e}"))?;
+                let name = test_database_name("");
                 let admin = sea_orm::Database::connect(admin_url.as_str()).await?;
-                drop_leftovers(&admin).await;
-                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                    .await?;
                 admin.close().await?;
                 Ok(Self {
                     url: with_database(&admin_url, &name),
@@ -398,6 +410,45 @@ impl TestDatabase {
             }
         }
     }
+}
+
+/// The run's migrated template: a file path on SQLite, a database name on PostgreSQL.
+static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// `cptn_test_<unix time>_<suffix><random>`: the creation time in the name lets a later
+/// run drop what this one left (`drop_leftovers`).
+fn test_database_name(suffix: &str) -> String {
+    let created = chrono::Utc::now().timestamp();
+    format!("cptn_test_{created}_{suffix}{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Migrates a fresh SQLite file once per run; tests copy it.
+async fn sqlite_template() -> Result<String> {
+    let dir = std::env::temp_dir().join(format!("cptn-template-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("cptn.db");
+    let _ = std::fs::remove_file(&path);
+    let db = sea_orm::Database::connect(api::config::default_sqlite_url(&dir)).await?;
+    api::db::migrate(&db).await?;
+    // Closing the only connection leaves everything in the main file (no WAL to copy).
+    db.close().await?;
+    Ok(path.display().to_string())
+}
+
+/// Creates and migrates a template database once per run; tests clone it
+/// (`CREATE DATABASE … TEMPLATE`).
+async fn postgres_template(admin_url: &str) -> Result<String> {
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(admin_url).await?;
+    drop_leftovers(&admin).await;
+    let name = test_database_name("template_");
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+    admin.close().await?;
+    let db = sea_orm::Database::connect(with_database(admin_url, &name).as_str()).await?;
+    api::db::migrate(&db).await?;
+    // A template cannot be copied while anyone is connected to it.
+    db.close().await?;
+    Ok(name)
 }
 
 impl Drop for TestDatabase {
