@@ -1,7 +1,7 @@
 //! Register (then confirm the address by its link), log in, and "my account" (member
 //! number, e-mail, own login history).
 
-use crate::api::{self, ApiError, MyAccount};
+use crate::api::{self, ApiError, AuditEventKind, Me};
 use crate::components::field::Field;
 use crate::session::{Session, use_session};
 use leptos::prelude::*;
@@ -9,15 +9,6 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::{Email, LegalName, Password};
-
-/// Turns a client-side check into the same shape as a server `VALIDATION` error.
-fn local_error(e: shared::FieldError) -> ApiError {
-    ApiError {
-        code: Some(shared::ErrorCode::Validation),
-        message: e.message,
-        field: Some(e.field.to_owned()),
-    }
-}
 
 #[component]
 pub fn Register() -> impl IntoView {
@@ -37,7 +28,7 @@ pub fn Register() -> impl IntoView {
             .and_then(|_| Password::parse("password", &p))
             .and_then(|_| LegalName::parse("legalName", &n));
         if let Err(field_error) = checked {
-            error.set(Some(local_error(field_error)));
+            error.set(Some(ApiError::from(field_error)));
             return;
         }
         error.set(None);
@@ -175,7 +166,7 @@ pub fn Login() -> impl IntoView {
         ev.prevent_default();
         let (e, p) = (email.get(), password.get());
         if let Err(field_error) = Email::parse("email", &e) {
-            error.set(Some(local_error(field_error)));
+            error.set(Some(ApiError::from(field_error)));
             return;
         }
         let form = SignInForm {
@@ -257,7 +248,7 @@ fn FormError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
 pub fn Account() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
-    let account = RwSignal::new(None::<MyAccount>);
+    let account = RwSignal::new(None::<Me>);
     let error = RwSignal::new(None::<ApiError>);
 
     if session.logged_in() {
@@ -303,7 +294,7 @@ pub fn Account() -> impl IntoView {
 }
 
 #[component]
-fn LoginHistory(me: MyAccount) -> impl IntoView {
+fn LoginHistory(me: Me) -> impl IntoView {
     let rows = me
         .login_history
         .edges
@@ -313,7 +304,7 @@ fn LoginHistory(me: MyAccount) -> impl IntoView {
             view! {
                 <tr>
                     <td>{format_time(&event.occurred_at)}</td>
-                    <td>{describe(event.kind.as_deref())}</td>
+                    <td>{describe(&event.kind)}</td>
                     <td>{event.ip.unwrap_or_default()}</td>
                     <td class="ua">{event.user_agent.unwrap_or_default()}</td>
                 </tr>
@@ -328,13 +319,13 @@ fn LoginHistory(me: MyAccount) -> impl IntoView {
     }
 }
 
-fn describe(kind: Option<&str>) -> &'static str {
+fn describe(kind: &AuditEventKind) -> &'static str {
     match kind {
-        Some("LOGIN_SUCCEEDED") => "Logged in",
-        Some("LOGIN_WRONG_PASSWORD") => "Wrong password",
-        Some("LOGIN_DISABLED_ACCOUNT") => "Refused: account disabled",
-        Some("LOGIN_UNCONFIRMED_EMAIL") => "Refused: address not confirmed yet",
-        Some("LOGIN_RATE_LIMITED") => "Refused: too many attempts",
+        AuditEventKind::LOGIN_SUCCEEDED => "Logged in",
+        AuditEventKind::LOGIN_WRONG_PASSWORD => "Wrong password",
+        AuditEventKind::LOGIN_DISABLED_ACCOUNT => "Refused: account disabled",
+        AuditEventKind::LOGIN_UNCONFIRMED_EMAIL => "Refused: address not confirmed yet",
+        AuditEventKind::LOGIN_RATE_LIMITED => "Refused: too many attempts",
         _ => "Other",
     }
 }

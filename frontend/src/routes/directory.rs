@@ -65,7 +65,7 @@ pub fn Directory() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            if let Ok(found) = api::suggest(&text, "NAME").await
+            if let Ok(found) = api::suggest(&text, api::SuggestionKind::Name).await
                 && query.get_untracked() == text
             {
                 suggestions.set(found);
@@ -204,7 +204,7 @@ fn Profile(card: TrainerCard) -> impl IntoView {
                 <dt>"Languages"</dt>
                 <dd>{card.languages.join(", ")}</dd>
                 <dt>"Certification"</dt>
-                <dd>{card.certification_status.to_lowercase()}</dd>
+                <dd>{card.certification_status.label()}</dd>
                 {card.phone.clone().map(|phone| view! { <dt>"Phone"</dt><dd id="trainer-phone">{phone}</dd> })}
             </dl>
             <p>{card.bio.clone()}</p>

@@ -44,9 +44,9 @@ impl Form {
             self.show(p);
         } else {
             self.display_name.set(data.legal_name.clone());
-            self.city.set(data.address.city.clone().unwrap_or_default());
-            self.region.set(data.address.region.clone().unwrap_or_default());
-            self.country.set(data.address.country.clone().unwrap_or_default());
+            self.city.set(data.city.clone().unwrap_or_default());
+            self.region.set(data.region.clone().unwrap_or_default());
+            self.country.set(data.country.clone().unwrap_or_default());
         }
     }
 
@@ -64,6 +64,8 @@ impl Form {
 
     fn input(&self) -> ProfileInput {
         ProfileInput {
+            // The address stays as it is (`None`), or as the server chose it the first time.
+            slug: None,
             display_name: self.display_name.get_untracked(),
             city: self.city.get_untracked(),
             region: self.region.get_untracked(),
@@ -121,7 +123,7 @@ pub fn ProfileEditor() -> impl IntoView {
         ev.prevent_default();
         let input = form.input();
         leptos::task::spawn_local(async move {
-            match api::save_profile(&input).await {
+            match api::save_profile(input).await {
                 Ok(profile) => {
                     error.set(None);
                     notice.set(Some("Profile saved."));
@@ -137,7 +139,7 @@ pub fn ProfileEditor() -> impl IntoView {
         form.city.set(text.clone());
         leptos::task::spawn_local(async move {
             let found = if text.trim().chars().count() >= 2 {
-                api::suggest(&text, "CITY").await.unwrap_or_default()
+                api::suggest(&text, api::SuggestionKind::City).await.unwrap_or_default()
             } else {
                 Vec::new()
             };
@@ -224,7 +226,9 @@ pub fn ProfileEditor() -> impl IntoView {
             let found = if text.trim().is_empty() {
                 Vec::new()
             } else {
-                api::suggest(&text, "SPECIALTY").await.unwrap_or_default()
+                api::suggest(&text, api::SuggestionKind::Specialty)
+                    .await
+                    .unwrap_or_default()
             };
             if specialty_text.get_untracked() == text {
                 specialty_suggestions.set(found);
@@ -339,7 +343,7 @@ pub fn ProfileEditor() -> impl IntoView {
             <section class="card">
                 <h2>"Listing"</h2>
                 {move || {
-                    let listed = saved.get().is_some_and(|p| p.status == "ACTIVE");
+                    let listed = saved.get().is_some_and(|p| p.status == api::ProfileStatus::Active);
                     if listed {
                         view! {
                             <p>"Your profile is listed. Hiding it removes it from search and its page, and keeps its place for when you come back."</p>
