@@ -156,7 +156,7 @@ async fn find_and_contact(app: &TestApp, browser: &Client) -> Result<()> {
     fill(browser, "#directory-query", "chl").await?;
     click_xpath(
         browser,
-        "//button[contains(@class,'suggestion')][normalize-space()='Chloé Tremblay']",
+        "//ul[@id='directory-query-listbox']/li[@role='option'][normalize-space()='Chloé Tremblay']",
     )
     .await?;
     click_xpath(
@@ -378,13 +378,13 @@ async fn edit_profile(app: &TestApp, browser: &Client) -> Result<()> {
     fill(browser, "#profile-specialty", "pil").await?;
     click_xpath(
         browser,
-        "//ul[@id='specialty-suggestions']//button[normalize-space()='Pilates']",
+        "//ul[@id='profile-specialty-listbox']/li[@role='option'][normalize-space()='Pilates']",
     )
     .await?;
     fill(browser, "#profile-specialty", "run").await?;
     click_xpath(
         browser,
-        "//ul[@id='specialty-suggestions']//button[normalize-space()='Running and endurance']",
+        "//ul[@id='profile-specialty-listbox']/li[@role='option'][normalize-space()='Running and endurance']",
     )
     .await?;
     click_xpath(browser, "//button[@aria-label='Remove Running and endurance']").await?;
@@ -411,5 +411,141 @@ async fn edit_profile(app: &TestApp, browser: &Client) -> Result<()> {
     assert_eq!(public.str("profile.region")?, "Nova Scotia");
     assert_eq!(public.str("profile.phone")?, "+1 902 555 0111");
     assert_eq!(public.data("profile.specialties")?, &json!([{ "slug": "pilates" }]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn on_a_phone_the_pages_fit_and_the_typeahead_works_from_the_keyboard() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = on_a_phone(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+/// The page's width and how wide its content is: equal when nothing sticks out sideways.
+async fn widths(browser: &Client) -> Result<(i64, i64)> {
+    let value = browser
+        .execute(
+            "return [document.documentElement.clientWidth, document.documentElement.scrollWidth]",
+            vec![],
+        )
+        .await?;
+    let width = |i: usize| value.get(i).and_then(serde_json::Value::as_i64).unwrap_or(-1);
+    Ok((width(0), width(1)))
+}
+
+async fn attribute(browser: &Client, selector: &str, name: &str) -> Result<Option<String>> {
+    Ok(browser.find(Locator::Css(selector)).await?.attr(name).await?)
+}
+
+async fn on_a_phone(app: &TestApp, browser: &Client) -> Result<()> {
+    api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    browser.set_window_size(375, 812).await?;
+    browser.goto(&app.url("/trainers")).await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("li.result"))
+        .await?;
+    let (page, content) = widths(browser).await?;
+    assert!(page <= 375, "a phone-sized viewport: {page}");
+    assert_eq!(content, page, "the directory fits a 375 px screen");
+
+    // The WAI-ARIA combobox: completions open a listbox the input controls; arrow keys move
+    // through the options and Enter takes one.
+    let input = "#directory-query";
+    assert_eq!(attribute(browser, input, "role").await?.as_deref(), Some("combobox"));
+    assert_eq!(
+        attribute(browser, input, "aria-controls").await?.as_deref(),
+        Some("directory-query-listbox")
+    );
+    assert_eq!(
+        attribute(browser, input, "aria-expanded").await?.as_deref(),
+        Some("false")
+    );
+    fill(browser, input, "chl").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//ul[@id='directory-query-listbox'][@role='listbox']/li[@role='option'][normalize-space()='Chloé Tremblay']",
+        ))
+        .await?;
+    assert_eq!(
+        attribute(browser, input, "aria-expanded").await?.as_deref(),
+        Some("true")
+    );
+    let field = browser.find(Locator::Css(input)).await?;
+    field.send_keys("\u{E015}").await?; // ArrowDown
+    assert_eq!(
+        attribute(browser, input, "aria-activedescendant").await?.as_deref(),
+        Some("directory-query-option-0")
+    );
+    assert_eq!(
+        attribute(browser, "#directory-query-option-0", "aria-selected")
+            .await?
+            .as_deref(),
+        Some("true")
+    );
+    field.send_keys("\u{E007}").await?; // Enter
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//p[@id='result-count'][normalize-space()='1 trainer(s) found']",
+        ))
+        .await?;
+    assert_eq!(field.prop("value").await?.as_deref(), Some("Chloé Tremblay"));
+    assert_eq!(
+        attribute(browser, input, "aria-expanded").await?.as_deref(),
+        Some("false")
+    );
+
+    // A member page asks for a login first, then comes back to where it was asked for.
+    let member = app.new_member().await?;
+    browser.goto(&app.url("/account/profile")).await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#login-email"))
+        .await?;
+    assert!(
+        browser
+            .current_url()
+            .await?
+            .as_str()
+            .contains("next=%2Faccount%2Fprofile")
+    );
+    fill(browser, "#login-email", &member.email).await?;
+    fill(browser, "#login-password", &member.password).await?;
+    click(browser, "#login-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#profile-name"))
+        .await?;
+    assert!(browser.current_url().await?.path().ends_with("/account/profile"));
+    // The editor fits the phone too, and its errors stand at the field they name.
+    let (page, content) = widths(browser).await?;
+    assert_eq!(content, page, "the profile editor fits a 375 px screen");
+    fill(browser, "#profile-name", " ").await?;
+    click(browser, "#profile-save").await?;
+    let message = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//label[@for='profile-name']//span[@class='field-error'][normalize-space()!='']",
+        ))
+        .await?
+        .text()
+        .await?;
+    assert!(!message.is_empty());
+    assert_eq!(
+        text_of(browser, "#form-error").await?,
+        "",
+        "a field's error is not repeated at the form"
+    );
     Ok(())
 }

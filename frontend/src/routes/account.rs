@@ -3,6 +3,8 @@
 
 use crate::api::{self, ApiError, AuditEventKind, Me};
 use crate::components::field::Field;
+use crate::components::form_error::FormError;
+use crate::components::login_required::{LoginRequired, session_ended};
 use crate::session::{Session, use_session};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -134,7 +136,7 @@ pub fn Confirm() -> impl IntoView {
                 <form class="stack" id="confirm-form" on:submit=submit.clone() novalidate>
                     <p>"Enter the password you chose when you registered: this confirms the address and logs you in."</p>
                     <Field label="Password" name="password" id="confirm-password" kind="password" autocomplete="current-password" value=password error=error/>
-                    <FormError error=error/>
+                    <FormError error=error fields=&["password"]/>
                     <button type="submit" id="confirm-submit" disabled=move || busy.get()>"Confirm and log in"</button>
                 </form>
             }>
@@ -184,7 +186,7 @@ pub fn Login() -> impl IntoView {
             <form class="stack" on:submit=submit novalidate>
                 <Field label="E-mail address" name="email" id="login-email" kind="email" autocomplete="username" value=email error=error/>
                 <Field label="Password" name="password" id="login-password" kind="password" autocomplete="current-password" value=password error=error/>
-                <FormError error=error/>
+                <FormError error=error fields=&["email", "password"]/>
                 <button type="submit" id="login-submit" disabled=move || busy.get()>"Log in"</button>
             </form>
             <p>"New here? "<A href="/register">"Create an account"</A></p>
@@ -221,7 +223,21 @@ fn sign_in(
     });
 }
 
-/// After a successful login: keep the token and open "my account"; otherwise show why.
+/// Where a login leads: back to the member page that sent the visitor here (`?next=`, a
+/// path of this site only), or "my account".
+fn after_login() -> String {
+    let next = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+        .and_then(|params| params.get("next"));
+    match next {
+        // `//host` and `/\host` would leave the site.
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => path,
+        _ => "/account".to_owned(),
+    }
+}
+
+/// After a successful login: keep the token and go on ([`after_login`]); otherwise show why.
 fn enter_account(
     result: Result<api::Session, ApiError>,
     session: Session,
@@ -231,46 +247,32 @@ fn enter_account(
     match result {
         Ok(signed_in) => {
             session.set(signed_in.token, &signed_in.expires_at);
-            navigate("/account", NavigateOptions::default());
+            navigate(&after_login(), NavigateOptions::default());
         }
         Err(err) => error.set(Some(err)),
     }
 }
 
-/// Errors that belong to no single field.
 #[component]
-fn FormError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
-    let text = move || error.get().filter(|e| e.field.is_none()).map(|e| e.summary());
-    view! { <p class="form-error" id="form-error" role="alert">{text}</p> }
+pub fn Account() -> impl IntoView {
+    view! { <LoginRequired><AccountPage/></LoginRequired> }
 }
 
 #[component]
-pub fn Account() -> impl IntoView {
+fn AccountPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let account = RwSignal::new(None::<Me>);
     let error = RwSignal::new(None::<ApiError>);
 
-    if session.logged_in() {
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match api::my_account().await {
-                Ok(Some(me)) => account.set(Some(me)),
-                Ok(None) => {
-                    session.clear();
-                    navigate("/login", NavigateOptions::default());
-                }
-                Err(e) if e.is_unauthenticated() => {
-                    session.clear();
-                    navigate("/login", NavigateOptions::default());
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    } else {
-        // Steering only: the server refuses the data without a valid token anyway.
-        navigate("/login", NavigateOptions::default());
-    }
+    leptos::task::spawn_local(async move {
+        match api::my_account().await {
+            Ok(Some(me)) => account.set(Some(me)),
+            Ok(None) => session_ended(session, &navigate, "/account"),
+            Err(e) if e.is_unauthenticated() => session_ended(session, &navigate, "/account"),
+            Err(e) => error.set(Some(e)),
+        }
+    });
 
     view! {
         <section class="card">

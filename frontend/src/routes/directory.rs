@@ -1,8 +1,10 @@
 //! The public trainer directory: search with typeahead, filters, result cards, pagination;
 //! and a trainer's public page with the contact relay form (never an e-mail address, P4).
 
-use crate::api::{self, ApiError, DirectoryPage, SpecialtyName, TrainerCard};
+use crate::api::{self, ApiError, DirectoryPage, SpecialtyName, SuggestionKind, TrainerCard};
+use crate::components::combobox::Combobox;
 use crate::components::field::Field;
+use crate::components::form_error::{FieldError, FormError};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -14,7 +16,6 @@ pub fn Directory() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let city = RwSignal::new(String::new());
     let specialty = RwSignal::new(String::new());
-    let suggestions = RwSignal::new(Vec::<String>::new());
     let specialties = RwSignal::new(Vec::<SpecialtyName>::new());
     let page = RwSignal::new(None::<DirectoryPage>);
     let error = RwSignal::new(None::<ApiError>);
@@ -34,7 +35,6 @@ pub fn Directory() -> impl IntoView {
             None
         };
         let (q, c, s) = (query.get_untracked(), city.get_untracked(), specialty.get_untracked());
-        suggestions.set(Vec::new());
         loading.set(true);
         leptos::task::spawn_local(async move {
             let result = api::directory(&q, &c, &s, after).await;
@@ -57,22 +57,6 @@ pub fn Directory() -> impl IntoView {
     };
     run(false);
 
-    let on_type = move |ev| {
-        let text = event_target_value(&ev);
-        query.set(text.clone());
-        if text.trim().chars().count() < 2 {
-            suggestions.set(Vec::new());
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            if let Ok(found) = api::suggest(&text, api::SuggestionKind::Name).await
-                && query.get_untracked() == text
-            {
-                suggestions.set(found);
-            }
-        });
-    };
-
     view! {
         <section class="card">
             <h1>"Find a certified trainer"</h1>
@@ -80,24 +64,12 @@ pub fn Directory() -> impl IntoView {
                 ev.prevent_default();
                 run(false);
             }>
-                <label for="directory-query">
-                    "Name, city, specialty or keyword"
-                    <input id="directory-query" type="search" autocomplete="off"
-                        prop:value=move || query.get() on:input=on_type/>
-                </label>
-                <ul class="suggestions" id="suggestions" role="listbox">
-                    <For each=move || suggestions.get() key=|s| s.clone() let:name>
-                        <li>
-                            <button type="button" class="suggestion secondary" on:click={
-                                let name = name.clone();
-                                move |_| {
-                                    query.set(name.clone());
-                                    run(false);
-                                }
-                            }>{name.clone()}</button>
-                        </li>
-                    </For>
-                </ul>
+                <label for="directory-query">"Name, city, specialty or keyword"</label>
+                <Combobox id="directory-query" kind=SuggestionKind::Name value=query
+                    on_pick=Callback::new(move |name: String| {
+                        query.set(name);
+                        run(false);
+                    })/>
                 <label for="directory-city">
                     "City"
                     <input id="directory-city" autocomplete="address-level2"
@@ -119,7 +91,7 @@ pub fn Directory() -> impl IntoView {
             </form>
         </section>
         <section aria-live="polite">
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.summary()}</p> })}
+            <FormError error=error id="directory-error"/>
             {move || page.get().map(|p| view! {
                 <p class="hint" id="result-count">{format!("{} trainer(s) found", p.total)}</p>
                 {if p.cards.is_empty() {
@@ -256,9 +228,9 @@ fn ContactForm(slug: String) -> impl IntoView {
                     "Message"
                     <textarea id="contact-message" rows="5" prop:value=move || message.get()
                         on:input=move |ev| message.set(event_target_value(&ev))></textarea>
-                    <span class="field-error" role="alert">{move || error.get().and_then(|e| e.for_field("message"))}</span>
+                    <FieldError error=error name="message"/>
                 </label>
-                <p class="form-error" role="alert">{move || error.get().filter(|e| e.field.is_none()).map(|e| e.summary())}</p>
+                <FormError error=error fields=&["senderName", "senderEmail", "message"]/>
                 <button type="submit" id="contact-send" disabled=move || busy.get()>"Send message"</button>
             </form>
         </section>

@@ -2,11 +2,13 @@
 //! profile is new (P16); city typeahead; the phone showcase toggle (P5); photo upload with
 //! a preview; hide/show (P6) and delete with password confirmation (P7).
 
-use crate::api::{self, ApiError, EditorData, MyProfile, ProfileInput, SpecialtyName};
+use crate::api::{self, ApiError, EditorData, MyProfile, ProfileInput, SpecialtyName, SuggestionKind};
+use crate::components::combobox::Combobox;
 use crate::components::field::Field;
+use crate::components::form_error::{FieldError, FormError};
+use crate::components::login_required::{LoginRequired, session_ended};
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
@@ -85,25 +87,25 @@ impl Form {
     }
 }
 
-// Most of its length is the `view!` template, which reads best in one piece.
-#[allow(clippy::too_many_lines, reason = "the `view!` template reads best in one piece")]
 #[component]
 pub fn ProfileEditor() -> impl IntoView {
+    view! { <LoginRequired><EditorPage/></LoginRequired> }
+}
+
+#[allow(clippy::too_many_lines, reason = "the `view!` template reads best in one piece")]
+#[component]
+fn EditorPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let form = Form::new();
     let saved = RwSignal::new(None::<MyProfile>);
     let record_phone = RwSignal::new(None::<String>);
     let all_specialties = RwSignal::new(Vec::<SpecialtyName>::new());
-    let city_suggestions = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<&'static str>);
     let preview = RwSignal::new(None::<String>);
     let password = RwSignal::new(String::new());
 
-    if !session.logged_in() {
-        navigate("/login", NavigateOptions::default());
-    }
     leptos::task::spawn_local(async move {
         if let Ok(list) = api::specialties().await {
             all_specialties.set(list);
@@ -115,6 +117,7 @@ pub fn ProfileEditor() -> impl IntoView {
                 saved.set(data.profile);
             }
             Ok(None) => {}
+            Err(e) if e.is_unauthenticated() => session_ended(session, &navigate, "/account/profile"),
             Err(e) => error.set(Some(e)),
         }
     });
@@ -132,18 +135,6 @@ pub fn ProfileEditor() -> impl IntoView {
                 }
                 Err(e) => error.set(Some(e)),
             }
-        });
-    };
-    let on_city = move |ev| {
-        let text = event_target_value(&ev);
-        form.city.set(text.clone());
-        leptos::task::spawn_local(async move {
-            let found = if text.trim().chars().count() >= 2 {
-                api::suggest(&text, api::SuggestionKind::City).await.unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-            city_suggestions.set(found);
         });
     };
     let on_photo = move |ev: leptos::ev::Event| {
@@ -202,7 +193,6 @@ pub fn ProfileEditor() -> impl IntoView {
     // Specialties come from the managed list: typed text is completed by
     // `suggest(kind: SPECIALTY)` and a completion is added as a removable chip.
     let specialty_text = RwSignal::new(String::new());
-    let specialty_suggestions = RwSignal::new(Vec::<String>::new());
     let add_specialty = move |name: String| {
         let wanted = shared::validate::fold(name.trim());
         let found = all_specialties
@@ -216,32 +206,6 @@ pub fn ProfileEditor() -> impl IntoView {
                 }
             });
             specialty_text.set(String::new());
-            specialty_suggestions.set(Vec::new());
-        }
-    };
-    let on_specialty = move |ev| {
-        let text = event_target_value(&ev);
-        specialty_text.set(text.clone());
-        leptos::task::spawn_local(async move {
-            let found = if text.trim().is_empty() {
-                Vec::new()
-            } else {
-                api::suggest(&text, api::SuggestionKind::Specialty)
-                    .await
-                    .unwrap_or_default()
-            };
-            if specialty_text.get_untracked() == text {
-                specialty_suggestions.set(found);
-            }
-        });
-    };
-    let on_specialty_key = move |ev: leptos::ev::KeyboardEvent| {
-        // Enter picks the first completion instead of submitting the form.
-        if ev.key() == "Enter" {
-            ev.prevent_default();
-            if let Some(first) = specialty_suggestions.get_untracked().into_iter().next() {
-                add_specialty(first);
-            }
         }
     };
     let specialty_name = move |slug: &str| {
@@ -262,17 +226,12 @@ pub fn ProfileEditor() -> impl IntoView {
             <p role="status" id="editor-notice">{move || notice.get()}</p>
             <form class="stack" on:submit=save novalidate>
                 <Field label="Display name" name="displayName" id="profile-name" value=form.display_name error=error/>
-                <label for="profile-city">
-                    "City"
-                    <input id="profile-city" autocomplete="address-level2" list="city-suggestions"
-                        prop:value=move || form.city.get() on:input=on_city/>
-                    <datalist id="city-suggestions">
-                        <For each=move || city_suggestions.get() key=|c| c.clone() let:c>
-                            <option value=c></option>
-                        </For>
-                    </datalist>
-                    <span class="field-error" role="alert">{move || error.get().and_then(|e| e.for_field("city"))}</span>
-                </label>
+                <div class="field">
+                    <label for="profile-city">"City"</label>
+                    <Combobox id="profile-city" kind=SuggestionKind::City value=form.city autocomplete="address-level2"
+                        described_by="profile-city-error" on_pick=Callback::new(move |city: String| form.city.set(city))/>
+                    <FieldError error=error name="city" id="profile-city-error"/>
+                </div>
                 <Field label="Province or region" name="region" id="profile-region" autocomplete="address-level1" value=form.region error=error/>
                 <Field label="Country" name="country" id="profile-country" autocomplete="country-name" value=form.country error=error/>
                 <Field label="Languages" name="languages" id="profile-languages" hint="Separated by commas." value=form.languages error=error/>
@@ -297,22 +256,11 @@ pub fn ProfileEditor() -> impl IntoView {
                             </li>
                         </For>
                     </ul>
-                    <label for="profile-specialty">
-                        "Add a specialty"
-                        <input id="profile-specialty" autocomplete="off" placeholder="Start typing, e.g. yoga"
-                            prop:value=move || specialty_text.get() on:input=on_specialty on:keydown=on_specialty_key/>
-                    </label>
-                    <ul class="suggestions" id="specialty-suggestions" role="listbox">
-                        <For each=move || specialty_suggestions.get() key=|s| s.clone() let:name>
-                            <li>
-                                <button type="button" class="suggestion secondary" on:click={
-                                    let name = name.clone();
-                                    move |_| add_specialty(name.clone())
-                                }>{name.clone()}</button>
-                            </li>
-                        </For>
-                    </ul>
-                    <span class="field-error" role="alert">{move || error.get().and_then(|e| e.for_field("specialties"))}</span>
+                    <label for="profile-specialty">"Add a specialty"</label>
+                    <Combobox id="profile-specialty" kind=SuggestionKind::Specialty value=specialty_text
+                        min_chars=1 enter_picks_first=true placeholder="Start typing, e.g. yoga"
+                        on_pick=Callback::new(add_specialty)/>
+                    <FieldError error=error name="specialties"/>
                 </fieldset>
                 <label for="profile-bio">
                     "About you"
@@ -327,7 +275,7 @@ pub fn ProfileEditor() -> impl IntoView {
                         None => "Show my phone number on my public profile (add one to your member record first)".to_owned(),
                     }}
                 </label>
-                <p class="form-error" role="alert">{move || error.get().filter(|e| e.field.is_none()).map(|e| e.summary())}</p>
+                <FormError error=error fields=&["displayName", "city", "region", "country", "languages", "specialties"]/>
                 <button type="submit" id="profile-save">"Save profile"</button>
             </form>
         </section>
