@@ -2,9 +2,46 @@
 //! (migration `m20261129_000003_search` describes the indexes). Every public read applies
 //! the member's choices in SQL: only active profiles, and the phone only when showcased.
 //!
-//! The code is split by concern: [`query`] answers a page, [`index`] keeps the derived
-//! search structures in step with profiles, [`typos`] finds the name words a search word
-//! may be a typo of (and keeps `name_trigram`), [`typeahead`] completes names and cities.
+//! The code is split by concern: `query` answers a page, `index` keeps the derived
+//! search structures in step with profiles, `typos` finds the name words a search word
+//! may be a typo of (and keeps `name_trigram`), `typeahead` completes names and cities.
+//!
+//! # The search engine's invariants
+//!
+//! - **One statement a page.** A directory page or a profile costs one statement, whatever
+//!   the page size (plus one typo lookup in `name_trigram` for search words not seen in the
+//!   last 30 s): matches are scored once into a narrow `(id, score)` list that yields both
+//!   the count and the page; only the page's rows are read in full, from
+//!   `directory_profile` alone: a profile's specialties (`specialty_list`) and showcased
+//!   phone are kept on its row (migration 10, `db::profiles::public_columns`). Nested
+//!   fields never query per item. A migration that renames a specialty must rewrite
+//!   `specialty_list`.
+//! - **Whole words, then a prefix.** A search's words before the last are whole words; the
+//!   last may be a prefix. On PostgreSQL the prefix becomes the words it starts
+//!   (`search_word`) when they are few, and statements run on generic plans
+//!   (`plan_cache_mode`), planned once per connection.
+//! - **Listing columns follow the profile.** A profile's status, folded city and rank are
+//!   copied to the rows that list it by them: its `profile_specialty` links (both engines;
+//!   a specialty listing with no words is an index range) and PostgreSQL's `profile_search`
+//!   entry and `search_posting` rows. Every write of those goes through `db::profiles`
+//!   (`set_status`, `set_search_rank`, `set_specialties`) or [`reindex`], which copy them in
+//!   the same transaction ([`copy_listing_columns`]; [`reindex`] reads them from the stored
+//!   profile, never from the model it is given). [`reindex`] rewrites a profile's postings
+//!   from its new entry and [`unindex`] removes them.
+//! - **Two branches, one order.** On PostgreSQL a search of one word (no typo alternative,
+//!   no specialty filter) whose prefix starts exactly one indexed word reads that word's
+//!   postings; every other search goes through the full-text index. Both branches are in
+//!   the same statement behind one-time filters, and both order the same way: a posting's
+//!   weight is the `ts_rank` the full-text branch would compute for that one-word query.
+//! - **Typos alike on both engines.** A search word of 4+ letters also matches the name
+//!   words within 1 edit (2 from 8 letters) of it or of its start (`shared::fuzzy`);
+//!   candidates come from `name_trigram`, which holds a word only while some profile's name
+//!   uses it. A word that is itself a name, or (the word being typed) starts one, gets no
+//!   typo alternatives. Kept candidates (`services::infra::typos`) only widen a query;
+//!   results always come from the live index, and a profile write forgets them.
+//! - **Reads on their own connections.** The directory's anonymous reads (search, profile
+//!   pages, typeahead) run on `AppState::reads` (`db::reads`); everything else, and every
+//!   write, on `AppState::db`.
 
 mod index;
 mod query;

@@ -13,7 +13,7 @@ struct SimilarName {
 
 /// For each search word long enough to contain a typo, the indexed name words within
 /// [`fuzzy::allowed_typos`] edits of it or of its start (best first, at most ten).
-/// Candidates come from `name_trigram` in one statement; [`typo_alternatives`] picks
+/// Candidates come from `name_trigram` in one statement; `query::typo_alternatives` picks
 /// from them.
 pub async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<Vec<Vec<String>>, DbErr> {
     let backend = conn.get_database_backend();

@@ -2,10 +2,10 @@
 //! - `POST` with `Content-Type: application/json`, a single request or a batch (at most
 //!   `max_batch` operations), or `multipart/form-data` for uploads; `GET` with `query`,
 //!   `operationName`, `variables` parameters, where mutations are refused (405,
-//!   `Allow: POST`) — [`transport`];
+//!   `Allow: POST`) — `transport`;
 //! - the answer is `application/graphql-response+json` when the client accepts it (then a
 //!   document that fails to parse or validate gets 400 and no `data` entry) and
-//!   `application/json` otherwise; every error carries `extensions.code` — [`response`];
+//!   `application/json` otherwise; every error carries `extensions.code` — `response`;
 //! - malformed requests get a JSON error body, bodies over the limit get 413;
 //! - the credentials are checked by `auth::authenticate_request` (401 before anything runs
 //!   when they fail), the document by the parse step (`schema::limits`), and every
