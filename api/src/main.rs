@@ -54,7 +54,7 @@ enum JobsCommand {
     List,
     /// Run one job now, whatever its schedule (not while another server runs it).
     Run {
-        /// The job: `mail` or `retention`.
+        /// The job: `mail`, `retention` or `files` (`cptn jobs list` describes them).
         name: String,
         /// Report what the job would do, changing nothing.
         #[arg(long)]
@@ -203,5 +203,30 @@ fn redact_url(url: &str) -> String {
             format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_explains_itself_with_help() {
+        Cli::command().debug_assert();
+        let mut commands = vec![vec!["cptn"]];
+        let root = Cli::command();
+        for sub in root.get_subcommands() {
+            commands.push(vec!["cptn", sub.get_name()]);
+            for nested in sub.get_subcommands() {
+                commands.push(vec!["cptn", sub.get_name(), nested.get_name()]);
+            }
+        }
+        assert!(commands.iter().any(|c| c == &["cptn", "jobs", "run"]), "{commands:?}");
+        for mut command in commands {
+            command.push("--help");
+            let outcome = Cli::try_parse_from(&command).err().map(|e| e.kind());
+            assert_eq!(outcome, Some(clap::error::ErrorKind::DisplayHelp), "{command:?}");
+        }
     }
 }
