@@ -502,8 +502,12 @@ async fn on_a_phone(app: &TestApp, browser: &Client) -> Result<()> {
         attribute(browser, input, "aria-expanded").await?.as_deref(),
         Some("false")
     );
+    editor_on_a_phone(app, browser).await
+}
 
-    // A member page asks for a login first, then comes back to where it was asked for.
+/// A member page on a phone: it asks for a login first, then comes back to where it was
+/// asked for; it fits the screen and shows errors at their field.
+async fn editor_on_a_phone(app: &TestApp, browser: &Client) -> Result<()> {
     let member = app.new_member().await?;
     browser.goto(&app.url("/account/profile")).await?;
     browser
