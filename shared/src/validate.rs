@@ -291,9 +291,39 @@ pub fn slugify(name: &str) -> String {
     trimmed.trim_end_matches('-').to_owned()
 }
 
+/// True for a path of this site that is safe to send a visitor to after a login (`?next=`):
+/// it starts with one `/` and holds only letters, digits and `/-_.~`. Browsers drop tabs
+/// and newlines from URLs and read `\` as `/`, so anything else (or a leading `//`) could
+/// lead off the site.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_local_paths_are_followed_after_login() {
+        for good in ["/account", "/account/profile", "/trainers/chloe-tremblay"] {
+            assert!(is_local_path(good), "{good}");
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "account",
+            "",
+            "/%2F%2Fevil.example",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn checked_types_deserialise_only_through_their_constructors() {

@@ -223,16 +223,16 @@ fn sign_in(
     });
 }
 
-/// Where a login leads: back to the member page that sent the visitor here (`?next=`, a
-/// path of this site only), or "my account".
+/// Where a login leads: back to the member page that sent the visitor here (`?next=`),
+/// or "my account". Only a plain path of this site is followed
+/// (`shared::validate::is_local_path`).
 fn after_login() -> String {
     let next = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
         .and_then(|params| params.get("next"));
     match next {
-        // `//host` and `/\host` would leave the site.
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => path,
+        Some(path) if shared::validate::is_local_path(&path) => path,
         _ => "/account".to_owned(),
     }
 }

@@ -3,7 +3,7 @@
 use crate::authz::{Audience, Subject};
 use crate::schema::ContextExt;
 use crate::schema::audit::types::{AuditEvent, AuditEventConnection};
-use crate::schema::directory::types::{MemberAddress, MyProfile};
+use crate::schema::directory::types::MyProfile;
 use crate::schema::error::GqlResult;
 use crate::schema::guard::readable_by;
 use crate::schema::pagination::page_request;
@@ -244,4 +244,19 @@ pub struct MemberRecordInput {
     pub country: Option<String>,
     /// Date of birth.
     pub date_of_birth: Option<chrono::NaiveDate>,
+}
+
+/// A postal address from the member record. Audience: owner, staff.
+#[derive(SimpleObject)]
+pub struct MemberAddress {
+    /// Street and number. Audience: owner, staff.
+    pub street_address: Option<String>,
+    /// City. Audience: owner, staff.
+    pub city: Option<String>,
+    /// Province or region. Audience: owner, staff.
+    pub region: Option<String>,
+    /// Postal code. Audience: owner, staff.
+    pub postal_code: Option<String>,
+    /// Country. Audience: owner, staff.
+    pub country: Option<String>,
 }

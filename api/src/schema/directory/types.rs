@@ -314,18 +314,3 @@ pub struct ProfileInput {
     #[graphql(default)]
     pub show_phone: bool,
 }
-
-/// A postal address from the member record. Audience: owner, staff.
-#[derive(SimpleObject)]
-pub struct MemberAddress {
-    /// Street and number. Audience: owner, staff.
-    pub street_address: Option<String>,
-    /// City. Audience: owner, staff.
-    pub city: Option<String>,
-    /// Province or region. Audience: owner, staff.
-    pub region: Option<String>,
-    /// Postal code. Audience: owner, staff.
-    pub postal_code: Option<String>,
-    /// Country. Audience: owner, staff.
-    pub country: Option<String>,
-}
