@@ -280,6 +280,50 @@ mod tests {
         }
     }
 
+    /// Collects what a subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut all) = self.0.lock() {
+                all.extend_from_slice(bytes);
+            }
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_internal_error_is_logged_with_its_resolver_path_and_cause() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let graphql = crate::schema::error::to_graphql(crate::error::Error::Unexpected(anyhow::anyhow!("disk full")));
+        let mut error = graphql.into_server_error(async_graphql::Pos { line: 1, column: 1 });
+        error.path = vec![
+            async_graphql::PathSegment::Field("me".to_owned()),
+            async_graphql::PathSegment::Field("profile".to_owned()),
+        ];
+        tracing::subscriber::with_default(subscriber, || ensure_code(&mut error));
+        let log = captured
+            .0
+            .lock()
+            .map(|all| String::from_utf8_lossy(&all).into_owned())
+            .unwrap_or_default();
+        assert!(log.contains("me.profile") && log.contains("disk full"), "{log}");
+        assert!(
+            !error.message.contains("disk full"),
+            "the cause stays out of the answer"
+        );
+    }
+
     #[test]
     fn an_error_of_ours_without_a_code_is_internal_and_opaque() {
         let mut error = ServerError::new("connection refused by 10.0.0.5", None);
