@@ -41,6 +41,8 @@ pub struct Settings {
     pub public_url: String,
     /// Outgoing e-mail.
     pub mail: MailSettings,
+    /// The certification rules.
+    pub certification: CertificationSettings,
     /// `CPTN_JOBS`: run the scheduled jobs inside `cptn serve` (`on`, the default, or
     /// `off` on servers that should only answer requests).
     pub run_jobs: bool,
@@ -68,6 +70,29 @@ impl Default for MailSettings {
             from: "CPTN Network <no-reply@localhost>".to_owned(),
             retention: Duration::from_hours(30 * 24),
             max_attempts: 10,
+        }
+    }
+}
+
+/// The certification rules (DESIGN "Certification rules"); each a setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificationSettings {
+    /// `CPTN_CYCLE_YEARS`: how long a certification cycle lasts.
+    pub cycle_years: u32,
+    /// `CPTN_GRACE_MONTHS`: how long after expiry a certification is in grace (renewal
+    /// still allowed) before it is expired.
+    pub grace_months: u32,
+    /// `CPTN_CYCLE_CEC`: the continuing-education credit a cycle requires, in tenths of a
+    /// CEC (written `2.0` in the variable).
+    pub required_tenths: i32,
+}
+
+impl Default for CertificationSettings {
+    fn default() -> Self {
+        Self {
+            cycle_years: 2,
+            grace_months: 6,
+            required_tenths: 20,
         }
     }
 }
@@ -104,6 +129,11 @@ pub struct Limits {
     /// throttling; one more every `register_ip_period`.
     pub register_ip_burst: u32,
     pub register_ip_period: Duration,
+    /// `CPTN_VERIFY_IP_BURST`: certification-register lookups from one IP before
+    /// throttling; one more every `verify_ip_period` (member numbers are sequential: the
+    /// register must not be walked).
+    pub verify_ip_burst: u32,
+    pub verify_ip_period: Duration,
 }
 
 impl Default for Limits {
@@ -123,6 +153,8 @@ impl Default for Limits {
             member_per_minute: 1200,
             register_ip_burst: 10,
             register_ip_period: Duration::from_mins(6),
+            verify_ip_burst: 20,
+            verify_ip_period: Duration::from_secs(30),
         }
     }
 }
@@ -191,13 +223,14 @@ impl Settings {
 
         let mut limits = Limits::default();
         // Each limit: its variable, then where it goes (at least 1, or no request would pass).
-        let counts: [(&str, &mut u32); 6] = [
+        let counts: [(&str, &mut u32); 7] = [
             ("CPTN_LOGIN_ACCOUNT_BURST", &mut limits.login_account_burst),
             ("CPTN_LOGIN_IP_BURST", &mut limits.login_ip_burst),
             ("CPTN_ANONYMOUS_PER_MINUTE", &mut limits.anonymous_per_minute),
             ("CPTN_CONTACT_IP_BURST", &mut limits.contact_ip_burst),
             ("CPTN_MEMBER_PER_MINUTE", &mut limits.member_per_minute),
             ("CPTN_REGISTER_IP_BURST", &mut limits.register_ip_burst),
+            ("CPTN_VERIFY_IP_BURST", &mut limits.verify_ip_burst),
         ];
         for (name, slot) in counts {
             *slot = parse_var(var(name), *slot, name)?.max(1);
@@ -225,6 +258,14 @@ impl Settings {
         }
         let days: u64 = parse_var(var("CPTN_MAIL_RETENTION_DAYS"), 30, "CPTN_MAIL_RETENTION_DAYS")?;
         mail.retention = Duration::from_hours(days.max(1) * 24);
+        let mut certification = CertificationSettings::default();
+        certification.cycle_years = parse_var(var("CPTN_CYCLE_YEARS"), 2, "CPTN_CYCLE_YEARS")?.clamp(1, 10);
+        certification.grace_months = parse_var(var("CPTN_GRACE_MONTHS"), 6, "CPTN_GRACE_MONTHS")?.min(24);
+        if let Some(cec) = var("CPTN_CYCLE_CEC") {
+            certification.required_tenths = shared::cec::parse_tenths(&cec)
+                .filter(|t| (1..=1000).contains(t))
+                .context("CPTN_CYCLE_CEC must be an amount of CEC such as 2.0")?;
+        }
         let run_jobs = match var("CPTN_JOBS").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,
@@ -245,6 +286,7 @@ impl Settings {
             sessions,
             public_url,
             mail,
+            certification,
             run_jobs,
         })
     }
@@ -270,6 +312,7 @@ impl Settings {
             sessions: SessionSettings::default(),
             public_url: "http://127.0.0.1".to_owned(),
             mail: MailSettings::default(),
+            certification: CertificationSettings::default(),
             run_jobs: true,
         }
     }

@@ -67,6 +67,7 @@ impl Application {
         let login_limiter = Arc::new(LoginLimiter::new(limits));
         let requests = Arc::new(RequestLimiter::new(limits));
         let contact_limiter = Arc::new(KeyedLimiter::new(limits.contact_ip_burst, limits.contact_ip_period));
+        let verify_limiter = Arc::new(KeyedLimiter::new(limits.verify_ip_burst, limits.verify_ip_period));
         let register_limiter = Arc::new(KeyedLimiter::new(limits.register_ip_burst, limits.register_ip_period));
         let resend_limiter = Arc::new(KeyedLimiter::new(3, std::time::Duration::from_mins(20)));
         // The access log and the jobs write through small pools of their own, so neither
@@ -93,6 +94,7 @@ impl Application {
             login_limiter,
             requests,
             contact_limiter,
+            verify_limiter,
             register_limiter,
             resend_limiter,
             access_log,

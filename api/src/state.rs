@@ -30,6 +30,8 @@ pub struct AppState {
     pub requests: Arc<RequestLimiter>,
     /// Contact-relay messages per client IP.
     pub contact_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
+    /// Certification-register lookups per client IP.
+    pub verify_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
     /// Registrations and confirmation re-sends per client IP.
     pub register_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
     /// Confirmation re-sends per address (nobody's inbox is flooded).

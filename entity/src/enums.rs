@@ -41,6 +41,32 @@ pub enum CertificationStatus {
     None,
 }
 
+/// How a certification cycle began.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum CycleKind {
+    /// The exam passed: the member's first cycle.
+    Initial,
+    /// A renewal: starts where the previous cycle ended.
+    Renewal,
+    /// Staff reinstated an expired certification.
+    Reinstatement,
+}
+
+/// Where continuing-education credit came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum CecSource {
+    /// A completed approved course.
+    Course,
+    /// An approved petition for a course that is not approved.
+    Petition,
+    /// Staff credited or debited the member, with a reason.
+    Adjustment,
+    /// Cancels an earlier entry (the ledger is never edited).
+    Reversal,
+}
+
 /// What an outgoing e-mail is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "snake_case")]
@@ -99,6 +125,12 @@ pub enum AuditKind {
     ProfileEnabled,
     ProfileDeleted,
     TrainerContacted,
+    CertificationRecorded,
+    CertificationReinstated,
+    CecAdjusted,
+    CecReversed,
+    LedgerViewed,
+    RegisterLookedUp,
 }
 
 impl AuditKind {

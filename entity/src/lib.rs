@@ -5,11 +5,14 @@
 
 pub mod access_log;
 pub mod audit_event;
+pub mod cec_entry;
+pub mod certification_cycle;
 pub mod counter;
 pub mod directory_profile;
 pub mod email_confirmation;
 pub mod enums;
 pub mod job_lease;
+pub mod ledger_purge;
 pub mod member;
 pub mod outbox_message;
 pub mod profile_specialty;

@@ -15,6 +15,7 @@ mod m20261129_000009_specialty_listing;
 mod m20261129_000010_profile_card_columns;
 mod m20261129_000011_search_postings;
 mod m20261130_000012_accounts_mail_jobs;
+mod m20261130_000013_certification;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_profile_card_columns::Migration),
             Box::new(m20261129_000011_search_postings::Migration),
             Box::new(m20261130_000012_accounts_mail_jobs::Migration),
+            Box::new(m20261130_000013_certification::Migration),
         ]
     }
 }

@@ -329,6 +329,17 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
     app.register("unconfirmed@example.org", "an unconfirmed passphrase", "Un Confirmed")
         .await?
         .ok()?;
+    // An expired certification to reinstate.
+    app.graphql_as(
+        &admin.token,
+        &format!(
+            "mutation {{ recordCertification(memberNumber: \"{}\", startsOn: \"2015-01-01\") {{ status }} }}",
+            other.member_number
+        ),
+        json!({}),
+    )
+    .await?
+    .ok()?;
     let anonymous = |q: &str| Call::Anonymous(q.to_owned());
     let by = |who: Who, q: &str| Call::As(who, q.to_owned());
     let calls = vec![
@@ -411,6 +422,47 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
                 &format!("mutation {{ deleteProfile(password: \"{}\") }}", member.password),
             ),
             AuditKind::ProfileDeleted,
+        ),
+        (
+            "recordCertification",
+            by(
+                Who::Admin,
+                &format!(
+                    "mutation {{ recordCertification(memberNumber: \"{}\", startsOn: \"2024-06-01\") {{ status }} }}",
+                    member.member_number
+                ),
+            ),
+            AuditKind::CertificationRecorded,
+        ),
+        (
+            "reinstateCertification",
+            by(
+                Who::Admin,
+                &format!(
+                    "mutation {{ reinstateCertification(memberNumber: \"{}\", startsOn: \"2024-06-01\") {{ status }} }}",
+                    other.member_number
+                ),
+            ),
+            AuditKind::CertificationReinstated,
+        ),
+        (
+            "adjustCec",
+            by(
+                Who::Admin,
+                &format!(
+                    "mutation {{ adjustCec(memberNumber: \"{}\", cec: \"0.5\", earnedOn: \"2024-07-01\", reason: \"Workshop credited by hand\") {{ id }} }}",
+                    member.member_number
+                ),
+            ),
+            AuditKind::CecAdjusted,
+        ),
+        (
+            "reverseCecEntry",
+            by(
+                Who::Admin,
+                "mutation { reverseCecEntry(entryId: \"1\", reason: \"Recorded twice\") { id } }",
+            ),
+            AuditKind::CecReversed,
         ),
         (
             "setMemberRole",

@@ -80,10 +80,13 @@ async fn every_table_and_column_the_migrations_build_is_on_its_entity() -> Resul
     let entities = [
         described(entity::access_log::Entity),
         described(entity::audit_event::Entity),
+        described(entity::cec_entry::Entity),
+        described(entity::certification_cycle::Entity),
         described(entity::counter::Entity),
         described(entity::directory_profile::Entity),
         described(entity::email_confirmation::Entity),
         described(entity::job_lease::Entity),
+        described(entity::ledger_purge::Entity),
         described(entity::member::Entity),
         described(entity::outbox_message::Entity),
         described(entity::profile_specialty::Entity),

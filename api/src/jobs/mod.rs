@@ -14,6 +14,7 @@
 //! Per-server workers that need no lease (the access-log writer) use the same start and
 //! shutdown machinery, `Workers` in `startup`.
 
+pub mod certification;
 pub mod files;
 pub mod mail;
 pub mod retention;
@@ -35,6 +36,8 @@ pub enum JobName {
     Retention,
     /// Removes uploaded files no row names.
     Files,
+    /// Moves the directory's certification statuses as dates pass.
+    Certification,
 }
 
 impl JobName {
@@ -43,6 +46,7 @@ impl JobName {
             JobName::Mail => "mail",
             JobName::Retention => "retention",
             JobName::Files => "files",
+            JobName::Certification => "certification",
         }
     }
 
@@ -56,6 +60,7 @@ impl JobName {
             // Also woken at once whenever a message is queued.
             JobName::Mail => Duration::from_secs(5),
             JobName::Retention | JobName::Files => Duration::from_hours(1),
+            JobName::Certification => Duration::from_hours(24),
         }
     }
 
@@ -63,7 +68,7 @@ impl JobName {
     pub const fn lease(self) -> Duration {
         match self {
             JobName::Mail => Duration::from_mins(5),
-            JobName::Retention | JobName::Files => Duration::from_mins(30),
+            JobName::Retention | JobName::Files | JobName::Certification => Duration::from_mins(30),
         }
     }
 
@@ -73,6 +78,7 @@ impl JobName {
             JobName::Mail => "sends due e-mail from the outbox, retrying failures with backoff",
             JobName::Retention => "deletes sent e-mail and spent confirmation links past their retention",
             JobName::Files => "removes uploaded files no row names (older than an hour) and unfinished uploads",
+            JobName::Certification => "moves the directory's certification statuses as dates pass (daily)",
         }
     }
 }
@@ -163,6 +169,7 @@ async fn execute(ctx: &JobContext, job: JobName, dry_run: bool) -> Result<JobRep
         JobName::Mail => mail::run(ctx, dry_run).await,
         JobName::Retention => retention::run(ctx, dry_run).await,
         JobName::Files => files::run(ctx, dry_run).await,
+        JobName::Certification => certification::run(ctx, dry_run).await,
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod certification;
 pub mod directory;
 pub mod error;
 pub mod guard;
@@ -25,6 +26,7 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 pub struct Query(
     account::query::AccountQuery,
     audit::query::AuditQuery,
+    certification::query::CertificationQuery,
     directory::query::DirectoryQuery,
 );
 
@@ -32,6 +34,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     account::mutation::AccountMutation,
+    certification::mutation::CertificationMutation,
     directory::mutation::DirectoryMutation,
 );
 

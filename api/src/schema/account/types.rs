@@ -3,6 +3,7 @@
 use crate::authz::{Audience, Subject};
 use crate::schema::ContextExt;
 use crate::schema::audit::types::{AuditEvent, AuditEventConnection};
+use crate::schema::certification::types::{CecEntry, CecEntryConnection, Certification};
 use crate::schema::directory::types::MyProfile;
 use crate::schema::error::GqlResult;
 use crate::schema::guard::readable_by;
@@ -168,6 +169,32 @@ impl Member {
             .await
             .gql()?;
         Ok(AuditEvent::connection(&request, page))
+    }
+
+    /// The member's certification: status, the cycle that counts, its credit.
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn certification(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Certification> {
+        let view = services::certification::certification_of(ctx.state(), ctx.viewer(), self.model.id)
+            .await
+            .gql()?;
+        Ok(Certification(view))
+    }
+
+    /// The member's continuing-education credit ledger, newest first. Staff reading
+    /// another member's ledger is audited. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn ledger(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last entry of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<CecEntryConnection> {
+        let request = page_request(CecEntry::CURSOR_LIST, first, after.as_deref()).gql()?;
+        let page = services::certification::ledger_of(ctx.state(), ctx.viewer(), ctx.meta(), self.model.id, request)
+            .await
+            .gql()?;
+        Ok(CecEntry::connection(&request, page))
     }
 }
 

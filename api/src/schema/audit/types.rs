@@ -91,6 +91,19 @@ pub enum AuditEventKind {
     ProfileDeleted,
     /// A visitor wrote to a trainer through the relay (`contactTrainer`).
     TrainerContacted,
+    /// Staff recorded a member's certification: the exam passed, a first cycle
+    /// (`recordCertification`).
+    CertificationRecorded,
+    /// Staff reinstated an expired certification with a new cycle (`reinstateCertification`).
+    CertificationReinstated,
+    /// Staff credited or debited a member's ledger, with a reason (`adjustCec`).
+    CecAdjusted,
+    /// Staff cancelled a ledger entry with a reversing entry (`reverseCecEntry`).
+    CecReversed,
+    /// Staff read a member's credit ledger.
+    LedgerViewed,
+    /// Staff looked a trainer up in the public certification register.
+    RegisterLookedUp,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -107,6 +107,10 @@ pub async fn save_my_profile(
         .await
         .map_err(|e| conflict_on_unique(e, "slug", "Another profile already uses this address."))?;
     link_specialties_and_index(txn, &profile, &specialties).await?;
+    if existing.is_none() {
+        // A new profile shows the member's certification from the start.
+        crate::services::certification::refresh_directory(txn, state, me.member_id).await?;
+    }
     let detail = if existing.is_some() { "updated" } else { "created" };
     write
         .commit(

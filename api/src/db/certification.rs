@@ -1,0 +1,183 @@
+//! Certification cycles and the credit ledger. The ledger is only ever appended to: the
+//! database refuses updates and deletes (migration 13), except [`purge_ledger`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::{CecSource, CertificationStatus, CycleKind};
+use entity::{cec_entry, certification_cycle as cycle, directory_profile, ledger_purge};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+/// A member's cycles, oldest first.
+pub async fn cycles_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<Vec<cycle::Model>, DbErr> {
+    cycle::Entity::find()
+        .filter(cycle::Column::MemberId.eq(member_id))
+        .order_by_asc(cycle::Column::StartsOn)
+        .order_by_asc(cycle::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// What a new cycle records.
+pub struct NewCycle {
+    pub member_id: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub kind: CycleKind,
+    pub recorded_by: Option<i64>,
+}
+
+pub async fn insert_cycle<C: ConnectionTrait>(
+    conn: &C,
+    new: NewCycle,
+    now: DateTime<Utc>,
+) -> Result<cycle::Model, DbErr> {
+    cycle::ActiveModel {
+        member_id: Set(new.member_id),
+        starts_on: Set(new.starts_on),
+        ends_on: Set(new.ends_on),
+        kind: Set(new.kind),
+        recorded_at: Set(now),
+        recorded_by: Set(new.recorded_by),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+/// Every member's cycles (member, start, end), by member then start: the daily status job
+/// reads them in one statement.
+pub async fn all_cycle_dates<C: ConnectionTrait>(conn: &C) -> Result<Vec<(i64, NaiveDate, NaiveDate)>, DbErr> {
+    cycle::Entity::find()
+        .select_only()
+        .column(cycle::Column::MemberId)
+        .column(cycle::Column::StartsOn)
+        .column(cycle::Column::EndsOn)
+        .order_by_asc(cycle::Column::MemberId)
+        .order_by_asc(cycle::Column::StartsOn)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// What a new ledger entry records.
+pub struct NewEntry {
+    pub member_id: i64,
+    pub cycle_id: Option<i64>,
+    pub tenths: i32,
+    pub source: CecSource,
+    pub reason: Option<String>,
+    pub reverses_id: Option<i64>,
+    pub earned_on: NaiveDate,
+    pub recorded_by: Option<i64>,
+}
+
+pub async fn append_entry<C: ConnectionTrait>(
+    conn: &C,
+    new: NewEntry,
+    now: DateTime<Utc>,
+) -> Result<cec_entry::Model, DbErr> {
+    cec_entry::ActiveModel {
+        member_id: Set(new.member_id),
+        cycle_id: Set(new.cycle_id),
+        tenths: Set(new.tenths),
+        source: Set(new.source),
+        reason: Set(new.reason),
+        reverses_id: Set(new.reverses_id),
+        earned_on: Set(new.earned_on),
+        recorded_at: Set(now),
+        recorded_by: Set(new.recorded_by),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+pub async fn find_entry<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<cec_entry::Model>, DbErr> {
+    cec_entry::Entity::find_by_id(id).one(conn).await
+}
+
+/// The entry that reverses `id`, if one does.
+pub async fn reversal_of<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<cec_entry::Model>, DbErr> {
+    cec_entry::Entity::find()
+        .filter(cec_entry::Column::ReversesId.eq(id))
+        .one(conn)
+        .await
+}
+
+/// A member's entries, newest first, after the entry `before` (keyset by id).
+pub async fn ledger<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<cec_entry::Model>, DbErr> {
+    let mut query = cec_entry::Entity::find().filter(cec_entry::Column::MemberId.eq(member_id));
+    if let Some(before) = before {
+        query = query.filter(cec_entry::Column::Id.lt(before));
+    }
+    query.order_by_desc(cec_entry::Column::Id).limit(limit).all(conn).await
+}
+
+/// The credit counted for a cycle: the sum of its entries, reversals included.
+pub async fn cycle_total<C: ConnectionTrait>(conn: &C, cycle_id: i64) -> Result<i64, DbErr> {
+    let total: Option<Option<i64>> = cec_entry::Entity::find()
+        .select_only()
+        .column_as(cec_entry::Column::Tenths.sum(), "total")
+        .filter(cec_entry::Column::CycleId.eq(cycle_id))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(total.flatten().unwrap_or(0))
+}
+
+/// Deletes every ledger row of a member: the privacy lifecycle's purge, the one delete the
+/// ledger's triggers let through (while the member is named in `ledger_purge`, inside the
+/// caller's transaction).
+pub async fn purge_ledger<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<u64, DbErr> {
+    ledger_purge::ActiveModel {
+        member_id: Set(member_id),
+    }
+    .insert(conn)
+    .await?;
+    // Reversals first: they refer to the entries they cancel.
+    let reversals = cec_entry::Entity::delete_many()
+        .filter(cec_entry::Column::MemberId.eq(member_id))
+        .filter(cec_entry::Column::ReversesId.is_not_null())
+        .exec(conn)
+        .await?
+        .rows_affected;
+    let rest = cec_entry::Entity::delete_many()
+        .filter(cec_entry::Column::MemberId.eq(member_id))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    ledger_purge::Entity::delete_by_id(member_id).exec(conn).await?;
+    Ok(reversals + rest)
+}
+
+/// Copies a member's certification status to their directory profile (if they have one).
+pub async fn set_directory_status<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    status: CertificationStatus,
+) -> Result<(), DbErr> {
+    directory_profile::Entity::update_many()
+        .col_expr(directory_profile::Column::CertificationStatus, Expr::val(status).into())
+        .filter(directory_profile::Column::MemberId.eq(member_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The directory's stored statuses of members with a profile (member, status).
+pub async fn directory_statuses<C: ConnectionTrait>(conn: &C) -> Result<Vec<(i64, CertificationStatus)>, DbErr> {
+    directory_profile::Entity::find()
+        .select_only()
+        .column(directory_profile::Column::MemberId)
+        .column(directory_profile::Column::CertificationStatus)
+        .into_tuple()
+        .all(conn)
+        .await
+}

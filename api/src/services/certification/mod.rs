@@ -1,0 +1,15 @@
+//! Certification (DESIGN "Certification rules", P22 in part): cycles recorded by staff, the
+//! status that follows from them and the date, the continuing-education credit ledger, and
+//! the public register. The rules are plain functions in [`rules`], each a setting
+//! (`config::CertificationSettings`). The directory's `certificationStatus` is a copy kept
+//! in the transaction of every change and moved by the daily `certification` job as dates
+//! pass.
+
+pub mod cycles;
+pub mod ledger;
+pub mod register;
+pub mod rules;
+
+pub use cycles::{CertificationView, certification_of, record_certification, refresh_directory, reinstate};
+pub use ledger::{LedgerEntry, adjust, ledger_of, reverse};
+pub use register::{Verification, verify};
