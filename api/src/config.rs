@@ -258,9 +258,11 @@ impl Settings {
         }
         let days: u64 = parse_var(var("CPTN_MAIL_RETENTION_DAYS"), 30, "CPTN_MAIL_RETENTION_DAYS")?;
         mail.retention = Duration::from_hours(days.max(1) * 24);
-        let mut certification = CertificationSettings::default();
-        certification.cycle_years = parse_var(var("CPTN_CYCLE_YEARS"), 2, "CPTN_CYCLE_YEARS")?.clamp(1, 10);
-        certification.grace_months = parse_var(var("CPTN_GRACE_MONTHS"), 6, "CPTN_GRACE_MONTHS")?.min(24);
+        let mut certification = CertificationSettings {
+            cycle_years: parse_var(var("CPTN_CYCLE_YEARS"), 2, "CPTN_CYCLE_YEARS")?.clamp(1, 10),
+            grace_months: parse_var(var("CPTN_GRACE_MONTHS"), 6, "CPTN_GRACE_MONTHS")?.min(24),
+            ..CertificationSettings::default()
+        };
         if let Some(cec) = var("CPTN_CYCLE_CEC") {
             certification.required_tenths = shared::cec::parse_tenths(&cec)
                 .filter(|t| (1..=1000).contains(t))

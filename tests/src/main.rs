@@ -6,6 +6,7 @@ mod architecture;
 mod audit;
 mod browser;
 mod budgets;
+mod certification;
 mod demo;
 mod directory;
 mod entities;

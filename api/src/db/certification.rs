@@ -164,7 +164,7 @@ pub async fn set_directory_status<C: ConnectionTrait>(
     status: CertificationStatus,
 ) -> Result<(), DbErr> {
     directory_profile::Entity::update_many()
-        .col_expr(directory_profile::Column::CertificationStatus, Expr::val(status).into())
+        .col_expr(directory_profile::Column::CertificationStatus, Expr::val(status))
         .filter(directory_profile::Column::MemberId.eq(member_id))
         .exec(conn)
         .await?;
