@@ -85,6 +85,11 @@ pub struct CertificationSettings {
     /// `CPTN_CYCLE_CEC`: the continuing-education credit a cycle requires, in tenths of a
     /// CEC (written `2.0` in the variable).
     pub required_tenths: i32,
+    /// `CPTN_RENEWAL_WINDOW_DAYS`: how many days before expiry renewal opens (it stays open
+    /// to the end of grace).
+    pub renewal_window_days: u32,
+    /// `CPTN_RENEWAL_FEE`: what a renewal costs, in dollars (`95.00`).
+    pub renewal_fee: shared::Money,
 }
 
 impl Default for CertificationSettings {
@@ -93,6 +98,8 @@ impl Default for CertificationSettings {
             cycle_years: 2,
             grace_months: 6,
             required_tenths: 20,
+            renewal_window_days: 90,
+            renewal_fee: shared::Money::from_cents(9500),
         }
     }
 }
@@ -261,8 +268,13 @@ impl Settings {
         let mut certification = CertificationSettings {
             cycle_years: parse_var(var("CPTN_CYCLE_YEARS"), 2, "CPTN_CYCLE_YEARS")?.clamp(1, 10),
             grace_months: parse_var(var("CPTN_GRACE_MONTHS"), 6, "CPTN_GRACE_MONTHS")?.min(24),
+            renewal_window_days: parse_var(var("CPTN_RENEWAL_WINDOW_DAYS"), 90, "CPTN_RENEWAL_WINDOW_DAYS")?.min(365),
             ..CertificationSettings::default()
         };
+        if let Some(fee) = var("CPTN_RENEWAL_FEE") {
+            certification.renewal_fee = shared::Money::parse_dollars(&fee)
+                .context("CPTN_RENEWAL_FEE must be an amount in dollars such as 95.00")?;
+        }
         if let Some(cec) = var("CPTN_CYCLE_CEC") {
             certification.required_tenths = shared::cec::parse_tenths(&cec)
                 .filter(|t| (1..=1000).contains(t))

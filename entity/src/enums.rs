@@ -67,6 +67,24 @@ pub enum CecSource {
     Reversal,
 }
 
+/// What a fee is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum FeePurpose {
+    /// Renewing a certification for another cycle.
+    Renewal,
+}
+
+/// Where a fee (and what it pays for) stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Owed; what it pays for waits.
+    AwaitingPayment,
+    /// Paid; what it pays for took effect.
+    Paid,
+}
+
 /// What an outgoing e-mail is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "snake_case")]
@@ -131,6 +149,9 @@ pub enum AuditKind {
     CecReversed,
     LedgerViewed,
     RegisterLookedUp,
+    RenewalRequested,
+    FeeMarkedPaid,
+    CertificationRenewed,
 }
 
 impl AuditKind {

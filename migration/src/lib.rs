@@ -16,6 +16,7 @@ mod m20261129_000010_profile_card_columns;
 mod m20261129_000011_search_postings;
 mod m20261130_000012_accounts_mail_jobs;
 mod m20261130_000013_certification;
+mod m20261130_000014_fees_renewals;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_search_postings::Migration),
             Box::new(m20261130_000012_accounts_mail_jobs::Migration),
             Box::new(m20261130_000013_certification::Migration),
+            Box::new(m20261130_000014_fees_renewals::Migration),
         ]
     }
 }

@@ -9,8 +9,10 @@ pub mod cec;
 pub mod error;
 pub mod fuzzy;
 pub mod member;
+pub mod money;
 pub mod validate;
 
 pub use error::ErrorCode;
 pub use member::{MemberNumber, Role};
+pub use money::Money;
 pub use validate::{Email, FieldError, LegalName, Password, Phone};

@@ -304,6 +304,8 @@ enum Who {
     Spare,
     /// A third session of the member (renewed by `renewToken`).
     Renewable,
+    /// A certified member with the credit to renew.
+    Renewer,
 }
 
 struct Callers {
@@ -311,6 +313,7 @@ struct Callers {
     member: tests::TestUser,
     spare: tests::TestUser,
     renewable: tests::TestUser,
+    renewer: tests::TestUser,
 }
 
 /// Each mutation of the schema, how to call it successfully, and the kind it must record.
@@ -329,6 +332,32 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
     app.register("unconfirmed@example.org", "an unconfirmed passphrase", "Un Confirmed")
         .await?
         .ok()?;
+    // A certification in its renewal window with the credit it needs (ledger entry 1).
+    let renewer = app.new_member().await?;
+    let today = api::clock::Clock::now(app.clock.as_ref()).date_naive();
+    let months_ago = |n: u32| today.checked_sub_months(chrono::Months::new(n)).unwrap_or(today);
+    app.graphql_as(
+        &admin.token,
+        &format!(
+            "mutation {{ recordCertification(memberNumber: \"{}\", startsOn: \"{}\") {{ status }} }}",
+            renewer.member_number,
+            months_ago(23)
+        ),
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    app.graphql_as(
+        &admin.token,
+        &format!(
+            "mutation {{ adjustCec(memberNumber: \"{}\", cec: \"2.0\", earnedOn: \"{}\", reason: \"Courses\") {{ id }} }}",
+            renewer.member_number,
+            months_ago(1)
+        ),
+        json!({}),
+    )
+    .await?
+    .ok()?;
     // An expired certification to reinstate.
     app.graphql_as(
         &admin.token,
@@ -460,9 +489,19 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             "reverseCecEntry",
             by(
                 Who::Admin,
-                "mutation { reverseCecEntry(entryId: \"1\", reason: \"Recorded twice\") { id } }",
+                "mutation { reverseCecEntry(entryId: \"2\", reason: \"Recorded twice\") { id } }",
             ),
             AuditKind::CecReversed,
+        ),
+        (
+            "renewCertification",
+            by(Who::Renewer, "mutation { renewCertification { status fee { id } } }"),
+            AuditKind::RenewalRequested,
+        ),
+        (
+            "markFeePaid",
+            by(Who::Admin, "mutation { markFeePaid(feeId: \"1\") { status } }"),
+            AuditKind::FeeMarkedPaid,
         ),
         (
             "setMemberRole",
@@ -493,6 +532,7 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             member,
             spare,
             renewable,
+            renewer,
         },
         calls,
     ))
@@ -507,6 +547,7 @@ async fn call(app: &TestApp, callers: &Callers, call: &Call) -> Result<Gql> {
                 Who::Member => &callers.member.token,
                 Who::Spare => &callers.spare.token,
                 Who::Renewable => &callers.renewable.token,
+                Who::Renewer => &callers.renewer.token,
             };
             app.graphql_as(token, query, json!({})).await
         }

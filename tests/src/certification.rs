@@ -399,3 +399,128 @@ async fn the_register_answers_only_number_and_last_name_together_with_status_and
     assert_eq!(closed.code(), Some("NOT_FOUND"));
     Ok(())
 }
+
+const RENEW: &str = "mutation { renewCertification { status fee { id status amount { cents currency formatted } } } }";
+const PAY: &str = "mutation($f: ID!) { markFeePaid(feeId: $f) { status } }";
+
+/// A member whose cycle began `cycle_months` months before today, with `cec` earned a month
+/// into it.
+async fn certified_member(app: &TestApp, staff: &TestUser, starts_on: NaiveDate, cec: &str) -> Result<TestUser> {
+    let member = app.new_member().await?;
+    record(app, staff, &member, starts_on).await?.ok()?;
+    let earned = starts_on.succ_opt().ok_or_else(|| anyhow!("date"))?;
+    adjust(app, staff, &member, cec, earned).await?.ok()?;
+    Ok(member)
+}
+
+#[tokio::test]
+async fn renewal_needs_the_cycles_credit_inside_its_window_and_the_next_cycle_starts_at_expiry() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let today = today(&app);
+    // Expiry 91 days from now: the window (90 days) opens tomorrow.
+    let expires_on = today + chrono::Duration::days(91);
+    let starts_on = expires_on
+        .checked_sub_months(Months::new(24))
+        .ok_or_else(|| anyhow!("date"))?;
+    let short = certified_member(&app, &staff, starts_on, "1.9").await?;
+    let enough = certified_member(&app, &staff, starts_on, "2.0").await?;
+
+    let early = app.graphql_as(&enough.token, RENEW, json!({})).await?;
+    assert_eq!(early.code(), Some("VALIDATION"));
+    let message = early.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("Renewal opens on"), "{message}");
+
+    app.clock.advance(chrono::Duration::days(1));
+    let refused = app.graphql_as(&short.token, RENEW, json!({})).await?;
+    assert_eq!(refused.code(), Some("VALIDATION"));
+    let message = refused.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.starts_with("0.1 CEC short"), "{message}");
+
+    let asked = app.graphql_as(&enough.token, RENEW, json!({})).await?.ok()?;
+    assert_eq!(asked.str("renewCertification.status")?, "AWAITING_PAYMENT");
+    assert_eq!(asked.str("renewCertification.fee.status")?, "AWAITING_PAYMENT");
+    assert_eq!(asked.data("renewCertification.fee.amount.cents")?, &json!(9500));
+    assert_eq!(asked.str("renewCertification.fee.amount.formatted")?, "$95.00 CAD");
+    let fee = asked.str("renewCertification.fee.id")?.to_owned();
+    let twice = app.graphql_as(&enough.token, RENEW, json!({})).await?;
+    assert_eq!(twice.code(), Some("CONFLICT"), "one renewal per cycle");
+
+    // Paid (by staff until online payment): the next cycle begins at the old expiry, the
+    // day of payment notwithstanding, and twice paying applies it once.
+    let by_member = app.graphql_as(&enough.token, PAY, json!({ "f": fee })).await?;
+    assert_eq!(by_member.code(), Some("FORBIDDEN"));
+    let (one, two) = tokio::join!(
+        app.graphql_as(&staff.token, PAY, json!({ "f": fee })),
+        app.graphql_as(&staff.token, PAY, json!({ "f": fee }))
+    );
+    let codes = [one?.code().map(str::to_owned), two?.code().map(str::to_owned)];
+    assert!(
+        codes.contains(&None) && codes.contains(&Some("CONFLICT".to_owned())),
+        "{codes:?}"
+    );
+    let cycles = entity::certification_cycle::Entity::find().all(&app.state.db).await?;
+    assert_eq!(cycles.len(), 3, "two first cycles and one renewal");
+    travel_to(&app, expires_on);
+    let mine = app.graphql_as(&enough.token, MINE, json!({})).await?.ok()?;
+    assert_eq!(mine.str("me.certification.status")?, "CERTIFIED");
+    assert_eq!(mine.str("me.certification.cycleStartsOn")?, expires_on.to_string());
+    assert_eq!(
+        mine.str("me.certification.earnedCec")?,
+        "0.0",
+        "credit does not roll over"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn renewal_is_open_to_the_last_day_of_grace_and_credit_earned_in_grace_counts() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let today = today(&app);
+    // Expired yesterday: in grace, which ends six months after expiry.
+    let expires_on = today.pred_opt().ok_or_else(|| anyhow!("date"))?;
+    let starts_on = expires_on
+        .checked_sub_months(Months::new(24))
+        .ok_or_else(|| anyhow!("date"))?;
+    let grace_ends_on = expires_on
+        .checked_add_months(Months::new(6))
+        .ok_or_else(|| anyhow!("date"))?;
+    let on_last_day = certified_member(&app, &staff, starts_on, "1.5").await?;
+    let day_after = certified_member(&app, &staff, starts_on, "2.0").await?;
+    // 0.5 earned during grace counts for the cycle being renewed.
+    let in_grace = adjust(&app, &staff, &on_last_day, "0.5", today).await?.ok()?;
+    assert_eq!(in_grace.data("adjustCec.countsForACycle")?, &json!(true));
+    let mine = app.graphql_as(&on_last_day.token, MINE, json!({})).await?.ok()?;
+    assert_eq!(mine.str("me.certification.status")?, "GRACE");
+    assert_eq!(mine.str("me.certification.earnedCec")?, "2.0");
+
+    travel_to(&app, grace_ends_on.pred_opt().ok_or_else(|| anyhow!("date"))?);
+    let asked = app.graphql_as(&on_last_day.token, RENEW, json!({})).await?.ok()?;
+    let fee = asked.str("renewCertification.fee.id")?.to_owned();
+    app.clock.advance(chrono::Duration::days(1));
+    let late = app.graphql_as(&day_after.token, RENEW, json!({})).await?;
+    assert_eq!(
+        late.code(),
+        Some("VALIDATION"),
+        "the day after grace: only staff can reinstate"
+    );
+    let message = late.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("reinstate"), "{message}");
+
+    // Paid after grace, the renewal asked for in time still starts at the old expiry.
+    app.graphql_as(&staff.token, PAY, json!({ "f": fee })).await?.ok()?;
+    let mine = app.graphql_as(&on_last_day.token, MINE, json!({})).await?.ok()?;
+    assert_eq!(mine.str("me.certification.status")?, "CERTIFIED");
+    assert_eq!(mine.str("me.certification.cycleStartsOn")?, expires_on.to_string());
+    Ok(())
+}

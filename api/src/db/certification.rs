@@ -181,3 +181,64 @@ pub async fn directory_statuses<C: ConnectionTrait>(conn: &C) -> Result<Vec<(i64
         .all(conn)
         .await
 }
+
+/// The renewal of `cycle_id`, if one was asked for.
+pub async fn renewal_of_cycle<C: ConnectionTrait>(
+    conn: &C,
+    cycle_id: i64,
+) -> Result<Option<entity::certification_renewal::Model>, DbErr> {
+    use entity::certification_renewal as renewal;
+    renewal::Entity::find()
+        .filter(renewal::Column::CycleId.eq(cycle_id))
+        .one(conn)
+        .await
+}
+
+/// The renewal a fee pays for.
+pub async fn renewal_paid_by<C: ConnectionTrait>(
+    conn: &C,
+    fee_id: i64,
+) -> Result<Option<entity::certification_renewal::Model>, DbErr> {
+    use entity::certification_renewal as renewal;
+    renewal::Entity::find()
+        .filter(renewal::Column::FeeId.eq(fee_id))
+        .one(conn)
+        .await
+}
+
+pub async fn insert_renewal<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    cycle_id: i64,
+    fee_id: i64,
+    now: DateTime<Utc>,
+) -> Result<entity::certification_renewal::Model, DbErr> {
+    entity::certification_renewal::ActiveModel {
+        member_id: Set(member_id),
+        cycle_id: Set(cycle_id),
+        fee_id: Set(fee_id),
+        status: Set(entity::enums::PaymentStatus::AwaitingPayment),
+        requested_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+/// Records that a renewal's fee was paid and which cycle it started.
+pub async fn complete_renewal<C: ConnectionTrait>(
+    conn: &C,
+    renewal_id: i64,
+    new_cycle_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use entity::certification_renewal as renewal;
+    renewal::Entity::update_many()
+        .col_expr(renewal::Column::Status, Expr::val(entity::enums::PaymentStatus::Paid))
+        .col_expr(renewal::Column::CompletedAt, Expr::val(now))
+        .col_expr(renewal::Column::NewCycleId, Expr::val(new_cycle_id))
+        .filter(renewal::Column::Id.eq(renewal_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -6,6 +6,7 @@ pub mod access_log;
 pub mod audit;
 pub mod certification;
 pub mod confirmations;
+pub mod fees;
 pub mod jobs;
 pub mod members;
 pub mod outbox;

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod audit;
 pub mod certification;
 pub mod directory;
+pub mod fees;
 pub mod infra;
 pub mod mail;
 #[cfg(feature = "sample-directory")]

@@ -104,6 +104,12 @@ pub enum AuditEventKind {
     LedgerViewed,
     /// Staff looked a trainer up in the public certification register.
     RegisterLookedUp,
+    /// A member asked to renew their certification; its fee is owed (`renewCertification`).
+    RenewalRequested,
+    /// Staff marked a fee paid, which applies what it pays for (`markFeePaid`).
+    FeeMarkedPaid,
+    /// A renewal's fee was paid: the next cycle began where the last one ended.
+    CertificationRenewed,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

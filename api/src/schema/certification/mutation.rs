@@ -1,6 +1,6 @@
 //! Staff tools: record and reinstate certifications, adjust and correct the ledger.
 
-use super::types::{CecEntry, Certification};
+use super::types::{CecEntry, Certification, Fee, Renewal};
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
@@ -95,5 +95,34 @@ impl CertificationMutation {
             .await
             .gql()?;
         Ok(CecEntry(entry))
+    }
+
+    /// Asks to renew the caller's certification: allowed from the renewal window before
+    /// expiry (`renewalOpensOn`) to the end of grace, when the cycle holds the required
+    /// credit. The renewal fee is then owed; once it is paid, the next cycle begins where
+    /// this one ends. `VALIDATION` says what is missing (e.g. "0.3 CEC short"); `CONFLICT`
+    /// when this cycle's renewal was already asked for. Audience: member (own).
+    async fn renew_certification(&self, ctx: &Context<'_>) -> async_graphql::Result<Renewal> {
+        let view = certification::renew(ctx.state(), ctx.viewer(), ctx.meta())
+            .await
+            .gql()?;
+        Ok(Renewal(view))
+    }
+
+    /// Marks a fee paid and applies what it pays for (a renewal starts the next cycle),
+    /// once: `CONFLICT` when it is already paid. Audience: staff.
+    async fn mark_fee_paid(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fee, as `Fee.id` gives it.")] fee_id: ID,
+    ) -> async_graphql::Result<Fee> {
+        let id = fee_id
+            .parse::<i64>()
+            .map_err(|_| crate::error::Error::invalid("feeId", "Not a fee id."))
+            .gql()?;
+        let fee = crate::services::fees::mark_paid(ctx.state(), ctx.viewer(), ctx.meta(), id)
+            .await
+            .gql()?;
+        Ok(Fee(fee))
     }
 }

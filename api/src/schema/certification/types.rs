@@ -4,7 +4,7 @@
 use crate::page::{Page, PageRequest};
 use crate::schema::directory::types::CertificationStatus;
 use crate::schema::pagination::plain_connection;
-use crate::services::certification::{CertificationView, LedgerEntry, Verification};
+use crate::services::certification::{CertificationView, LedgerEntry, RenewalView, Verification};
 use async_graphql::connection::Connection;
 use async_graphql::{Enum, ID, Object, SimpleObject};
 use shared::cec::format_tenths;
@@ -46,6 +46,111 @@ impl Certification {
     /// What a cycle requires, e.g. `"2.0"`. Audience: owner, staff.
     async fn required_cec(&self) -> String {
         format_tenths(self.0.required_tenths)
+    }
+
+    /// The first day the cycle that counts may be renewed (renewal stays open to the end of
+    /// grace). Audience: owner, staff.
+    async fn renewal_opens_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.renewal_opens_on
+    }
+
+    /// The renewal of the cycle that counts, once asked for, with its fee.
+    /// Audience: owner, staff.
+    async fn renewal(&self) -> Option<Renewal> {
+        self.0.renewal.clone().map(Renewal)
+    }
+}
+
+/// An amount of money in integer cents of one currency.
+pub struct MoneyAmount(pub shared::Money);
+
+/// An amount of money: integer cents and the currency, never a float.
+#[Object(name = "Money")]
+impl MoneyAmount {
+    /// The amount in cents, e.g. `9500`. Audience: as the field that holds it.
+    async fn cents(&self) -> i64 {
+        self.0.cents
+    }
+
+    /// ISO 4217 currency code: `CAD`. Audience: as the field that holds it.
+    async fn currency(&self) -> &'static str {
+        shared::Money::CURRENCY
+    }
+
+    /// For display, e.g. `$95.00 CAD`. Audience: as the field that holds it.
+    async fn formatted(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// Where a fee, and what it pays for, stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::PaymentStatus")]
+pub enum PaymentStatus {
+    /// Owed; what it pays for waits.
+    AwaitingPayment,
+    /// Paid; what it pays for took effect.
+    Paid,
+}
+
+/// What a fee is for.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::FeePurpose")]
+pub enum FeePurpose {
+    /// Renewing a certification for another cycle.
+    Renewal,
+}
+
+pub struct Fee(pub entity::fee::Model);
+
+/// Something a member owes. Audience: owner, staff.
+#[Object]
+impl Fee {
+    /// Stable identifier (staff mark it paid by it). Audience: owner, staff.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// What it is for. Audience: owner, staff.
+    async fn purpose(&self) -> FeePurpose {
+        self.0.purpose.into()
+    }
+
+    /// How much. Audience: owner, staff.
+    async fn amount(&self) -> MoneyAmount {
+        MoneyAmount(shared::Money::from_cents(self.0.amount_cents))
+    }
+
+    /// Owed or paid. Audience: owner, staff.
+    async fn status(&self) -> PaymentStatus {
+        self.0.status.into()
+    }
+
+    /// When it was paid (UTC). Audience: owner, staff.
+    async fn paid_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.paid_at
+    }
+}
+
+pub struct Renewal(pub RenewalView);
+
+/// A request to renew a certification cycle; the next cycle begins, where this one ends,
+/// once its fee is paid. Audience: owner, staff.
+#[Object]
+impl Renewal {
+    /// Awaiting payment, or paid (the next cycle exists). Audience: owner, staff.
+    async fn status(&self) -> PaymentStatus {
+        self.0.renewal.status.into()
+    }
+
+    /// When it was asked for (UTC). Audience: owner, staff.
+    async fn requested_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.renewal.requested_at
+    }
+
+    /// The fee it waits for. Audience: owner, staff.
+    async fn fee(&self) -> Fee {
+        Fee(self.0.fee.clone())
     }
 }
 

@@ -26,6 +26,10 @@ pub struct CertificationView {
     pub earned_tenths: i64,
     /// What a cycle requires, in tenths.
     pub required_tenths: i32,
+    /// The first day `cycle` may be renewed.
+    pub renewal_opens_on: Option<NaiveDate>,
+    /// The renewal of `cycle`, once asked for, with its fee.
+    pub renewal: Option<super::renewal::RenewalView>,
 }
 
 pub(super) fn dates(cycles: &[certification_cycle::Model]) -> Vec<CycleDates> {
@@ -57,16 +61,21 @@ pub(super) async fn view_of<C: ConnectionTrait>(
     let cycles = db::certification::cycles_of(conn, member_id).await?;
     let status = rules::status_on(&dates(&cycles), today, rules);
     let cycle = counting_cycle(&cycles, today).cloned();
-    let earned_tenths = match &cycle {
-        Some(c) => db::certification::cycle_total(conn, c.id).await?,
-        None => 0,
+    let (earned_tenths, renewal) = match &cycle {
+        Some(c) => (
+            db::certification::cycle_total(conn, c.id).await?,
+            super::renewal::pending_or_done(conn, c.id).await?,
+        ),
+        None => (0, None),
     };
     Ok(CertificationView {
         status,
         grace_ends_on: cycle.as_ref().map(|c| rules::grace_ends_on(c.ends_on, rules)),
+        renewal_opens_on: cycle.as_ref().map(|c| rules::renewal_opens_on(c.ends_on, rules)),
         cycle,
         earned_tenths,
         required_tenths: rules.required_tenths,
+        renewal,
     })
 }
 

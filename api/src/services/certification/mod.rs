@@ -8,8 +8,10 @@
 pub mod cycles;
 pub mod ledger;
 pub mod register;
+pub mod renewal;
 pub mod rules;
 
 pub use cycles::{CertificationView, certification_of, record_certification, refresh_directory, reinstate};
 pub use ledger::{LedgerEntry, adjust, ledger_of, reverse};
 pub use register::{Verification, verify};
+pub use renewal::{RenewalView, renew};

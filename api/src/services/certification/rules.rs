@@ -58,6 +58,14 @@ pub fn cycle_for(cycles: &[CycleDates], earned_on: NaiveDate, rules: &Certificat
     (earned_on < grace_ends_on(cycle.ends_on, rules)).then_some(index)
 }
 
+/// The first day renewal of a cycle ending on `ends_on` is allowed (it stays allowed until
+/// the grace ends).
+pub fn renewal_opens_on(ends_on: NaiveDate, rules: &CertificationSettings) -> NaiveDate {
+    ends_on
+        .checked_sub_days(chrono::Days::new(u64::from(rules.renewal_window_days)))
+        .unwrap_or(NaiveDate::MIN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +126,7 @@ mod tests {
             cycle_years: 3,
             grace_months: 1,
             required_tenths: 30,
+            ..CertificationSettings::default()
         };
         let cycles = [cycle("2024-01-31", &rules)];
         assert_eq!(cycles[0].ends_on, day("2027-01-31"));
