@@ -122,3 +122,41 @@ async fn sample_directory_adds_searchable_trainers_up_to_the_count_asked() -> Re
 
     Ok(())
 }
+
+#[tokio::test]
+async fn demo_data_has_a_member_in_each_certification_status_with_a_ledger() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let credentials = api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut statuses = std::collections::BTreeSet::new();
+    let mut with_credit = 0;
+    for credential in credentials.iter().filter(|c| c.role == Role::Member) {
+        let login = app.login(&credential.email, &credential.password).await?.ok()?;
+        let mine = app
+            .graphql_as(
+                login.str("login.token")?,
+                "{ me { certification { status earnedCec } ledger { edges { node { cec } } } } }",
+                json!({}),
+            )
+            .await?
+            .ok()?;
+        statuses.insert(mine.str("me.certification.status")?.to_owned());
+        if mine.data("me.ledger.edges")?.as_array().is_some_and(|e| !e.is_empty()) {
+            with_credit += 1;
+        }
+    }
+    let expected: std::collections::BTreeSet<String> = ["CERTIFIED", "GRACE", "EXPIRED", "NONE"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(statuses, expected);
+    assert!(with_credit >= 4, "certified members have ledgers: {with_credit}");
+    // Seeding again adds no second cycle or credit.
+    api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cycles = entity::certification_cycle::Entity::find().all(&app.state.db).await?;
+    assert_eq!(cycles.len(), 4);
+    Ok(())
+}

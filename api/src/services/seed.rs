@@ -56,12 +56,57 @@ const DEMO_PROFILES: [DemoProfile; 3] = [
     },
 ];
 
-const DEMO_PEOPLE: [(&str, &str, Role); 5] = [
+const DEMO_PEOPLE: [(&str, &str, Role); 7] = [
     ("ada.admin@demo.cptn.example", "Ada Administrator", Role::Admin),
     ("sam.staff@demo.cptn.example", "Sam Staffer", Role::Staff),
     ("maya.trainer@demo.cptn.example", "Maya Okafor", Role::Member),
     ("liam.trainer@demo.cptn.example", "Liam O'Brien", Role::Member),
     ("chloe.trainer@demo.cptn.example", "Chloé Tremblay", Role::Member),
+    ("noor.trainer@demo.cptn.example", "Noor Haddad", Role::Member),
+    ("tom.member@demo.cptn.example", "Tom Nguyen", Role::Member),
+];
+
+/// A demo member's certification, relative to today: one member in each status.
+struct DemoCertification {
+    email: &'static str,
+    /// How many months ago the cycle began.
+    started_months_ago: u32,
+    /// Credit earned in it: (tenths, what for, months after the start).
+    credits: &'static [(i32, &'static str, u32)],
+}
+
+const DEMO_CERTIFICATIONS: [DemoCertification; 4] = [
+    // Certified, part-way through the cycle.
+    DemoCertification {
+        email: "maya.trainer@demo.cptn.example",
+        started_months_ago: 8,
+        credits: &[
+            (7, "Kettlebell fundamentals", 2),
+            (5, "Nutrition for strength athletes", 6),
+        ],
+    },
+    // Certified, in the renewal window with the credit to renew.
+    DemoCertification {
+        email: "chloe.trainer@demo.cptn.example",
+        started_months_ago: 22,
+        credits: &[
+            (7, "Pre- and postnatal exercise", 3),
+            (7, "Pilates reformer level 2", 11),
+            (7, "Mobility for desk workers", 19),
+        ],
+    },
+    // In grace: expired a month ago, may still renew.
+    DemoCertification {
+        email: "liam.trainer@demo.cptn.example",
+        started_months_ago: 25,
+        credits: &[(10, "Marathon coaching", 5), (10, "Sports conditioning lab", 15)],
+    },
+    // Expired: grace over; staff can reinstate.
+    DemoCertification {
+        email: "noor.trainer@demo.cptn.example",
+        started_months_ago: 32,
+        credits: &[(4, "First aid refresher", 4)],
+    },
 ];
 
 /// Creates the demo accounts that are missing and gives every demo account a new random
@@ -80,6 +125,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
         };
         if let Some(profile) = DEMO_PROFILES.iter().find(|p| p.email == email.as_str()) {
             ensure_profile(db, &member, profile).await?;
+        }
+        if let Some(demo) = DEMO_CERTIFICATIONS.iter().find(|c| c.email == email.as_str()) {
+            ensure_certification(db, &member, demo).await?;
         }
         out.push(DemoCredential {
             role,
@@ -134,6 +182,69 @@ async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model,
     write
         .commit(
             AuditRecord::new(AuditKind::ProfileSaved)
+                .about(member.id)
+                .detail("demo data"),
+        )
+        .await
+}
+
+/// Gives a demo member a certification cycle and its credit, once (with the default rules).
+async fn ensure_certification(
+    db: &DatabaseConnection,
+    member: &entity::member::Model,
+    demo: &DemoCertification,
+) -> Result<()> {
+    use crate::services::certification::rules;
+    if !db::certification::cycles_of(db, member.id).await?.is_empty() {
+        return Ok(());
+    }
+    let rules = crate::config::CertificationSettings::default();
+    let now = chrono::Utc::now();
+    let today = now.date_naive();
+    let months_from = |day: chrono::NaiveDate, back: u32, forward: u32| {
+        day.checked_sub_months(chrono::Months::new(back))
+            .and_then(|d| d.checked_add_months(chrono::Months::new(forward)))
+            .unwrap_or(day)
+    };
+    let starts_on = months_from(today, demo.started_months_ago, 0);
+    let write = AuditedWrite::begin(db, Actor::operator(now)).await?;
+    let cycle = db::certification::insert_cycle(
+        write.conn(),
+        db::certification::NewCycle {
+            member_id: member.id,
+            starts_on,
+            ends_on: rules::ends_on(starts_on, &rules),
+            kind: entity::enums::CycleKind::Initial,
+            recorded_by: None,
+        },
+        now,
+    )
+    .await?;
+    for (tenths, course, after) in demo.credits {
+        db::certification::append_entry(
+            write.conn(),
+            db::certification::NewEntry {
+                member_id: member.id,
+                cycle_id: Some(cycle.id),
+                tenths: *tenths,
+                source: entity::enums::CecSource::Adjustment,
+                reason: Some(format!("Demo data: {course}")),
+                reverses_id: None,
+                earned_on: months_from(starts_on, 0, *after),
+                recorded_by: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    let dates = [rules::CycleDates {
+        starts_on,
+        ends_on: cycle.ends_on,
+    }];
+    db::certification::set_directory_status(write.conn(), member.id, rules::status_on(&dates, today, &rules)).await?;
+    write
+        .commit(
+            AuditRecord::new(AuditKind::CertificationRecorded)
                 .about(member.id)
                 .detail("demo data"),
         )
