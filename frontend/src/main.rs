@@ -35,6 +35,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/account/profile") view=routes::profile_editor::ProfileEditor/>
                     <Route path=path!("/trainers") view=routes::directory::Directory/>
                     <Route path=path!("/trainers/:slug") view=routes::directory::TrainerPage/>
+                    <Route path=path!("/verify") view=routes::certification::Verify/>
                 </Routes>
             </main>
         </Router>

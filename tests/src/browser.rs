@@ -553,3 +553,63 @@ async fn editor_on_a_phone(app: &TestApp, browser: &Client) -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_member_renews_from_their_account_and_a_visitor_verifies_them_in_the_register() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = renew_and_verify(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn renew_and_verify(app: &TestApp, browser: &Client) -> Result<()> {
+    let credentials = api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Chloé is certified, in her renewal window, with the credit to renew.
+    let chloe = credentials
+        .iter()
+        .find(|c| c.email.starts_with("chloe."))
+        .context("the demo trainer")?;
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#login-email", &chloe.email).await?;
+    fill(browser, "#login-password", &chloe.password).await?;
+    click(browser, "#login-submit").await?;
+    assert_eq!(text_of(browser, "#certification-status").await?, "Certified");
+    let ledger = text_of(browser, "#ledger").await?;
+    assert!(
+        ledger.contains("Pilates reformer level 2") && ledger.contains("0.7"),
+        "{ledger}"
+    );
+    click(browser, "#renew").await?;
+    let state = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#renewal-state"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        state.contains("$95.00 CAD") && state.contains("awaiting payment"),
+        "{state}"
+    );
+
+    // Anyone verifies her with her number and last name; the page is not for indexing.
+    click(browser, "#logout").await?;
+    browser.goto(&app.url("/verify")).await?;
+    fill(browser, "#verify-number", &chloe.member_number.to_string()).await?;
+    fill(browser, "#verify-name", "tremblay").await?;
+    click(browser, "#verify-submit").await?;
+    assert_eq!(text_of(browser, "#verify-status").await?, "Certified");
+    fill(browser, "#verify-name", "Smith").await?;
+    click(browser, "#verify-submit").await?;
+    let refused = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='form-error'][normalize-space()!='']"))
+        .await?
+        .text()
+        .await?;
+    assert!(refused.contains("No certified trainer matches"), "{refused}");
+    Ok(())
+}

@@ -141,7 +141,11 @@ async fn personal_pages_and_the_api_carry_x_robots_tag() -> Result<()> {
     std::fs::write(web.path().join("index.html"), "<!doctype html><title>shell</title>")?;
     let dir = web.path().to_path_buf();
     let app = TestApp::spawn_with(move |s| s.web_dir = dir).await?;
-    for path in ["/trainers/maya-okafor", "/graphql?query=%7Bspecialties%7Bslug%7D%7D"] {
+    for path in [
+        "/trainers/maya-okafor",
+        "/graphql?query=%7Bspecialties%7Bslug%7D%7D",
+        "/verify",
+    ] {
         let response = app.send(app.client.get(app.url(path))).await?;
         let tag = response
             .headers()

@@ -32,7 +32,8 @@ Disallow: /login\n\
 Disallow: /register\n\
 Disallow: /confirm\n\
 Disallow: /trainers/\n\
-Disallow: /photos/\n";
+Disallow: /photos/\n\
+Disallow: /verify\n";
 
 pub async fn robots() -> HttpResponse {
     HttpResponse::Ok()

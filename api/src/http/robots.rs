@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
-const PERSONAL_PREFIXES: [&str; 4] = ["/trainers/", "/photos/", "/graphql", "/account"];
+const PERSONAL_PREFIXES: [&str; 5] = ["/trainers/", "/photos/", "/graphql", "/account", "/verify"];
 
 pub async fn middleware(
     req: ServiceRequest,

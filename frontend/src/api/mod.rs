@@ -5,9 +5,11 @@
 //! `sessionStorage`); the domain modules turn the generated types into what pages show.
 
 mod accounts;
+mod certification;
 mod directory;
 
 pub use accounts::*;
+pub use certification::*;
 pub use directory::*;
 
 use crate::session::stored_token;

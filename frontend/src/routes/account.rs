@@ -5,6 +5,7 @@ use crate::api::{self, ApiError, AuditEventKind, Me};
 use crate::components::field::Field;
 use crate::components::form_error::FormError;
 use crate::components::login_required::{LoginRequired, session_ended};
+use crate::routes::certification::MyCertification;
 use crate::session::{Session, use_session};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -287,6 +288,7 @@ fn AccountPage() -> impl IntoView {
                 <p><A href="/account/profile" attr:id="edit-profile">"Edit my public profile"</A></p>
             })}
         </section>
+        <MyCertification/>
         <section class="card">
             <h2>"Login history"</h2>
             <p class="hint">"Every attempt to log in to your account, newest first, with the address and browser it came from."</p>

@@ -1,6 +1,7 @@
 //! One module per area of the site.
 
 pub mod account;
+pub mod certification;
 pub mod directory;
 pub mod home;
 pub mod not_found;

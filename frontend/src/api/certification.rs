@@ -1,0 +1,49 @@
+//! Certification (`graphql/certification.graphql`): the member's dashboard and the public
+//! register.
+
+use super::{ApiError, CertificationStatus, run};
+use graphql_client::GraphQLQuery;
+
+/// The `NaiveDate` scalar: `YYYY-MM-DD`, shown as it comes.
+pub type NaiveDate = String;
+
+macro_rules! operation {
+    ($name:ident) => {
+        #[derive(GraphQLQuery)]
+        #[graphql(
+            schema_path = "../docs/schema.graphql",
+            query_path = "graphql/certification.graphql",
+            response_derives = "Clone, Debug, PartialEq",
+            extern_enums("CertificationStatus")
+        )]
+        pub struct $name;
+    };
+}
+
+operation!(MyCertification);
+operation!(RenewCertification);
+operation!(VerifyCertification);
+
+/// The member's dashboard data.
+pub type Dashboard = my_certification::MyCertificationMe;
+pub use my_certification::{CecSource, PaymentStatus};
+
+pub async fn my_certification() -> Result<Option<Dashboard>, ApiError> {
+    Ok(run::<MyCertification>(my_certification::Variables).await?.me)
+}
+
+pub async fn renew_certification() -> Result<(), ApiError> {
+    run::<RenewCertification>(renew_certification::Variables).await?;
+    Ok(())
+}
+
+/// What the register says of a trainer.
+pub type Verification = verify_certification::VerifyCertificationCertificationStatus;
+
+pub async fn verify_certification(member_number: &str, last_name: &str) -> Result<Verification, ApiError> {
+    let variables = verify_certification::Variables {
+        member_number: member_number.trim().to_owned(),
+        last_name: last_name.to_owned(),
+    };
+    Ok(run::<VerifyCertification>(variables).await?.certification_status)
+}
