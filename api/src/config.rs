@@ -90,6 +90,9 @@ pub struct CertificationSettings {
     pub renewal_window_days: u32,
     /// `CPTN_RENEWAL_FEE`: what a renewal costs, in dollars (`95.00`).
     pub renewal_fee: shared::Money,
+    /// `CPTN_REMINDER_DAYS`: renewal reminders go this many days before expiry
+    /// (`90,60,30,7`), each once per cycle.
+    pub reminder_days: Vec<u32>,
 }
 
 impl Default for CertificationSettings {
@@ -100,7 +103,37 @@ impl Default for CertificationSettings {
             required_tenths: 20,
             renewal_window_days: 90,
             renewal_fee: shared::Money::from_cents(9500),
+            reminder_days: vec![90, 60, 30, 7],
         }
+    }
+}
+
+impl CertificationSettings {
+    /// The rules from their variables, defaults for those unset.
+    fn from_vars(var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut certification = Self {
+            cycle_years: parse_var(var("CPTN_CYCLE_YEARS"), 2, "CPTN_CYCLE_YEARS")?.clamp(1, 10),
+            grace_months: parse_var(var("CPTN_GRACE_MONTHS"), 6, "CPTN_GRACE_MONTHS")?.min(24),
+            renewal_window_days: parse_var(var("CPTN_RENEWAL_WINDOW_DAYS"), 90, "CPTN_RENEWAL_WINDOW_DAYS")?.min(365),
+            ..Self::default()
+        };
+        if let Some(days) = var("CPTN_REMINDER_DAYS") {
+            let parsed: Result<Vec<u32>, _> = days.split(',').map(|d| d.trim().parse::<u32>()).collect();
+            certification.reminder_days = parsed
+                .ok()
+                .filter(|d| d.iter().all(|n| (1..=365).contains(n)))
+                .context("CPTN_REMINDER_DAYS must list days before expiry, such as 90,60,30,7")?;
+        }
+        if let Some(fee) = var("CPTN_RENEWAL_FEE") {
+            certification.renewal_fee = shared::Money::parse_dollars(&fee)
+                .context("CPTN_RENEWAL_FEE must be an amount in dollars such as 95.00")?;
+        }
+        if let Some(cec) = var("CPTN_CYCLE_CEC") {
+            certification.required_tenths = shared::cec::parse_tenths(&cec)
+                .filter(|t| (1..=1000).contains(t))
+                .context("CPTN_CYCLE_CEC must be an amount of CEC such as 2.0")?;
+        }
+        Ok(certification)
     }
 }
 
@@ -265,21 +298,7 @@ impl Settings {
         }
         let days: u64 = parse_var(var("CPTN_MAIL_RETENTION_DAYS"), 30, "CPTN_MAIL_RETENTION_DAYS")?;
         mail.retention = Duration::from_hours(days.max(1) * 24);
-        let mut certification = CertificationSettings {
-            cycle_years: parse_var(var("CPTN_CYCLE_YEARS"), 2, "CPTN_CYCLE_YEARS")?.clamp(1, 10),
-            grace_months: parse_var(var("CPTN_GRACE_MONTHS"), 6, "CPTN_GRACE_MONTHS")?.min(24),
-            renewal_window_days: parse_var(var("CPTN_RENEWAL_WINDOW_DAYS"), 90, "CPTN_RENEWAL_WINDOW_DAYS")?.min(365),
-            ..CertificationSettings::default()
-        };
-        if let Some(fee) = var("CPTN_RENEWAL_FEE") {
-            certification.renewal_fee = shared::Money::parse_dollars(&fee)
-                .context("CPTN_RENEWAL_FEE must be an amount in dollars such as 95.00")?;
-        }
-        if let Some(cec) = var("CPTN_CYCLE_CEC") {
-            certification.required_tenths = shared::cec::parse_tenths(&cec)
-                .filter(|t| (1..=1000).contains(t))
-                .context("CPTN_CYCLE_CEC must be an amount of CEC such as 2.0")?;
-        }
+        let certification = CertificationSettings::from_vars(&var)?;
         let run_jobs = match var("CPTN_JOBS").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,

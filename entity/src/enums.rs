@@ -95,6 +95,18 @@ pub enum MessageKind {
     EmailConfirmation,
     /// Told to an existing account when someone tries to register with its address.
     RegistrationAttempt,
+    /// A certification expires soon: renew it.
+    RenewalReminder,
+}
+
+/// What became of a renewal reminder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum ReminderOutcome {
+    /// Queued for sending.
+    Sent,
+    /// Passed over: a later reminder was due by the time the job ran.
+    Skipped,
 }
 
 /// Where an outgoing e-mail stands.
@@ -152,6 +164,7 @@ pub enum AuditKind {
     RenewalRequested,
     FeeMarkedPaid,
     CertificationRenewed,
+    RenewalReminderSent,
 }
 
 impl AuditKind {

@@ -18,5 +18,6 @@ pub mod ledger_purge;
 pub mod member;
 pub mod outbox_message;
 pub mod profile_specialty;
+pub mod renewal_reminder;
 pub mod session;
 pub mod specialty;

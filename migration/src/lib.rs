@@ -17,6 +17,7 @@ mod m20261129_000011_search_postings;
 mod m20261130_000012_accounts_mail_jobs;
 mod m20261130_000013_certification;
 mod m20261130_000014_fees_renewals;
+mod m20261130_000015_renewal_reminders;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_accounts_mail_jobs::Migration),
             Box::new(m20261130_000013_certification::Migration),
             Box::new(m20261130_000014_fees_renewals::Migration),
+            Box::new(m20261130_000015_renewal_reminders::Migration),
         ]
     }
 }

@@ -524,3 +524,91 @@ async fn renewal_is_open_to_the_last_day_of_grace_and_credit_earned_in_grace_cou
     assert_eq!(mine.str("me.certification.cycleStartsOn")?, expires_on.to_string());
     Ok(())
 }
+
+#[tokio::test]
+async fn each_renewal_reminder_goes_once_per_cycle_and_a_late_run_sends_only_the_latest() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.run_jobs = false).await?;
+    let other_server = app.spawn_sharing(|s| s.run_jobs = false).await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let expires_on = today(&app) + chrono::Duration::days(95);
+    let starts_on = expires_on
+        .checked_sub_months(Months::new(24))
+        .ok_or_else(|| anyhow!("date"))?;
+    let email = format!("reminded-{}@example.org", uuid::Uuid::new_v4().simple());
+    app.register(&email, "a reminded passphrase", "Remi Nder").await?.ok()?;
+    let member = app.confirm(&email, "a reminded passphrase").await?;
+    record(&app, &staff, &member, starts_on).await?.ok()?;
+    let reminders = || async {
+        Ok::<_, anyhow::Error>(
+            app.mail_to(&email, entity::enums::MessageKind::RenewalReminder)
+                .await?
+                .len(),
+        )
+    };
+    // Both servers' clocks move together (they share the date).
+    let travel_both = |day: NaiveDate| {
+        let days = (day - today(&app)).num_days();
+        app.clock.advance(chrono::Duration::days(days));
+        other_server.clock.advance(chrono::Duration::days(days));
+    };
+    let run_on_both = || async {
+        let (a, b) = (
+            api::jobs::JobContext::new(app.state.clone(), app.state.db.clone()),
+            api::jobs::JobContext::new(other_server.state.clone(), other_server.state.db.clone()),
+        );
+        // Straight to the job's work on both at once (not through the lease, which would let
+        // only one run): the database alone keeps each reminder to one.
+        let (one, two) = tokio::join!(
+            api::services::certification::reminders::send_due(&a.db, &a.state, false),
+            api::services::certification::reminders::send_due(&b.db, &b.state, false)
+        );
+        one?;
+        two?;
+        Ok::<_, anyhow::Error>(())
+    };
+
+    run_on_both().await?;
+    assert_eq!(reminders().await?, 0, "95 days before expiry: none due");
+    travel_both(expires_on - chrono::Duration::days(90));
+    run_on_both().await?;
+    run_on_both().await?;
+    assert_eq!(reminders().await?, 1, "the 90-day reminder, once");
+    let first = app.mail_to(&email, entity::enums::MessageKind::RenewalReminder).await?;
+    assert!(
+        first[0].subject.contains(&expires_on.to_string()),
+        "{}",
+        first[0].subject
+    );
+    assert!(first[0].body.contains("0.0 of the 2.0 CEC"), "{}", first[0].body);
+
+    // The job does not run again until 20 days before expiry: the 60- and 30-day reminders
+    // are both due, only the 30-day one goes.
+    travel_both(expires_on - chrono::Duration::days(20));
+    let ctx = api::jobs::JobContext::new(app.state.clone(), app.state.db.clone());
+    let preview = api::jobs::dry_run(&ctx, api::jobs::JobName::Reminders).await?;
+    assert_eq!(
+        preview.lines,
+        vec!["renewal reminders: would send 1, passed over 1 that a late run found overtaken".to_owned()]
+    );
+    api::jobs::run_once(&ctx, api::jobs::JobName::Reminders, true).await?;
+    run_on_both().await?;
+    assert_eq!(reminders().await?, 2);
+    let rows = entity::renewal_reminder::Entity::find().all(&app.state.db).await?;
+    let mut recorded: Vec<(i32, entity::enums::ReminderOutcome)> =
+        rows.iter().map(|r| (r.days_before, r.outcome)).collect();
+    recorded.sort_by_key(|r| r.0);
+    let (sent, skipped) = (
+        entity::enums::ReminderOutcome::Sent,
+        entity::enums::ReminderOutcome::Skipped,
+    );
+    assert_eq!(recorded, vec![(30, sent), (60, skipped), (90, sent)]);
+
+    // Asking to renew stops the reminders.
+    let earned = starts_on.succ_opt().ok_or_else(|| anyhow!("date"))?;
+    adjust(&app, &staff, &member, "2.0", earned).await?.ok()?;
+    app.graphql_as(&member.token, RENEW, json!({})).await?.ok()?;
+    travel_both(expires_on - chrono::Duration::days(7));
+    run_on_both().await?;
+    assert_eq!(reminders().await?, 2, "no reminder once renewal is asked for");
+    Ok(())
+}

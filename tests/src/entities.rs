@@ -92,6 +92,7 @@ async fn every_table_and_column_the_migrations_build_is_on_its_entity() -> Resul
         described(entity::member::Entity),
         described(entity::outbox_message::Entity),
         described(entity::profile_specialty::Entity),
+        described(entity::renewal_reminder::Entity),
         described(entity::session::Entity),
         described(entity::specialty::Entity),
     ];

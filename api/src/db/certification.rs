@@ -242,3 +242,74 @@ pub async fn complete_renewal<C: ConnectionTrait>(
         .await?;
     Ok(())
 }
+
+/// A cycle a renewal reminder may be due for.
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub struct ReminderCandidate {
+    pub cycle_id: i64,
+    pub member_id: i64,
+    pub ends_on: NaiveDate,
+}
+
+/// Cycles ending after `today` and by `horizon` that are their member's latest, not yet
+/// asked to be renewed, of an active account.
+pub async fn reminder_candidates<C: ConnectionTrait>(
+    conn: &C,
+    today: NaiveDate,
+    horizon: NaiveDate,
+) -> Result<Vec<ReminderCandidate>, DbErr> {
+    use sea_orm::FromQueryResult;
+    let mut p = crate::db::Params::new(conn.get_database_backend());
+    let (today, horizon) = (p.push(today), p.push(horizon));
+    let sql = format!(
+        "SELECT c.id AS cycle_id, c.member_id, c.ends_on FROM certification_cycle c \
+         WHERE c.ends_on > {today} AND c.ends_on <= {horizon} \
+         AND NOT EXISTS (SELECT 1 FROM certification_cycle n WHERE n.member_id = c.member_id AND n.starts_on > c.starts_on) \
+         AND NOT EXISTS (SELECT 1 FROM certification_renewal r WHERE r.cycle_id = c.id) \
+         AND EXISTS (SELECT 1 FROM member m WHERE m.id = c.member_id AND m.status = 'active') \
+         ORDER BY c.id"
+    );
+    ReminderCandidate::find_by_statement(p.statement(sql)).all(conn).await
+}
+
+/// The reminders (days before expiry) recorded for a cycle, sent or skipped.
+pub async fn recorded_reminders<C: ConnectionTrait>(conn: &C, cycle_id: i64) -> Result<Vec<i32>, DbErr> {
+    use entity::renewal_reminder as reminder;
+    reminder::Entity::find()
+        .select_only()
+        .column(reminder::Column::DaysBefore)
+        .filter(reminder::Column::CycleId.eq(cycle_id))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// Records a reminder unless it already is; `true` when this call recorded it (the one
+/// that sends it).
+pub async fn record_reminder<C: ConnectionTrait>(
+    conn: &C,
+    candidate: &ReminderCandidate,
+    days_before: i32,
+    outcome: entity::enums::ReminderOutcome,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use entity::renewal_reminder as reminder;
+    use sea_orm::sea_query::OnConflict;
+    let row = reminder::ActiveModel {
+        cycle_id: Set(candidate.cycle_id),
+        member_id: Set(candidate.member_id),
+        days_before: Set(days_before),
+        outcome: Set(outcome),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    let inserted = reminder::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([reminder::Column::CycleId, reminder::Column::DaysBefore])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(inserted == 1)
+}

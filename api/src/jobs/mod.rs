@@ -17,6 +17,7 @@
 pub mod certification;
 pub mod files;
 pub mod mail;
+pub mod reminders;
 pub mod retention;
 
 use crate::error::Result;
@@ -38,6 +39,8 @@ pub enum JobName {
     Files,
     /// Moves the directory's certification statuses as dates pass.
     Certification,
+    /// E-mails renewal reminders before expiry.
+    Reminders,
 }
 
 impl JobName {
@@ -47,6 +50,7 @@ impl JobName {
             JobName::Retention => "retention",
             JobName::Files => "files",
             JobName::Certification => "certification",
+            JobName::Reminders => "reminders",
         }
     }
 
@@ -59,7 +63,7 @@ impl JobName {
         match self {
             // Also woken at once whenever a message is queued.
             JobName::Mail => Duration::from_secs(5),
-            JobName::Retention | JobName::Files => Duration::from_hours(1),
+            JobName::Retention | JobName::Files | JobName::Reminders => Duration::from_hours(1),
             JobName::Certification => Duration::from_hours(24),
         }
     }
@@ -68,7 +72,9 @@ impl JobName {
     pub const fn lease(self) -> Duration {
         match self {
             JobName::Mail => Duration::from_mins(5),
-            JobName::Retention | JobName::Files | JobName::Certification => Duration::from_mins(30),
+            JobName::Retention | JobName::Files | JobName::Certification | JobName::Reminders => {
+                Duration::from_mins(30)
+            }
         }
     }
 
@@ -79,6 +85,7 @@ impl JobName {
             JobName::Retention => "deletes sent e-mail and spent confirmation links past their retention",
             JobName::Files => "removes uploaded files no row names (older than an hour) and unfinished uploads",
             JobName::Certification => "moves the directory's certification statuses as dates pass (daily)",
+            JobName::Reminders => "e-mails renewal reminders before expiry, each once per cycle",
         }
     }
 }
@@ -170,6 +177,7 @@ async fn execute(ctx: &JobContext, job: JobName, dry_run: bool) -> Result<JobRep
         JobName::Retention => retention::run(ctx, dry_run).await,
         JobName::Files => files::run(ctx, dry_run).await,
         JobName::Certification => certification::run(ctx, dry_run).await,
+        JobName::Reminders => reminders::run(ctx, dry_run).await,
     }
 }
 

@@ -53,6 +53,16 @@ pub struct MailHeaders {
     pub other: Vec<(String, String)>,
 }
 
+impl MailHeaders {
+    /// Headers of mail the system sends on its own (RFC 3834: no auto-replies to it).
+    pub fn automatic() -> Self {
+        Self {
+            reply_to: None,
+            other: vec![("Auto-Submitted".to_owned(), "auto-generated".to_owned())],
+        }
+    }
+}
+
 /// A message to queue.
 #[derive(Clone, Debug)]
 pub struct Mail {

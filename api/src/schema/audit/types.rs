@@ -110,6 +110,8 @@ pub enum AuditEventKind {
     FeeMarkedPaid,
     /// A renewal's fee was paid: the next cycle began where the last one ended.
     CertificationRenewed,
+    /// The `reminders` job e-mailed a renewal reminder.
+    RenewalReminderSent,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -231,7 +231,7 @@ async fn queue_confirmation<C: ConnectionTrait>(
             to: Recipient::Member(member.id),
             subject: "Confirm your e-mail address for CPTN Network".to_owned(),
             body,
-            headers: automatic(),
+            headers: MailHeaders::automatic(),
             sender_ip: meta.ip_string(),
         },
     )
@@ -265,20 +265,12 @@ async fn queue_registration_notice<C: ConnectionTrait>(
             to: Recipient::Member(member.id),
             subject: "Someone tried to register with your address at CPTN Network".to_owned(),
             body,
-            headers: automatic(),
+            headers: MailHeaders::automatic(),
             sender_ip: meta.ip_string(),
         },
     )
     .await?;
     Ok(())
-}
-
-/// Headers of mail the system sends on its own (RFC 3834: no auto-replies to it).
-fn automatic() -> MailHeaders {
-    MailHeaders {
-        reply_to: None,
-        other: vec![("Auto-Submitted".to_owned(), "auto-generated".to_owned())],
-    }
 }
 
 /// Confirms the address of the account whose link carries `token` and opens a session:

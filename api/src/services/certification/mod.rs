@@ -8,6 +8,7 @@
 pub mod cycles;
 pub mod ledger;
 pub mod register;
+pub mod reminders;
 pub mod renewal;
 pub mod rules;
 
