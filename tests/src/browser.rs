@@ -613,3 +613,78 @@ async fn renew_and_verify(app: &TestApp, browser: &Client) -> Result<()> {
     assert!(refused.contains("No certified trainer matches"), "{refused}");
     Ok(())
 }
+
+#[tokio::test]
+async fn staff_mark_a_renewal_paid_and_adjust_a_ledger_from_the_staff_screen() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = staff_screen(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn staff_screen(app: &TestApp, browser: &Client) -> Result<()> {
+    let credentials = api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let find = |prefix: &str| {
+        credentials
+            .iter()
+            .find(|c| c.email.starts_with(prefix))
+            .context("a demo account")
+    };
+    let (liam, sam) = (find("liam.")?, find("sam.")?);
+    // Liam is in grace with the credit to renew: he asks, the fee is owed.
+    let login = app.login(&liam.email, &liam.password).await?.ok()?;
+    app.graphql_as(
+        login.str("login.token")?,
+        "mutation { renewCertification { status } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#login-email", &sam.email).await?;
+    fill(browser, "#login-password", &sam.password).await?;
+    click(browser, "#login-submit").await?;
+    click(browser, "#staff-tools").await?;
+    fill(browser, "#staff-number", &liam.member_number.to_string()).await?;
+    click(browser, "#staff-find").await?;
+    assert_eq!(text_of(browser, "#staff-status").await?, "GRACE");
+    let owed = text_of(browser, "#staff-renewal").await?;
+    assert!(owed.contains("$95.00 CAD"), "{owed}");
+    click(browser, "#staff-mark-paid").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//dd[@id='staff-status'][normalize-space()='CERTIFIED']",
+        ))
+        .await?;
+
+    // A credit with a reason: it shows in the ledger and the cycle's total.
+    fill(browser, "#staff-cec", "0.5").await?;
+    let today = api::clock::Clock::now(app.clock.as_ref()).date_naive();
+    browser
+        .execute(
+            "document.getElementById('staff-earned-on').value = arguments[0]; \
+             document.getElementById('staff-earned-on').dispatchEvent(new Event('input'));",
+            vec![json!(today.to_string())],
+        )
+        .await?;
+    fill(browser, "#staff-reason", "Workshop attended, certificate received").await?;
+    click(browser, "#staff-adjust").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//table[@id='staff-ledger']//td[normalize-space()='Workshop attended, certificate received']",
+        ))
+        .await?;
+    assert_eq!(
+        text_of(browser, "#staff-credit").await?,
+        "0.5 of 2.0 CEC",
+        "it counts for the new cycle"
+    );
+    Ok(())
+}

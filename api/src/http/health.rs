@@ -33,7 +33,8 @@ Disallow: /register\n\
 Disallow: /confirm\n\
 Disallow: /trainers/\n\
 Disallow: /photos/\n\
-Disallow: /verify\n";
+Disallow: /verify\n\
+Disallow: /staff\n";
 
 pub async fn robots() -> HttpResponse {
     HttpResponse::Ok()

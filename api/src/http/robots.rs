@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
-const PERSONAL_PREFIXES: [&str; 5] = ["/trainers/", "/photos/", "/graphql", "/account", "/verify"];
+const PERSONAL_PREFIXES: [&str; 6] = ["/trainers/", "/photos/", "/graphql", "/account", "/verify", "/staff"];
 
 pub async fn middleware(
     req: ServiceRequest,

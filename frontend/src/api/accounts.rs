@@ -102,7 +102,7 @@ pub async fn logout() -> Result<(), ApiError> {
 /// The member's own record, as "my account" shows it.
 pub type Me = my_account::MyAccountMe;
 /// What happened at a login: the schema's `AuditEventKind`.
-pub use my_account::AuditEventKind;
+pub use my_account::{AuditEventKind, MemberRole};
 
 pub async fn my_account() -> Result<Option<Me>, ApiError> {
     Ok(run::<MyAccount>(my_account::Variables).await?.me)

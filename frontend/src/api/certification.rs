@@ -1,11 +1,8 @@
 //! Certification (`graphql/certification.graphql`): the member's dashboard and the public
 //! register.
 
-use super::{ApiError, CertificationStatus, run};
+use super::{ApiError, CertificationStatus, NaiveDate, run};
 use graphql_client::GraphQLQuery;
-
-/// The `NaiveDate` scalar: `YYYY-MM-DD`, shown as it comes.
-pub type NaiveDate = String;
 
 macro_rules! operation {
     ($name:ident) => {

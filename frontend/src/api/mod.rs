@@ -7,10 +7,12 @@
 mod accounts;
 mod certification;
 mod directory;
+mod staff;
 
 pub use accounts::*;
 pub use certification::*;
 pub use directory::*;
+pub use staff::*;
 
 use crate::session::stored_token;
 use gloo_net::http::Request;
@@ -21,6 +23,8 @@ use shared::ErrorCode;
 
 /// The `DateTime` scalar: RFC 3339 text, shown as it comes.
 pub type DateTime = String;
+/// The `NaiveDate` scalar: `YYYY-MM-DD`, shown as it comes.
+pub type NaiveDate = String;
 
 /// A failed call, as the pages show it.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! Register (then confirm the address by its link), log in, and "my account" (member
 //! number, e-mail, own login history).
 
-use crate::api::{self, ApiError, AuditEventKind, Me};
+use crate::api::{self, ApiError, AuditEventKind, Me, MemberRole};
 use crate::components::field::Field;
 use crate::components::form_error::FormError;
 use crate::components::login_required::{LoginRequired, session_ended};
@@ -286,6 +286,9 @@ fn AccountPage() -> impl IntoView {
                     <dt>"Legal name"</dt><dd id="account-name">{me.legal_name.clone()}</dd>
                 </dl>
                 <p><A href="/account/profile" attr:id="edit-profile">"Edit my public profile"</A></p>
+                {(me.role != MemberRole::MEMBER).then(|| view! {
+                    <p><A href="/staff/member" attr:id="staff-tools">"Staff: a member's certification and ledger"</A></p>
+                })}
             })}
         </section>
         <MyCertification/>

@@ -6,3 +6,4 @@ pub mod directory;
 pub mod home;
 pub mod not_found;
 pub mod profile_editor;
+pub mod staff;
