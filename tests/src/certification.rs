@@ -612,3 +612,37 @@ async fn each_renewal_reminder_goes_once_per_cycle_and_a_late_run_sends_only_the
     assert_eq!(reminders().await?, 2, "no reminder once renewal is asked for");
     Ok(())
 }
+
+#[tokio::test]
+async fn staff_never_act_on_their_own_certification_credit_or_fees() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let colleague = app.new_with_role(Role::Staff).await?;
+    let day = today(&app).pred_opt().ok_or_else(|| anyhow!("date"))?;
+    let own_record = record(&app, &staff, &staff, day).await?;
+    assert_eq!(own_record.code(), Some("FORBIDDEN"));
+    let own_credit = adjust(&app, &staff, &staff, "2.0", day).await?;
+    assert_eq!(own_credit.code(), Some("FORBIDDEN"));
+    // A colleague does it; then the staff member's own renewal fee is a colleague's to mark.
+    let expires_on = today(&app) + chrono::Duration::days(30);
+    let starts_on = expires_on
+        .checked_sub_months(Months::new(24))
+        .ok_or_else(|| anyhow!("date"))?;
+    record(&app, &colleague, &staff, starts_on).await?.ok()?;
+    adjust(&app, &colleague, &staff, "2.0", day).await?.ok()?;
+    let entry = entity::cec_entry::Entity::find().all(&app.state.db).await?;
+    let own_reversal = app
+        .graphql_as(
+            &staff.token,
+            "mutation($e: ID!) { reverseCecEntry(entryId: $e, reason: \"Mine\") { id } }",
+            json!({ "e": entry[0].id.to_string() }),
+        )
+        .await?;
+    assert_eq!(own_reversal.code(), Some("FORBIDDEN"));
+    let asked = app.graphql_as(&staff.token, RENEW, json!({})).await?.ok()?;
+    let fee = asked.str("renewCertification.fee.id")?.to_owned();
+    let own_payment = app.graphql_as(&staff.token, PAY, json!({ "f": fee })).await?;
+    assert_eq!(own_payment.code(), Some("FORBIDDEN"));
+    app.graphql_as(&colleague.token, PAY, json!({ "f": fee })).await?.ok()?;
+    Ok(())
+}

@@ -140,6 +140,7 @@ async fn start_cycle(
     let member = db::members::find_by_number(&state.db, number)
         .await?
         .ok_or(Error::NotFound)?;
+    super::not_on_oneself(me, member.id)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let cycles = db::certification::cycles_of(write.conn(), member.id).await?;
     let status = rules::status_on(&dates(&cycles), today, rules);

@@ -70,6 +70,7 @@ pub async fn adjust(
     let member = db::members::find_by_number(&state.db, number)
         .await?
         .ok_or(Error::NotFound)?;
+    super::not_on_oneself(me, member.id)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let cycles = db::certification::cycles_of(write.conn(), member.id).await?;
     let cycle_id = rules::cycle_for(&dates(&cycles), earned_on, &state.settings.certification)
@@ -116,6 +117,7 @@ pub async fn reverse(
     let original = db::certification::find_entry(write.conn(), entry_id)
         .await?
         .ok_or(Error::NotFound)?;
+    super::not_on_oneself(me, original.member_id)?;
     let conflict = |message: &str| Error::Conflict {
         field: Some("entryId"),
         message: message.to_owned(),

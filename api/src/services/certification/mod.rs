@@ -5,6 +5,14 @@
 //! in the transaction of every change and moved by the daily `certification` job as dates
 //! pass.
 
+use crate::error::{Error, Result};
+
+/// Staff never act on their own certification, credit or fees (another staff member does):
+/// `FORBIDDEN` when `staff` is `member`.
+pub(crate) fn not_on_oneself(staff: i64, member: i64) -> Result<()> {
+    if staff == member { Err(Error::Forbidden) } else { Ok(()) }
+}
+
 pub mod cycles;
 pub mod ledger;
 pub mod register;

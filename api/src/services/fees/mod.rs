@@ -19,6 +19,7 @@ pub async fn mark_paid(state: &AppState, viewer: &Viewer, meta: &RequestMeta, fe
     let me = authz::require(viewer, Audience::Staff, Subject::NOBODY)?.member_id;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let fee = db::fees::find(write.conn(), fee_id).await?.ok_or(Error::NotFound)?;
+    crate::services::certification::not_on_oneself(me, fee.member_id)?;
     if !db::fees::mark_paid(write.conn(), fee.id, Some(me), write.now()).await? {
         return Err(Error::Conflict {
             field: Some("feeId"),
