@@ -169,6 +169,13 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
     app.login(email, "a wrong password for the audit trail").await?;
     let other = app.new_member().await?;
     let staff = app.new_with_role(Role::Staff).await?;
+    app.graphql_as(
+        &staff.token,
+        "mutation($n: String!) { adjustCec(memberNumber: $n, cec: \"0.3\", earnedOn: \"2026-01-15\", reason: \"Zq private ledger note\") { id } }",
+        json!({ "n": number }),
+    )
+    .await?
+    .ok()?;
 
     let private_values = [
         ("e-mail", email.to_owned()),
@@ -178,6 +185,7 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
         ("street address", "77 Secretive Lane".to_owned()),
         ("postal code", "Z9Z 9Z9".to_owned()),
         ("date of birth", "1977-07-07".to_owned()),
+        ("ledger note", "Zq private ledger note".to_owned()),
     ];
 
     let introspection = app.graphql(INTROSPECTION, json!({})).await?.ok()?;
