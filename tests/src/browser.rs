@@ -595,7 +595,13 @@ async fn renew_and_verify(app: &TestApp, browser: &Client) -> Result<()> {
     );
 
     // Anyone verifies her with her number and last name; the page is not for indexing.
+    // (The logout navigates once the server answered: wait for it, or it lands later.)
     click(browser, "#logout").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#login-email"))
+        .await?;
     browser.goto(&app.url("/verify")).await?;
     fill(browser, "#verify-number", &chloe.member_number.to_string()).await?;
     fill(browser, "#verify-name", "tremblay").await?;
