@@ -417,14 +417,17 @@ async fn certified_member(app: &TestApp, staff: &TestUser, starts_on: NaiveDate,
 async fn renewal_needs_the_cycles_credit_inside_its_window_and_the_next_cycle_starts_at_expiry() -> Result<()> {
     let app = TestApp::spawn().await?;
     let staff = app.new_with_role(Role::Staff).await?;
-    let today = today(&app);
-    // Expiry 91 days from now: the window (90 days) opens tomorrow.
-    let expires_on = today + chrono::Duration::days(91);
-    let starts_on = expires_on
+    // A cycle ending 94 or 95 days from now (month lengths decide), then the day before its
+    // renewal window (90 days) opens.
+    let starts_on = (today(&app) + chrono::Duration::days(95))
         .checked_sub_months(Months::new(24))
+        .ok_or_else(|| anyhow!("date"))?;
+    let expires_on = starts_on
+        .checked_add_months(Months::new(24))
         .ok_or_else(|| anyhow!("date"))?;
     let short = certified_member(&app, &staff, starts_on, "1.9").await?;
     let enough = certified_member(&app, &staff, starts_on, "2.0").await?;
+    travel_to(&app, expires_on - chrono::Duration::days(91));
 
     let early = app.graphql_as(&enough.token, RENEW, json!({})).await?;
     assert_eq!(early.code(), Some("VALIDATION"));
@@ -484,10 +487,13 @@ async fn renewal_is_open_to_the_last_day_of_grace_and_credit_earned_in_grace_cou
     let app = TestApp::spawn().await?;
     let staff = app.new_with_role(Role::Staff).await?;
     let today = today(&app);
-    // Expired yesterday: in grace, which ends six months after expiry.
-    let expires_on = today.pred_opt().ok_or_else(|| anyhow!("date"))?;
-    let starts_on = expires_on
-        .checked_sub_months(Months::new(24))
+    // Expired a day or so ago (month lengths decide): in grace, which ends six months after.
+    let starts_on = today
+        .pred_opt()
+        .and_then(|d| d.checked_sub_months(Months::new(24)))
+        .ok_or_else(|| anyhow!("date"))?;
+    let expires_on = starts_on
+        .checked_add_months(Months::new(24))
         .ok_or_else(|| anyhow!("date"))?;
     let grace_ends_on = expires_on
         .checked_add_months(Months::new(6))
