@@ -93,6 +93,9 @@ pub struct CertificationSettings {
     /// `CPTN_REMINDER_DAYS`: renewal reminders go this many days before expiry
     /// (`90,60,30,7`), each once per cycle.
     pub reminder_days: Vec<u32>,
+    /// `CPTN_CEC_PER_HOUR`: a course's CEC value per hour unless staff set another, in
+    /// tenths of a CEC (written `0.1`).
+    pub cec_per_hour_tenths: i32,
 }
 
 impl Default for CertificationSettings {
@@ -104,6 +107,7 @@ impl Default for CertificationSettings {
             renewal_window_days: 90,
             renewal_fee: shared::Money::from_cents(9500),
             reminder_days: vec![90, 60, 30, 7],
+            cec_per_hour_tenths: 1,
         }
     }
 }
@@ -127,6 +131,11 @@ impl CertificationSettings {
         if let Some(fee) = var("CPTN_RENEWAL_FEE") {
             certification.renewal_fee = shared::Money::parse_dollars(&fee)
                 .context("CPTN_RENEWAL_FEE must be an amount in dollars such as 95.00")?;
+        }
+        if let Some(cec) = var("CPTN_CEC_PER_HOUR") {
+            certification.cec_per_hour_tenths = shared::cec::parse_tenths(&cec)
+                .filter(|t| (1..=100).contains(t))
+                .context("CPTN_CEC_PER_HOUR must be an amount of CEC such as 0.1")?;
         }
         if let Some(cec) = var("CPTN_CYCLE_CEC") {
             certification.required_tenths = shared::cec::parse_tenths(&cec)

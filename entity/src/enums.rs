@@ -67,6 +67,24 @@ pub enum CecSource {
     Reversal,
 }
 
+/// How a course is taught.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum CourseDelivery {
+    Online,
+    InPerson,
+}
+
+/// Whether completing a course earns credit directly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum CourseApproval {
+    /// Completing it writes ledger credit.
+    Approved,
+    /// Its credit needs an approved petition (P22).
+    NotApproved,
+}
+
 /// What a fee is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
@@ -165,6 +183,10 @@ pub enum AuditKind {
     FeeMarkedPaid,
     CertificationRenewed,
     RenewalReminderSent,
+    CourseProviderCreated,
+    CourseCreated,
+    CourseUpdated,
+    CourseRetired,
 }
 
 impl AuditKind {

@@ -9,6 +9,8 @@ pub mod cec_entry;
 pub mod certification_cycle;
 pub mod certification_renewal;
 pub mod counter;
+pub mod course;
+pub mod course_provider;
 pub mod directory_profile;
 pub mod email_confirmation;
 pub mod enums;

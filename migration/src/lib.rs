@@ -18,6 +18,7 @@ mod m20261130_000012_accounts_mail_jobs;
 mod m20261130_000013_certification;
 mod m20261130_000014_fees_renewals;
 mod m20261130_000015_renewal_reminders;
+mod m20261130_000016_catalogue;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_certification::Migration),
             Box::new(m20261130_000014_fees_renewals::Migration),
             Box::new(m20261130_000015_renewal_reminders::Migration),
+            Box::new(m20261130_000016_catalogue::Migration),
         ]
     }
 }

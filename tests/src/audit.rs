@@ -504,6 +504,35 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             AuditKind::FeeMarkedPaid,
         ),
         (
+            "createCourseProvider",
+            by(
+                Who::Admin,
+                "mutation { createCourseProvider(name: \"Coverage Academy\") { slug } }",
+            ),
+            AuditKind::CourseProviderCreated,
+        ),
+        (
+            "createCourse",
+            by(
+                Who::Admin,
+                "mutation { createCourse(code: \"COV-101\", input: { providerSlug: \"coverage-academy\", title: \"Coverage\", delivery: ONLINE, hours: \"2\", approved: true, publicPrice: \"10.00\" }) { code } }",
+            ),
+            AuditKind::CourseCreated,
+        ),
+        (
+            "updateCourse",
+            by(
+                Who::Admin,
+                "mutation { updateCourse(code: \"COV-101\", input: { providerSlug: \"coverage-academy\", title: \"Coverage two\", delivery: ONLINE, hours: \"3\", approved: true, publicPrice: \"12.00\" }) { code } }",
+            ),
+            AuditKind::CourseUpdated,
+        ),
+        (
+            "retireCourse",
+            by(Who::Admin, "mutation { retireCourse(code: \"COV-101\") { retired } }"),
+            AuditKind::CourseRetired,
+        ),
+        (
             "setMemberRole",
             by(
                 Who::Admin,

@@ -84,6 +84,8 @@ async fn every_table_and_column_the_migrations_build_is_on_its_entity() -> Resul
         described(entity::certification_cycle::Entity),
         described(entity::certification_renewal::Entity),
         described(entity::counter::Entity),
+        described(entity::course::Entity),
+        described(entity::course_provider::Entity),
         described(entity::directory_profile::Entity),
         described(entity::email_confirmation::Entity),
         described(entity::fee::Entity),

@@ -6,6 +6,7 @@ mod architecture;
 mod audit;
 mod browser;
 mod budgets;
+mod catalogue;
 mod certification;
 mod demo;
 mod directory;

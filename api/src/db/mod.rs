@@ -4,6 +4,7 @@
 
 pub mod access_log;
 pub mod audit;
+pub mod catalogue;
 pub mod certification;
 pub mod confirmations;
 pub mod fees;

@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod catalogue;
 pub mod certification;
 pub mod directory;
 pub mod error;
@@ -26,6 +27,7 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 pub struct Query(
     account::query::AccountQuery,
     audit::query::AuditQuery,
+    catalogue::query::CourseCatalogueQuery,
     certification::query::CertificationQuery,
     directory::query::DirectoryQuery,
 );
@@ -34,6 +36,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     account::mutation::AccountMutation,
+    catalogue::mutation::CatalogueMutation,
     certification::mutation::CertificationMutation,
     directory::mutation::DirectoryMutation,
 );

@@ -28,6 +28,18 @@ impl CursorKey for i64 {
     }
 }
 
+/// A key ordered by a name, then an id (catalogue lists by title).
+impl CursorKey for (String, i64) {
+    fn encode(&self) -> String {
+        format!("{}:{}", self.1, self.0)
+    }
+
+    fn decode(text: &str) -> Option<Self> {
+        let (id, name) = text.split_once(':')?;
+        Some((name.to_owned(), id.parse().ok()?))
+    }
+}
+
 /// The name of a list whose order depends on arguments (a search): `base` and a short
 /// fingerprint of the arguments, so that a cursor from one search is refused by another.
 pub fn list_for(base: &str, arguments: &[Option<&str>]) -> String {

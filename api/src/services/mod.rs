@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod catalogue;
 pub mod certification;
 pub mod directory;
 pub mod fees;

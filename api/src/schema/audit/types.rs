@@ -112,6 +112,15 @@ pub enum AuditEventKind {
     CertificationRenewed,
     /// The `reminders` job e-mailed a renewal reminder.
     RenewalReminderSent,
+    /// Staff added a course provider (`createCourseProvider`).
+    CourseProviderCreated,
+    /// Staff added a course to the catalogue (`createCourse`).
+    CourseCreated,
+    /// Staff changed a course (`updateCourse`).
+    CourseUpdated,
+    /// Staff retired a course: it leaves the public catalogue and stays for history
+    /// (`retireCourse`).
+    CourseRetired,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

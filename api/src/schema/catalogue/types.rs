@@ -1,0 +1,169 @@
+//! Catalogue types.
+
+use crate::authz::{Audience, Subject};
+use crate::page::{Page, PageRequest};
+use crate::schema::certification::types::MoneyAmount;
+use crate::schema::guard::readable_by;
+use crate::schema::pagination::plain_connection;
+use crate::services::catalogue::CourseView;
+use async_graphql::connection::Connection;
+use async_graphql::{Enum, InputObject, Object};
+use shared::Money;
+use shared::cec::format_tenths;
+
+/// How a course is taught.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::CourseDelivery")]
+pub enum CourseDelivery {
+    /// Online, at the member's pace or live.
+    Online,
+    /// In a room, with an instructor.
+    InPerson,
+}
+
+pub struct CourseProvider(pub entity::course_provider::Model);
+
+/// An organisation that gives continuing-education courses. Audience: public.
+#[Object]
+impl CourseProvider {
+    /// Its address in the catalogue, e.g. `canfit-academy`. Audience: public.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Its name. Audience: public.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+pub struct Course(pub CourseView);
+
+impl Course {
+    pub const CURSOR_LIST: &'static str = "courses";
+
+    pub fn connection(request: &PageRequest<(String, i64)>, page: Page<CourseView>) -> CourseConnection {
+        plain_connection(
+            Self::CURSOR_LIST,
+            request,
+            page,
+            |view| (view.course.title.clone(), view.course.id),
+            Course,
+        )
+    }
+}
+
+/// A page of courses, by title.
+pub type CourseConnection = Connection<String, Course>;
+
+/// A continuing-education course. Audience: public (the member price: members).
+#[Object]
+impl Course {
+    /// The catalogue code, e.g. `NUT-201`. Audience: public.
+    async fn code(&self) -> &str {
+        &self.0.course.code
+    }
+
+    /// Title. Audience: public.
+    async fn title(&self) -> &str {
+        &self.0.course.title
+    }
+
+    /// What it covers. Audience: public.
+    async fn description(&self) -> &str {
+        &self.0.course.description
+    }
+
+    /// Who gives it. Audience: public.
+    async fn provider(&self) -> CourseProvider {
+        CourseProvider(self.0.provider.clone())
+    }
+
+    /// Online or in person. Audience: public.
+    async fn delivery(&self) -> CourseDelivery {
+        self.0.course.delivery.into()
+    }
+
+    /// Length in hours, e.g. `"7.5"`. Audience: public.
+    async fn hours(&self) -> String {
+        format_tenths(self.0.course.hours_tenths)
+    }
+
+    /// Continuing-education credit it is worth, e.g. `"0.7"`. Audience: public.
+    async fn cec(&self) -> String {
+        format_tenths(self.0.course.cec_tenths)
+    }
+
+    /// True when completing it earns credit directly; otherwise its credit needs an approved
+    /// petition. Audience: public.
+    async fn approved(&self) -> bool {
+        self.0.course.approval == entity::enums::CourseApproval::Approved
+    }
+
+    /// What anyone pays. Audience: public.
+    async fn public_price(&self) -> MoneyAmount {
+        MoneyAmount(Money::from_cents(self.0.course.public_price_cents))
+    }
+
+    /// True when members pay less than the public price (the amount is for members).
+    /// Audience: public.
+    async fn has_member_price(&self) -> bool {
+        self.0.course.member_price_cents.is_some()
+    }
+
+    /// What members pay (the public price when there is no member price). Audience: member
+    /// (any logged-in member: P21, member rates after login).
+    #[graphql(guard = "readable_by(Audience::Member, Subject::NOBODY)")]
+    async fn member_price(&self) -> MoneyAmount {
+        let course = &self.0.course;
+        MoneyAmount(Money::from_cents(
+            course.member_price_cents.unwrap_or(course.public_price_cents),
+        ))
+    }
+
+    /// True once retired: it left the catalogue and stays for history (staff see it).
+    /// Audience: public.
+    async fn retired(&self) -> bool {
+        self.0.course.retired_at.is_some()
+    }
+}
+
+/// A course as staff write it.
+#[derive(InputObject)]
+pub struct CourseInput {
+    /// The provider's slug.
+    pub provider_slug: String,
+    /// Title, 1 to 200 characters.
+    pub title: String,
+    /// What it covers, at most 5000 characters.
+    #[graphql(default)]
+    pub description: String,
+    /// Online or in person.
+    pub delivery: CourseDelivery,
+    /// Hours with one decimal, 0.1 to 100.
+    pub hours: String,
+    /// CEC value with one decimal (0.0 to 10.0); omitted: from the hours (`CPTN_CEC_PER_HOUR`).
+    pub cec: Option<String>,
+    /// True when completing it earns credit directly.
+    pub approved: bool,
+    /// Public price in dollars, e.g. `"95.00"`.
+    pub public_price: String,
+    /// Member price in dollars, at most the public price; omitted: none.
+    pub member_price: Option<String>,
+}
+
+impl From<CourseInput> for crate::services::catalogue::CourseInput {
+    fn from(input: CourseInput) -> Self {
+        Self {
+            provider_slug: input.provider_slug,
+            title: input.title,
+            description: input.description,
+            delivery: input.delivery.into(),
+            hours: input.hours,
+            cec: input.cec,
+            approved: input.approved,
+            public_price: input.public_price,
+            member_price: input.member_price,
+        }
+    }
+}

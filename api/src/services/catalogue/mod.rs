@@ -1,0 +1,274 @@
+//! The course catalogue (issue 13, first part): providers and continuing-education courses
+//! that staff create, edit and retire (retired courses stay for history and leave the public
+//! catalogue), with a public price and an optional member price (P21: the schema shows it to
+//! members only). A course's CEC value is its hours at `CPTN_CEC_PER_HOUR` unless staff set
+//! another.
+
+use crate::auth::{RequestMeta, Viewer};
+use crate::authz::{self, Audience, Subject};
+use crate::db;
+use crate::db::catalogue::{CourseFields, CourseFilter};
+use crate::error::{Error, Result, conflict_on_unique};
+use crate::page::{Page, PageRequest};
+use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
+use crate::state::AppState;
+use entity::enums::{AuditKind, CourseApproval, CourseDelivery};
+use entity::{course, course_provider};
+use shared::Money;
+use shared::validate::{bounded_text, slugify};
+
+/// A course with its provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CourseView {
+    pub course: course::Model,
+    pub provider: course_provider::Model,
+}
+
+/// What staff type for a course.
+pub struct CourseInput {
+    pub provider_slug: String,
+    pub title: String,
+    pub description: String,
+    pub delivery: CourseDelivery,
+    /// Hours, one decimal (`7.5`).
+    pub hours: String,
+    /// CEC value, one decimal; `None`: from the hours.
+    pub cec: Option<String>,
+    pub approved: bool,
+    /// Dollars (`95.00`).
+    pub public_price: String,
+    /// Dollars; `None`: members pay the public price.
+    pub member_price: Option<String>,
+}
+
+/// Staff: adds a provider, its address made from its name. `CONFLICT` when taken.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
+pub async fn create_provider(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    name: &str,
+) -> Result<course_provider::Model> {
+    authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
+    let name = bounded_text("name", name, 160, true, false)?;
+    let slug = slugify(&name);
+    if slug.len() < 2 {
+        return Err(Error::invalid("name", "Enter the provider's name."));
+    }
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    let provider = db::catalogue::insert_provider(write.conn(), slug, name, write.now())
+        .await
+        .map_err(|e| conflict_on_unique(e, "name", "A provider with this name exists."))?;
+    write
+        .commit(AuditRecord::new(AuditKind::CourseProviderCreated).detail(format!("provider {}", provider.id)))
+        .await?;
+    Ok(provider)
+}
+
+/// The providers, by name (current ones only).
+#[tracing::instrument(skip_all)]
+pub async fn providers(state: &AppState) -> Result<Vec<course_provider::Model>> {
+    Ok(db::catalogue::providers(&state.db, false).await?)
+}
+
+/// Checks a course's fields; `VALIDATION` names the field.
+async fn fields_of(state: &AppState, input: CourseInput) -> Result<CourseFields> {
+    let provider = db::catalogue::provider_by_slug(&state.db, input.provider_slug.trim())
+        .await?
+        .filter(|p| p.retired_at.is_none())
+        .ok_or_else(|| Error::invalid("providerSlug", "No such provider."))?;
+    let hours_tenths = shared::cec::parse_tenths(&input.hours)
+        .filter(|h| (1..=1000).contains(h))
+        .ok_or_else(|| Error::invalid("hours", "Hours are between 0.1 and 100, with one decimal."))?;
+    let cec_tenths = match input.cec.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(cec) => shared::cec::parse_tenths(cec)
+            .filter(|c| (0..=100).contains(c))
+            .ok_or_else(|| Error::invalid("cec", "A CEC value is between 0.0 and 10.0, with one decimal."))?,
+        None => hours_tenths * state.settings.certification.cec_per_hour_tenths / 10,
+    };
+    let price = |field: &'static str, text: &str| {
+        Money::parse_dollars(text)
+            .filter(|m| m.cents <= 10_000_000)
+            .ok_or_else(|| Error::invalid(field, "Write a price in dollars, such as 95.00."))
+    };
+    let public_price = price("publicPrice", &input.public_price)?;
+    let member_price = match input.member_price.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(text) => Some(price("memberPrice", text)?),
+        None => None,
+    };
+    if member_price.is_some_and(|m| m > public_price) {
+        return Err(Error::invalid(
+            "memberPrice",
+            "A member price is at most the public price.",
+        ));
+    }
+    Ok(CourseFields {
+        provider_id: provider.id,
+        title: bounded_text("title", &input.title, 200, true, false)?,
+        description: bounded_text("description", &input.description, 5000, false, true)?,
+        delivery: input.delivery,
+        hours_tenths,
+        cec_tenths,
+        approval: if input.approved {
+            CourseApproval::Approved
+        } else {
+            CourseApproval::NotApproved
+        },
+        public_price_cents: public_price.cents,
+        member_price_cents: member_price.map(|m| m.cents),
+    })
+}
+
+/// A course code as written in the catalogue: 2 to 32 capitals, digits and dashes.
+fn course_code(raw: &str) -> Result<String> {
+    let code = raw.trim().to_uppercase();
+    let well_formed = (2..=32).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+    if well_formed {
+        Ok(code)
+    } else {
+        Err(Error::invalid(
+            "code",
+            "A course code is 2 to 32 letters, digits and dashes, like NUT-201.",
+        ))
+    }
+}
+
+/// Staff: adds a course. `CONFLICT` on a code in use.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
+pub async fn create_course(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    code: &str,
+    input: CourseInput,
+) -> Result<CourseView> {
+    authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
+    let code = course_code(code)?;
+    let fields = fields_of(state, input).await?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    let course = db::catalogue::insert_course(write.conn(), code, fields, write.now())
+        .await
+        .map_err(|e| conflict_on_unique(e, "code", "Another course uses this code."))?;
+    write
+        .commit(AuditRecord::new(AuditKind::CourseCreated).detail(format!("course {}", course.code)))
+        .await?;
+    course_view(state, &course.code, true).await
+}
+
+/// Staff: replaces a course's fields (its code stays).
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
+pub async fn update_course(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    code: &str,
+    input: CourseInput,
+) -> Result<CourseView> {
+    authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
+    let code = course_code(code)?;
+    let existing = db::catalogue::course_by_code(&state.db, &code)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let fields = fields_of(state, input).await?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    db::catalogue::update_course(write.conn(), existing.id, fields, write.now()).await?;
+    write
+        .commit(AuditRecord::new(AuditKind::CourseUpdated).detail(format!("course {code}")))
+        .await?;
+    course_view(state, &code, true).await
+}
+
+/// Staff: retires a course: it leaves the public catalogue and stays for history.
+/// `CONFLICT` when already retired.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
+pub async fn retire_course(state: &AppState, viewer: &Viewer, meta: &RequestMeta, code: &str) -> Result<CourseView> {
+    authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
+    let code = course_code(code)?;
+    let existing = db::catalogue::course_by_code(&state.db, &code)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if existing.retired_at.is_some() {
+        return Err(Error::Conflict {
+            field: Some("code"),
+            message: "This course is already retired.".to_owned(),
+        });
+    }
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    db::catalogue::retire_course(write.conn(), existing.id, write.now()).await?;
+    write
+        .commit(AuditRecord::new(AuditKind::CourseRetired).detail(format!("course {code}")))
+        .await?;
+    course_view(state, &code, true).await
+}
+
+/// The course with `code`; a retired one only for staff (`with_retired`), `NOT_FOUND`
+/// otherwise.
+async fn course_view(state: &AppState, code: &str, with_retired: bool) -> Result<CourseView> {
+    let course = db::catalogue::course_by_code(&state.db, code)
+        .await?
+        .filter(|c| with_retired || c.retired_at.is_none())
+        .ok_or(Error::NotFound)?;
+    let provider = db::catalogue::providers_by_id(&state.db, &[course.provider_id])
+        .await?
+        .pop()
+        .ok_or(Error::NotFound)?;
+    Ok(CourseView { course, provider })
+}
+
+/// A current course by code (a retired one too, for staff).
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
+pub async fn course(state: &AppState, viewer: &Viewer, code: &str) -> Result<CourseView> {
+    let staff = authz::require(viewer, Audience::Staff, Subject::NOBODY).is_ok();
+    course_view(state, code.trim().to_uppercase().as_str(), staff).await
+}
+
+/// What the public catalogue is asked for.
+pub struct CatalogueQuery {
+    pub provider_slug: Option<String>,
+    pub delivery: Option<CourseDelivery>,
+    pub approved: Option<bool>,
+    pub page: PageRequest<(String, i64)>,
+}
+
+/// Current courses, by title.
+#[tracing::instrument(skip_all)]
+pub async fn courses(state: &AppState, query: CatalogueQuery) -> Result<Page<CourseView>> {
+    let provider_id = match query.provider_slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(slug) => match db::catalogue::provider_by_slug(&state.db, slug).await? {
+            Some(provider) => Some(provider.id),
+            None => return Ok(Page::from_rows(Vec::new(), query.page.first)),
+        },
+        None => None,
+    };
+    let filter = CourseFilter {
+        provider_id,
+        delivery: query.delivery,
+        approval: query.approved.map(|a| {
+            if a {
+                CourseApproval::Approved
+            } else {
+                CourseApproval::NotApproved
+            }
+        }),
+    };
+    let rows = db::catalogue::courses(
+        &state.db,
+        &filter,
+        query.page.after.clone(),
+        query.page.limit_plus_one(),
+    )
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.provider_id).collect();
+    let providers = db::catalogue::providers_by_id(&state.db, &ids).await?;
+    let views = rows
+        .into_iter()
+        .filter_map(|course| {
+            let provider = providers.iter().find(|p| p.id == course.provider_id)?.clone();
+            Some(CourseView { course, provider })
+        })
+        .collect();
+    Ok(Page::from_rows(views, query.page.first))
+}

@@ -1,0 +1,191 @@
+//! The course catalogue: staff edit it; everyone reads it; member prices only to members
+//! (P21); retired courses leave it and stay for history.
+
+use anyhow::Result;
+use serde_json::json;
+use shared::Role;
+use tests::{TestApp, TestUser};
+
+const CREATE: &str =
+    "mutation($c: String!, $i: CourseInput!) { createCourse(code: $c, input: $i) { code cec hours approved } }";
+
+async fn create(app: &TestApp, staff: &TestUser, code: &str, input: serde_json::Value) -> Result<tests::Gql> {
+    app.graphql_as(&staff.token, CREATE, json!({ "c": code, "i": input }))
+        .await
+}
+
+fn course(title: &str, delivery: &str, approved: bool, member_price: Option<&str>) -> serde_json::Value {
+    json!({ "providerSlug": "canfit-academy", "title": title, "description": "What it covers.",
+            "delivery": delivery, "hours": "7.5", "approved": approved, "publicPrice": "120.00",
+            "memberPrice": member_price })
+}
+
+/// A provider and three courses (one with a member price, one not approved).
+async fn catalogue(app: &TestApp) -> Result<TestUser> {
+    let staff = app.new_with_role(Role::Staff).await?;
+    app.graphql_as(
+        &staff.token,
+        "mutation { createCourseProvider(name: \"CanFit Academy\") { slug } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    for (code, title, delivery, approved, member_price) in [
+        ("NUT-201", "Sports nutrition", "ONLINE", true, Some("95.00")),
+        ("YOG-110", "Yoga for athletes", "IN_PERSON", false, None),
+        ("KET-100", "Kettlebells", "IN_PERSON", true, None),
+    ] {
+        create(app, &staff, code, course(title, delivery, approved, member_price))
+            .await?
+            .ok()?;
+    }
+    Ok(staff)
+}
+
+#[tokio::test]
+async fn staff_build_the_catalogue_with_checked_fields() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let member = app.new_member().await?;
+    let by_member = app
+        .graphql_as(
+            &member.token,
+            "mutation { createCourseProvider(name: \"Nope\") { slug } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(by_member.code(), Some("FORBIDDEN"));
+    let provider = app
+        .graphql_as(
+            &staff.token,
+            "mutation { createCourseProvider(name: \"CanFit Academy\") { slug } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(provider.str("createCourseProvider.slug")?, "canfit-academy");
+
+    let made = create(
+        &app,
+        &staff,
+        "nut-201",
+        course("Sports nutrition", "ONLINE", true, Some("95.00")),
+    )
+    .await?
+    .ok()?;
+    assert_eq!(
+        made.str("createCourse.code")?,
+        "NUT-201",
+        "codes are written in capitals"
+    );
+    assert_eq!(made.str("createCourse.cec")?, "0.7", "7.5 hours at 0.1 CEC an hour");
+    create(
+        &app,
+        &staff,
+        "YOG-110",
+        course("Yoga for athletes", "IN_PERSON", false, None),
+    )
+    .await?
+    .ok()?;
+    create(&app, &staff, "KET-100", course("Kettlebells", "IN_PERSON", true, None))
+        .await?
+        .ok()?;
+    let taken = create(&app, &staff, "NUT-201", course("Again", "ONLINE", true, None)).await?;
+    assert_eq!((taken.code(), taken.field()), (Some("CONFLICT"), Some("code")));
+    let dearer = create(&app, &staff, "BAD-1", course("Dearer", "ONLINE", true, Some("130.00"))).await?;
+    assert_eq!(
+        (dearer.code(), dearer.field()),
+        (Some("VALIDATION"), Some("memberPrice"))
+    );
+    let no_hours = create(
+        &app,
+        &staff,
+        "BAD-2",
+        json!({ "providerSlug": "canfit-academy", "title": "T", "delivery": "ONLINE", "hours": "0", "approved": true, "publicPrice": "1" }),
+    )
+    .await?;
+    assert_eq!(no_hours.field(), Some("hours"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn everyone_reads_the_catalogue_by_title_and_only_members_see_member_prices() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    catalogue(&app).await?;
+    let member = app.new_member().await?;
+    // Anyone reads the catalogue by title, filtered; the member price is for members.
+    let list = "query($d: CourseDelivery, $a: Boolean, $after: String) { courses(delivery: $d, approved: $a, first: 2, after: $after) { edges { cursor node { code publicPrice { cents } hasMemberPrice } } pageInfo { hasNextPage endCursor } } }";
+    let page = app.graphql(list, json!({})).await?.ok()?;
+    let codes: Vec<&str> = page
+        .data("courses.edges")?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["KET-100", "NUT-201"], "by title");
+    let after = page.str("courses.pageInfo.endCursor")?.to_owned();
+    let next = app.graphql(list, json!({ "after": after })).await?.ok()?;
+    assert_eq!(next.str("courses.edges.0.node.code")?, "YOG-110");
+    assert_eq!(next.data("courses.pageInfo.hasNextPage")?, &json!(false));
+    let online = app.graphql(list, json!({ "d": "ONLINE" })).await?.ok()?;
+    assert_eq!(online.data("courses.edges")?.as_array().map(Vec::len), Some(1));
+    let not_approved = app.graphql(list, json!({ "a": false })).await?.ok()?;
+    assert_eq!(not_approved.str("courses.edges.0.node.code")?, "YOG-110");
+
+    let prices =
+        "{ course(code: \"NUT-201\") { publicPrice { cents formatted } hasMemberPrice memberPrice { cents } } }";
+    let anonymous = app.graphql(prices, json!({})).await?;
+    assert_eq!(
+        anonymous.code(),
+        Some("UNAUTHENTICATED"),
+        "no member price before login"
+    );
+    assert!(!anonymous.body.to_string().contains("9500"), "{}", anonymous.body);
+    let public_only = app
+        .graphql(
+            "{ course(code: \"NUT-201\") { publicPrice { cents } hasMemberPrice } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(public_only.data("course.publicPrice.cents")?, &json!(12000));
+    assert_eq!(public_only.data("course.hasMemberPrice")?, &json!(true));
+    let as_member = app.graphql_as(&member.token, prices, json!({})).await?.ok()?;
+    assert_eq!(as_member.data("course.memberPrice.cents")?, &json!(9500));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_retired_course_leaves_the_catalogue_and_stays_for_staff() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = catalogue(&app).await?;
+    let list = "{ courses(first: 2) { edges { node { code } } } }";
+    app.graphql_as(
+        &staff.token,
+        "mutation { retireCourse(code: \"KET-100\") { retired } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let again = app
+        .graphql_as(
+            &staff.token,
+            "mutation { retireCourse(code: \"KET-100\") { retired } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(again.code(), Some("CONFLICT"));
+    let page = app.graphql(list, json!({})).await?.ok()?;
+    assert_eq!(page.str("courses.edges.0.node.code")?, "NUT-201");
+    let gone = app
+        .graphql("{ course(code: \"KET-100\") { title } }", json!({}))
+        .await?;
+    assert_eq!(gone.code(), Some("NOT_FOUND"));
+    let for_staff = app
+        .graphql_as(&staff.token, "{ course(code: \"KET-100\") { retired } }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(for_staff.data("course.retired")?, &json!(true));
+    Ok(())
+}
