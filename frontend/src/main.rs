@@ -36,6 +36,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/trainers") view=routes::directory::Directory/>
                     <Route path=path!("/trainers/:slug") view=routes::directory::TrainerPage/>
                     <Route path=path!("/verify") view=routes::certification::Verify/>
+                    <Route path=path!("/courses") view=routes::courses::Courses/>
                     <Route path=path!("/staff/member") view=routes::staff::StaffMember/>
                 </Routes>
             </main>

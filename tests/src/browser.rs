@@ -694,3 +694,52 @@ async fn staff_screen(app: &TestApp, browser: &Client) -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn visitors_see_public_prices_and_members_their_member_price_in_the_catalogue() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = catalogue_prices(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn catalogue_prices(app: &TestApp, browser: &Client) -> Result<()> {
+    let credentials = api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    browser.goto(&app.url("/courses")).await?;
+    let list = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//ul[@id='courses']/li[contains(., 'Sports nutrition')]",
+        ))
+        .await?
+        .text()
+        .await?;
+    assert!(list.contains("$120.00 CAD"), "{list}");
+    assert!(list.contains("Log in to see the member price"), "{list}");
+    assert!(!list.contains("$95.00"), "no member price for visitors: {list}");
+
+    let maya = credentials
+        .iter()
+        .find(|c| c.email.starts_with("maya."))
+        .context("a demo member")?;
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#login-email", &maya.email).await?;
+    fill(browser, "#login-password", &maya.password).await?;
+    click(browser, "#login-submit").await?;
+    text_of(browser, "#account-number").await?;
+    click(browser, "#nav-courses").await?;
+    let mine = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//ul[@id='courses']/li[contains(., 'Sports nutrition')]//p[contains(@class, 'member-price')]",
+        ))
+        .await?
+        .text()
+        .await?;
+    assert_eq!(mine, "Your member price: $95.00 CAD");
+    Ok(())
+}

@@ -112,6 +112,7 @@ const DEMO_CERTIFICATIONS: [DemoCertification; 4] = [
 /// Creates the demo accounts that are missing and gives every demo account a new random
 /// password.
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
+    ensure_catalogue(db).await?;
     let mut out = Vec::new();
     for (email, name, role) in DEMO_PEOPLE {
         let email = Email::parse("email", email)?;
@@ -248,6 +249,71 @@ async fn ensure_certification(
                 .about(member.id)
                 .detail("demo data"),
         )
+        .await
+}
+
+/// Demo courses: (code, title, online, hours tenths, approved, public cents, member cents).
+const DEMO_COURSES: [(&str, &str, bool, i32, bool, i64, Option<i64>); 4] = [
+    (
+        "NUT-201",
+        "Sports nutrition for strength athletes",
+        true,
+        75,
+        true,
+        12_000,
+        Some(9_500),
+    ),
+    (
+        "KET-100",
+        "Kettlebell fundamentals",
+        false,
+        70,
+        true,
+        18_000,
+        Some(15_000),
+    ),
+    ("MOB-150", "Mobility for desk workers", true, 40, true, 6_000, None),
+    ("YOG-110", "Yoga for athletes", false, 60, false, 9_000, None),
+];
+
+/// A demo provider and its courses, once.
+async fn ensure_catalogue(db: &DatabaseConnection) -> Result<()> {
+    if db::catalogue::provider_by_slug(db, "canfit-academy").await?.is_some() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let write = AuditedWrite::begin(db, Actor::operator(now)).await?;
+    let provider = db::catalogue::insert_provider(
+        write.conn(),
+        "canfit-academy".to_owned(),
+        "CanFit Academy".to_owned(),
+        now,
+    )
+    .await?;
+    for (code, title, online, hours_tenths, approved, public, member) in DEMO_COURSES {
+        let fields = db::catalogue::CourseFields {
+            provider_id: provider.id,
+            title: title.to_owned(),
+            description: format!("{title}: a demo course of the CEC catalogue."),
+            delivery: if online {
+                entity::enums::CourseDelivery::Online
+            } else {
+                entity::enums::CourseDelivery::InPerson
+            },
+            hours_tenths,
+            cec_tenths: hours_tenths / 10,
+            approval: if approved {
+                entity::enums::CourseApproval::Approved
+            } else {
+                entity::enums::CourseApproval::NotApproved
+            },
+            public_price_cents: public,
+            member_price_cents: member,
+        };
+        db::catalogue::insert_course(write.conn(), code.to_owned(), fields, now).await?;
+    }
+    write
+        .commit(AuditRecord::new(AuditKind::CourseCreated).detail("demo catalogue"))
         .await
 }
 

@@ -5,11 +5,13 @@
 //! `sessionStorage`); the domain modules turn the generated types into what pages show.
 
 mod accounts;
+mod catalogue;
 mod certification;
 mod directory;
 mod staff;
 
 pub use accounts::*;
+pub use catalogue::*;
 pub use certification::*;
 pub use directory::*;
 pub use staff::*;

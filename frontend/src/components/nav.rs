@@ -25,6 +25,7 @@ pub fn Nav() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/" attr:class="brand">"CPTN Network"</A>
                 <A href="/trainers" attr:id="nav-directory">"Find a trainer"</A>
+                <A href="/courses" attr:id="nav-courses">"Courses"</A>
                 <A href="/verify" attr:id="nav-verify">"Verify a certification"</A>
                 <Show
                     when=move || session.logged_in()

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod certification;
+pub mod courses;
 pub mod directory;
 pub mod home;
 pub mod not_found;
