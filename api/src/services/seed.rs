@@ -290,7 +290,16 @@ async fn ensure_catalogue(db: &DatabaseConnection) -> Result<()> {
         now,
     )
     .await?;
-    for (code, title, online, hours_tenths, approved, public, member) in DEMO_COURSES {
+    for demo in DEMO_COURSES {
+        let DemoCourse {
+            code,
+            title,
+            online,
+            hours_tenths,
+            approved,
+            public_cents,
+            member_cents,
+        } = demo;
         let fields = db::catalogue::CourseFields {
             provider_id: provider.id,
             title: title.to_owned(),
@@ -307,8 +316,8 @@ async fn ensure_catalogue(db: &DatabaseConnection) -> Result<()> {
             } else {
                 entity::enums::CourseApproval::NotApproved
             },
-            public_price_cents: public,
-            member_price_cents: member,
+            public_price_cents: public_cents,
+            member_price_cents: member_cents,
         };
         db::catalogue::insert_course(write.conn(), code.to_owned(), fields, now).await?;
     }
