@@ -252,28 +252,54 @@ async fn ensure_certification(
         .await
 }
 
-/// Demo courses: (code, title, online, hours tenths, approved, public cents, member cents).
-const DEMO_COURSES: [(&str, &str, bool, i32, bool, i64, Option<i64>); 4] = [
-    (
-        "NUT-201",
-        "Sports nutrition for strength athletes",
-        true,
-        75,
-        true,
-        12_000,
-        Some(9_500),
-    ),
-    (
-        "KET-100",
-        "Kettlebell fundamentals",
-        false,
-        70,
-        true,
-        18_000,
-        Some(15_000),
-    ),
-    ("MOB-150", "Mobility for desk workers", true, 40, true, 6_000, None),
-    ("YOG-110", "Yoga for athletes", false, 60, false, 9_000, None),
+/// A demo course of the catalogue.
+struct DemoCourse {
+    code: &'static str,
+    title: &'static str,
+    online: bool,
+    hours_tenths: i32,
+    approved: bool,
+    public_cents: i64,
+    member_cents: Option<i64>,
+}
+
+const DEMO_COURSES: [DemoCourse; 4] = [
+    DemoCourse {
+        code: "NUT-201",
+        title: "Sports nutrition for strength athletes",
+        online: true,
+        hours_tenths: 75,
+        approved: true,
+        public_cents: 12_000,
+        member_cents: Some(9_500),
+    },
+    DemoCourse {
+        code: "KET-100",
+        title: "Kettlebell fundamentals",
+        online: false,
+        hours_tenths: 70,
+        approved: true,
+        public_cents: 18_000,
+        member_cents: Some(15_000),
+    },
+    DemoCourse {
+        code: "MOB-150",
+        title: "Mobility for desk workers",
+        online: true,
+        hours_tenths: 40,
+        approved: true,
+        public_cents: 6_000,
+        member_cents: None,
+    },
+    DemoCourse {
+        code: "YOG-110",
+        title: "Yoga for athletes",
+        online: false,
+        hours_tenths: 60,
+        approved: false,
+        public_cents: 9_000,
+        member_cents: None,
+    },
 ];
 
 /// A demo provider and its courses, once.
