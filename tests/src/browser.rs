@@ -119,6 +119,14 @@ async fn text_of(browser: &Client, selector: &str) -> Result<String> {
         .await?)
 }
 
+/// Logs in through the web app's login form.
+async fn log_in(app: &TestApp, browser: &Client, email: &str, password: &str) -> Result<()> {
+    browser.goto(&app.url("/login")).await?;
+    fill(browser, "#login-email", email).await?;
+    fill(browser, "#login-password", password).await?;
+    click(browser, "#login-submit").await
+}
+
 /// The server with the built web app, chromedriver and a browser session.
 async fn start() -> Result<(TestApp, Driver, Client)> {
     let dist = workspace_root().join("dist");
@@ -213,10 +221,7 @@ async fn find_and_contact(app: &TestApp, browser: &Client) -> Result<()> {
 /// page a stale link shows, then the newest link with the password confirms and logs in.
 async fn confirm_through_the_web_app(app: &TestApp, browser: &Client, email: &str, password: &str) -> Result<()> {
     // Logging in before confirming is refused with a reason.
-    browser.goto(&app.url("/login")).await?;
-    fill(browser, "#login-email", email).await?;
-    fill(browser, "#login-password", password).await?;
-    click(browser, "#login-submit").await?;
+    log_in(app, browser, email, password).await?;
     let refused = browser
         .wait()
         .at_most(WAIT)
@@ -351,10 +356,7 @@ async fn edit_profile(app: &TestApp, browser: &Client) -> Result<()> {
     .await?
     .ok()?;
 
-    browser.goto(&app.url("/login")).await?;
-    fill(browser, "#login-email", &member.email).await?;
-    fill(browser, "#login-password", &member.password).await?;
-    click(browser, "#login-submit").await?;
+    log_in(app, browser, &member.email, &member.password).await?;
     click(browser, "#edit-profile").await?;
 
     // A new profile starts from the member record.
@@ -571,10 +573,7 @@ async fn renew_and_verify(app: &TestApp, browser: &Client) -> Result<()> {
         .iter()
         .find(|c| c.email.starts_with("chloe."))
         .context("the demo trainer")?;
-    browser.goto(&app.url("/login")).await?;
-    fill(browser, "#login-email", &chloe.email).await?;
-    fill(browser, "#login-password", &chloe.password).await?;
-    click(browser, "#login-submit").await?;
+    log_in(app, browser, &chloe.email, &chloe.password).await?;
     assert_eq!(text_of(browser, "#certification-status").await?, "Certified");
     let ledger = text_of(browser, "#ledger").await?;
     assert!(
@@ -649,10 +648,7 @@ async fn staff_screen(app: &TestApp, browser: &Client) -> Result<()> {
     .await?
     .ok()?;
 
-    browser.goto(&app.url("/login")).await?;
-    fill(browser, "#login-email", &sam.email).await?;
-    fill(browser, "#login-password", &sam.password).await?;
-    click(browser, "#login-submit").await?;
+    log_in(app, browser, &sam.email, &sam.password).await?;
     click(browser, "#staff-tools").await?;
     fill(browser, "#staff-number", &liam.member_number.to_string()).await?;
     click(browser, "#staff-find").await?;
@@ -725,10 +721,7 @@ async fn catalogue_prices(app: &TestApp, browser: &Client) -> Result<()> {
         .iter()
         .find(|c| c.email.starts_with("maya."))
         .context("a demo member")?;
-    browser.goto(&app.url("/login")).await?;
-    fill(browser, "#login-email", &maya.email).await?;
-    fill(browser, "#login-password", &maya.password).await?;
-    click(browser, "#login-submit").await?;
+    log_in(app, browser, &maya.email, &maya.password).await?;
     text_of(browser, "#account-number").await?;
     click(browser, "#nav-courses").await?;
     let mine = browser

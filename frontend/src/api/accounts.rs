@@ -1,27 +1,17 @@
 //! Accounts and sessions (`graphql/accounts.graphql`).
 
 use super::{ApiError, DateTime, run};
-use graphql_client::GraphQLQuery;
 
-macro_rules! operation {
-    ($name:ident) => {
-        #[derive(GraphQLQuery)]
-        #[graphql(
-            schema_path = "../docs/schema.graphql",
-            query_path = "graphql/accounts.graphql",
-            response_derives = "Clone, Debug, PartialEq"
-        )]
-        pub struct $name;
-    };
-}
-
-operation!(Register);
-operation!(ConfirmEmail);
-operation!(ResendConfirmation);
-operation!(Login);
-operation!(RenewToken);
-operation!(Logout);
-operation!(MyAccount);
+graphql_operations!(
+    "graphql/accounts.graphql",
+    Register,
+    ConfirmEmail,
+    ResendConfirmation,
+    Login,
+    RenewToken,
+    Logout,
+    MyAccount,
+);
 
 /// What `login`, `confirmEmail` and `renewToken` return.
 #[derive(Clone, Debug, PartialEq)]

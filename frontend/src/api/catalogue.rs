@@ -1,22 +1,8 @@
 //! The course catalogue (`graphql/catalogue.graphql`).
 
 use super::{ApiError, run};
-use graphql_client::GraphQLQuery;
 
-macro_rules! operation {
-    ($name:ident) => {
-        #[derive(GraphQLQuery)]
-        #[graphql(
-            schema_path = "../docs/schema.graphql",
-            query_path = "graphql/catalogue.graphql",
-            response_derives = "Clone, Debug, PartialEq"
-        )]
-        pub struct $name;
-    };
-}
-
-operation!(PublicCourses);
-operation!(MemberCourses);
+graphql_operations!("graphql/catalogue.graphql", PublicCourses, MemberCourses,);
 
 /// A course as the catalogue page shows it.
 #[derive(Clone, Debug, PartialEq)]

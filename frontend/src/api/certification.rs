@@ -2,24 +2,14 @@
 //! register.
 
 use super::{ApiError, CertificationStatus, NaiveDate, run};
-use graphql_client::GraphQLQuery;
 
-macro_rules! operation {
-    ($name:ident) => {
-        #[derive(GraphQLQuery)]
-        #[graphql(
-            schema_path = "../docs/schema.graphql",
-            query_path = "graphql/certification.graphql",
-            response_derives = "Clone, Debug, PartialEq",
-            extern_enums("CertificationStatus")
-        )]
-        pub struct $name;
-    };
-}
-
-operation!(MyCertification);
-operation!(RenewCertification);
-operation!(VerifyCertification);
+graphql_operations!(
+    "graphql/certification.graphql",
+    extern_enums("CertificationStatus"),
+    MyCertification,
+    RenewCertification,
+    VerifyCertification,
+);
 
 /// The member's dashboard data.
 pub type Dashboard = my_certification::MyCertificationMe;

@@ -7,30 +7,21 @@ use graphql_client::GraphQLQuery;
 /// multipart part (the GraphQL multipart request spec).
 pub type Upload = ();
 
-macro_rules! operation {
-    ($name:ident) => {
-        #[derive(GraphQLQuery)]
-        #[graphql(
-            schema_path = "../docs/schema.graphql",
-            query_path = "graphql/directory.graphql",
-            response_derives = "Clone, Debug, PartialEq",
-            extern_enums("CertificationStatus", "ProfileStatus", "SuggestionKind")
-        )]
-        pub struct $name;
-    };
-}
-
-operation!(Directory);
-operation!(Suggest);
-operation!(Specialties);
-operation!(Profile);
-operation!(ContactTrainer);
-operation!(Editor);
-operation!(SaveProfile);
-operation!(DisableProfile);
-operation!(EnableProfile);
-operation!(DeleteProfile);
-operation!(UploadProfilePhoto);
+graphql_operations!(
+    "graphql/directory.graphql",
+    extern_enums("CertificationStatus", "ProfileStatus", "SuggestionKind"),
+    Directory,
+    Suggest,
+    Specialties,
+    Profile,
+    ContactTrainer,
+    Editor,
+    SaveProfile,
+    DisableProfile,
+    EnableProfile,
+    DeleteProfile,
+    UploadProfilePhoto,
+);
 
 /// A specialty as the pages list it.
 #[derive(Clone, Debug, PartialEq)]

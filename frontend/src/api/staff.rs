@@ -1,27 +1,17 @@
 //! Staff tools for one member (`graphql/staff.graphql`).
 
 use super::{ApiError, CertificationStatus, NaiveDate, run};
-use graphql_client::GraphQLQuery;
 
-macro_rules! operation {
-    ($name:ident) => {
-        #[derive(GraphQLQuery)]
-        #[graphql(
-            schema_path = "../docs/schema.graphql",
-            query_path = "graphql/staff.graphql",
-            response_derives = "Clone, Debug, PartialEq",
-            extern_enums("CertificationStatus")
-        )]
-        pub struct $name;
-    };
-}
-
-operation!(StaffMember);
-operation!(StaffRecordCertification);
-operation!(StaffReinstateCertification);
-operation!(StaffAdjustCec);
-operation!(StaffReverseCecEntry);
-operation!(StaffMarkFeePaid);
+graphql_operations!(
+    "graphql/staff.graphql",
+    extern_enums("CertificationStatus"),
+    StaffMember,
+    StaffRecordCertification,
+    StaffReinstateCertification,
+    StaffAdjustCec,
+    StaffReverseCecEntry,
+    StaffMarkFeePaid,
+);
 
 /// A member as the staff screen shows them.
 pub type StaffView = staff_member::StaffMemberMember;

@@ -10,10 +10,10 @@ use async_graphql::{Context, ID, Object};
 #[derive(Default)]
 pub struct CertificationMutation;
 
-/// An entry id from its GraphQL form.
-fn parse_entry_id(id: &ID) -> async_graphql::Result<i64> {
+/// A row id from its GraphQL form; `VALIDATION` on `field` otherwise.
+fn parse_id(id: &ID, field: &'static str, message: &str) -> async_graphql::Result<i64> {
     id.parse::<i64>()
-        .map_err(|_| crate::error::Error::invalid("entryId", "Not a ledger entry id."))
+        .map_err(|_| crate::error::Error::invalid(field, message))
         .gql()
 }
 
@@ -90,7 +90,7 @@ impl CertificationMutation {
         #[graphql(desc = "The entry to cancel.")] entry_id: ID,
         #[graphql(desc = "Why, 1 to 500 characters.")] reason: String,
     ) -> async_graphql::Result<CecEntry> {
-        let id = parse_entry_id(&entry_id)?;
+        let id = parse_id(&entry_id, "entryId", "Not a ledger entry id.")?;
         let entry = certification::reverse(ctx.state(), ctx.viewer(), ctx.meta(), id, &reason)
             .await
             .gql()?;
@@ -116,10 +116,7 @@ impl CertificationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fee, as `Fee.id` gives it.")] fee_id: ID,
     ) -> async_graphql::Result<Fee> {
-        let id = fee_id
-            .parse::<i64>()
-            .map_err(|_| crate::error::Error::invalid("feeId", "Not a fee id."))
-            .gql()?;
+        let id = parse_id(&fee_id, "feeId", "Not a fee id.")?;
         let fee = crate::services::fees::mark_paid(ctx.state(), ctx.viewer(), ctx.meta(), id)
             .await
             .gql()?;
