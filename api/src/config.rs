@@ -96,6 +96,14 @@ pub struct CertificationSettings {
     /// `CPTN_CEC_PER_HOUR`: a course's CEC value per hour unless staff set another, in
     /// tenths of a CEC (written `0.1`).
     pub cec_per_hour_tenths: i32,
+    /// `CPTN_PETITION_MAX_CEC`: the most credit one petition may ask for, in tenths
+    /// (written `0.7`).
+    pub petition_max_tenths: i32,
+    /// `CPTN_PETITION_MAX_AGE_MONTHS`: a petition's course must have been completed at most
+    /// this many months before filing.
+    pub petition_max_age_months: u32,
+    /// `CPTN_PETITION_FEE`: what the review of a petition costs, in dollars (`25.00`).
+    pub petition_fee: shared::Money,
 }
 
 impl Default for CertificationSettings {
@@ -108,6 +116,9 @@ impl Default for CertificationSettings {
             renewal_fee: shared::Money::from_cents(9500),
             reminder_days: vec![90, 60, 30, 7],
             cec_per_hour_tenths: 1,
+            petition_max_tenths: 7,
+            petition_max_age_months: 6,
+            petition_fee: shared::Money::from_cents(2500),
         }
     }
 }
@@ -119,6 +130,8 @@ impl CertificationSettings {
             cycle_years: parse_var(var("CPTN_CYCLE_YEARS"), 2, "CPTN_CYCLE_YEARS")?.clamp(1, 10),
             grace_months: parse_var(var("CPTN_GRACE_MONTHS"), 6, "CPTN_GRACE_MONTHS")?.min(24),
             renewal_window_days: parse_var(var("CPTN_RENEWAL_WINDOW_DAYS"), 90, "CPTN_RENEWAL_WINDOW_DAYS")?.min(365),
+            petition_max_age_months: parse_var(var("CPTN_PETITION_MAX_AGE_MONTHS"), 6, "CPTN_PETITION_MAX_AGE_MONTHS")?
+                .clamp(1, 60),
             ..Self::default()
         };
         if let Some(days) = var("CPTN_REMINDER_DAYS") {
@@ -141,6 +154,15 @@ impl CertificationSettings {
             certification.required_tenths = shared::cec::parse_tenths(&cec)
                 .filter(|t| (1..=1000).contains(t))
                 .context("CPTN_CYCLE_CEC must be an amount of CEC such as 2.0")?;
+        }
+        if let Some(fee) = var("CPTN_PETITION_FEE") {
+            certification.petition_fee = shared::Money::parse_dollars(&fee)
+                .context("CPTN_PETITION_FEE must be an amount in dollars such as 25.00")?;
+        }
+        if let Some(cec) = var("CPTN_PETITION_MAX_CEC") {
+            certification.petition_max_tenths = shared::cec::parse_tenths(&cec)
+                .filter(|t| (1..=100).contains(t))
+                .context("CPTN_PETITION_MAX_CEC must be an amount of CEC such as 0.7")?;
         }
         Ok(certification)
     }

@@ -204,6 +204,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
                     .default_service(web::to(http::graphql::method_not_allowed)),
             )
             .route("/photos/{file}", web::get().to(http::photos::serve))
+            .route("/evidence/{petition}", web::get().to(http::evidence::serve))
             .route("/graphiql", web::get().to(graphiql))
             .route("/healthz", web::get().to(http::health::healthz))
             .route("/readyz", web::get().to(http::health::readyz))

@@ -23,6 +23,10 @@ pub struct Model {
     pub recorded_at: DateTimeUtc,
     /// The staff member who recorded it; `None` when the system did.
     pub recorded_by: Option<i64>,
+    /// The completed course it credits (source `course`).
+    pub course_id: Option<i64>,
+    /// The approved petition it credits (source `petition`).
+    pub petition_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

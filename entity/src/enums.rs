@@ -91,6 +91,38 @@ pub enum CourseApproval {
 pub enum FeePurpose {
     /// Renewing a certification for another cycle.
     Renewal,
+    /// A place in a course or one of its workshops.
+    Enrolment,
+    /// The review of a petition for credit from a course that is not approved (P22).
+    Petition,
+}
+
+/// Where a member's enrolment in a course stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "snake_case")]
+pub enum EnrolmentStatus {
+    /// The seat is held; its fee is owed.
+    AwaitingPayment,
+    /// Paid (or free): the member takes the course.
+    Enrolled,
+    /// Staff or the course's provider recorded its completion.
+    Completed,
+}
+
+/// Where a petition for credit stands (P22).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "snake_case")]
+pub enum PetitionStatus {
+    /// Filed; its fee is owed before staff see it.
+    AwaitingPayment,
+    /// In the staff queue.
+    InReview,
+    /// Staff asked the member for more information.
+    NeedsInformation,
+    /// Approved: its credit is in the ledger.
+    Approved,
+    /// Rejected, with a reason.
+    Rejected,
 }
 
 /// Where a fee (and what it pays for) stands.
@@ -115,6 +147,8 @@ pub enum MessageKind {
     RegistrationAttempt,
     /// A certification expires soon: renew it.
     RenewalReminder,
+    /// A petition was decided, or staff ask for more information.
+    PetitionUpdate,
 }
 
 /// What became of a renewal reminder.
@@ -187,6 +221,18 @@ pub enum AuditKind {
     CourseCreated,
     CourseUpdated,
     CourseRetired,
+    WorkshopCreated,
+    WorkshopUpdated,
+    WorkshopRetired,
+    Enrolled,
+    EnrolmentCompleted,
+    CourseProviderLinked,
+    PetitionFiled,
+    PetitionApproved,
+    PetitionRejected,
+    PetitionInformationRequested,
+    PetitionAnswered,
+    EvidenceViewed,
 }
 
 impl AuditKind {

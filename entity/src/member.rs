@@ -33,6 +33,8 @@ pub struct Model {
     /// When the member proved the e-mail address is theirs (the link in the confirmation
     /// mail); an account logs in only once this is set.
     pub email_confirmed_at: Option<DateTimeUtc>,
+    /// The course provider a `provider` account marks completion for.
+    pub course_provider_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

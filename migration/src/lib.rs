@@ -19,6 +19,7 @@ mod m20261130_000013_certification;
 mod m20261130_000014_fees_renewals;
 mod m20261130_000015_renewal_reminders;
 mod m20261130_000016_catalogue;
+mod m20261130_000017_enrolment_petitions;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_fees_renewals::Migration),
             Box::new(m20261130_000015_renewal_reminders::Migration),
             Box::new(m20261130_000016_catalogue::Migration),
+            Box::new(m20261130_000017_enrolment_petitions::Migration),
         ]
     }
 }

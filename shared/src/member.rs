@@ -47,6 +47,8 @@ impl FromStr for MemberNumber {
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Member,
+    /// A member account linked to one course provider: marks completion for its courses.
+    Provider,
     Staff,
     Admin,
 }
@@ -56,6 +58,7 @@ impl Role {
     pub const fn as_str(self) -> &'static str {
         match self {
             Role::Member => "member",
+            Role::Provider => "provider",
             Role::Staff => "staff",
             Role::Admin => "admin",
         }
@@ -68,6 +71,7 @@ impl FromStr for Role {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "member" => Ok(Role::Member),
+            "provider" => Ok(Role::Provider),
             "staff" => Ok(Role::Staff),
             "admin" => Ok(Role::Admin),
             _ => Err(()),
@@ -90,7 +94,7 @@ mod tests {
 
     #[test]
     fn roles_read_back_from_their_wire_form() {
-        for role in [Role::Member, Role::Staff, Role::Admin] {
+        for role in [Role::Member, Role::Provider, Role::Staff, Role::Admin] {
             assert_eq!(role.as_str().parse(), Ok(role));
         }
         assert_eq!("root".parse::<Role>(), Err(()));

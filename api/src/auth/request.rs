@@ -53,6 +53,7 @@ async fn authenticate_token(state: &AppState, token: &str) -> Result<Viewer> {
         session_id: session.id,
         jti: claims.jti,
         role: member.role,
+        course_provider_id: member.course_provider_id,
     }))
 }
 

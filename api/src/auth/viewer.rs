@@ -21,6 +21,8 @@ pub struct Authenticated {
     pub session_id: String,
     pub jti: String,
     pub role: Role,
+    /// For a `provider` account, the course provider it acts for.
+    pub course_provider_id: Option<i64>,
 }
 
 impl Viewer {
@@ -32,6 +34,19 @@ impl Viewer {
             session_id: String::new(),
             jti: String::new(),
             role,
+            course_provider_id: None,
+        })
+    }
+
+    /// A provider account acting for `provider_id` (unit tests of access rules).
+    #[cfg(test)]
+    pub(crate) fn provider(member_id: i64, provider_id: i64) -> Self {
+        Viewer::Member(Authenticated {
+            member_id,
+            session_id: String::new(),
+            jti: String::new(),
+            role: Role::Provider,
+            course_provider_id: Some(provider_id),
         })
     }
 

@@ -21,6 +21,8 @@ pub struct Subject {
     /// True when the caller proved to be that member within this very request (the
     /// `login` payload, before any token exists): they count as the owner.
     pub proven_in_request: bool,
+    /// The course provider the data belongs to (a course's enrolments), if any.
+    pub course_provider_id: Option<i64>,
 }
 
 impl Subject {
@@ -28,7 +30,17 @@ impl Subject {
     pub const NOBODY: Subject = Subject {
         member_id: None,
         proven_in_request: false,
+        course_provider_id: None,
     };
+
+    /// Data of `member_id` that belongs to course provider `provider_id` too.
+    pub fn of_course(member_id: Option<i64>, provider_id: i64) -> Subject {
+        Subject {
+            member_id,
+            proven_in_request: false,
+            course_provider_id: Some(provider_id),
+        }
+    }
 }
 
 impl From<i64> for Subject {
@@ -42,6 +54,7 @@ impl From<Option<i64>> for Subject {
         Self {
             member_id,
             proven_in_request: false,
+            course_provider_id: None,
         }
     }
 }
@@ -50,7 +63,7 @@ impl From<Option<i64>> for Subject {
 pub fn allows(viewer: &Viewer, audience: Audience, subject: impl Into<Subject>) -> bool {
     let subject = subject.into();
     let proven_owner = subject.proven_in_request && audience <= Audience::Owner;
-    proven_owner || audience.admits(viewer, subject.member_id)
+    proven_owner || audience.admits(viewer, subject.member_id, subject.course_provider_id)
 }
 
 /// The logged-in caller, when they belong to `audience` for `subject`; otherwise
@@ -98,6 +111,7 @@ mod tests {
         let proven = Subject {
             member_id: Some(7),
             proven_in_request: true,
+            course_provider_id: None,
         };
         assert!(allows(&Viewer::Anonymous, Audience::Owner, proven));
         assert!(!allows(&Viewer::Anonymous, Audience::Staff, proven));

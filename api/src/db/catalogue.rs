@@ -169,3 +169,10 @@ pub async fn courses<C: ConnectionTrait>(
         .all(conn)
         .await
 }
+
+pub async fn courses_by_id<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<course::Model>, DbErr> {
+    course::Entity::find()
+        .filter(course::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
+}

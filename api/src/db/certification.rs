@@ -71,6 +71,8 @@ pub struct NewEntry {
     pub reverses_id: Option<i64>,
     pub earned_on: NaiveDate,
     pub recorded_by: Option<i64>,
+    pub course_id: Option<i64>,
+    pub petition_id: Option<i64>,
 }
 
 pub async fn append_entry<C: ConnectionTrait>(
@@ -88,6 +90,8 @@ pub async fn append_entry<C: ConnectionTrait>(
         earned_on: Set(new.earned_on),
         recorded_at: Set(now),
         recorded_by: Set(new.recorded_by),
+        course_id: Set(new.course_id),
+        petition_id: Set(new.petition_id),
         ..Default::default()
     }
     .insert(conn)

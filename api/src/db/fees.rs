@@ -48,3 +48,10 @@ pub async fn mark_paid<C: ConnectionTrait>(
         .await?;
     Ok(updated.rows_affected == 1)
 }
+
+pub async fn by_ids<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<fee::Model>, DbErr> {
+    fee::Entity::find()
+        .filter(fee::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
+}

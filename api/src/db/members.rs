@@ -101,8 +101,22 @@ pub async fn set_status<C: ConnectionTrait>(
     update_column(conn, id, member::Column::Status, Expr::value(status), now).await
 }
 
-pub async fn set_role<C: ConnectionTrait>(conn: &C, id: i64, role: Role, now: DateTime<Utc>) -> Result<(), DbErr> {
-    update_column(conn, id, member::Column::Role, Expr::value(role), now).await
+/// Sets an account's role and the course provider it acts for (only a `provider` has one).
+pub async fn set_role<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    role: Role,
+    course_provider_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    member::Entity::update_many()
+        .col_expr(member::Column::Role, Expr::value(role))
+        .col_expr(member::Column::CourseProviderId, Expr::value(course_provider_id))
+        .col_expr(member::Column::UpdatedAt, Expr::value(now))
+        .filter(member::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Sets the password hash and legal name an account confirms with.
@@ -217,4 +231,11 @@ pub async fn set_contact_fields<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     crate::db::profiles::refresh_public_phone_of_member(conn, id).await
+}
+
+pub async fn find_by_ids<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<member::Model>, DbErr> {
+    member::Entity::find()
+        .filter(member::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
 }

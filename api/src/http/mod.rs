@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod client_ip;
+pub mod evidence;
 pub mod graphql;
 pub mod health;
 pub mod photos;

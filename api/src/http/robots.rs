@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
-const PERSONAL_PREFIXES: [&str; 6] = ["/trainers/", "/photos/", "/graphql", "/account", "/verify", "/staff"];
+const PERSONAL_PREFIXES: [&str; 7] = ["/trainers/", "/photos/", "/graphql", "/account", "/verify", "/staff", "/evidence/"];
 
 pub async fn middleware(
     req: ServiceRequest,

@@ -12,10 +12,12 @@ pub mod audit;
 pub mod catalogue;
 pub mod certification;
 pub mod directory;
+pub mod enrolment;
 pub mod error;
 pub mod guard;
 pub mod limits;
 pub mod pagination;
+pub mod petitions;
 pub mod plain;
 
 use crate::auth::{RequestMeta, Viewer};
@@ -30,6 +32,8 @@ pub struct Query(
     catalogue::query::CourseCatalogueQuery,
     certification::query::CertificationQuery,
     directory::query::DirectoryQuery,
+    enrolment::query::EnrolmentQuery,
+    petitions::query::PetitionQuery,
 );
 
 /// The root mutation type.
@@ -39,6 +43,8 @@ pub struct Mutation(
     catalogue::mutation::CatalogueMutation,
     certification::mutation::CertificationMutation,
     directory::mutation::DirectoryMutation,
+    enrolment::mutation::EnrolmentMutation,
+    petitions::mutation::PetitionMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -85,4 +91,12 @@ impl ContextExt for Context<'_> {
         };
         self.data_opt::<RequestMeta>().unwrap_or(&NONE)
     }
+}
+
+/// A row id from its GraphQL form; `VALIDATION` on `field` otherwise.
+pub(crate) fn parse_id(id: &async_graphql::ID, field: &'static str, message: &str) -> async_graphql::Result<i64> {
+    use crate::schema::error::GqlResult;
+    id.parse::<i64>()
+        .map_err(|_| crate::error::Error::invalid(field, message))
+        .gql()
 }

@@ -14,9 +14,11 @@ pub mod audit;
 pub mod catalogue;
 pub mod certification;
 pub mod directory;
+pub mod enrolment;
 pub mod fees;
 pub mod infra;
 pub mod mail;
+pub mod petitions;
 #[cfg(feature = "sample-directory")]
 pub mod sample_directory;
 pub mod seed;

@@ -233,6 +233,8 @@ async fn ensure_certification(
                 reverses_id: None,
                 earned_on: months_from(starts_on, 0, *after),
                 recorded_by: None,
+                course_id: None,
+                petition_id: None,
             },
             now,
         )

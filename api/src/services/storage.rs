@@ -1,5 +1,5 @@
 //! Uploaded files: one place that names, checks, writes, reads and removes them, for every
-//! domain that keeps files (profile photos today).
+//! domain that keeps files (profile photos, petition evidence).
 //!
 //! - A file's name is random (128 bits, hex) plus the extension of its sniffed type: it
 //!   never comes from the uploader, so it can name no other path and guesses find nothing.
@@ -27,16 +27,19 @@ pub const ORPHAN_GRACE: Duration = Duration::from_hours(1);
 pub enum FileKind {
     /// A profile's photo: PNG, JPEG or WebP, at most 5 MiB.
     ProfilePhoto,
+    /// A petition's evidence (a certificate, a transcript): PDF, PNG or JPEG, at most 10 MiB.
+    PetitionEvidence,
 }
 
 impl FileKind {
     /// Every kind, for the clean-up job.
-    pub const ALL: [FileKind; 1] = [FileKind::ProfilePhoto];
+    pub const ALL: [FileKind; 2] = [FileKind::ProfilePhoto, FileKind::PetitionEvidence];
 
     /// The folder under the storage root.
     pub const fn folder(self) -> &'static str {
         match self {
             FileKind::ProfilePhoto => "photos",
+            FileKind::PetitionEvidence => "evidence",
         }
     }
 
@@ -44,6 +47,7 @@ impl FileKind {
     pub const fn max_bytes(self) -> usize {
         match self {
             FileKind::ProfilePhoto => 5 * 1024 * 1024,
+            FileKind::PetitionEvidence => 10 * 1024 * 1024,
         }
     }
 
@@ -51,6 +55,7 @@ impl FileKind {
     pub const fn accepts(self) -> &'static [ContentType] {
         match self {
             FileKind::ProfilePhoto => &[ContentType::Png, ContentType::Jpeg, ContentType::WebP],
+            FileKind::PetitionEvidence => &[ContentType::Pdf, ContentType::Png, ContentType::Jpeg],
         }
     }
 
@@ -58,6 +63,7 @@ impl FileKind {
     const fn wrong_type_message(self) -> &'static str {
         match self {
             FileKind::ProfilePhoto => "Upload a PNG, JPEG or WebP image.",
+            FileKind::PetitionEvidence => "Upload a PDF, or a PNG or JPEG image.",
         }
     }
 }
@@ -82,10 +88,11 @@ pub enum ContentType {
     Png,
     Jpeg,
     WebP,
+    Pdf,
 }
 
 impl ContentType {
-    const ALL: [ContentType; 3] = [ContentType::Png, ContentType::Jpeg, ContentType::WebP];
+    const ALL: [ContentType; 4] = [ContentType::Png, ContentType::Jpeg, ContentType::WebP, ContentType::Pdf];
 
     /// The type `bytes` start like, if any.
     pub fn sniff(bytes: &[u8]) -> Option<Self> {
@@ -95,6 +102,8 @@ impl ContentType {
             Some(Self::Jpeg)
         } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
             Some(Self::WebP)
+        } else if bytes.starts_with(b"%PDF-") {
+            Some(Self::Pdf)
         } else {
             None
         }
@@ -105,6 +114,7 @@ impl ContentType {
             Self::Png => "png",
             Self::Jpeg => "jpg",
             Self::WebP => "webp",
+            Self::Pdf => "pdf",
         }
     }
 
@@ -117,6 +127,7 @@ impl ContentType {
             Self::Png => "image/png",
             Self::Jpeg => "image/jpeg",
             Self::WebP => "image/webp",
+            Self::Pdf => "application/pdf",
         }
     }
 }

@@ -139,6 +139,22 @@ impl AccountMutation {
         Ok(Member::new(updated))
     }
 
+    /// Makes an account a provider account acting for one course provider: it may record
+    /// completion of that provider's courses, nothing more. Audience: admin.
+    async fn link_course_provider(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The member number, e.g. `CPTN-000123`.")] member_number: String,
+        #[graphql(desc = "The course provider's slug.")] provider: String,
+    ) -> async_graphql::Result<Member> {
+        let number = parse_member_number(&member_number).gql()?;
+        let updated =
+            services::accounts::link_course_provider(ctx.state(), ctx.viewer(), ctx.meta(), number.0, &provider)
+                .await
+                .gql()?;
+        Ok(Member::new(updated))
+    }
+
     /// Replaces the caller's private contact fields (phone, postal address, date of birth).
     /// Audience: owner.
     async fn update_my_record(

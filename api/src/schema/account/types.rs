@@ -4,6 +4,8 @@ use crate::authz::{Audience, Subject};
 use crate::schema::ContextExt;
 use crate::schema::audit::types::{AuditEvent, AuditEventConnection};
 use crate::schema::certification::types::{CecEntry, CecEntryConnection, Certification};
+use crate::schema::enrolment::types::{Enrolment, EnrolmentConnection};
+use crate::schema::petitions::types::{Petition, PetitionConnection};
 use crate::schema::directory::types::MyProfile;
 use crate::schema::error::GqlResult;
 use crate::schema::guard::readable_by;
@@ -42,6 +44,7 @@ impl Member {
         Subject {
             member_id: Some(self.model.id),
             proven_in_request: self.proven_in_request,
+            course_provider_id: None,
         }
     }
 }
@@ -52,6 +55,9 @@ impl Member {
 pub enum MemberRole {
     /// A trainer: manages their own record and profile.
     Member,
+    /// A member account linked to one course provider: also marks completion of that
+    /// provider's courses (`linkCourseProvider`).
+    Provider,
     /// Staff: handles orders, petitions, data requests and account problems.
     Staff,
     /// Admin: everything staff does, plus roles and retention settings.
@@ -195,6 +201,37 @@ impl Member {
             .await
             .gql()?;
         Ok(CecEntry::connection(&request, page))
+    }
+
+    /// The member's enrolments in courses and workshops, newest first.
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn enrolments(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last enrolment of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<EnrolmentConnection> {
+        let request = page_request(Enrolment::CURSOR_LIST, first, after.as_deref()).gql()?;
+        let page = services::enrolment::enrolments_of_member(ctx.state(), ctx.viewer(), self.model.id, request)
+            .await
+            .gql()?;
+        Ok(Enrolment::connection(&request, page))
+    }
+
+    /// The member's petitions for credit, newest first. Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn petitions(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last petition of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<PetitionConnection> {
+        let request = page_request(Petition::CURSOR_LIST, first, after.as_deref()).gql()?;
+        let page = services::petitions::petitions_of_member(ctx.state(), ctx.viewer(), self.model.id, request)
+            .await
+            .gql()?;
+        Ok(Petition::connection(&request, page))
     }
 }
 

@@ -121,6 +121,35 @@ pub enum AuditEventKind {
     /// Staff retired a course: it leaves the public catalogue and stays for history
     /// (`retireCourse`).
     CourseRetired,
+    /// Staff added a dated session of a course (`createWorkshop`).
+    WorkshopCreated,
+    /// Staff changed a workshop's dates, place or capacity (`updateWorkshop`).
+    WorkshopUpdated,
+    /// Staff cancelled a workshop; it stays for history (`retireWorkshop`).
+    WorkshopRetired,
+    /// A member enrolled in a course or workshop (`enrol`).
+    Enrolled,
+    /// Staff or the course's provider recorded a completion, crediting the ledger for an
+    /// approved course (`completeEnrolment`).
+    EnrolmentCompleted,
+    /// An admin linked an account to a course provider, giving it the provider role
+    /// (`linkCourseProvider`).
+    CourseProviderLinked,
+    /// A member filed a petition for credit from a course that is not approved
+    /// (`filePetition`).
+    PetitionFiled,
+    /// Staff approved a petition; its credit is in the ledger (`approvePetition`).
+    PetitionApproved,
+    /// Staff rejected a petition with a reason (`rejectPetition`).
+    PetitionRejected,
+    /// Staff asked the member for more information on a petition
+    /// (`askPetitionInformation`).
+    PetitionInformationRequested,
+    /// The member answered staff's question; the petition is back in the queue
+    /// (`answerPetition`).
+    PetitionAnswered,
+    /// Staff opened a petition's evidence file.
+    EvidenceViewed,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -1,10 +1,10 @@
 //! Staff catalogue editing.
 
-use super::types::{Course, CourseInput, CourseProvider};
-use crate::schema::ContextExt;
+use super::types::{Course, CourseInput, CourseProvider, Workshop, WorkshopInput};
+use crate::schema::{ContextExt, parse_id};
 use crate::schema::error::GqlResult;
 use crate::services::catalogue;
-use async_graphql::{Context, Object};
+use async_graphql::{Context, ID, Object};
 
 #[derive(Default)]
 pub struct CatalogueMutation;
@@ -62,5 +62,47 @@ impl CatalogueMutation {
             .await
             .gql()?;
         Ok(Course(view))
+    }
+
+    /// Adds a dated session to a current course. Audience: staff.
+    async fn create_workshop(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The course's code.")] code: String,
+        #[graphql(desc = "The workshop.")] input: WorkshopInput,
+    ) -> async_graphql::Result<Workshop> {
+        let workshop = catalogue::create_workshop(ctx.state(), ctx.viewer(), ctx.meta(), &code, input.into())
+            .await
+            .gql()?;
+        Ok(Workshop(workshop))
+    }
+
+    /// Changes a workshop's dates, place or capacity. `CONFLICT` when the capacity would
+    /// fall below the seats taken or the workshop is cancelled. Audience: staff.
+    async fn update_workshop(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The workshop's id.")] id: ID,
+        #[graphql(desc = "The workshop as it should be.")] input: WorkshopInput,
+    ) -> async_graphql::Result<Workshop> {
+        let id = parse_id(&id, "id", "No such workshop.")?;
+        let workshop = catalogue::update_workshop(ctx.state(), ctx.viewer(), ctx.meta(), id, input.into())
+            .await
+            .gql()?;
+        Ok(Workshop(workshop))
+    }
+
+    /// Cancels a workshop; it stays for history. `CONFLICT` when already cancelled.
+    /// Audience: staff.
+    async fn retire_workshop(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The workshop's id.")] id: ID,
+    ) -> async_graphql::Result<Workshop> {
+        let id = parse_id(&id, "id", "No such workshop.")?;
+        let workshop = catalogue::retire_workshop(ctx.state(), ctx.viewer(), ctx.meta(), id)
+            .await
+            .gql()?;
+        Ok(Workshop(workshop))
     }
 }

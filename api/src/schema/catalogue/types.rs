@@ -7,7 +7,10 @@ use crate::schema::guard::readable_by;
 use crate::schema::pagination::plain_connection;
 use crate::services::catalogue::CourseView;
 use async_graphql::connection::Connection;
-use async_graphql::{Enum, InputObject, Object};
+use crate::schema::ContextExt;
+use crate::schema::error::GqlResult;
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
 use shared::Money;
 use shared::cec::format_tenths;
 
@@ -125,6 +128,79 @@ impl Course {
     /// Audience: public.
     async fn retired(&self) -> bool {
         self.0.course.retired_at.is_some()
+    }
+
+    /// Its dated sessions by start time (cancelled ones for staff only). Audience: public.
+    async fn workshops(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Workshop>> {
+        let list = crate::services::catalogue::workshops_of(ctx.state(), ctx.viewer(), self.0.course.id)
+            .await
+            .gql()?;
+        Ok(list.into_iter().map(Workshop).collect())
+    }
+}
+
+pub struct Workshop(pub entity::workshop::Model);
+
+/// A dated session of a course, with a place and a number of seats. Audience: public.
+#[Object]
+impl Workshop {
+    /// Stable identifier (enrol with it). Audience: public.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// When it starts (UTC). Audience: public.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+
+    /// When it ends (UTC). Audience: public.
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.0.ends_at
+    }
+
+    /// Where it is held. Audience: public.
+    async fn location(&self) -> &str {
+        &self.0.location
+    }
+
+    /// How many seats it has. Audience: public.
+    async fn capacity(&self) -> i32 {
+        self.0.capacity
+    }
+
+    /// Seats still free (a seat is held while its fee is owed). Audience: public.
+    async fn seats_left(&self) -> i32 {
+        crate::services::enrolment::seats_left(&self.0)
+    }
+
+    /// True once cancelled (staff see cancelled workshops). Audience: public.
+    async fn cancelled(&self) -> bool {
+        self.0.retired_at.is_some()
+    }
+}
+
+/// A workshop as staff write it.
+#[derive(InputObject)]
+pub struct WorkshopInput {
+    /// When it starts (UTC; a new workshop starts in the future).
+    pub starts_at: DateTime<Utc>,
+    /// When it ends, after it starts and within 31 days.
+    pub ends_at: DateTime<Utc>,
+    /// Where it is held, 1 to 200 characters (a venue and city, or "Online").
+    pub location: String,
+    /// Seats, 1 to 10,000; never below the seats already taken.
+    pub capacity: i32,
+}
+
+impl From<WorkshopInput> for crate::services::catalogue::WorkshopInput {
+    fn from(input: WorkshopInput) -> Self {
+        Self {
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            location: input.location,
+            capacity: input.capacity,
+        }
     }
 }
 

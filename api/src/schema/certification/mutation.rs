@@ -1,7 +1,7 @@
 //! Staff tools: record and reinstate certifications, adjust and correct the ledger.
 
 use super::types::{CecEntry, Certification, Fee, Renewal};
-use crate::schema::ContextExt;
+use crate::schema::{ContextExt, parse_id};
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
 use crate::services::certification;
@@ -9,13 +9,6 @@ use async_graphql::{Context, ID, Object};
 
 #[derive(Default)]
 pub struct CertificationMutation;
-
-/// A row id from its GraphQL form; `VALIDATION` on `field` otherwise.
-fn parse_id(id: &ID, field: &'static str, message: &str) -> async_graphql::Result<i64> {
-    id.parse::<i64>()
-        .map_err(|_| crate::error::Error::invalid(field, message))
-        .gql()
-}
 
 #[Object]
 impl CertificationMutation {

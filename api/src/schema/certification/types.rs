@@ -99,6 +99,10 @@ pub enum PaymentStatus {
 pub enum FeePurpose {
     /// Renewing a certification for another cycle.
     Renewal,
+    /// A place in a course or one of its workshops.
+    Enrolment,
+    /// The review of a petition for credit (P22).
+    Petition,
 }
 
 pub struct Fee(pub entity::fee::Model);

@@ -12,4 +12,4 @@ pub mod tools;
 pub use record::{RecordUpdate, update_my_record};
 pub use registration::{Registration, confirm_email, register, resend_confirmation};
 pub use sessions::{PasswordPurpose, SignedIn, check_password, confirm_own_password, login, logout, renew};
-pub use tools::{create_with_role, find_by_number, me, reset_password, set_role, set_status};
+pub use tools::{create_with_role, find_by_number, link_course_provider, me, reset_password, set_role, set_status};

@@ -95,14 +95,51 @@ pub async fn set_role(
     role: Role,
 ) -> Result<member::Model> {
     authz::require(viewer, Audience::Admin, Subject::NOBODY)?;
+    if role == Role::Provider {
+        return Err(Error::invalid(
+            "role",
+            "A provider account acts for one course provider: use linkCourseProvider.",
+        ));
+    }
     let (_, target) = manageable(state, viewer, number).await?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
-    db::members::set_role(write.conn(), target.id, role, write.now()).await?;
+    db::members::set_role(write.conn(), target.id, role, None, write.now()).await?;
     write
         .commit(
             AuditRecord::new(AuditKind::MemberRoleChanged)
                 .about(target.id)
                 .detail(format!("{} -> {}", target.role.as_str(), role.as_str())),
+        )
+        .await?;
+    db::members::find_by_id(&state.db, target.id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Admins: makes the account numbered `number` a `provider` account acting for the course
+/// provider `slug` (it marks completion of that provider's courses, nothing more). Takes
+/// effect on its next request.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
+pub async fn link_course_provider(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    number: i64,
+    slug: &str,
+) -> Result<member::Model> {
+    authz::require(viewer, Audience::Admin, Subject::NOBODY)?;
+    let (_, target) = manageable(state, viewer, number).await?;
+    let provider = db::catalogue::provider_by_slug(&state.db, slug.trim())
+        .await?
+        .filter(|p| p.retired_at.is_none())
+        .ok_or_else(|| Error::invalid("provider", "No such course provider."))?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    db::members::set_role(write.conn(), target.id, Role::Provider, Some(provider.id), write.now()).await?;
+    write
+        .commit(
+            AuditRecord::new(AuditKind::CourseProviderLinked)
+                .about(target.id)
+                .detail(format!("{} -> provider {}", target.role.as_str(), provider.slug)),
         )
         .await?;
     db::members::find_by_id(&state.db, target.id)

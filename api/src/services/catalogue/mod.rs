@@ -17,6 +17,10 @@ use entity::{course, course_provider};
 use shared::Money;
 use shared::validate::{bounded_text, slugify};
 
+pub mod workshops;
+
+pub use workshops::{WorkshopInput, create_workshop, retire_workshop, update_workshop, workshops_of};
+
 /// A course with its provider.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CourseView {

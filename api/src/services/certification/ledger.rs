@@ -72,21 +72,20 @@ pub async fn adjust(
         .ok_or(Error::NotFound)?;
     super::not_on_oneself(me, member.id)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
-    let cycles = db::certification::cycles_of(write.conn(), member.id).await?;
-    let cycle_id = rules::cycle_for(&dates(&cycles), earned_on, &state.settings.certification)
-        .and_then(|i| cycles.get(i))
-        .map(|c| c.id);
-    let entry = db::certification::append_entry(
+    let entry = append_credit(
         write.conn(),
+        state,
         NewEntry {
             member_id: member.id,
-            cycle_id,
+            cycle_id: None,
             tenths,
             source: CecSource::Adjustment,
             reason: Some(reason),
             reverses_id: None,
             earned_on,
             recorded_by: Some(me),
+            course_id: None,
+            petition_id: None,
         },
         write.now(),
     )
@@ -139,6 +138,8 @@ pub async fn reverse(
             reverses_id: Some(original.id),
             earned_on: original.earned_on,
             recorded_by: Some(me),
+            course_id: original.course_id,
+            petition_id: original.petition_id,
         },
         write.now(),
     )
@@ -152,4 +153,20 @@ pub async fn reverse(
         )
         .await?;
     Ok(entry)
+}
+
+/// Appends `entry` to the ledger counting for the cycle its `earned_on` falls in (its
+/// `cycle_id` is ignored), inside the caller's transaction: adjustments, completed courses
+/// and approved petitions all go through here.
+pub(crate) async fn append_credit<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    state: &AppState,
+    mut entry: NewEntry,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<LedgerEntry> {
+    let cycles = db::certification::cycles_of(conn, entry.member_id).await?;
+    entry.cycle_id = rules::cycle_for(&dates(&cycles), entry.earned_on, &state.settings.certification)
+        .and_then(|i| cycles.get(i))
+        .map(|c| c.id);
+    Ok(db::certification::append_entry(conn, entry, now).await?)
 }

@@ -1,5 +1,5 @@
-//! Fees (issue 13, before online payment): what a member owes for a renewal (enrolments and
-//! petitions to come) waits as `awaiting_payment`; staff mark it paid, which applies what
+//! Fees (issue 13, before online payment): what a member owes for a renewal, an enrolment or
+//! a petition waits as `awaiting_payment`; staff mark it paid, which applies what
 //! it pays for in the same transaction, exactly once however often it is marked.
 
 use crate::auth::{RequestMeta, Viewer};
@@ -28,6 +28,8 @@ pub async fn mark_paid(state: &AppState, viewer: &Viewer, meta: &RequestMeta, fe
     }
     let effect = match fee.purpose {
         FeePurpose::Renewal => complete_paid_renewal(write.conn(), state, &fee, write.now()).await?,
+        FeePurpose::Enrolment => crate::services::enrolment::complete_paid_enrolment(write.conn(), &fee).await?,
+        FeePurpose::Petition => crate::services::petitions::complete_paid_petition(write.conn(), &fee, write.now()).await?,
     };
     write.record(effect).await?;
     write
