@@ -293,6 +293,7 @@ enum Call {
     Anonymous(String),
     As(Who, String),
     Photo,
+    Petition,
 }
 
 /// Whose token a call uses.
@@ -369,6 +370,29 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
     )
     .await?
     .ok()?;
+    // Two petitions in the review queue (fees 1 and 2): one to question, answer and
+    // approve, one to reject.
+    for _ in 0..2 {
+        let filed = crate::petitions::file(
+            app,
+            &member,
+            crate::petitions::input(today, "0.5"),
+            crate::petitions::pdf(512),
+        )
+        .await?
+        .ok()?;
+        app.graphql_as(
+            &admin.token,
+            &format!(
+                "mutation {{ markFeePaid(feeId: \"{}\") {{ status }} }}",
+                filed.str("filePetition.fee.id")?
+            ),
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    }
+    let linked = app.new_member().await?;
     let anonymous = |q: &str| Call::Anonymous(q.to_owned());
     let by = |who: Who, q: &str| Call::As(who, q.to_owned());
     let calls = vec![
@@ -500,7 +524,8 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
         ),
         (
             "markFeePaid",
-            by(Who::Admin, "mutation { markFeePaid(feeId: \"1\") { status } }"),
+            // Fee 3: the renewal's (fees 1 and 2 are the petitions').
+            by(Who::Admin, "mutation { markFeePaid(feeId: \"3\") { status } }"),
             AuditKind::FeeMarkedPaid,
         ),
         (
@@ -523,9 +548,84 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             "updateCourse",
             by(
                 Who::Admin,
-                "mutation { updateCourse(code: \"COV-101\", input: { providerSlug: \"coverage-academy\", title: \"Coverage two\", delivery: ONLINE, hours: \"3\", approved: true, publicPrice: \"12.00\" }) { code } }",
+                "mutation { updateCourse(code: \"COV-101\", input: { providerSlug: \"coverage-academy\", title: \"Coverage two\", delivery: ONLINE, hours: \"3\", approved: true, publicPrice: \"0.00\" }) { code } }",
             ),
             AuditKind::CourseUpdated,
+        ),
+        (
+            "createWorkshop",
+            by(
+                Who::Admin,
+                "mutation { createWorkshop(code: \"COV-101\", input: { startsAt: \"2099-01-01T09:00:00Z\", endsAt: \"2099-01-01T17:00:00Z\", location: \"Online\", capacity: 10 }) { id } }",
+            ),
+            AuditKind::WorkshopCreated,
+        ),
+        (
+            "updateWorkshop",
+            by(
+                Who::Admin,
+                "mutation { updateWorkshop(id: \"1\", input: { startsAt: \"2099-01-02T09:00:00Z\", endsAt: \"2099-01-02T17:00:00Z\", location: \"Online\", capacity: 12 }) { id } }",
+            ),
+            AuditKind::WorkshopUpdated,
+        ),
+        (
+            "retireWorkshop",
+            by(Who::Admin, "mutation { retireWorkshop(id: \"1\") { cancelled } }"),
+            AuditKind::WorkshopRetired,
+        ),
+        (
+            "enrol",
+            by(Who::Member, "mutation { enrol(course: \"COV-101\") { status } }"),
+            AuditKind::Enrolled,
+        ),
+        (
+            "completeEnrolment",
+            by(
+                Who::Admin,
+                &format!("mutation {{ completeEnrolment(enrolmentId: \"1\", completedOn: \"{today}\") {{ status }} }}"),
+            ),
+            AuditKind::EnrolmentCompleted,
+        ),
+        (
+            "linkCourseProvider",
+            by(
+                Who::Admin,
+                &format!(
+                    "mutation {{ linkCourseProvider(memberNumber: \"{}\", provider: \"coverage-academy\") {{ role }} }}",
+                    linked.member_number
+                ),
+            ),
+            AuditKind::CourseProviderLinked,
+        ),
+        ("filePetition", Call::Petition, AuditKind::PetitionFiled),
+        (
+            "askPetitionInformation",
+            by(
+                Who::Admin,
+                "mutation { askPetitionInformation(petitionId: \"1\", question: \"Which modules?\") { status } }",
+            ),
+            AuditKind::PetitionInformationRequested,
+        ),
+        (
+            "answerPetition",
+            by(
+                Who::Member,
+                "mutation { answerPetition(petitionId: \"1\", answer: \"All of them.\") { status } }",
+            ),
+            AuditKind::PetitionAnswered,
+        ),
+        (
+            "approvePetition",
+            by(Who::Admin, "mutation { approvePetition(petitionId: \"1\") { status } }"),
+            AuditKind::PetitionApproved,
+        ),
+        (
+            "rejectPetition",
+            by(
+                Who::Admin,
+                "mutation { rejectPetition(petitionId: \"2\", reason: \"Not about training.\") { status } }",
+            ),
+            AuditKind::PetitionRejected,
         ),
         (
             "retireCourse",
@@ -581,6 +681,16 @@ async fn call(app: &TestApp, callers: &Callers, call: &Call) -> Result<Gql> {
             app.graphql_as(token, query, json!({})).await
         }
         Call::Photo => crate::photos::upload(app, &callers.member, "me.png", crate::photos::png(128)).await,
+        Call::Petition => {
+            let today = api::clock::Clock::now(app.clock.as_ref()).date_naive();
+            crate::petitions::file(
+                app,
+                &callers.member,
+                crate::petitions::input(today, "0.5"),
+                crate::petitions::pdf(512),
+            )
+            .await
+        }
     }
 }
 

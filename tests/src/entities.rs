@@ -88,15 +88,18 @@ async fn every_table_and_column_the_migrations_build_is_on_its_entity() -> Resul
         described(entity::course_provider::Entity),
         described(entity::directory_profile::Entity),
         described(entity::email_confirmation::Entity),
+        described(entity::enrolment::Entity),
         described(entity::fee::Entity),
         described(entity::job_lease::Entity),
         described(entity::ledger_purge::Entity),
         described(entity::member::Entity),
         described(entity::outbox_message::Entity),
+        described(entity::petition::Entity),
         described(entity::profile_specialty::Entity),
         described(entity::renewal_reminder::Entity),
         described(entity::session::Entity),
         described(entity::specialty::Entity),
+        described(entity::workshop::Entity),
     ];
     let database = migrated(&app).await?;
     let mut problems = Vec::new();

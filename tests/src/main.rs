@@ -10,12 +10,14 @@ mod catalogue;
 mod certification;
 mod demo;
 mod directory;
+mod enrolment;
 mod entities;
 mod failures;
 mod http;
 mod jobs;
 mod limits;
 mod mail;
+mod petitions;
 mod photos;
 #[cfg(feature = "postgres")]
 mod postgres;

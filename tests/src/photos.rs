@@ -203,14 +203,32 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
     for path in [&orphan, &unfinished, &recent, &stranger] {
         std::fs::write(path, b"x")?;
     }
-    for path in [&orphan, &unfinished, &stranger, &photos.join(&name)] {
+    // Petition evidence: a petition's file stays, an old orphan goes.
+    let filed = crate::petitions::file(
+        &first,
+        &user,
+        crate::petitions::input(chrono::Utc::now().date_naive(), "0.5"),
+        crate::petitions::pdf(600),
+    )
+    .await?
+    .ok()?;
+    let _ = filed;
+    let evidence = root.join("evidence");
+    let kept: Vec<_> = std::fs::read_dir(&evidence)?.flatten().map(|e| e.path()).collect();
+    assert_eq!(kept.len(), 1, "the petition's evidence is stored");
+    let evidence_orphan = evidence.join("00000000000000000000000000000000.pdf");
+    std::fs::write(&evidence_orphan, b"%PDF-")?;
+    for path in [&orphan, &unfinished, &stranger, &photos.join(&name), &evidence_orphan, &kept[0]] {
         age(path, 2)?;
     }
     let ctx = api::jobs::JobContext::new(first.state.clone(), first.state.db.clone());
     let preview = api::jobs::dry_run(&ctx, api::jobs::JobName::Files).await?;
     assert_eq!(
         preview.lines,
-        vec!["photos: would remove 1 files no row names and 1 unfinished uploads".to_owned()]
+        vec![
+            "photos: would remove 1 files no row names and 1 unfinished uploads".to_owned(),
+            "evidence: would remove 1 files no row names and 0 unfinished uploads".to_owned()
+        ]
     );
     assert!(orphan.exists() && unfinished.exists(), "a dry run removes nothing");
 
@@ -220,6 +238,8 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
     assert!(recent.exists(), "a recent file may belong to a save in flight");
     assert!(stranger.exists(), "a file storage did not name is not storage's");
     assert!(photos.join(&name).exists(), "the profile's photo stays, however old");
+    assert!(!evidence_orphan.exists(), "orphaned evidence is removed");
+    assert!(kept[0].exists(), "a petition's evidence stays");
     assert_eq!(first.send(first.client.get(first.url(&url))).await?.status(), 200);
     Ok(())
 }

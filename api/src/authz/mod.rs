@@ -59,6 +59,12 @@ impl From<Option<i64>> for Subject {
     }
 }
 
+/// True for a role that acts for one course provider, which `setMemberRole` cannot give
+/// (`linkCourseProvider` names the provider).
+pub fn role_acts_for_a_provider(role: shared::Role) -> bool {
+    matches!(role, shared::Role::Provider)
+}
+
 /// True when `viewer` belongs to `audience` for data of `subject`.
 pub fn allows(viewer: &Viewer, audience: Audience, subject: impl Into<Subject>) -> bool {
     let subject = subject.into();

@@ -116,12 +116,37 @@ pub async fn ledger<C: ConnectionTrait>(
     member_id: i64,
     before: Option<i64>,
     limit: u64,
-) -> Result<Vec<cec_entry::Model>, DbErr> {
-    let mut query = cec_entry::Entity::find().filter(cec_entry::Column::MemberId.eq(member_id));
-    if let Some(before) = before {
-        query = query.filter(cec_entry::Column::Id.lt(before));
-    }
-    query.order_by_desc(cec_entry::Column::Id).limit(limit).all(conn).await
+) -> Result<Vec<TitledEntry>, DbErr> {
+    use sea_orm::FromQueryResult;
+    let mut p = crate::db::Params::new(conn.get_database_backend());
+    let member = p.push(member_id);
+    let before = match before {
+        Some(id) => format!("AND e.id < {}", p.push(id)),
+        None => String::new(),
+    };
+    let limit = p.push(i64::try_from(limit).unwrap_or(i64::MAX));
+    // One statement: the entries and the title of what each credits.
+    let sql = format!(
+        "SELECT e.*, COALESCE(c.title, t.title) AS title FROM cec_entry e \
+         LEFT JOIN course c ON c.id = e.course_id LEFT JOIN petition t ON t.id = e.petition_id \
+         WHERE e.member_id = {member} {before} ORDER BY e.id DESC LIMIT {limit}"
+    );
+    let rows = conn.query_all_raw(p.statement(sql)).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(TitledEntry {
+                entry: cec_entry::Model::from_query_result(row, "")?,
+                title: row.try_get("", "title")?,
+            })
+        })
+        .collect()
+}
+
+/// A ledger entry and the title of the course or petition it credits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TitledEntry {
+    pub entry: cec_entry::Model,
+    pub title: Option<String>,
 }
 
 /// The credit counted for a cycle: the sum of its entries, reversals included.

@@ -34,7 +34,8 @@ Disallow: /confirm\n\
 Disallow: /trainers/\n\
 Disallow: /photos/\n\
 Disallow: /verify\n\
-Disallow: /staff\n";
+Disallow: /staff\n\
+Disallow: /evidence/\n";
 
 pub async fn robots() -> HttpResponse {
     HttpResponse::Ok()

@@ -178,7 +178,7 @@ impl CecEntry {
     pub const CURSOR_LIST: &'static str = "ledger";
 
     pub fn connection(request: &PageRequest<i64>, page: Page<LedgerEntry>) -> CecEntryConnection {
-        plain_connection(Self::CURSOR_LIST, request, page, |entry| entry.id, CecEntry)
+        plain_connection(Self::CURSOR_LIST, request, page, |entry| entry.entry.id, CecEntry)
     }
 }
 
@@ -190,43 +190,49 @@ pub type CecEntryConnection = Connection<String, CecEntry>;
 impl CecEntry {
     /// Stable identifier of the entry. Audience: owner, staff.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.0.entry.id.to_string())
     }
 
     /// Amount, e.g. `"0.7"`; negative for a reversal or a debit. Audience: owner, staff.
     async fn cec(&self) -> String {
-        format_tenths(self.0.tenths)
+        format_tenths(self.0.entry.tenths)
+    }
+
+    /// The title of the course or petition it credits (ledger lists; adjustments have
+    /// none). Audience: owner, staff.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
     }
 
     /// Where it came from. Audience: owner, staff.
     async fn source(&self) -> CecSource {
-        self.0.source.into()
+        self.0.entry.source.into()
     }
 
     /// Why staff adjusted or reversed it. Audience: owner, staff.
     async fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
+        self.0.entry.reason.as_deref()
     }
 
     /// When the credit was earned. Audience: owner, staff.
     async fn earned_on(&self) -> chrono::NaiveDate {
-        self.0.earned_on
+        self.0.entry.earned_on
     }
 
     /// True when the entry counts toward a certification cycle (it was earned during a
     /// cycle or its grace). Audience: owner, staff.
     async fn counts_for_a_cycle(&self) -> bool {
-        self.0.cycle_id.is_some()
+        self.0.entry.cycle_id.is_some()
     }
 
     /// The entry this one reverses. Audience: owner, staff.
     async fn reverses(&self) -> Option<ID> {
-        self.0.reverses_id.map(|id| ID(id.to_string()))
+        self.0.entry.reverses_id.map(|id| ID(id.to_string()))
     }
 
     /// When it was recorded (UTC). Audience: owner, staff.
     async fn recorded_at(&self) -> chrono::DateTime<chrono::Utc> {
-        self.0.recorded_at
+        self.0.entry.recorded_at
     }
 }
 

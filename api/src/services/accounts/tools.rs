@@ -95,7 +95,7 @@ pub async fn set_role(
     role: Role,
 ) -> Result<member::Model> {
     authz::require(viewer, Audience::Admin, Subject::NOBODY)?;
-    if role == Role::Provider {
+    if authz::role_acts_for_a_provider(role) {
         return Err(Error::invalid(
             "role",
             "A provider account acts for one course provider: use linkCourseProvider.",

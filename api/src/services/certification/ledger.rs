@@ -19,8 +19,13 @@ use entity::enums::{AuditKind, CecSource};
 use shared::cec::format_tenths;
 use shared::validate::bounded_text;
 
-/// One ledger entry as it is shown.
-pub type LedgerEntry = cec_entry::Model;
+/// One ledger entry as it is shown: with the title of the course or petition it credits
+/// (in lists; a mutation's answer leaves it out).
+pub type LedgerEntry = db::certification::TitledEntry;
+
+fn untitled(entry: cec_entry::Model) -> LedgerEntry {
+    LedgerEntry { entry, title: None }
+}
 
 /// The largest single adjustment, in tenths (a cycle's requirement is 2.0 CEC).
 const MAX_ADJUSTMENT_TENTHS: i32 = 100;
@@ -97,7 +102,7 @@ pub async fn adjust(
                 .detail(format!("entry {}: {} CEC", entry.id, format_tenths(tenths))),
         )
         .await?;
-    Ok(entry)
+    Ok(untitled(entry))
 }
 
 /// Staff: cancels entry `entry_id` with a reversing entry (same cycle, opposite amount),
@@ -152,7 +157,7 @@ pub async fn reverse(
                 .detail(format!("entry {} reverses {}", entry.id, original.id)),
         )
         .await?;
-    Ok(entry)
+    Ok(untitled(entry))
 }
 
 /// Appends `entry` to the ledger counting for the cycle its `earned_on` falls in (its
@@ -163,7 +168,7 @@ pub(crate) async fn append_credit<C: sea_orm::ConnectionTrait>(
     state: &AppState,
     mut entry: NewEntry,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<LedgerEntry> {
+) -> Result<cec_entry::Model> {
     let cycles = db::certification::cycles_of(conn, entry.member_id).await?;
     entry.cycle_id = rules::cycle_for(&dates(&cycles), entry.earned_on, &state.settings.certification)
         .and_then(|i| cycles.get(i))
