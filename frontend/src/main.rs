@@ -38,6 +38,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/verify") view=routes::certification::Verify/>
                     <Route path=path!("/courses") view=routes::courses::Courses/>
                     <Route path=path!("/staff/member") view=routes::staff::StaffMember/>
+                    <Route path=path!("/staff/petitions") view=routes::petitions::StaffPetitions/>
                 </Routes>
             </main>
         </Router>

@@ -736,3 +736,159 @@ async fn catalogue_prices(app: &TestApp, browser: &Client) -> Result<()> {
     assert_eq!(mine, "Your member price: $95.00 CAD");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_member_files_a_petition_with_evidence_from_a_course_and_staff_approve_it_after_viewing_the_evidence()
+-> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = petition_in_the_browser(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+/// Staff, and a member who completed a course that is not approved (free, so no fee).
+async fn completed_unapproved_course(app: &TestApp) -> Result<(tests::TestUser, tests::TestUser)> {
+    // A member who completed a course that is not approved (no credit without a petition).
+    let staff = app.new_with_role(shared::Role::Staff).await?;
+    let member = app.new_member().await?;
+    app.graphql_as(
+        &staff.token,
+        "mutation { createCourseProvider(name: \"Studio Nord\") { slug } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    app.graphql_as(
+        &staff.token,
+        "mutation { createCourse(code: \"PIL-300\", input: { providerSlug: \"studio-nord\", title: \"Pilates for runners\", delivery: ONLINE, hours: \"6.5\", approved: false, publicPrice: \"0.00\" }) { code } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let enrolled = app
+        .graphql_as(
+            &member.token,
+            "mutation { enrol(course: \"PIL-300\") { id } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    let today = api::clock::Clock::now(app.clock.as_ref()).date_naive().to_string();
+    app.graphql_as(
+        &staff.token,
+        "mutation($e: ID!, $d: NaiveDate!) { completeEnrolment(enrolmentId: $e, completedOn: $d) { status } }",
+        json!({ "e": enrolled.str("enrol.id")?, "d": today }),
+    )
+    .await?
+    .ok()?;
+
+    Ok((staff, member))
+}
+
+async fn petition_in_the_browser(app: &TestApp, browser: &Client) -> Result<()> {
+    let (staff, member) = completed_unapproved_course(app).await?;
+    log_in(app, browser, &member.email, &member.password).await?;
+    // The form starts from the course: title, hours and completion date come filled (P16).
+    click(browser, "#petition-from option[value='PIL-300']").await?;
+    let prefilled = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#petition-hours"))
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(prefilled.as_deref(), Some("6.5"));
+    assert_eq!(
+        browser
+            .find(Locator::Css("#petition-title"))
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("Pilates for runners")
+    );
+    fill(browser, "#petition-provider", "Studio Nord").await?;
+    fill(browser, "#petition-cec", "0.6").await?;
+    let evidence = app.data_dir().join("certificate.pdf");
+    std::fs::write(&evidence, crate::petitions::pdf(2048))?;
+    browser
+        .find(Locator::Css("#petition-evidence"))
+        .await?
+        .send_keys(&evidence.display().to_string())
+        .await?;
+    click(browser, "#petition-submit").await?;
+    let listed = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//ul[@id='petition-list']/li[contains(., 'Pilates for runners')]",
+        ))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        listed.contains("Awaiting payment") && listed.contains("$25.00 CAD"),
+        "{listed}"
+    );
+
+    staff_approve_in_the_queue(app, browser, &staff, &member).await
+}
+
+/// Staff mark the petition's fee paid, open its evidence in the queue and approve it.
+async fn staff_approve_in_the_queue(
+    app: &TestApp,
+    browser: &Client,
+    staff: &tests::TestUser,
+    member: &tests::TestUser,
+) -> Result<()> {
+    // Staff: the fee is paid; the queue shows the evidence and approves.
+    let filed = app
+        .graphql_as(
+            &member.token,
+            "{ me { petitions { edges { node { fee { id } } } } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    app.graphql_as(
+        &staff.token,
+        "mutation($f: ID!) { markFeePaid(feeId: $f) { status } }",
+        json!({ "f": filed.str("me.petitions.edges.0.node.fee.id")? }),
+    )
+    .await?
+    .ok()?;
+    click(browser, "#logout").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#login-email"))
+        .await?;
+    log_in(app, browser, &staff.email, &staff.password).await?;
+    click(browser, "#staff-petitions").await?;
+    click(browser, "#petition-queue .show-evidence").await?;
+    let frame = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#petition-queue iframe.evidence"))
+        .await?;
+    let src = frame.attr("src").await?.unwrap_or_default();
+    assert!(src.starts_with("/evidence/"), "{src}");
+    let served = app.send(app.client.get(app.url(&src))).await?;
+    assert_eq!(served.status(), 200, "the viewer's link opens the file");
+    click(browser, "#petition-queue .approve").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#queue-empty"))
+        .await?;
+    let ledger = app
+        .graphql_as(
+            &member.token,
+            "{ me { ledger { edges { node { cec title } } } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(ledger.str("me.ledger.edges.0.node.cec")?, "0.6");
+    Ok(())
+}

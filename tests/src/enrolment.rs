@@ -9,9 +9,9 @@ use shared::Role;
 use tests::{Gql, TestApp, TestUser};
 
 const ENROL: &str = "mutation($c: String!, $w: ID) { enrol(course: $c, workshop: $w) { id status price { cents } fee { id amount { cents } } workshop { seatsLeft } } }";
-const COMPLETE: &str =
-    "mutation($e: ID!, $d: NaiveDate!) { completeEnrolment(enrolmentId: $e, completedOn: $d) { status completedOn credited } }";
-const WORKSHOP: &str = "mutation($c: String!, $i: WorkshopInput!) { createWorkshop(code: $c, input: $i) { id capacity seatsLeft } }";
+const COMPLETE: &str = "mutation($e: ID!, $d: NaiveDate!) { completeEnrolment(enrolmentId: $e, completedOn: $d) { status completedOn credited } }";
+const WORKSHOP: &str =
+    "mutation($c: String!, $i: WorkshopInput!) { createWorkshop(code: $c, input: $i) { id capacity seatsLeft } }";
 
 fn today(app: &TestApp) -> chrono::NaiveDate {
     app.clock.now().date_naive()
@@ -76,7 +76,11 @@ async fn two_members_racing_for_the_last_seat_get_one_seat_and_one_conflict() ->
     let (ana, ben) = (app.new_member().await?, app.new_member().await?);
 
     let without = enrol(&app, &ana, &course, None).await?;
-    assert_eq!(without.code(), Some("VALIDATION"), "an in-person course needs a workshop");
+    assert_eq!(
+        without.code(),
+        Some("VALIDATION"),
+        "an in-person course needs a workshop"
+    );
     assert_eq!(without.field(), Some("workshop"));
 
     let (first, second) = tokio::join!(
@@ -123,7 +127,11 @@ async fn two_members_racing_for_the_last_seat_get_one_seat_and_one_conflict() ->
         .graphql_as(&staff.token, update, json!({ "w": seat, "i": input(3) }))
         .await?
         .ok()?;
-    assert_eq!(grow.data("updateWorkshop.seatsLeft")?, 2, "raising the capacity frees seats");
+    assert_eq!(
+        grow.data("updateWorkshop.seatsLeft")?,
+        2,
+        "raising the capacity frees seats"
+    );
     let carla = app.new_member().await?;
     enrol(&app, &carla, &course, Some(&seat)).await?.ok()?;
     let shrink = app
@@ -146,7 +154,11 @@ async fn a_member_enrols_once_per_course_and_not_in_cancelled_or_begun_workshops
 
     enrol(&app, &member, &course, Some(&seats)).await?.ok()?;
     let again = enrol(&app, &member, &course, Some(&other)).await?;
-    assert_eq!(again.code(), Some("CONFLICT"), "no double enrolment, even in another session");
+    assert_eq!(
+        again.code(),
+        Some("CONFLICT"),
+        "no double enrolment, even in another session"
+    );
     assert_eq!(again.field(), Some("course"));
 
     let cancelled = app
@@ -185,6 +197,10 @@ async fn a_member_enrols_once_per_course_and_not_in_cancelled_or_begun_workshops
     Ok(())
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "one completion story, from linking the provider to the ledger"
+)]
 #[tokio::test]
 async fn staff_or_the_courses_own_provider_record_completion_and_approved_courses_credit_once() -> Result<()> {
     let app = TestApp::spawn().await?;
@@ -200,17 +216,29 @@ async fn staff_or_the_courses_own_provider_record_completion_and_approved_course
     let rival_account = app.new_member().await?;
     let link = "mutation($n: String!, $p: String!) { linkCourseProvider(memberNumber: $n, provider: $p) { role } }";
     let by_staff = app
-        .graphql_as(&staff.token, link, json!({ "n": provider.member_number, "p": "credit-academy" }))
+        .graphql_as(
+            &staff.token,
+            link,
+            json!({ "n": provider.member_number, "p": "credit-academy" }),
+        )
         .await?;
     assert_eq!(by_staff.code(), Some("FORBIDDEN"), "admins link provider accounts");
     let linked = app
-        .graphql_as(&admin.token, link, json!({ "n": provider.member_number, "p": "credit-academy" }))
+        .graphql_as(
+            &admin.token,
+            link,
+            json!({ "n": provider.member_number, "p": "credit-academy" }),
+        )
         .await?
         .ok()?;
     assert_eq!(linked.str("linkCourseProvider.role")?, "PROVIDER");
-    app.graphql_as(&admin.token, link, json!({ "n": rival_account.member_number, "p": "rival-school" }))
-        .await?
-        .ok()?;
+    app.graphql_as(
+        &admin.token,
+        link,
+        json!({ "n": rival_account.member_number, "p": "rival-school" }),
+    )
+    .await?
+    .ok()?;
     let by_role = app
         .graphql_as(
             &admin.token,
@@ -223,7 +251,11 @@ async fn staff_or_the_courses_own_provider_record_completion_and_approved_course
     let enrolled = enrol(&app, &member, &approved, None).await?.ok()?;
     let enrolment = enrolled.str("enrol.id")?.to_owned();
     let fee = enrolled.str("enrol.fee.id")?.to_owned();
-    assert_eq!(enrolled.data("enrol.price.cents")?, 10_000, "no member price: the public one");
+    assert_eq!(
+        enrolled.data("enrol.price.cents")?,
+        10_000,
+        "no member price: the public one"
+    );
     let on = today(&app).to_string();
 
     let unpaid = app
@@ -244,7 +276,8 @@ async fn staff_or_the_courses_own_provider_record_completion_and_approved_course
             .await?;
         assert_eq!(refused.code(), Some(code), "{}", refused.body);
     }
-    let roster = "query($c: String!) { courseEnrolments(course: $c) { edges { node { memberNumber memberName status } } } }";
+    let roster =
+        "query($c: String!) { courseEnrolments(course: $c) { edges { node { memberNumber memberName status } } } }";
     let seen = app
         .graphql_as(&provider.token, roster, json!({ "c": approved }))
         .await?
@@ -265,7 +298,11 @@ async fn staff_or_the_courses_own_provider_record_completion_and_approved_course
             json!({ "n": member.member_number }),
         )
         .await?;
-    assert!(own_ledger.code().is_some(), "a provider reads no member's ledger: {}", own_ledger.body);
+    assert!(
+        own_ledger.code().is_some(),
+        "a provider reads no member's ledger: {}",
+        own_ledger.body
+    );
 
     let future = (today(&app) + chrono::Duration::days(1)).to_string();
     let ahead = app
@@ -293,9 +330,16 @@ async fn staff_or_the_courses_own_provider_record_completion_and_approved_course
         .ok()?;
     let entries = ledger.data("me.ledger.edges")?.as_array().cloned().unwrap_or_default();
     assert_eq!(entries.len(), 1, "credited once: {}", ledger.body);
-    assert_eq!(ledger.str("me.ledger.edges.0.node.cec")?, "0.7", "7 hours at 0.1 CEC an hour");
+    assert_eq!(
+        ledger.str("me.ledger.edges.0.node.cec")?,
+        "0.7",
+        "7 hours at 0.1 CEC an hour"
+    );
     assert_eq!(ledger.str("me.ledger.edges.0.node.source")?, "COURSE");
-    assert_eq!(ledger.str("me.ledger.edges.0.node.title")?, format!("Course {approved}"));
+    assert_eq!(
+        ledger.str("me.ledger.edges.0.node.title")?,
+        format!("Course {approved}")
+    );
     assert_eq!(ledger.str("me.enrolments.edges.0.node.status")?, "COMPLETED");
 
     // A course that is not approved: completion is recorded, credit needs a petition.
@@ -309,11 +353,7 @@ async fn staff_or_the_courses_own_provider_record_completion_and_approved_course
     .await?
     .ok()?;
     let uncredited = app
-        .graphql_as(
-            &staff.token,
-            COMPLETE,
-            json!({ "e": other.str("enrol.id")?, "d": on }),
-        )
+        .graphql_as(&staff.token, COMPLETE, json!({ "e": other.str("enrol.id")?, "d": on }))
         .await?
         .ok()?;
     assert_eq!(uncredited.data("completeEnrolment.credited")?, false);

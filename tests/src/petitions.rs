@@ -33,7 +33,10 @@ pub(crate) async fn file(app: &TestApp, user: &TestUser, input: serde_json::Valu
             json!({ "query": FILE, "variables": { "i": input, "f": null } }).to_string(),
         )
         .text("map", json!({ "0": ["variables.f"] }).to_string())
-        .part("0", reqwest::multipart::Part::bytes(evidence).file_name("certificate.pdf"));
+        .part(
+            "0",
+            reqwest::multipart::Part::bytes(evidence).file_name("certificate.pdf"),
+        );
     let response = app
         .send(
             app.client
@@ -121,7 +124,10 @@ async fn a_petition_goes_from_fee_to_queue_to_a_question_to_approval_and_its_cre
     let id = filed.str("filePetition.id")?.to_owned();
     assert_eq!(filed.str("filePetition.status")?, "AWAITING_PAYMENT");
     assert_eq!(filed.data("filePetition.fee.amount.cents")?, 2500, "CPTN_PETITION_FEE");
-    assert!(queue(&app, &staff).await?.is_empty(), "not in the queue before its fee is paid");
+    assert!(
+        queue(&app, &staff).await?.is_empty(),
+        "not in the queue before its fee is paid"
+    );
     let early = staff_do(&app, &staff, "approvePetition", "", &id).await?;
     assert_eq!(early.code(), Some("CONFLICT"));
 
@@ -129,7 +135,11 @@ async fn a_petition_goes_from_fee_to_queue_to_a_question_to_approval_and_its_cre
     assert_eq!(queue(&app, &staff).await?, vec![id.clone()], "paid: in the queue");
     let renew = "mutation { renewCertification { status } }";
     let short = app.graphql_as(&member.token, renew, json!({})).await?;
-    assert_eq!(short.code(), Some("VALIDATION"), "a petition under review does not count");
+    assert_eq!(
+        short.code(),
+        Some("VALIDATION"),
+        "a petition under review does not count"
+    );
     assert!(short.body.to_string().contains("0.7 CEC short"), "{}", short.body);
 
     // A question, the member's answer, and back in the queue.
@@ -149,10 +159,7 @@ async fn a_petition_goes_from_fee_to_queue_to_a_question_to_approval_and_its_cre
     let stranger = app.new_member().await?;
     let not_theirs = app.graphql_as(&stranger.token, answer, json!({ "p": id })).await?;
     assert_eq!(not_theirs.code(), Some("NOT_FOUND"), "nobody else learns of it");
-    let answered = app
-        .graphql_as(&member.token, answer, json!({ "p": id }))
-        .await?
-        .ok()?;
+    let answered = app.graphql_as(&member.token, answer, json!({ "p": id })).await?.ok()?;
     assert_eq!(answered.str("answerPetition.status")?, "IN_REVIEW");
     let again = app.graphql_as(&member.token, answer, json!({ "p": id })).await?;
     assert_eq!(again.code(), Some("CONFLICT"), "no question is waiting");
@@ -166,12 +173,7 @@ async fn a_petition_goes_from_fee_to_queue_to_a_question_to_approval_and_its_cre
     assert_eq!(approved.str("approvePetition.grantedCec")?, "0.7");
     let twice = staff_do(&app, &staff, "rejectPetition", ", reason: \"Changed my mind\"", &id).await?;
     assert_eq!(twice.code(), Some("CONFLICT"), "a decision is final");
-    assert_eq!(
-        app.mail_to(&member.email, MessageKind::PetitionUpdate)
-            .await?
-            .len(),
-        2
-    );
+    assert_eq!(app.mail_to(&member.email, MessageKind::PetitionUpdate).await?.len(), 2);
 
     let ledger = app
         .graphql_as(
@@ -185,11 +187,12 @@ async fn a_petition_goes_from_fee_to_queue_to_a_question_to_approval_and_its_cre
     assert_eq!(ledger.str("me.ledger.edges.0.node.cec")?, "0.7");
     assert_eq!(ledger.str("me.ledger.edges.0.node.title")?, "Pilates for runners");
     assert_eq!(ledger.str("me.petitions.edges.0.node.status")?, "APPROVED");
-    let renewed = app
-        .graphql_as(&member.token, renew, json!({}))
-        .await?
-        .ok()?;
-    assert_eq!(renewed.str("renewCertification.status")?, "AWAITING_PAYMENT", "exactly 2.0 CEC now");
+    let renewed = app.graphql_as(&member.token, renew, json!({})).await?.ok()?;
+    assert_eq!(
+        renewed.str("renewCertification.status")?,
+        "AWAITING_PAYMENT",
+        "exactly 2.0 CEC now"
+    );
     Ok(())
 }
 
@@ -214,8 +217,19 @@ async fn petition_rules_hold_at_their_boundaries() -> Result<()> {
     assert_eq!(eight.code(), Some("VALIDATION"), "0.8 is more than a petition covers");
     assert_eq!(eight.field(), Some("requestedCec"));
 
-    let text = file(&app, &member, input(today(&app), "0.5"), b"just some text, not a certificate".to_vec()).await?;
-    assert_eq!(text.field(), Some("evidence"), "PDF, PNG or JPEG by content: {}", text.body);
+    let text = file(
+        &app,
+        &member,
+        input(today(&app), "0.5"),
+        b"just some text, not a certificate".to_vec(),
+    )
+    .await?;
+    assert_eq!(
+        text.field(),
+        Some("evidence"),
+        "PDF, PNG or JPEG by content: {}",
+        text.body
+    );
     let png = file(&app, &member, input(today(&app), "0.5"), crate::photos::png(2048)).await?;
     assert!(png.code().is_none(), "a photo of the certificate: {}", png.body);
     let huge = file(&app, &member, input(today(&app), "0.5"), pdf(10 * 1024 * 1024 + 1)).await?;
@@ -261,17 +275,11 @@ async fn a_rejected_petition_writes_no_credit_and_its_evidence_opens_only_by_a_f
     let opened = app.send(app.client.get(app.url(&url))).await?;
     assert_eq!(opened.status(), 200);
     assert_eq!(
-        opened
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
+        opened.headers().get("content-type").and_then(|v| v.to_str().ok()),
         Some("application/pdf")
     );
     assert_eq!(
-        opened
-            .headers()
-            .get("cache-control")
-            .and_then(|v| v.to_str().ok()),
+        opened.headers().get("cache-control").and_then(|v| v.to_str().ok()),
         Some("private, no-store")
     );
     assert_eq!(opened.bytes().await?.to_vec(), evidence);
@@ -316,6 +324,9 @@ async fn a_rejected_petition_writes_no_credit_and_its_evidence_opens_only_by_a_f
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM cec_entry").await?, 0);
     let mail = app.mail_to(&member.email, MessageKind::PetitionUpdate).await?;
     assert_eq!(mail.len(), 1);
-    assert!(mail[0].body.contains("not about fitness training"), "the reason is in the mail");
+    assert!(
+        mail[0].body.contains("not about fitness training"),
+        "the reason is in the mail"
+    );
     Ok(())
 }

@@ -218,7 +218,14 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
     assert_eq!(kept.len(), 1, "the petition's evidence is stored");
     let evidence_orphan = evidence.join("00000000000000000000000000000000.pdf");
     std::fs::write(&evidence_orphan, b"%PDF-")?;
-    for path in [&orphan, &unfinished, &stranger, &photos.join(&name), &evidence_orphan, &kept[0]] {
+    for path in [
+        &orphan,
+        &unfinished,
+        &stranger,
+        &photos.join(&name),
+        &evidence_orphan,
+        &kept[0],
+    ] {
         age(path, 2)?;
     }
     let ctx = api::jobs::JobContext::new(first.state.clone(), first.state.db.clone());

@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::EnrolmentStatus;
 use entity::{enrolment, workshop};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 /// A workshop's editable fields.
 pub struct WorkshopFields {
@@ -156,12 +158,7 @@ pub async fn mark_enrolled<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool
 
 /// Records completion if the enrolment is enrolled (paid) and not yet completed: `false`
 /// otherwise, so two concurrent completions credit once.
-pub async fn mark_completed<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-    on: NaiveDate,
-    by: i64,
-) -> Result<bool, DbErr> {
+pub async fn mark_completed<C: ConnectionTrait>(conn: &C, id: i64, on: NaiveDate, by: i64) -> Result<bool, DbErr> {
     let updated = enrolment::Entity::update_many()
         .col_expr(enrolment::Column::Status, Expr::val(EnrolmentStatus::Completed))
         .col_expr(enrolment::Column::CompletedOn, Expr::val(on))
@@ -193,11 +190,7 @@ pub async fn enrolments_of_member<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(enrolment::Column::Id.lt(after));
     }
-    query
-        .order_by_desc(enrolment::Column::Id)
-        .limit(limit)
-        .all(conn)
-        .await
+    query.order_by_desc(enrolment::Column::Id).limit(limit).all(conn).await
 }
 
 /// A course's enrolments, oldest first, after id `after`.
@@ -211,11 +204,7 @@ pub async fn enrolments_of_course<C: ConnectionTrait>(
     if let Some(after) = after {
         query = query.filter(enrolment::Column::Id.gt(after));
     }
-    query
-        .order_by_asc(enrolment::Column::Id)
-        .limit(limit)
-        .all(conn)
-        .await
+    query.order_by_asc(enrolment::Column::Id).limit(limit).all(conn).await
 }
 
 pub async fn workshops_by_id<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<workshop::Model>, DbErr> {

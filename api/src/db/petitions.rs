@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::PetitionStatus;
 use entity::petition;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 /// A petition as the member files it.
 pub struct NewPetition {
@@ -19,7 +21,11 @@ pub struct NewPetition {
     pub fee_id: i64,
 }
 
-pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewPetition, now: DateTime<Utc>) -> Result<petition::Model, DbErr> {
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    new: NewPetition,
+    now: DateTime<Utc>,
+) -> Result<petition::Model, DbErr> {
     petition::ActiveModel {
         member_id: Set(new.member_id),
         title: Set(new.title),

@@ -23,8 +23,14 @@ pub async fn serve(state: web::Data<AppState>, petition: web::Path<i64>, link: w
             .content_type(kind.mime())
             .insert_header(("Cache-Control", "private, no-store"))
             .insert_header(("X-Content-Type-Options", "nosniff"))
-            .insert_header(("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"))
-            .insert_header(("Content-Disposition", format!("inline; filename=\"evidence.{}\"", kind.extension())))
+            .insert_header((
+                "Content-Security-Policy",
+                "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+            ))
+            .insert_header((
+                "Content-Disposition",
+                format!("inline; filename=\"evidence.{}\"", kind.extension()),
+            ))
             .body(bytes),
         Err(_) => error_response(
             StatusCode::NOT_FOUND,

@@ -7,7 +7,15 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
-const PERSONAL_PREFIXES: [&str; 7] = ["/trainers/", "/photos/", "/graphql", "/account", "/verify", "/staff", "/evidence/"];
+const PERSONAL_PREFIXES: [&str; 7] = [
+    "/trainers/",
+    "/photos/",
+    "/graphql",
+    "/account",
+    "/verify",
+    "/staff",
+    "/evidence/",
+];
 
 pub async fn middleware(
     req: ServiceRequest,

@@ -1,11 +1,6 @@
 //! The directory and the profile editor (`graphql/directory.graphql`).
 
-use super::{ApiError, CertificationStatus, ProfileStatus, SuggestionKind, run};
-use graphql_client::GraphQLQuery;
-
-/// The `Upload` scalar: the variable is `null` in `operations`; the file travels in its own
-/// multipart part (the GraphQL multipart request spec).
-pub type Upload = ();
+use super::{ApiError, CertificationStatus, ProfileStatus, SuggestionKind, Upload, run, run_upload};
 
 graphql_operations!(
     "graphql/directory.graphql",
@@ -254,18 +249,7 @@ pub async fn delete_profile(password: &str) -> Result<(), ApiError> {
 
 /// Uploads a photo by the GraphQL multipart request spec.
 pub async fn upload_photo(file: web_sys::File) -> Result<MyProfile, ApiError> {
-    let fail = |e: wasm_bindgen::JsValue| ApiError::network(format!("{e:?}"));
-    let operations = UploadProfilePhoto::build_query(upload_profile_photo::Variables { file: () });
-    let operations = serde_json::to_string(&operations).map_err(|e| ApiError::network(e.to_string()))?;
-    let form = web_sys::FormData::new().map_err(fail)?;
-    form.append_with_str("operations", &operations).map_err(fail)?;
-    form.append_with_str("map", r#"{"0":["variables.file"]}"#)
-        .map_err(fail)?;
-    form.append_with_blob_and_filename("0", &file, &file.name())
-        .map_err(fail)?;
-    let request = super::authorized()
-        .body(form)
-        .map_err(|e| ApiError::network(e.to_string()))?;
-    let data: upload_profile_photo::ResponseData = super::send(request).await?;
+    let variables = upload_profile_photo::Variables { file: () };
+    let data = run_upload::<UploadProfilePhoto>(variables, "file", &file).await?;
     Ok(data.upload_profile_photo.into())
 }

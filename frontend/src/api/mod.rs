@@ -33,12 +33,14 @@ mod accounts;
 mod catalogue;
 mod certification;
 mod directory;
+mod petitions;
 mod staff;
 
 pub use accounts::*;
 pub use catalogue::*;
 pub use certification::*;
 pub use directory::*;
+pub use petitions::*;
 pub use staff::*;
 
 use crate::session::stored_token;
@@ -174,6 +176,29 @@ async fn run<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData
     let request = authorized()
         .json(&Q::build_query(variables))
         .map_err(|e| ApiError::network(e.to_string()))?;
+    send(request).await
+}
+
+/// The `Upload` scalar: the variable is `null` in `operations`; the file travels in its own
+/// multipart part (the GraphQL multipart request spec).
+pub type Upload = ();
+
+/// Runs the operation `Q` by the GraphQL multipart request spec, `file` as its variable
+/// named `variable` (an `Upload`).
+async fn run_upload<Q: GraphQLQuery>(
+    variables: Q::Variables,
+    variable: &str,
+    file: &web_sys::File,
+) -> Result<Q::ResponseData, ApiError> {
+    let fail = |e: wasm_bindgen::JsValue| ApiError::network(format!("{e:?}"));
+    let operations = serde_json::to_string(&Q::build_query(variables)).map_err(|e| ApiError::network(e.to_string()))?;
+    let form = web_sys::FormData::new().map_err(fail)?;
+    form.append_with_str("operations", &operations).map_err(fail)?;
+    let map = serde_json::json!({ "0": [format!("variables.{variable}")] }).to_string();
+    form.append_with_str("map", &map).map_err(fail)?;
+    form.append_with_blob_and_filename("0", file, &file.name())
+        .map_err(fail)?;
+    let request = authorized().body(form).map_err(|e| ApiError::network(e.to_string()))?;
     send(request).await
 }
 

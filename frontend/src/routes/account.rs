@@ -6,6 +6,7 @@ use crate::components::field::Field;
 use crate::components::form_error::FormError;
 use crate::components::login_required::{LoginRequired, session_ended};
 use crate::routes::certification::MyCertification;
+use crate::routes::petitions::MyPetitions;
 use crate::session::{Session, use_session};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -286,12 +287,14 @@ fn AccountPage() -> impl IntoView {
                     <dt>"Legal name"</dt><dd id="account-name">{me.legal_name.clone()}</dd>
                 </dl>
                 <p><A href="/account/profile" attr:id="edit-profile">"Edit my public profile"</A></p>
-                {(me.role != MemberRole::MEMBER).then(|| view! {
+                {matches!(me.role, MemberRole::STAFF | MemberRole::ADMIN).then(|| view! {
                     <p><A href="/staff/member" attr:id="staff-tools">"Staff: a member's certification and ledger"</A></p>
+                    <p><A href="/staff/petitions" attr:id="staff-petitions">"Staff: the petition queue"</A></p>
                 })}
             })}
         </section>
         <MyCertification/>
+        <MyPetitions/>
         <section class="card">
             <h2>"Login history"</h2>
             <p class="hint">"Every attempt to log in to your account, newest first, with the address and browser it came from."</p>

@@ -100,7 +100,7 @@ pub fn MyCertification() -> impl IntoView {
                                     <td>{entry.earned_on.clone()}</td>
                                     <td>{entry.cec.clone()}</td>
                                     <td>{source_label(&entry.source)}</td>
-                                    <td class="ua">{entry.reason.clone().unwrap_or_default()}</td>
+                                    <td class="ua">{entry.title.clone().or(entry.reason.clone()).unwrap_or_default()}</td>
                                 </tr>
                             }
                         }).collect_view()}</tbody>

@@ -6,5 +6,6 @@ pub mod courses;
 pub mod directory;
 pub mod home;
 pub mod not_found;
+pub mod petitions;
 pub mod profile_editor;
 pub mod staff;

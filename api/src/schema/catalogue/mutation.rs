@@ -1,8 +1,8 @@
 //! Staff catalogue editing.
 
 use super::types::{Course, CourseInput, CourseProvider, Workshop, WorkshopInput};
-use crate::schema::{ContextExt, parse_id};
 use crate::schema::error::GqlResult;
+use crate::schema::{ContextExt, parse_id};
 use crate::services::catalogue;
 use async_graphql::{Context, ID, Object};
 

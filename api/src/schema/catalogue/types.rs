@@ -2,13 +2,13 @@
 
 use crate::authz::{Audience, Subject};
 use crate::page::{Page, PageRequest};
+use crate::schema::ContextExt;
 use crate::schema::certification::types::MoneyAmount;
+use crate::schema::error::GqlResult;
 use crate::schema::guard::readable_by;
 use crate::schema::pagination::plain_connection;
 use crate::services::catalogue::CourseView;
 use async_graphql::connection::Connection;
-use crate::schema::ContextExt;
-use crate::schema::error::GqlResult;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use shared::Money;

@@ -1,9 +1,9 @@
 //! Staff tools: record and reinstate certifications, adjust and correct the ledger.
 
 use super::types::{CecEntry, Certification, Fee, Renewal};
-use crate::schema::{ContextExt, parse_id};
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
+use crate::schema::{ContextExt, parse_id};
 use crate::services::certification;
 use async_graphql::{Context, ID, Object};
 

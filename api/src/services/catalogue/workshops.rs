@@ -25,7 +25,7 @@ pub struct WorkshopInput {
     pub capacity: i32,
 }
 
-fn fields_of(input: WorkshopInput) -> Result<WorkshopFields> {
+fn fields_of(input: &WorkshopInput) -> Result<WorkshopFields> {
     if input.ends_at <= input.starts_at {
         return Err(Error::invalid("endsAt", "A workshop ends after it starts."));
     }
@@ -38,10 +38,11 @@ fn fields_of(input: WorkshopInput) -> Result<WorkshopFields> {
             format!("A workshop has between 1 and {MAX_CAPACITY} seats."),
         ));
     }
+    let location = bounded_text("location", &input.location, 200, true, false)?;
     Ok(WorkshopFields {
         starts_at: input.starts_at,
         ends_at: input.ends_at,
-        location: bounded_text("location", &input.location, 200, true, false)?,
+        location,
         capacity: input.capacity,
     })
 }
@@ -56,7 +57,7 @@ pub async fn create_workshop(
     input: WorkshopInput,
 ) -> Result<workshop::Model> {
     authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
-    let fields = fields_of(input)?;
+    let fields = fields_of(&input)?;
     if fields.starts_at <= state.now() {
         return Err(Error::invalid("startsAt", "A new workshop starts in the future."));
     }
@@ -86,7 +87,7 @@ pub async fn update_workshop(
     input: WorkshopInput,
 ) -> Result<workshop::Model> {
     authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
-    let fields = fields_of(input)?;
+    let fields = fields_of(&input)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let existing = db::enrolment::find_workshop(write.conn(), id)
         .await?
@@ -107,12 +108,19 @@ pub async fn update_workshop(
     write
         .commit(AuditRecord::new(AuditKind::WorkshopUpdated).detail(format!("workshop {id}")))
         .await?;
-    db::enrolment::find_workshop(&state.db, id).await?.ok_or(Error::NotFound)
+    db::enrolment::find_workshop(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// Staff: cancels a workshop; it stays for history. `CONFLICT` when already cancelled.
 #[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
-pub async fn retire_workshop(state: &AppState, viewer: &Viewer, meta: &RequestMeta, id: i64) -> Result<workshop::Model> {
+pub async fn retire_workshop(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    id: i64,
+) -> Result<workshop::Model> {
     authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let existing = db::enrolment::find_workshop(write.conn(), id)
@@ -125,7 +133,9 @@ pub async fn retire_workshop(state: &AppState, viewer: &Viewer, meta: &RequestMe
     write
         .commit(AuditRecord::new(AuditKind::WorkshopRetired).detail(format!("workshop {id}")))
         .await?;
-    db::enrolment::find_workshop(&state.db, id).await?.ok_or(Error::NotFound)
+    db::enrolment::find_workshop(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 fn cancelled() -> Error {

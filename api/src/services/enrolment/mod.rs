@@ -209,9 +209,7 @@ pub async fn complete(
 
 /// One enrolment with its course, workshop, fee and member.
 async fn view_of<C: ConnectionTrait>(conn: &C, id: i64) -> Result<EnrolmentView> {
-    let enrolment = db::enrolment::find_enrolment(conn, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let enrolment = db::enrolment::find_enrolment(conn, id).await?.ok_or(Error::NotFound)?;
     views_of(conn, vec![enrolment]).await?.pop().ok_or(Error::NotFound)
 }
 

@@ -29,7 +29,9 @@ pub async fn mark_paid(state: &AppState, viewer: &Viewer, meta: &RequestMeta, fe
     let effect = match fee.purpose {
         FeePurpose::Renewal => complete_paid_renewal(write.conn(), state, &fee, write.now()).await?,
         FeePurpose::Enrolment => crate::services::enrolment::complete_paid_enrolment(write.conn(), &fee).await?,
-        FeePurpose::Petition => crate::services::petitions::complete_paid_petition(write.conn(), &fee, write.now()).await?,
+        FeePurpose::Petition => {
+            crate::services::petitions::complete_paid_petition(write.conn(), &fee, write.now()).await?
+        }
     };
     write.record(effect).await?;
     write

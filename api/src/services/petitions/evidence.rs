@@ -41,12 +41,14 @@ pub async fn evidence_link(
     let actor = Actor::new(viewer, meta, state.now());
     audit::record_staff_read(&state.db, viewer, &actor, AuditKind::EvidenceViewed, petition.member_id).await?;
     let expires = chrono::Utc::now().timestamp() + LINK_SECONDS;
-    let signature: String = mac(state, petition.id, expires)
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let signature = mac(state, petition.id, expires).finalize().into_bytes().iter().fold(
+        String::with_capacity(64),
+        |mut hex, b| {
+            use std::fmt::Write;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        },
+    );
     Ok(format!(
         "/evidence/{}?expires={expires}&signature={signature}",
         petition.id
@@ -56,7 +58,12 @@ pub async fn evidence_link(
 /// The evidence bytes behind a signed link; `NOT_FOUND` for an expired, altered or unknown
 /// link (nothing tells them apart).
 #[tracing::instrument(skip_all)]
-pub async fn evidence(state: &AppState, petition_id: i64, expires: i64, signature: &str) -> Result<(Vec<u8>, ContentType)> {
+pub async fn evidence(
+    state: &AppState,
+    petition_id: i64,
+    expires: i64,
+    signature: &str,
+) -> Result<(Vec<u8>, ContentType)> {
     if expires < chrono::Utc::now().timestamp() || signature.len() != 64 {
         return Err(Error::NotFound);
     }

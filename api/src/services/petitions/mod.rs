@@ -70,7 +70,10 @@ pub async fn file(
         .checked_sub_months(Months::new(rules.petition_max_age_months))
         .unwrap_or(NaiveDate::MIN);
     if input.completed_on > today {
-        return Err(Error::invalid("completedOn", "The completion date cannot be in the future."));
+        return Err(Error::invalid(
+            "completedOn",
+            "The completion date cannot be in the future.",
+        ));
     }
     if input.completed_on < oldest {
         return Err(Error::invalid(
@@ -215,7 +218,11 @@ pub async fn approve(
         .commit(
             AuditRecord::new(AuditKind::PetitionApproved)
                 .about(petition.member_id)
-                .detail(format!("petition {id}: {} CEC, entry {}", format_tenths(granted), entry.id)),
+                .detail(format!(
+                    "petition {id}: {} CEC, entry {}",
+                    format_tenths(granted),
+                    entry.id
+                )),
         )
         .await?;
     state.wake_mailer();
@@ -224,7 +231,13 @@ pub async fn approve(
 
 /// Staff: rejects petition `id` (in the queue) for `reason`, which the member reads.
 #[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
-pub async fn reject(state: &AppState, viewer: &Viewer, meta: &RequestMeta, id: i64, reason: &str) -> Result<PetitionView> {
+pub async fn reject(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    id: i64,
+    reason: &str,
+) -> Result<PetitionView> {
     let me = authz::require(viewer, Audience::Staff, Subject::NOBODY)?.member_id;
     let reason = bounded_text("reason", reason, 2000, true, true)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
@@ -269,12 +282,26 @@ pub async fn ask_information(
         staff_note: Some(question.clone()),
         ..Step::default()
     };
-    advance_from_queue(write.conn(), &petition, PetitionStatus::NeedsInformation, step, write.now()).await?;
+    advance_from_queue(
+        write.conn(),
+        &petition,
+        PetitionStatus::NeedsInformation,
+        step,
+        write.now(),
+    )
+    .await?;
     let body = format!(
         "The reviewer of your petition for \"{}\" asks:\n{question}\n\nAnswer it in your account: {}/account",
         petition.title, state.settings.public_url
     );
-    tell_member(&write, &petition, "Your petition: a question from the reviewer", body, meta).await?;
+    tell_member(
+        &write,
+        &petition,
+        "Your petition: a question from the reviewer",
+        body,
+        meta,
+    )
+    .await?;
     write
         .commit(
             AuditRecord::new(AuditKind::PetitionInformationRequested)
@@ -289,7 +316,13 @@ pub async fn ask_information(
 /// The member answers staff's question on their petition `id`; it returns to the queue.
 /// `CONFLICT` when no question is waiting.
 #[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
-pub async fn answer(state: &AppState, viewer: &Viewer, meta: &RequestMeta, id: i64, answer: &str) -> Result<PetitionView> {
+pub async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    id: i64,
+    answer: &str,
+) -> Result<PetitionView> {
     authz::require(viewer, Audience::Member, Subject::NOBODY)?;
     let answer = bounded_text("answer", answer, 4000, true, true)?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
@@ -390,7 +423,7 @@ async fn tell_member(
 
 async fn view<C: ConnectionTrait>(conn: &C, id: i64) -> Result<PetitionView> {
     let petition = db::petitions::find(conn, id).await?.ok_or(Error::NotFound)?;
-    Ok(views_of(conn, vec![petition]).await?.pop().ok_or(Error::NotFound)?)
+    views_of(conn, vec![petition]).await?.pop().ok_or(Error::NotFound)
 }
 
 async fn views_of<C: ConnectionTrait>(conn: &C, rows: Vec<petition::Model>) -> Result<Vec<PetitionView>> {
