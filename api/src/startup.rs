@@ -102,6 +102,7 @@ impl Application {
             mailer,
             mail_queued: Arc::default(),
             typos: Arc::default(),
+            course_typos: Arc::default(),
             documents,
         };
         let scheduler = state

@@ -45,6 +45,8 @@ pub struct AppState {
     pub mail_queued: Arc<Notify>,
     /// Typo candidates of recent search words.
     pub typos: Arc<crate::services::infra::typos::TypoCache>,
+    /// Typo candidates of recent catalogue search words.
+    pub course_typos: Arc<crate::services::infra::typos::TypoCache>,
     /// Parsed GraphQL documents, and the limits checked when parsing.
     pub documents: Arc<crate::schema::limits::ParsedDocuments>,
 }

@@ -20,6 +20,7 @@ mod m20261130_000014_fees_renewals;
 mod m20261130_000015_renewal_reminders;
 mod m20261130_000016_catalogue;
 mod m20261130_000017_enrolment_petitions;
+mod m20261130_000018_course_search;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_renewal_reminders::Migration),
             Box::new(m20261130_000016_catalogue::Migration),
             Box::new(m20261130_000017_enrolment_petitions::Migration),
+            Box::new(m20261130_000018_course_search::Migration),
         ]
     }
 }

@@ -189,3 +189,135 @@ async fn a_retired_course_leaves_the_catalogue_and_stays_for_staff() -> Result<(
     assert_eq!(for_staff.data("course.retired")?, &json!(true));
     Ok(())
 }
+
+const SEARCH: &str = "query($q: String, $a: String, $f: Int, $o: Boolean) { courses(query: $q, after: $a, first: $f, approved: $o) { edges { node { code title } } pageInfo { hasNextPage endCursor } } }";
+
+async fn codes(app: &TestApp, query: &str) -> Result<Vec<String>> {
+    let found = app
+        .graphql(SEARCH, json!({ "q": query }))
+        .await?
+        .ok()?;
+    Ok(found
+        .data("courses.edges")?
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["code"].as_str().map(str::to_owned))
+        .collect())
+}
+
+#[tokio::test]
+async fn the_catalogue_is_searched_by_words_prefixes_and_small_typos_best_match_first() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = catalogue(&app).await?;
+    create(
+        &app,
+        &staff,
+        "NUT-310",
+        json!({ "providerSlug": "canfit-academy", "title": "Nutrition coaching", "description": "Meal plans and sports nutrition for clients.",
+                "delivery": "ONLINE", "hours": "5", "approved": true, "publicPrice": "80.00" }),
+    )
+    .await?
+    .ok()?;
+    create(
+        &app,
+        &staff,
+        "STR-200",
+        json!({ "providerSlug": "canfit-academy", "title": "Strength for seniors", "description": "Includes a short part on nutrition.",
+                "delivery": "IN_PERSON", "hours": "6", "approved": true, "publicPrice": "90.00" }),
+    )
+    .await?
+    .ok()?;
+
+    // Title matches before a description's mention; the last word may be a prefix.
+    let nutrition = codes(&app, "nutrition").await?;
+    assert_eq!(nutrition.len(), 3, "{nutrition:?}");
+    assert_eq!(nutrition.last().map(String::as_str), Some("STR-200"), "a description's mention comes last");
+    assert_eq!(codes(&app, "nutri").await?.len(), 3, "the word being typed is a prefix");
+    assert_eq!(codes(&app, "sports nutr").await?, vec!["NUT-201".to_owned(), "NUT-310".to_owned()]);
+    // Typos, accents and case as in the directory; codes and providers are words too.
+    assert_eq!(codes(&app, "kettlebels").await?, vec!["KET-100".to_owned()], "one typo");
+    assert_eq!(codes(&app, "YÔGA").await?, vec!["YOG-110".to_owned()]);
+    assert_eq!(codes(&app, "ket 100").await?, vec!["KET-100".to_owned()]);
+    assert_eq!(codes(&app, "canfit").await?.len(), 5, "the provider's name");
+    assert!(codes(&app, "pilates").await?.is_empty());
+    // Punctuation cannot reach the full-text syntax.
+    assert!(codes(&app, "\" OR * -- ) AND (").await?.is_empty());
+
+    // Filters and pages hold within a search; a cursor belongs to its search.
+    let approved = app
+        .graphql(SEARCH, json!({ "q": "nutrition", "o": true, "f": 2 }))
+        .await?
+        .ok()?;
+    assert_eq!(approved.data("courses.pageInfo.hasNextPage")?, true);
+    let cursor = approved.str("courses.pageInfo.endCursor")?.to_owned();
+    let rest = app
+        .graphql(SEARCH, json!({ "q": "nutrition", "o": true, "f": 2, "a": cursor }))
+        .await?
+        .ok()?;
+    let mut all: Vec<String> = [&approved, &rest]
+        .iter()
+        .flat_map(|g| {
+            g.data("courses.edges")
+                .ok()
+                .and_then(|v| v.as_array().cloned())
+                .unwrap_or_default()
+        })
+        .filter_map(|e| e["node"]["code"].as_str().map(str::to_owned))
+        .collect();
+    all.sort();
+    assert_eq!(all, vec!["NUT-201", "NUT-310", "STR-200"]);
+    let elsewhere = app
+        .graphql(SEARCH, json!({ "q": "strength", "a": cursor }))
+        .await?;
+    assert_eq!(elsewhere.code(), Some("VALIDATION"), "a cursor of another search is refused");
+
+    // A retired course leaves the search too; an edited title is found at once.
+    app.graphql_as(&staff.token, "mutation { retireCourse(code: \"KET-100\") { retired } }", json!({}))
+        .await?
+        .ok()?;
+    assert!(codes(&app, "kettlebells").await?.is_empty());
+    create_update(&app, &staff).await?;
+    assert_eq!(codes(&app, "mobility").await?, vec!["STR-200".to_owned()]);
+    Ok(())
+}
+
+async fn create_update(app: &TestApp, staff: &TestUser) -> Result<()> {
+    app.graphql_as(
+        &staff.token,
+        "mutation($i: CourseInput!) { updateCourse(code: \"STR-200\", input: $i) { code } }",
+        json!({ "i": { "providerSlug": "canfit-academy", "title": "Mobility for seniors", "delivery": "IN_PERSON",
+                       "hours": "6", "approved": true, "publicPrice": "90.00" } }),
+    )
+    .await?
+    .ok()?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn typeahead_completes_course_titles_and_provider_names() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    catalogue(&app).await?;
+    let suggest = "query($p: String!, $k: SuggestionKind!) { suggest(prefix: $p, kind: $k) }";
+    let titles = app
+        .graphql(suggest, json!({ "p": "nutr", "k": "COURSE" }))
+        .await?
+        .ok()?;
+    assert_eq!(titles.data("suggest")?, &json!(["Sports nutrition"]));
+    let athletes = app
+        .graphql(suggest, json!({ "p": "ATHL", "k": "COURSE" }))
+        .await?
+        .ok()?;
+    assert_eq!(athletes.data("suggest")?, &json!(["Yoga for athletes"]), "any word of a title");
+    let providers = app
+        .graphql(suggest, json!({ "p": "canf", "k": "PROVIDER" }))
+        .await?
+        .ok()?;
+    assert_eq!(providers.data("suggest")?, &json!(["CanFit Academy"]));
+    let none = app
+        .graphql(suggest, json!({ "p": "zzz", "k": "PROVIDER" }))
+        .await?
+        .ok()?;
+    assert_eq!(none.data("suggest")?, &json!([]));
+    Ok(())
+}

@@ -51,6 +51,8 @@ pub async fn providers_by_id<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Resul
 /// A course's editable fields.
 pub struct CourseFields {
     pub provider_id: i64,
+    /// For the search index (not a column of `course`).
+    pub provider_name: String,
     pub title: String,
     pub description: String,
     pub delivery: CourseDelivery,

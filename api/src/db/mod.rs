@@ -150,6 +150,18 @@ impl Params {
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     migration::Migrator::up(db, None).await?;
+    // Courses from before the catalogue's search index (migration 18) get their entries,
+    // folded by the same code as every later write.
+    let missing = search::catalogue::unindexed_courses(db).await?;
+    if !missing.is_empty() {
+        let txn = begin_write(db).await?;
+        for course in catalogue::courses_by_id(&txn, &missing).await? {
+            let provider = catalogue::providers_by_id(&txn, &[course.provider_id]).await?;
+            let name = provider.first().map(|p| p.name.as_str()).unwrap_or_default();
+            search::catalogue::index_course(&txn, &course, name).await?;
+        }
+        txn.commit().await?;
+    }
     Ok(())
 }
 

@@ -330,6 +330,7 @@ async fn ensure_catalogue(db: &DatabaseConnection) -> Result<()> {
         } = demo;
         let fields = db::catalogue::CourseFields {
             provider_id: provider.id,
+            provider_name: provider.name.clone(),
             title: title.to_owned(),
             description: format!("{title}: a demo course of the CEC catalogue."),
             delivery: if online {
@@ -347,7 +348,27 @@ async fn ensure_catalogue(db: &DatabaseConnection) -> Result<()> {
             public_price_cents: public_cents,
             member_price_cents: member_cents,
         };
-        db::catalogue::insert_course(write.conn(), code.to_owned(), fields, now).await?;
+        let course = db::catalogue::insert_course(write.conn(), code.to_owned(), fields, now).await?;
+        db::search::catalogue::index_course(write.conn(), &course, &provider.name).await?;
+        if !online {
+            // Two dated sessions, three and seven weeks out, one of them nearly full.
+            for (weeks, capacity, city) in [(3, 12, "Regina"), (7, 2, "Saskatoon")] {
+                let starts_at = now + chrono::Duration::weeks(weeks);
+                let workshop = db::enrolment::insert_workshop(
+                    write.conn(),
+                    course.id,
+                    db::enrolment::WorkshopFields {
+                        starts_at,
+                        ends_at: starts_at + chrono::Duration::hours(7),
+                        location: format!("CanFit studio, {city}"),
+                        capacity,
+                    },
+                    now,
+                )
+                .await?;
+                let _ = workshop;
+            }
+        }
     }
     write
         .commit(AuditRecord::new(AuditKind::CourseCreated).detail("demo catalogue"))

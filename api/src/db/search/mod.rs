@@ -43,6 +43,7 @@
 //!   pages, typeahead) run on `AppState::reads` (`db::reads`); everything else, and every
 //!   write, on `AppState::db`.
 
+pub mod catalogue;
 mod index;
 mod query;
 mod typeahead;

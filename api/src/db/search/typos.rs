@@ -16,6 +16,15 @@ struct SimilarName {
 /// Candidates come from `name_trigram` in one statement; `query::typo_alternatives` picks
 /// from them.
 pub async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<Vec<Vec<String>>, DbErr> {
+    similar_words(conn, "name_trigram", terms).await
+}
+
+/// [`similar_names`] over the words of `table` (`name_trigram`, `course_trigram`).
+pub(super) async fn similar_words<C: ConnectionTrait>(
+    conn: &C,
+    table: &'static str,
+    terms: &[String],
+) -> Result<Vec<Vec<String>>, DbErr> {
     let backend = conn.get_database_backend();
     let mut selects = Vec::new();
     let mut p = Params::new(backend);
@@ -29,7 +38,7 @@ pub async fn similar_names<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Re
         let needed = trigrams.len().saturating_sub(4 * allowed).max(1);
         let placeholders = trigrams.into_iter().map(|t| p.push(t)).collect::<Vec<_>>().join(", ");
         selects.push(format!(
-            "SELECT CAST({i} AS BIGINT) AS term, word FROM (SELECT word FROM name_trigram \
+            "SELECT CAST({i} AS BIGINT) AS term, word FROM (SELECT word FROM {table} \
              WHERE trigram IN ({placeholders}) GROUP BY word HAVING COUNT(*) >= {needed} \
              ORDER BY COUNT(*) DESC, word LIMIT 30) AS c{i}"
         ));
@@ -81,6 +90,15 @@ pub(super) async fn indexed_name_words<C: ConnectionTrait>(conn: &C, profile_id:
 
 /// Adds name words to the typo index.
 pub(super) async fn remember_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
+    remember_words(conn, "name_trigram", words).await
+}
+
+/// Adds words to the typo index `table` (`name_trigram`, `course_trigram`).
+pub(super) async fn remember_words<C: ConnectionTrait>(
+    conn: &C,
+    table: &'static str,
+    words: &[String],
+) -> Result<(), DbErr> {
     let pairs: Vec<(String, String)> = words
         .iter()
         .flat_map(|w| fuzzy::trigrams(w).into_iter().map(move |t| (t, w.clone())))
@@ -96,7 +114,7 @@ pub(super) async fn remember_name_words<C: ConnectionTrait>(conn: &C, words: &[S
         .join(", ");
     conn.execute_raw(Statement::from_sql_and_values(
         p.backend,
-        format!("INSERT INTO name_trigram (trigram, word) VALUES {rows} ON CONFLICT DO NOTHING"),
+        format!("INSERT INTO {table} (trigram, word) VALUES {rows} ON CONFLICT DO NOTHING"),
         p.values,
     ))
     .await?;

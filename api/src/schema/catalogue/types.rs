@@ -7,7 +7,8 @@ use crate::schema::certification::types::MoneyAmount;
 use crate::schema::error::GqlResult;
 use crate::schema::guard::readable_by;
 use crate::schema::pagination::plain_connection;
-use crate::services::catalogue::CourseView;
+use crate::schema::pagination::CursorKey;
+use crate::services::catalogue::{CourseKey, CourseView};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
@@ -45,18 +46,38 @@ pub struct Course(pub CourseView);
 impl Course {
     pub const CURSOR_LIST: &'static str = "courses";
 
-    pub fn connection(request: &PageRequest<(String, i64)>, page: Page<CourseView>) -> CourseConnection {
-        plain_connection(
-            Self::CURSOR_LIST,
-            request,
-            page,
-            |view| (view.course.title.clone(), view.course.id),
-            Course,
-        )
+    pub fn connection(list: &str, request: &PageRequest<CourseKey>, page: Page<(CourseKey, CourseView)>) -> CourseConnection {
+        plain_connection(list, request, page, |(key, _)| key.clone(), |(_, view)| Course(view))
     }
 }
 
-/// A page of courses, by title.
+impl CursorKey for CourseKey {
+    fn encode(&self) -> String {
+        match self {
+            CourseKey::Title { title, id } => format!("t{id}:{title}"),
+            CourseKey::Score { score, id } => format!("s{id}:{:016x}", score.to_bits()),
+        }
+    }
+
+    fn decode(text: &str) -> Option<Self> {
+        let (kind, rest) = text.split_at_checked(1)?;
+        let (id, value) = rest.split_once(':')?;
+        let id = id.parse().ok()?;
+        match kind {
+            "t" => Some(CourseKey::Title {
+                title: value.to_owned(),
+                id,
+            }),
+            "s" => {
+                let score = f64::from_bits(u64::from_str_radix(value, 16).ok()?);
+                score.is_finite().then_some(CourseKey::Score { score, id })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A page of courses: by title, or best matches first.
 pub type CourseConnection = Connection<String, Course>;
 
 /// A continuing-education course. Audience: public (the member price: members).

@@ -60,6 +60,10 @@ pub enum SuggestionKind {
     City,
     /// Specialty names from the managed list.
     Specialty,
+    /// Titles of current courses in the catalogue.
+    Course,
+    /// Names of current course providers.
+    Provider,
 }
 
 #[derive(Default)]

@@ -108,6 +108,7 @@ async fn fields_of(state: &AppState, input: CourseInput) -> Result<CourseFields>
     }
     Ok(CourseFields {
         provider_id: provider.id,
+        provider_name: provider.name,
         title: bounded_text("title", &input.title, 200, true, false)?,
         description: bounded_text("description", &input.description, 5000, false, true)?,
         delivery: input.delivery,
@@ -153,9 +154,11 @@ pub async fn create_course(
     let code = course_code(code)?;
     let fields = fields_of(state, input).await?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    let provider_name = fields.provider_name.clone();
     let course = db::catalogue::insert_course(write.conn(), code, fields, write.now())
         .await
         .map_err(|e| conflict_on_unique(e, "code", "Another course uses this code."))?;
+    db::search::catalogue::index_course(write.conn(), &course, &provider_name).await?;
     write
         .commit(AuditRecord::new(AuditKind::CourseCreated).detail(format!("course {}", course.code)))
         .await?;
@@ -178,7 +181,12 @@ pub async fn update_course(
         .ok_or(Error::NotFound)?;
     let fields = fields_of(state, input).await?;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    let provider_name = fields.provider_name.clone();
     db::catalogue::update_course(write.conn(), existing.id, fields, write.now()).await?;
+    let updated = db::catalogue::course_by_code(write.conn(), &code)
+        .await?
+        .ok_or(Error::NotFound)?;
+    db::search::catalogue::index_course(write.conn(), &updated, &provider_name).await?;
     write
         .commit(AuditRecord::new(AuditKind::CourseUpdated).detail(format!("course {code}")))
         .await?;
@@ -229,17 +237,27 @@ pub async fn course(state: &AppState, viewer: &Viewer, code: &str) -> Result<Cou
     course_view(state, code.trim().to_uppercase().as_str(), staff).await
 }
 
+/// Where a catalogue page starts: after a title (a list) or after a score (a search).
+#[derive(Clone, Debug, PartialEq)]
+pub enum CourseKey {
+    Title { title: String, id: i64 },
+    Score { score: f64, id: i64 },
+}
+
 /// What the public catalogue is asked for.
 pub struct CatalogueQuery {
+    /// Words to search for (titles, codes, providers, descriptions; typos forgiven as in
+    /// the directory); without them, the catalogue by title.
+    pub text: Option<String>,
     pub provider_slug: Option<String>,
     pub delivery: Option<CourseDelivery>,
     pub approved: Option<bool>,
-    pub page: PageRequest<(String, i64)>,
+    pub page: PageRequest<CourseKey>,
 }
 
-/// Current courses, by title.
+/// Current courses: the best matches of a search first, or by title.
 #[tracing::instrument(skip_all)]
-pub async fn courses(state: &AppState, query: CatalogueQuery) -> Result<Page<CourseView>> {
+pub async fn courses(state: &AppState, query: CatalogueQuery) -> Result<Page<(CourseKey, CourseView)>> {
     let provider_id = match query.provider_slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(slug) => match db::catalogue::provider_by_slug(&state.db, slug).await? {
             Some(provider) => Some(provider.id),
@@ -258,21 +276,100 @@ pub async fn courses(state: &AppState, query: CatalogueQuery) -> Result<Page<Cou
             }
         }),
     };
-    let rows = db::catalogue::courses(
-        &state.db,
-        &filter,
-        query.page.after.clone(),
-        query.page.limit_plus_one(),
-    )
-    .await?;
-    let ids: Vec<i64> = rows.iter().map(|c| c.provider_id).collect();
+    let terms = query.text.as_deref().map(db::search::terms_of).unwrap_or_default();
+    let rows: Vec<(CourseKey, course::Model)> = if terms.is_empty() {
+        let after = match query.page.after.clone() {
+            None => None,
+            Some(CourseKey::Title { title, id }) => Some((title, id)),
+            Some(CourseKey::Score { .. }) => return Err(other_list()),
+        };
+        db::catalogue::courses(&state.db, &filter, after, query.page.limit_plus_one())
+            .await?
+            .into_iter()
+            .map(|c| {
+                let key = CourseKey::Title {
+                    title: c.title.clone(),
+                    id: c.id,
+                };
+                (key, c)
+            })
+            .collect()
+    } else {
+        let after = match query.page.after {
+            None => None,
+            Some(CourseKey::Score { score, id }) => Some((score, id)),
+            Some(CourseKey::Title { .. }) => return Err(other_list()),
+        };
+        let similar = similar_words(state, &terms).await?;
+        let search = db::search::catalogue::CourseSearch {
+            terms: &terms,
+            similar: &similar,
+            filter: &filter,
+            after,
+            limit: query.page.limit_plus_one(),
+        };
+        db::search::catalogue::search_courses(&state.db, &search)
+            .await?
+            .into_iter()
+            .map(|(score, c)| (CourseKey::Score { score, id: c.id }, c))
+            .collect()
+    };
+    let ids: Vec<i64> = rows.iter().map(|(_, c)| c.provider_id).collect();
     let providers = db::catalogue::providers_by_id(&state.db, &ids).await?;
     let views = rows
         .into_iter()
-        .filter_map(|course| {
+        .filter_map(|(key, course)| {
             let provider = providers.iter().find(|p| p.id == course.provider_id)?.clone();
-            Some(CourseView { course, provider })
+            Some((key, CourseView { course, provider }))
         })
         .collect();
     Ok(Page::from_rows(views, query.page.first))
+}
+
+fn other_list() -> Error {
+    Error::invalid("after", "This cursor belongs to another search.")
+}
+
+/// For each search word, the catalogue words it may be a typo of: kept for a while like
+/// the directory's (`AppState::course_typos`), the others found in one statement.
+async fn similar_words(state: &AppState, terms: &[String]) -> Result<Vec<Vec<String>>> {
+    let mut similar: Vec<Option<Vec<String>>> = terms.iter().map(|t| state.course_typos.get(t)).collect();
+    let missing: Vec<String> = terms
+        .iter()
+        .zip(&similar)
+        .filter(|(_, found)| found.is_none())
+        .map(|(t, _)| t.clone())
+        .collect();
+    if !missing.is_empty() {
+        let mut found = db::search::catalogue::similar_course_words(&state.db, &missing)
+            .await?
+            .into_iter();
+        for (term, slot) in terms.iter().zip(similar.iter_mut()) {
+            if slot.is_none() {
+                let candidates = found.next().unwrap_or_default();
+                state.course_typos.put(term, candidates.clone());
+                *slot = Some(candidates);
+            }
+        }
+    }
+    Ok(similar.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+/// Up to `first` course titles, or provider names, with a word starting with `prefix`.
+#[tracing::instrument(skip_all)]
+pub async fn suggest(state: &AppState, prefix: &str, providers: bool, first: u64) -> Result<Vec<String>> {
+    let folded = shared::validate::fold(prefix.trim());
+    if folded.is_empty() {
+        return Ok(Vec::new());
+    }
+    if providers {
+        let names = db::catalogue::providers(&state.db, false).await?;
+        return Ok(names
+            .into_iter()
+            .filter(|p| shared::fuzzy::words(&p.name).iter().any(|w| w.starts_with(&folded)))
+            .map(|p| p.name)
+            .take(usize::try_from(first).unwrap_or(10))
+            .collect());
+    }
+    Ok(db::search::catalogue::suggest_titles(&state.db, &folded, first).await?)
 }

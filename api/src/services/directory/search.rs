@@ -72,6 +72,10 @@ pub enum SuggestKind {
     Name,
     City,
     Specialty,
+    /// Course titles of the catalogue.
+    Course,
+    /// Course providers' names.
+    Provider,
 }
 
 /// Most completions one `suggest` gives.
@@ -95,6 +99,8 @@ pub async fn suggest(state: &AppState, prefix: &str, kind: SuggestKind, first: i
         return Ok(Vec::new());
     }
     let column = match kind {
+        SuggestKind::Course => return crate::services::catalogue::suggest(state, &prefix, false, first).await,
+        SuggestKind::Provider => return crate::services::catalogue::suggest(state, &prefix, true, first).await,
         SuggestKind::Name => db::search::SuggestColumn::Name,
         SuggestKind::City => db::search::SuggestColumn::City,
         SuggestKind::Specialty => {
