@@ -37,6 +37,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/trainers/:slug") view=routes::directory::TrainerPage/>
                     <Route path=path!("/verify") view=routes::certification::Verify/>
                     <Route path=path!("/courses") view=routes::courses::Courses/>
+                    <Route path=path!("/courses/:code") view=routes::courses::CoursePage/>
                     <Route path=path!("/staff/member") view=routes::staff::StaffMember/>
                     <Route path=path!("/staff/petitions") view=routes::petitions::StaffPetitions/>
                 </Routes>

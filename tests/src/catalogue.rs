@@ -193,10 +193,7 @@ async fn a_retired_course_leaves_the_catalogue_and_stays_for_staff() -> Result<(
 const SEARCH: &str = "query($q: String, $a: String, $f: Int, $o: Boolean) { courses(query: $q, after: $a, first: $f, approved: $o) { edges { node { code title } } pageInfo { hasNextPage endCursor } } }";
 
 async fn codes(app: &TestApp, query: &str) -> Result<Vec<String>> {
-    let found = app
-        .graphql(SEARCH, json!({ "q": query }))
-        .await?
-        .ok()?;
+    let found = app.graphql(SEARCH, json!({ "q": query })).await?.ok()?;
     Ok(found
         .data("courses.edges")?
         .as_array()
@@ -232,9 +229,16 @@ async fn the_catalogue_is_searched_by_words_prefixes_and_small_typos_best_match_
     // Title matches before a description's mention; the last word may be a prefix.
     let nutrition = codes(&app, "nutrition").await?;
     assert_eq!(nutrition.len(), 3, "{nutrition:?}");
-    assert_eq!(nutrition.last().map(String::as_str), Some("STR-200"), "a description's mention comes last");
+    assert_eq!(
+        nutrition.last().map(String::as_str),
+        Some("STR-200"),
+        "a description's mention comes last"
+    );
     assert_eq!(codes(&app, "nutri").await?.len(), 3, "the word being typed is a prefix");
-    assert_eq!(codes(&app, "sports nutr").await?, vec!["NUT-201".to_owned(), "NUT-310".to_owned()]);
+    assert_eq!(
+        codes(&app, "sports nutr").await?,
+        vec!["NUT-201".to_owned(), "NUT-310".to_owned()]
+    );
     // Typos, accents and case as in the directory; codes and providers are words too.
     assert_eq!(codes(&app, "kettlebels").await?, vec!["KET-100".to_owned()], "one typo");
     assert_eq!(codes(&app, "YÔGA").await?, vec!["YOG-110".to_owned()]);
@@ -267,15 +271,21 @@ async fn the_catalogue_is_searched_by_words_prefixes_and_small_typos_best_match_
         .collect();
     all.sort();
     assert_eq!(all, vec!["NUT-201", "NUT-310", "STR-200"]);
-    let elsewhere = app
-        .graphql(SEARCH, json!({ "q": "strength", "a": cursor }))
-        .await?;
-    assert_eq!(elsewhere.code(), Some("VALIDATION"), "a cursor of another search is refused");
+    let elsewhere = app.graphql(SEARCH, json!({ "q": "strength", "a": cursor })).await?;
+    assert_eq!(
+        elsewhere.code(),
+        Some("VALIDATION"),
+        "a cursor of another search is refused"
+    );
 
     // A retired course leaves the search too; an edited title is found at once.
-    app.graphql_as(&staff.token, "mutation { retireCourse(code: \"KET-100\") { retired } }", json!({}))
-        .await?
-        .ok()?;
+    app.graphql_as(
+        &staff.token,
+        "mutation { retireCourse(code: \"KET-100\") { retired } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
     assert!(codes(&app, "kettlebells").await?.is_empty());
     create_update(&app, &staff).await?;
     assert_eq!(codes(&app, "mobility").await?, vec!["STR-200".to_owned()]);
@@ -308,7 +318,11 @@ async fn typeahead_completes_course_titles_and_provider_names() -> Result<()> {
         .graphql(suggest, json!({ "p": "ATHL", "k": "COURSE" }))
         .await?
         .ok()?;
-    assert_eq!(athletes.data("suggest")?, &json!(["Yoga for athletes"]), "any word of a title");
+    assert_eq!(
+        athletes.data("suggest")?,
+        &json!(["Yoga for athletes"]),
+        "any word of a title"
+    );
     let providers = app
         .graphql(suggest, json!({ "p": "canf", "k": "PROVIDER" }))
         .await?

@@ -56,7 +56,7 @@ const DEMO_PROFILES: [DemoProfile; 3] = [
     },
 ];
 
-const DEMO_PEOPLE: [(&str, &str, Role); 7] = [
+const DEMO_PEOPLE: [(&str, &str, Role); 8] = [
     ("ada.admin@demo.cptn.example", "Ada Administrator", Role::Admin),
     ("sam.staff@demo.cptn.example", "Sam Staffer", Role::Staff),
     ("maya.trainer@demo.cptn.example", "Maya Okafor", Role::Member),
@@ -64,6 +64,8 @@ const DEMO_PEOPLE: [(&str, &str, Role); 7] = [
     ("chloe.trainer@demo.cptn.example", "Chloé Tremblay", Role::Member),
     ("noor.trainer@demo.cptn.example", "Noor Haddad", Role::Member),
     ("tom.member@demo.cptn.example", "Tom Nguyen", Role::Member),
+    // Records completion of CanFit Academy's courses.
+    ("pat.provider@demo.cptn.example", "Pat Provider", Role::Provider),
 ];
 
 /// A demo member's certification, relative to today: one member in each status.
@@ -129,6 +131,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
         }
         if let Some(demo) = DEMO_CERTIFICATIONS.iter().find(|c| c.email == email.as_str()) {
             ensure_certification(db, &member, demo).await?;
+        }
+        if crate::authz::role_acts_for_a_provider(role) && member.course_provider_id.is_none() {
+            link_demo_provider(db, &member).await?;
         }
         out.push(DemoCredential {
             role,
@@ -372,6 +377,23 @@ async fn ensure_catalogue(db: &DatabaseConnection) -> Result<()> {
     }
     write
         .commit(AuditRecord::new(AuditKind::CourseCreated).detail("demo catalogue"))
+        .await
+}
+
+/// Links the demo provider account to the demo catalogue's provider.
+async fn link_demo_provider(db: &DatabaseConnection, member: &entity::member::Model) -> Result<()> {
+    let Some(provider) = db::catalogue::provider_by_slug(db, "canfit-academy").await? else {
+        return Ok(());
+    };
+    let now = chrono::Utc::now();
+    let write = AuditedWrite::begin(db, Actor::operator(now)).await?;
+    db::members::set_role(write.conn(), member.id, Role::Provider, Some(provider.id), now).await?;
+    write
+        .commit(
+            AuditRecord::new(AuditKind::CourseProviderLinked)
+                .about(member.id)
+                .detail("demo provider account"),
+        )
         .await
 }
 

@@ -1,8 +1,14 @@
 //! The course catalogue (`graphql/catalogue.graphql`).
 
-use super::{ApiError, run};
+use super::{ApiError, DateTime, run};
 
-graphql_operations!("graphql/catalogue.graphql", PublicCourses, MemberCourses,);
+graphql_operations!(
+    "graphql/catalogue.graphql",
+    PublicCourses,
+    MemberCourses,
+    CoursePage,
+    Enrol,
+);
 
 /// A course as the catalogue page shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,16 +49,18 @@ macro_rules! card_from {
     )*};
 }
 
-card_from!(public_courses, member_courses);
+card_from!(public_courses, member_courses, course_page);
 
 /// A page of the catalogue: `member` asks for member prices too.
 pub async fn courses(
     member: bool,
+    query: Option<String>,
     online_only: bool,
     after: Option<String>,
 ) -> Result<(Vec<CourseCard>, Option<String>), ApiError> {
     if member {
         let variables = member_courses::Variables {
+            query: query.clone(),
             delivery: online_only.then_some(member_courses::CourseDelivery::ONLINE),
             after,
         };
@@ -75,6 +83,7 @@ pub async fn courses(
         Ok((cards, next))
     } else {
         let variables = public_courses::Variables {
+            query,
             delivery: online_only.then_some(public_courses::CourseDelivery::ONLINE),
             after,
         };
@@ -86,4 +95,19 @@ pub async fn courses(
             .flatten();
         Ok((found.edges.into_iter().map(|e| e.node.into()).collect(), next))
     }
+}
+
+/// A dated session as the course page lists it.
+pub type WorkshopSlot = course_page::CoursePageCourseWorkshops;
+
+/// One course with its workshops.
+pub async fn course_page(code: String) -> Result<(CourseCard, Vec<WorkshopSlot>), ApiError> {
+    let course = run::<CoursePage>(course_page::Variables { code }).await?.course;
+    Ok((course.course_card_fields.into(), course.workshops))
+}
+
+/// Enrols the member; answers what they owe.
+pub async fn enrol(course: String, workshop: Option<String>) -> Result<String, ApiError> {
+    let enrolled = run::<Enrol>(enrol::Variables { course, workshop }).await?.enrol;
+    Ok(enrolled.price.formatted)
 }

@@ -244,4 +244,5 @@ pub enum SuggestionKind {
     Name,
     City,
     Specialty,
+    Course,
 }

@@ -1,8 +1,10 @@
 //! The course catalogue: current courses by title, online only if asked; logged-in members
 //! see the member price (P21), visitors whether one exists.
 
-use crate::api::{self, ApiError, CourseCard};
+use crate::api::{self, ApiError, CourseCard, SuggestionKind, WorkshopSlot};
+use crate::components::combobox::Combobox;
 use crate::components::form_error::FormError;
+use crate::components::login_required::LoginRequired;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -13,12 +15,14 @@ pub fn Courses() -> impl IntoView {
     let cards = RwSignal::new(Vec::<CourseCard>::new());
     let next = RwSignal::new(None::<String>);
     let online_only = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let load = move |more: bool| {
         let after = if more { next.get_untracked() } else { None };
         let (member, online) = (session.logged_in(), online_only.get_untracked());
+        let text = Some(query.get_untracked()).filter(|q| !q.trim().is_empty());
         leptos::task::spawn_local(async move {
-            match api::courses(member, online, after).await {
+            match api::courses(member, text, online, after).await {
                 Ok((found, cursor)) => {
                     error.set(None);
                     cards.update(|shown| {
@@ -37,6 +41,18 @@ pub fn Courses() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Continuing-education courses"</h1>
+            <form class="stack" role="search" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                load(false);
+            }>
+                <label for="courses-query">"Title, topic, code or provider"</label>
+                <Combobox id="courses-query" kind=SuggestionKind::Course value=query
+                    on_pick=Callback::new(move |title: String| {
+                        query.set(title);
+                        load(false);
+                    })/>
+                <button type="submit" id="courses-search">"Search"</button>
+            </form>
             <label class="check">
                 <input type="checkbox" id="courses-online" prop:checked=move || online_only.get()
                     on:change=move |ev| {
@@ -50,7 +66,7 @@ pub fn Courses() -> impl IntoView {
         <ul class="results" id="courses">
             <For each=move || cards.get() key=|c| c.code.clone() let:c>
                 <li class="card result course">
-                    <h2>{c.title.clone()}</h2>
+                    <h2><A href=format!("/courses/{}", c.code)>{c.title.clone()}</A></h2>
                     <p class="hint">{format!("{} · {} · {} h · {} CEC{}", c.code, c.provider,
                         c.hours, c.cec, if c.online { " · online" } else { " · in person" })}</p>
                     <p>{c.description.clone()}</p>
@@ -68,4 +84,69 @@ pub fn Courses() -> impl IntoView {
             <button type="button" class="secondary" id="courses-more" on:click=move |_| load(true)>"More courses"</button>
         </Show>
     }
+}
+
+/// One course: its facts, prices, workshops, and enrolment for members.
+#[component]
+pub fn CoursePage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let course = RwSignal::new(None::<(CourseCard, Vec<WorkshopSlot>)>);
+    let error = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let code = code();
+        leptos::task::spawn_local(async move {
+            match api::course_page(code).await {
+                Ok(found) => course.set(Some(found)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    let enrol = move |workshop: Option<String>| {
+        let code = code();
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::enrol(code, workshop).await {
+                Ok(owed) => notice.set(Some(format!(
+                    "You are enrolled. {owed} is owed; your place is held until it is paid."
+                ))),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="course-page">
+            {move || course.get().map(|(c, workshops)| view! {
+                <h1>{c.title.clone()}</h1>
+                <p class="hint">{format!("{} · {} · {} h · {} CEC", c.code, c.provider, c.hours, c.cec)}</p>
+                <p>{c.description.clone()}</p>
+                <p class="price">{format!("Price: {}", c.public_price)}</p>
+                <h2>"Workshops"</h2>
+                {if workshops.is_empty() {
+                    view! { <p>"No dated sessions: this course is taken at your own pace."</p>
+                        <LoginRequired><button type="button" id="enrol" on:click=move |_| enrol(None)>"Enrol"</button></LoginRequired> }.into_any()
+                } else {
+                    view! { <ul class="workshops" id="workshops">{workshops.into_iter().map(|w| {
+                        let full = w.seats_left == 0;
+                        let id = w.id.clone();
+                        view! {
+                            <li class="workshop">
+                                {format!("{} to {}, {} · {} seats left", when(&w.starts_at), when(&w.ends_at), w.location, w.seats_left)}
+                                <button type="button" class="enrol-workshop" disabled=full
+                                    on:click=move |_| enrol(Some(id.clone()))>{if full { "Full" } else { "Enrol" }}</button>
+                            </li>
+                        }
+                    }).collect_view()}</ul> }.into_any()
+                }}
+            })}
+            <p role="status" id="enrol-notice">{move || notice.get()}</p>
+            <FormError error=error id="course-error"/>
+        </section>
+    }
+}
+
+/// `2026-12-21T14:00:00+00:00` as `2026-12-21 14:00 UTC`.
+fn when(at: &str) -> String {
+    format!("{} UTC", at.get(..16).unwrap_or(at).replace('T', " "))
 }

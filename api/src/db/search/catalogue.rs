@@ -112,7 +112,11 @@ pub async fn search_courses<C: ConnectionTrait>(
                 format!("({exact}{alternatives})")
             }
             _ => {
-                let exact = if i == last { format!("\"{term}\"*") } else { format!("\"{term}\"") };
+                let exact = if i == last {
+                    format!("\"{term}\"*")
+                } else {
+                    format!("\"{term}\"")
+                };
                 let alternatives = typos
                     .map(|w| format!(" OR {{title provider}} : \"{w}\""))
                     .collect::<String>();

@@ -323,7 +323,11 @@ fn text_match_sqlite(terms: &[String], similar: &[Vec<String>], city: Option<&st
 /// Typesense's `typo_tokens_threshold` works the same way). A needless alternative is not
 /// free either: PostgreSQL collects its whole posting list, and any weighted alternative
 /// makes it recheck every candidate row against its `tsvector`.
-pub(super) fn typo_alternatives<'a>(term: &str, is_last: bool, candidates: &'a [String]) -> impl Iterator<Item = &'a String> {
+pub(super) fn typo_alternatives<'a>(
+    term: &str,
+    is_last: bool,
+    candidates: &'a [String],
+) -> impl Iterator<Item = &'a String> {
     let meant = candidates
         .iter()
         .any(|name| name == term || (is_last && name.starts_with(term)));

@@ -33,7 +33,12 @@ impl CourseCatalogueQuery {
         let delivery_text = delivery.map(|d| format!("{d:?}"));
         let list = list_for(
             Course::CURSOR_LIST,
-            &[query.as_deref(), provider.as_deref(), delivery_text.as_deref(), approved_text.as_deref()],
+            &[
+                query.as_deref(),
+                provider.as_deref(),
+                delivery_text.as_deref(),
+                approved_text.as_deref(),
+            ],
         );
         let request = page_request(&list, first, after.as_deref()).gql()?;
         let page = catalogue::courses(

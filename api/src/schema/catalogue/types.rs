@@ -6,8 +6,8 @@ use crate::schema::ContextExt;
 use crate::schema::certification::types::MoneyAmount;
 use crate::schema::error::GqlResult;
 use crate::schema::guard::readable_by;
-use crate::schema::pagination::plain_connection;
 use crate::schema::pagination::CursorKey;
+use crate::schema::pagination::plain_connection;
 use crate::services::catalogue::{CourseKey, CourseView};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
@@ -46,7 +46,11 @@ pub struct Course(pub CourseView);
 impl Course {
     pub const CURSOR_LIST: &'static str = "courses";
 
-    pub fn connection(list: &str, request: &PageRequest<CourseKey>, page: Page<(CourseKey, CourseView)>) -> CourseConnection {
+    pub fn connection(
+        list: &str,
+        request: &PageRequest<CourseKey>,
+        page: Page<(CourseKey, CourseView)>,
+    ) -> CourseConnection {
         plain_connection(list, request, page, |(key, _)| key.clone(), |(_, view)| Course(view))
     }
 }
