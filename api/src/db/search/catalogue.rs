@@ -12,6 +12,7 @@ use crate::db::catalogue::CourseFilter;
 use entity::course;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
 use shared::fuzzy;
+use std::fmt::Write;
 
 /// The trigram table of catalogue words.
 const TRIGRAMS: &str = "course_trigram";
@@ -40,7 +41,7 @@ pub async fn index_course<C: ConnectionTrait>(conn: &C, course: &course::Model, 
     };
     conn.execute_raw(p.statement(delete)).await?;
     let mut p = Params::new(backend);
-    let (i, t, c, pr, d) = (
+    let (id, title_value, code_value, provider_value, description_value) = (
         p.push(course.id),
         p.push(title.clone()),
         p.push(code),
@@ -49,12 +50,13 @@ pub async fn index_course<C: ConnectionTrait>(conn: &C, course: &course::Model, 
     );
     let insert = match backend {
         DbBackend::Postgres => format!(
-            "INSERT INTO course_search (course_id, document) VALUES ({i}, \
-             setweight(to_tsvector('simple', {t}), 'A') || setweight(to_tsvector('simple', {c}), 'A') || \
-             setweight(to_tsvector('simple', {pr}), 'B') || setweight(to_tsvector('simple', {d}), 'C'))"
+            "INSERT INTO course_search (course_id, document) VALUES ({id}, \
+             setweight(to_tsvector('simple', {title_value}), 'A') || setweight(to_tsvector('simple', {code_value}), 'A') || \
+             setweight(to_tsvector('simple', {provider_value}), 'B') || setweight(to_tsvector('simple', {description_value}), 'C'))"
         ),
         _ => format!(
-            "INSERT INTO course_search (rowid, title, code, provider, description) VALUES ({i}, {t}, {c}, {pr}, {d})"
+            "INSERT INTO course_search (rowid, title, code, provider, description) \
+             VALUES ({id}, {title_value}, {code_value}, {provider_value}, {description_value})"
         ),
     };
     conn.execute_raw(p.statement(insert)).await?;
@@ -105,24 +107,26 @@ pub async fn search_courses<C: ConnectionTrait>(
     let last = search.terms.len().saturating_sub(1);
     let groups = search.terms.iter().enumerate().map(|(i, term)| {
         let typos = typo_alternatives(term, i == last, search.similar.get(i).map_or(&[][..], Vec::as_slice));
-        match backend {
-            DbBackend::Postgres => {
-                let exact = if i == last { format!("{term}:*") } else { term.clone() };
-                let alternatives = typos.map(|w| format!(" | {w}:AB")).collect::<String>();
-                format!("({exact}{alternatives})")
+        let mut group = String::from("(");
+        if backend == DbBackend::Postgres {
+            group.push_str(term);
+            if i == last {
+                group.push_str(":*");
             }
-            _ => {
-                let exact = if i == last {
-                    format!("\"{term}\"*")
-                } else {
-                    format!("\"{term}\"")
-                };
-                let alternatives = typos
-                    .map(|w| format!(" OR {{title provider}} : \"{w}\""))
-                    .collect::<String>();
-                format!("({exact}{alternatives})")
+            for word in typos {
+                let _ = write!(group, " | {word}:AB");
+            }
+        } else {
+            let _ = write!(group, "\"{term}\"");
+            if i == last {
+                group.push('*');
+            }
+            for word in typos {
+                let _ = write!(group, " OR {{title provider}} : \"{word}\"");
             }
         }
+        group.push(')');
+        group
     });
     let expression = match backend {
         DbBackend::Postgres => groups.collect::<Vec<_>>().join(" & "),
@@ -181,23 +185,19 @@ pub async fn suggest_titles<C: ConnectionTrait>(conn: &C, prefix: &str, limit: u
     };
     let backend = conn.get_database_backend();
     let mut p = Params::new(backend);
-    let sql = match backend {
-        DbBackend::Postgres => {
-            let q = p.push(format!("{word}:*A"));
-            let l = p.push(i64::try_from(limit).unwrap_or(10));
-            format!(
-                "SELECT c.title FROM course_search s JOIN course c ON c.id = s.course_id \
-                 WHERE s.document @@ to_tsquery('simple', {q}) AND c.retired_at IS NULL ORDER BY c.title, c.id LIMIT {l}"
-            )
-        }
-        _ => {
-            let q = p.push(format!("title : \"{word}\"*"));
-            let l = p.push(i64::try_from(limit).unwrap_or(10));
-            format!(
-                "SELECT c.title FROM (SELECT rowid AS course_id FROM course_search WHERE course_search MATCH {q}) f \
-                 JOIN course c ON c.id = f.course_id WHERE c.retired_at IS NULL ORDER BY c.title, c.id LIMIT {l}"
-            )
-        }
+    let limit = i64::try_from(limit).unwrap_or(10);
+    let sql = if backend == DbBackend::Postgres {
+        let (q, l) = (p.push(format!("{word}:*A")), p.push(limit));
+        format!(
+            "SELECT c.title FROM course_search s JOIN course c ON c.id = s.course_id \
+             WHERE s.document @@ to_tsquery('simple', {q}) AND c.retired_at IS NULL ORDER BY c.title, c.id LIMIT {l}"
+        )
+    } else {
+        let (q, l) = (p.push(format!("title : \"{word}\"*")), p.push(limit));
+        format!(
+            "SELECT c.title FROM (SELECT rowid AS course_id FROM course_search WHERE course_search MATCH {q}) f \
+             JOIN course c ON c.id = f.course_id WHERE c.retired_at IS NULL ORDER BY c.title, c.id LIMIT {l}"
+        )
     };
     let rows = Title::find_by_statement(p.statement(sql)).all(conn).await?;
     Ok(rows.into_iter().map(|r| r.title).collect())

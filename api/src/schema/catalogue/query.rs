@@ -16,6 +16,10 @@ impl CourseCatalogueQuery {
     /// best matches first (titles and codes weigh most, then providers, then descriptions;
     /// the last word may be a prefix and small typos are forgiven, as in the directory);
     /// without, by title. Audience: public.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each is an argument of the public GraphQL field"
+    )]
     async fn courses(
         &self,
         ctx: &Context<'_>,
