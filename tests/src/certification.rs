@@ -652,3 +652,73 @@ async fn staff_never_act_on_their_own_certification_credit_or_fees() -> Result<(
     app.graphql_as(&colleague.token, PAY, json!({ "f": fee })).await?.ok()?;
     Ok(())
 }
+
+const DASHBOARD: &str = "{ myDashboard { status cycleStartsOn expiresOn graceEndsOn renewalOpensOn earnedCec requiredCec renewalPaid renewalFee { cents } recentCredit { id cec source title reason earnedOn countsForACycle } } }";
+const FULL_VIEW: &str = "{ me { certification { status cycleStartsOn expiresOn graceEndsOn renewalOpensOn earnedCec requiredCec renewal { status fee { amount { cents } } } } ledger(first: 20) { edges { node { id cec source title reason earnedOn countsForACycle } } } } }";
+
+#[tokio::test]
+async fn the_dashboard_says_what_the_certification_and_ledger_say_in_one_statement() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let credentials = api::services::seed::seed_demo(&app.state.db)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    // A renewal asked for (Chloé is in her window) and a course credit with a title.
+    let chloe = credentials
+        .iter()
+        .find(|c| c.email.starts_with("chloe."))
+        .ok_or_else(|| anyhow!("demo member"))?;
+    let chloe = app.logged_in(chloe.email.clone(), chloe.password.clone()).await?;
+    app.graphql_as(&chloe.token, "mutation { renewCertification { status } }", json!({}))
+        .await?
+        .ok()?;
+    for demo in credentials
+        .iter()
+        .filter(|c| c.email.contains(".trainer@") || c.email.starts_with("tom."))
+    {
+        let user = app.logged_in(demo.email.clone(), demo.password.clone()).await?;
+        let before = app.state.db_stats.statements();
+        let dashboard = app.graphql_as(&user.token, DASHBOARD, json!({})).await?.ok()?;
+        let cost = app.state.db_stats.statements() - before;
+        assert_eq!(cost, 2, "{}: the session check and one statement", demo.email);
+        let full = app.graphql_as(&user.token, FULL_VIEW, json!({})).await?.ok()?;
+        for field in [
+            "status",
+            "cycleStartsOn",
+            "expiresOn",
+            "graceEndsOn",
+            "renewalOpensOn",
+            "earnedCec",
+            "requiredCec",
+        ] {
+            assert_eq!(
+                dashboard.data(&format!("myDashboard.{field}"))?,
+                full.data(&format!("me.certification.{field}"))?,
+                "{}: {field}",
+                demo.email
+            );
+        }
+        let renewal = full.data("me.certification.renewal")?;
+        assert_eq!(
+            dashboard.data("myDashboard.renewalFee.cents").ok(),
+            renewal.get("fee").map(|f| &f["amount"]["cents"]),
+            "{}",
+            demo.email
+        );
+        let ledger: Vec<serde_json::Value> = full
+            .data("me.ledger.edges")?
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["node"].clone())
+            .collect();
+        assert_eq!(
+            dashboard.data("myDashboard.recentCredit")?,
+            &serde_json::Value::Array(ledger),
+            "{}",
+            demo.email
+        );
+    }
+    let anonymous = app.graphql(DASHBOARD, json!({})).await?;
+    assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"));
+    Ok(())
+}

@@ -342,3 +342,81 @@ pub async fn record_reminder<C: ConnectionTrait>(
         .await?;
     Ok(inserted == 1)
 }
+
+/// One row of [`dashboard`]: a cycle of the member (with its credit total and its renewal's
+/// fee) or one of their latest ledger entries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DashboardRow {
+    Cycle {
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        total_tenths: i64,
+        renewal_fee_cents: Option<i64>,
+        renewal_fee_status: Option<String>,
+    },
+    Entry {
+        id: i64,
+        earned_on: NaiveDate,
+        tenths: i64,
+        counts: bool,
+        source: String,
+        title: Option<String>,
+        reason: Option<String>,
+    },
+}
+
+/// Everything a member's dashboard shows, in one statement: each of their cycles with the
+/// credit it holds and its renewal's fee, and their latest `entries` ledger entries with
+/// the title of what each credits. Entries come newest first.
+pub async fn dashboard<C: ConnectionTrait>(conn: &C, member_id: i64, entries: u64) -> Result<Vec<DashboardRow>, DbErr> {
+    let mut p = crate::db::Params::new(conn.get_database_backend());
+    let (cycles_of, entries_of) = (p.push(member_id), p.push(member_id));
+    let limit = p.push(i64::try_from(entries).unwrap_or(20));
+    let sql = format!(
+        "SELECT 'c' AS kind, cy.id AS id, cy.starts_on AS d1, cy.ends_on AS d2, \
+         (SELECT COALESCE(SUM(x.tenths), 0) FROM cec_entry x WHERE x.cycle_id = cy.id) AS n1, \
+         f.amount_cents AS n2, f.status AS s1, NULL AS s2, NULL AS s3 \
+         FROM certification_cycle cy LEFT JOIN certification_renewal r ON r.cycle_id = cy.id \
+         LEFT JOIN fee f ON f.id = r.fee_id WHERE cy.member_id = {cycles_of} \
+         UNION ALL \
+         SELECT 'e', l.id, l.earned_on, NULL, l.tenths, l.cycle_id, l.source, l.title, l.reason FROM \
+         (SELECT e.id, e.earned_on, e.tenths, e.cycle_id, e.source, COALESCE(c.title, t.title) AS title, e.reason \
+          FROM cec_entry e LEFT JOIN course c ON c.id = e.course_id LEFT JOIN petition t ON t.id = e.petition_id \
+          WHERE e.member_id = {entries_of} ORDER BY e.id DESC LIMIT {limit}) l"
+    );
+    let rows = conn.query_all_raw(p.statement(sql)).await?;
+    let mut out: Vec<DashboardRow> = rows
+        .iter()
+        .map(|row| {
+            let kind: String = row.try_get("", "kind")?;
+            let d1: NaiveDate = row.try_get("", "d1")?;
+            let n1: i64 = row.try_get("", "n1")?;
+            let n2: Option<i64> = row.try_get("", "n2")?;
+            let s1: Option<String> = row.try_get("", "s1")?;
+            Ok(if kind == "c" {
+                DashboardRow::Cycle {
+                    starts_on: d1,
+                    ends_on: row.try_get("", "d2")?,
+                    total_tenths: n1,
+                    renewal_fee_cents: n2,
+                    renewal_fee_status: s1,
+                }
+            } else {
+                DashboardRow::Entry {
+                    id: row.try_get("", "id")?,
+                    earned_on: d1,
+                    tenths: n1,
+                    counts: n2.is_some(),
+                    source: s1.unwrap_or_default(),
+                    title: row.try_get("", "s2")?,
+                    reason: row.try_get("", "s3")?,
+                }
+            })
+        })
+        .collect::<Result<_, DbErr>>()?;
+    out.sort_by_key(|row| match row {
+        DashboardRow::Cycle { starts_on, .. } => (0, *starts_on, 0),
+        DashboardRow::Entry { id, .. } => (1, NaiveDate::MIN, -id),
+    });
+    Ok(out)
+}

@@ -11,12 +11,14 @@ graphql_operations!(
     VerifyCertification,
 );
 
-/// The member's dashboard data.
-pub type Dashboard = my_certification::MyCertificationMe;
-pub use my_certification::{CecSource, PaymentStatus};
+/// The member's dashboard data (one statement on the server).
+pub type Dashboard = my_certification::MyCertificationMyDashboard;
+pub use my_certification::CecSource;
 
 pub async fn my_certification() -> Result<Option<Dashboard>, ApiError> {
-    Ok(run::<MyCertification>(my_certification::Variables).await?.me)
+    Ok(Some(
+        run::<MyCertification>(my_certification::Variables).await?.my_dashboard,
+    ))
 }
 
 pub async fn renew_certification() -> Result<(), ApiError> {

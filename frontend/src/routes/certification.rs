@@ -1,7 +1,7 @@
 //! Certification pages: the member's certification on "my account" (status, progress toward
 //! the cycle's credit, ledger, renewal) and the public "verify a certification" register.
 
-use crate::api::{self, ApiError, CecSource, CertificationStatus, Dashboard, PaymentStatus, Verification};
+use crate::api::{self, ApiError, CecSource, CertificationStatus, Dashboard, Verification};
 use crate::components::field::Field;
 use crate::components::form_error::FormError;
 use leptos::prelude::*;
@@ -62,11 +62,10 @@ pub fn MyCertification() -> impl IntoView {
         <section class="card" id="certification">
             <h2>"Certification"</h2>
             <p role="status" id="certification-notice">{move || notice.get()}</p>
-            {move || data.get().map(|me| {
-                let c = me.certification;
+            {move || data.get().map(|c| {
                 let (earned, required) = (tenths(&c.earned_cec), tenths(&c.required_cec).max(1));
                 let can_renew = matches!(c.status, CertificationStatus::Certified | CertificationStatus::Grace)
-                    && c.renewal.is_none();
+                    && c.renewal_fee.is_none();
                 view! {
                     <dl class="facts">
                         <dt>"Status"</dt><dd id="certification-status">{status_label(c.status)}</dd>
@@ -80,11 +79,11 @@ pub fn MyCertification() -> impl IntoView {
                     </dl>
                     <label for="cec-progress">{format!("Credit this cycle: {} of {} CEC", c.earned_cec, c.required_cec)}</label>
                     <progress id="cec-progress" max=required value=earned.min(required)></progress>
-                    {c.renewal.map(|r| view! {
-                        <p id="renewal-state">{match r.status {
-                            PaymentStatus::PAID => "Renewed: the next cycle starts at this one's expiry.".to_owned(),
-                            _ => format!("Renewal requested: {} owed ({}).", r.fee.amount.formatted,
-                                if r.fee.status == PaymentStatus::PAID { "paid" } else { "awaiting payment" }),
+                    {c.renewal_fee.clone().map(|fee| view! {
+                        <p id="renewal-state">{if c.renewal_paid {
+                            "Renewed: the next cycle starts at this one's expiry.".to_owned()
+                        } else {
+                            format!("Renewal requested: {} owed (awaiting payment).", fee.formatted)
                         }}</p>
                     })}
                     <Show when=move || can_renew>
@@ -93,8 +92,7 @@ pub fn MyCertification() -> impl IntoView {
                     <h3>"Credit ledger"</h3>
                     <table id="ledger">
                         <thead><tr><th>"Earned"</th><th>"CEC"</th><th>"Source"</th><th class="ua">"Note"</th></tr></thead>
-                        <tbody>{me.ledger.edges.into_iter().map(|edge| {
-                            let entry = edge.node;
+                        <tbody>{c.recent_credit.into_iter().map(|entry| {
                             view! {
                                 <tr>
                                     <td>{entry.earned_on.clone()}</td>

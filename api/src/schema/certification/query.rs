@@ -1,6 +1,6 @@
 //! The public certification register.
 
-use super::types::CertificationCheck;
+use super::types::{CertificationCheck, MemberDashboard};
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
@@ -28,5 +28,13 @@ impl CertificationQuery {
             .await
             .gql()?;
         Ok(found.into())
+    }
+
+    /// The caller's dashboard in one read: the status and dates of the cycle that counts,
+    /// its credit against the requirement, the renewal's fee once asked for, and the
+    /// latest 20 ledger entries with the titles of what they credit. Audience: owner.
+    async fn my_dashboard(&self, ctx: &Context<'_>) -> async_graphql::Result<MemberDashboard> {
+        let dashboard = certification::my_dashboard(ctx.state(), ctx.viewer()).await.gql()?;
+        Ok(MemberDashboard(dashboard))
     }
 }

@@ -4,7 +4,9 @@
 use crate::page::{Page, PageRequest};
 use crate::schema::directory::types::CertificationStatus;
 use crate::schema::pagination::plain_connection;
-use crate::services::certification::{CertificationView, LedgerEntry, RenewalView, Verification};
+use crate::services::certification::{
+    CertificationView, Dashboard, LedgerEntry, RecentEntry, RenewalView, Verification,
+};
 use async_graphql::connection::Connection;
 use async_graphql::{Enum, ID, Object, SimpleObject};
 use shared::cec::format_tenths;
@@ -253,5 +255,102 @@ impl From<Verification> for CertificationCheck {
             status: v.status.into(),
             expiry_month: v.expiry_month,
         }
+    }
+}
+
+pub struct MemberDashboard(pub Dashboard);
+
+/// A member's own dashboard: their certification and latest credit. Audience: owner.
+#[Object]
+impl MemberDashboard {
+    /// The status today (as `Certification.status`). Audience: owner.
+    async fn status(&self) -> CertificationStatus {
+        self.0.status.into()
+    }
+
+    /// First day of the cycle that counts now. Audience: owner.
+    async fn cycle_starts_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.cycle.map(|c| c.starts_on)
+    }
+
+    /// Expiry date of that cycle. Audience: owner.
+    async fn expires_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.cycle.map(|c| c.ends_on)
+    }
+
+    /// The first day after grace. Audience: owner.
+    async fn grace_ends_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.grace_ends_on
+    }
+
+    /// The first day the cycle may be renewed. Audience: owner.
+    async fn renewal_opens_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.renewal_opens_on
+    }
+
+    /// Credit counted for the cycle, e.g. `"1.4"`. Audience: owner.
+    async fn earned_cec(&self) -> String {
+        format_tenths(i32::try_from(self.0.earned_tenths).unwrap_or(i32::MAX))
+    }
+
+    /// What a cycle requires, e.g. `"2.0"`. Audience: owner.
+    async fn required_cec(&self) -> String {
+        format_tenths(self.0.required_tenths)
+    }
+
+    /// The renewal's fee, once renewal was asked for. Audience: owner.
+    async fn renewal_fee(&self) -> Option<MoneyAmount> {
+        self.0.renewal_fee.map(|(amount, _)| MoneyAmount(amount))
+    }
+
+    /// True once the renewal's fee is paid (the next cycle exists). Audience: owner.
+    async fn renewal_paid(&self) -> bool {
+        matches!(self.0.renewal_fee, Some((_, entity::enums::PaymentStatus::Paid)))
+    }
+
+    /// The latest 20 ledger entries, newest first. Audience: owner.
+    async fn recent_credit(&self) -> Vec<RecentCredit> {
+        self.0.entries.iter().cloned().map(RecentCredit).collect()
+    }
+}
+
+pub struct RecentCredit(pub RecentEntry);
+
+/// A ledger entry on the dashboard. Audience: owner.
+#[Object]
+impl RecentCredit {
+    /// Stable identifier of the entry. Audience: owner.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Amount, e.g. `"0.7"`. Audience: owner.
+    async fn cec(&self) -> String {
+        format_tenths(i32::try_from(self.0.tenths).unwrap_or(i32::MAX))
+    }
+
+    /// Where it came from. Audience: owner.
+    async fn source(&self) -> CecSource {
+        self.0.source.into()
+    }
+
+    /// The title of the course or petition it credits. Audience: owner.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
+    /// Why staff adjusted or reversed it. Audience: owner.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// When the credit was earned. Audience: owner.
+    async fn earned_on(&self) -> chrono::NaiveDate {
+        self.0.earned_on
+    }
+
+    /// True when it counts toward a certification cycle. Audience: owner.
+    async fn counts_for_a_cycle(&self) -> bool {
+        self.0.counts_for_a_cycle
     }
 }

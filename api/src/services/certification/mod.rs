@@ -14,6 +14,7 @@ pub(crate) fn not_on_oneself(staff: i64, member: i64) -> Result<()> {
 }
 
 pub mod cycles;
+pub mod dashboard;
 pub mod ledger;
 pub mod register;
 pub mod reminders;
@@ -21,6 +22,7 @@ pub mod renewal;
 pub mod rules;
 
 pub use cycles::{CertificationView, certification_of, record_certification, refresh_directory, reinstate};
+pub use dashboard::{Dashboard, RecentEntry, my_dashboard};
 pub use ledger::{LedgerEntry, adjust, ledger_of, reverse};
 pub use register::{Verification, verify};
 pub use renewal::{RenewalView, renew};
