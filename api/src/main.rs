@@ -34,12 +34,22 @@ enum Command {
     SeedDemo,
     /// Print the GraphQL SDL (committed as docs/schema.graphql).
     PrintSchema,
-    /// Add made-up trainers until the directory holds COUNT profiles (benchmarks; never on
-    /// a real database). Only in builds with the `sample-directory` feature.
+    /// Add made-up trainers until the directory holds COUNT profiles, then a sample course
+    /// catalogue and a certification with a credit ledger for every member without one
+    /// (benchmarks; never on a real database). Only in builds with the `sample-directory`
+    /// feature.
     #[cfg(feature = "sample-directory")]
     SeedDirectory {
         /// How many profiles the directory should hold.
         count: usize,
+    },
+    /// Open COUNT sessions for sample members with a certification and print their access
+    /// tokens, one per line (the benchmark's logged-in pages). Only in builds with the
+    /// `sample-directory` feature.
+    #[cfg(feature = "sample-directory")]
+    BenchSessions {
+        /// How many sessions.
+        count: u64,
     },
     /// Background jobs.
     Jobs {
@@ -97,6 +107,22 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .context("writing sample profiles")?;
             println!("{added} sample profiles added; the directory holds at least {count}");
+            let (courses, entries) = api::services::sample_directory::seed_catalogue_and_ledgers(&db)
+                .await
+                .context("writing the sample catalogue and ledgers")?;
+            println!("{courses} sample courses and {entries} ledger entries added");
+            Ok(())
+        }
+        #[cfg(feature = "sample-directory")]
+        Command::BenchSessions { count } => {
+            let settings = Settings::from_env()?;
+            let db = api::db::connect(&settings).await?;
+            let tokens = api::services::sample_directory::open_sample_sessions(&db, &settings, count)
+                .await
+                .context("opening benchmark sessions")?;
+            for token in tokens {
+                println!("{token}");
+            }
             Ok(())
         }
         Command::Jobs { command } => run_jobs_command(command).await,

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask bench [--engine sqlite|postgres|both] [--profiles 100000] [--connections 32]
 //!                   [--seconds 20] [--warmup 5] [--postgres-url URL] [--pool N]
-//!                   [--pages names,broad,profile,floor] [--server PATH]
+//!                   [--pages names,broad,profile,catalogue,dashboard,floor] [--server PATH]
 //! ```
 //!
 //! `bench` measures the directory as a visitor uses it: it builds the release server, fills
@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask bench [--engine sqlite|postgres|both] [--profiles N] [--connections N] \
-                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,floor] [--server PATH]";
+                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,catalogue,dashboard,floor] [--server PATH]";
 
 /// The web app's card fields (frontend/src/api.rs), so the benchmark asks what a page asks.
 const CARD_FIELDS: &str =
@@ -84,7 +84,9 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> anyhow::Result<Optio
         postgres_url: std::env::var("BENCH_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".to_owned()),
         pool: None,
-        pages: vec!["names".to_owned(), "broad".to_owned(), "profile".to_owned()],
+        pages: ["names", "broad", "profile", "catalogue", "dashboard"]
+            .map(str::to_owned)
+            .to_vec(),
         server: None,
     };
     while let Some(flag) = args.next() {
@@ -168,7 +170,7 @@ fn bench(options: &Options) -> anyhow::Result<()> {
         }
         let _server = target.start(&server, options)?;
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-        for row in runtime.block_on(measure(&target, options))? {
+        for row in runtime.block_on(measure(&target, options, &server))? {
             println!(
                 "| {} | {} | {} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
                 engine.name(),
@@ -251,6 +253,7 @@ impl Target {
         command
             .arg("serve")
             .env("CPTN_ANONYMOUS_PER_MINUTE", "1000000000")
+            .env("CPTN_MEMBER_PER_MINUTE", "1000000000")
             .stdout(Stdio::null());
         if let Some(pool) = options.pool {
             command.env("CPTN_DB_POOL", pool.to_string());
@@ -282,7 +285,7 @@ struct Row {
     errors: usize,
 }
 
-async fn measure(target: &Target, options: &Options) -> anyhow::Result<Vec<Row>> {
+async fn measure(target: &Target, options: &Options, server_path: &Path) -> anyhow::Result<Vec<Row>> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(options.connections)
         .http1_only()
@@ -294,19 +297,30 @@ async fn measure(target: &Target, options: &Options) -> anyhow::Result<Vec<Row>>
         ("names", "search: names, places (20 results)"),
         ("broad", "search: one broad word (20 results)"),
         ("profile", "profile page"),
+        ("catalogue", "catalogue search (20 courses)"),
+        ("dashboard", "member dashboard (status, credit, 20 entries)"),
         ("floor", "floor: `{ __typename }`, no database"),
     ] {
         if !options.pages.iter().any(|p| p == key) {
             continue;
         }
-        let bodies = match key {
-            "names" => search_bodies(&client, &graphql, FOCUSED).await?,
-            "broad" => search_bodies(&client, &graphql, BROAD).await?,
-            "profile" => profile_bodies(&client, &graphql).await?,
-            // What HTTP and GraphQL cost with no database work: the ceiling for any page.
-            _ => vec![br#"{"query":"{ __typename }"}"#.to_vec()],
+        let requests: Vec<Vec<u8>> = if key == "dashboard" {
+            dashboard_requests(&client, target, server_path).await?
+        } else {
+            let bodies = match key {
+                "names" => search_bodies(&client, &graphql, FOCUSED).await?,
+                "broad" => search_bodies(&client, &graphql, BROAD).await?,
+                "profile" => profile_bodies(&client, &graphql).await?,
+                "catalogue" => catalogue_bodies(&client, &graphql).await?,
+                // What HTTP and GraphQL cost with no database work: the ceiling for any page.
+                _ => vec![br#"{"query":"{ __typename }"}"#.to_vec()],
+            };
+            bodies
+                .iter()
+                .map(|body| graphql_post(target.port, body, None))
+                .collect()
         };
-        let requests = Arc::new(bodies.iter().map(|body| graphql_post(target.port, body)).collect());
+        let requests = Arc::new(requests);
         let server = SocketAddr::from(([127, 0, 0, 1], target.port));
         let warmup = Duration::from_secs(options.warmup);
         if !warmup.is_zero() {
@@ -420,6 +434,86 @@ async fn search_bodies(client: &reqwest::Client, graphql: &str, searches: &[Sear
         bodies.push(body);
     }
     Ok(bodies)
+}
+
+/// What people type into the catalogue's search: topics, a provider, a code-like word, a
+/// typo, and the word being typed.
+const CATALOGUE_SEARCHES: &[&str] = &[
+    "nutrition",
+    "yoga athletes",
+    "kettlebell level",
+    "pilates",
+    "strenght seniors",
+    "mobility",
+    "boxing cond",
+    "prairie fitness",
+    "advanced",
+    "prenatal",
+    "running",
+    "masterclass",
+];
+
+/// Catalogue search pages as the web app asks for them (anonymous: public prices).
+async fn catalogue_bodies(client: &reqwest::Client, graphql: &str) -> anyhow::Result<Vec<Vec<u8>>> {
+    let document = "query Courses($q: String) { courses(query: $q, first: 20) { edges { node { code title description \
+                    provider { name } delivery hours cec approved publicPrice { formatted } hasMemberPrice } } \
+                    pageInfo { hasNextPage endCursor } } }";
+    let mut bodies = Vec::new();
+    for q in CATALOGUE_SEARCHES {
+        let body = serde_json::to_vec(&serde_json::json!({ "query": document, "variables": { "q": q } }))?;
+        let answer: serde_json::Value = client
+            .post(graphql)
+            .body(body.clone())
+            .header("content-type", "application/json")
+            .send()
+            .await?
+            .json()
+            .await?;
+        let results = answer["data"]["courses"]["edges"].as_array().map_or(0, Vec::len);
+        eprintln!("  courses {q:?}: {results} on the page");
+        bodies.push(body);
+    }
+    Ok(bodies)
+}
+
+/// Dashboards of 256 sample members, each request with its member's token (sessions
+/// opened by `cptn bench-sessions` with the server's secret).
+async fn dashboard_requests(client: &reqwest::Client, target: &Target, server: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
+    let output = target
+        .command(server)
+        .args(["bench-sessions", "256"])
+        .output()
+        .context("cptn bench-sessions")?;
+    if !output.status.success() {
+        bail!("cptn bench-sessions: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let tokens: Vec<String> = String::from_utf8(output.stdout)?.lines().map(str::to_owned).collect();
+    let document = "{ myDashboard { status cycleStartsOn expiresOn graceEndsOn renewalOpensOn earnedCec requiredCec \
+                    renewalPaid renewalFee { formatted } recentCredit { id cec source title reason earnedOn countsForACycle } } }";
+    let body = serde_json::to_vec(&serde_json::json!({ "query": document }))?;
+    if let Some(token) = tokens.first() {
+        let answer: serde_json::Value = client
+            .post(target.url("/graphql"))
+            .bearer_auth(token)
+            .body(body.clone())
+            .header("content-type", "application/json")
+            .send()
+            .await?
+            .json()
+            .await?;
+        let entries = answer["data"]["myDashboard"]["recentCredit"]
+            .as_array()
+            .map_or(0, Vec::len);
+        eprintln!(
+            "  dashboard of one of {} members: {} with {entries} entries",
+            tokens.len(),
+            answer["data"]["myDashboard"]["status"]
+        );
+    }
+    Ok(tokens
+        .iter()
+        .map(|token| graphql_post(target.port, &body, Some(token)))
+        .collect())
 }
 
 /// Profile pages for a spread of trainers, slugs taken from directory pages.
@@ -548,10 +642,13 @@ async fn load(server: SocketAddr, requests: &Arc<Vec<Vec<u8>>>, connections: usi
 }
 
 /// The bytes of a GraphQL POST, built once: the generator only writes them.
-fn graphql_post(port: u16, body: &[u8]) -> Vec<u8> {
+fn graphql_post(port: u16, body: &[u8], token: Option<&str>) -> Vec<u8> {
+    let authorization = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     let mut request = format!(
         "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n",
+         {authorization}Content-Length: {}\r\n\r\n",
         body.len()
     )
     .into_bytes();

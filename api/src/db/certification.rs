@@ -420,3 +420,109 @@ pub async fn dashboard<C: ConnectionTrait>(conn: &C, member_id: i64, entries: u6
     });
     Ok(out)
 }
+
+/// Benchmark data: cycles for many members in one statement.
+#[cfg(feature = "sample-directory")]
+pub async fn insert_cycles_bulk<C: ConnectionTrait>(
+    conn: &C,
+    cycles: Vec<NewCycle>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if cycles.is_empty() {
+        return Ok(());
+    }
+    cycle::Entity::insert_many(cycles.into_iter().map(|new| cycle::ActiveModel {
+        member_id: Set(new.member_id),
+        starts_on: Set(new.starts_on),
+        ends_on: Set(new.ends_on),
+        kind: Set(new.kind),
+        recorded_at: Set(now),
+        recorded_by: Set(new.recorded_by),
+        ..Default::default()
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// Benchmark data: ledger entries in one statement.
+#[cfg(feature = "sample-directory")]
+pub async fn append_entries_bulk<C: ConnectionTrait>(
+    conn: &C,
+    entries: Vec<NewEntry>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    cec_entry::Entity::insert_many(entries.into_iter().map(|new| cec_entry::ActiveModel {
+        member_id: Set(new.member_id),
+        cycle_id: Set(new.cycle_id),
+        tenths: Set(new.tenths),
+        source: Set(new.source),
+        reason: Set(new.reason),
+        reverses_id: Set(new.reverses_id),
+        earned_on: Set(new.earned_on),
+        recorded_at: Set(now),
+        recorded_by: Set(new.recorded_by),
+        course_id: Set(new.course_id),
+        petition_id: Set(new.petition_id),
+        ..Default::default()
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// Benchmark data: up to `limit` members after id `after` with no certification cycle, and
+/// the cycles of a set of members.
+#[cfg(feature = "sample-directory")]
+pub async fn members_without_cycle<C: ConnectionTrait>(conn: &C, after: i64, limit: u64) -> Result<Vec<i64>, DbErr> {
+    use entity::member;
+    use sea_orm::sea_query::Query;
+    member::Entity::find()
+        .select_only()
+        .column(member::Column::Id)
+        .filter(member::Column::Id.gt(after))
+        .filter(
+            member::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(cycle::Column::MemberId)
+                    .from(cycle::Entity)
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(member::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// The cycles of `members`.
+#[cfg(feature = "sample-directory")]
+pub async fn cycles_of_members<C: ConnectionTrait>(conn: &C, members: &[i64]) -> Result<Vec<cycle::Model>, DbErr> {
+    cycle::Entity::find()
+        .filter(cycle::Column::MemberId.is_in(members.iter().copied()))
+        .all(conn)
+        .await
+}
+
+/// Benchmark data: `count` members with a cycle, spread over them (every n-th).
+#[cfg(feature = "sample-directory")]
+pub async fn members_with_cycle<C: ConnectionTrait>(conn: &C, count: u64) -> Result<Vec<i64>, DbErr> {
+    let all: Vec<i64> = cycle::Entity::find()
+        .select_only()
+        .column(cycle::Column::MemberId)
+        .distinct()
+        .order_by_asc(cycle::Column::MemberId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let step = (all.len() / usize::try_from(count.max(1)).unwrap_or(1)).max(1);
+    Ok(all
+        .into_iter()
+        .step_by(step)
+        .take(usize::try_from(count).unwrap_or(0))
+        .collect())
+}

@@ -413,3 +413,245 @@ fn unused_slug(taken: &mut HashSet<String>, name: &str) -> String {
     }
     slug
 }
+
+/// Course topics and formats the sample catalogue combines into titles.
+const TOPICS: &[&str] = &[
+    "Sports nutrition",
+    "Kettlebell training",
+    "Yoga for athletes",
+    "Pilates reformer",
+    "Strength for seniors",
+    "Prenatal fitness",
+    "Mobility and flexibility",
+    "Injury prevention",
+    "Boxing conditioning",
+    "Functional movement",
+    "Youth athletic development",
+    "Endurance running",
+    "Cycling performance",
+    "Aquatic fitness",
+    "Mindful movement",
+    "Postural assessment",
+    "Metabolic conditioning",
+    "Group fitness leadership",
+    "Behaviour change coaching",
+    "Adaptive fitness",
+];
+const FORMATS: &[&str] = &["fundamentals", "level 2", "advanced", "workshop", "masterclass"];
+const SCHOOLS: &[&str] = &[
+    "Academy",
+    "Institute",
+    "Collective",
+    "School",
+    "Studio",
+    "College",
+    "Lab",
+    "Works",
+];
+const PLACES: &[&str] = &[
+    "Prairie",
+    "Coastal",
+    "Northern",
+    "Laurentian",
+    "Maritime",
+    "Rocky",
+    "Lakeshore",
+    "Capital",
+];
+
+/// Courses of the sample catalogue.
+const SAMPLE_COURSES: usize = 2_000;
+/// Members given a cycle and ledger per transaction.
+const LEDGER_CHUNK: u64 = 250;
+
+/// Benchmark data beside the directory: a catalogue of [`SAMPLE_COURSES`] courses from 40
+/// providers (indexed for search as staff edits are), and for every member without a
+/// certification one cycle (begun up to 30 months ago, so statuses vary) and 5 to 15
+/// ledger entries, most of them completed courses: about 1,000,000 for 100,000 members.
+/// Returns the courses and entries added.
+pub async fn seed_catalogue_and_ledgers(db: &DatabaseConnection) -> Result<(usize, usize)> {
+    let mut rng = StdRng::seed_from_u64(0x0CEC_0CEC);
+    let now = chrono::Utc::now();
+    let today = now.date_naive();
+    let (courses, added_courses) = seed_sample_catalogue(db, &mut rng, now).await?;
+    let course_ids: Vec<(i64, i32)> = db::catalogue::courses(
+        db,
+        &db::catalogue::CourseFilter {
+            approval: Some(entity::enums::CourseApproval::Approved),
+            ..Default::default()
+        },
+        None,
+        u64::try_from(courses).unwrap_or(0),
+    )
+    .await?
+    .into_iter()
+    .map(|c| (c.id, c.cec_tenths.max(1)))
+    .collect();
+    let rules = crate::config::CertificationSettings::default();
+    let mut added_entries = 0;
+    let mut after = 0;
+    loop {
+        let members = db::certification::members_without_cycle(db, after, LEDGER_CHUNK).await?;
+        let Some(&last) = members.last() else {
+            break;
+        };
+        after = last;
+        let txn = db::begin_write(db).await?;
+        let cycles = members
+            .iter()
+            .map(|&member_id| {
+                let starts_on = today - chrono::Days::new(rng.random_range(30..=900));
+                db::certification::NewCycle {
+                    member_id,
+                    starts_on,
+                    ends_on: crate::services::certification::rules::ends_on(starts_on, &rules),
+                    kind: entity::enums::CycleKind::Initial,
+                    recorded_by: None,
+                }
+            })
+            .collect();
+        db::certification::insert_cycles_bulk(&txn, cycles, now).await?;
+        let mut entries = Vec::new();
+        for cycle in db::certification::cycles_of_members(&txn, &members).await? {
+            let last_day = cycle.ends_on.min(today);
+            let span = (last_day - cycle.starts_on).num_days().max(1);
+            for _ in 0..rng.random_range(5..=15) {
+                let earned_on = cycle.starts_on + chrono::Days::new(rng.random_range(0..span).unsigned_abs());
+                let from_course = !course_ids.is_empty() && rng.random_bool(0.85);
+                let (course_id, tenths) = if from_course {
+                    let (id, cec) = course_ids[rng.random_range(0..course_ids.len())];
+                    (Some(id), cec)
+                } else {
+                    (None, rng.random_range(1..=7))
+                };
+                entries.push(db::certification::NewEntry {
+                    member_id: cycle.member_id,
+                    cycle_id: Some(cycle.id),
+                    tenths,
+                    source: if from_course {
+                        entity::enums::CecSource::Course
+                    } else {
+                        entity::enums::CecSource::Adjustment
+                    },
+                    reason: (!from_course).then(|| "Conference sessions".to_owned()),
+                    reverses_id: None,
+                    earned_on,
+                    recorded_by: None,
+                    course_id,
+                    petition_id: None,
+                });
+            }
+        }
+        added_entries += entries.len();
+        // SQLite takes at most 32,766 parameters in a statement: 2,000 rows of 11.
+        let mut rest = entries;
+        while !rest.is_empty() {
+            let tail = rest.split_off(rest.len().min(2_000));
+            db::certification::append_entries_bulk(&txn, rest, now).await?;
+            rest = tail;
+        }
+        txn.commit().await?;
+        if added_entries % 100_000 < 2_500 {
+            tracing::info!(added_entries, "sample ledger entries written");
+        }
+    }
+    Ok((added_courses, added_entries))
+}
+
+/// The sample catalogue, unless courses exist: (courses in all, courses added).
+async fn seed_sample_catalogue(
+    db: &DatabaseConnection,
+    rng: &mut StdRng,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(usize, usize)> {
+    let existing = db::catalogue::courses(db, &db::catalogue::CourseFilter::default(), None, 1)
+        .await?
+        .len();
+    if existing > 0 {
+        let all = db::catalogue::courses(db, &db::catalogue::CourseFilter::default(), None, 1_000_000).await?;
+        return Ok((all.len(), 0));
+    }
+    {
+        let txn = db::begin_write(db).await?;
+        let mut providers = Vec::new();
+        for (i, place) in PLACES.iter().enumerate() {
+            for school in SCHOOLS.iter().skip(i % 3).take(5) {
+                let name = format!("{place} Fitness {school}");
+                let slug = shared::validate::slugify(&name);
+                providers.push(db::catalogue::insert_provider(&txn, slug, name, now).await?);
+            }
+        }
+        for n in 0..SAMPLE_COURSES {
+            let provider = &providers[n % providers.len()];
+            let topic = TOPICS[n % TOPICS.len()];
+            let format = FORMATS[(n / TOPICS.len()) % FORMATS.len()];
+            let hours_tenths = rng.random_range(10..=120);
+            let approved = rng.random_bool(0.8);
+            let public = rng.random_range(40..=400) * 100;
+            let fields = db::catalogue::CourseFields {
+                provider_id: provider.id,
+                provider_name: provider.name.clone(),
+                title: format!("{topic} {format}"),
+                description: format!(
+                    "{topic} ({format}) by {}: theory, practice and an assessment.",
+                    provider.name
+                ),
+                delivery: if rng.random_bool(0.5) {
+                    entity::enums::CourseDelivery::Online
+                } else {
+                    entity::enums::CourseDelivery::InPerson
+                },
+                hours_tenths,
+                cec_tenths: hours_tenths / 10,
+                approval: if approved {
+                    entity::enums::CourseApproval::Approved
+                } else {
+                    entity::enums::CourseApproval::NotApproved
+                },
+                public_price_cents: public,
+                member_price_cents: rng.random_bool(0.6).then_some(public * 8 / 10),
+            };
+            let course = db::catalogue::insert_course(&txn, format!("S{n:05}"), fields, now).await?;
+            db::search::catalogue::index_course(&txn, &course, &provider.name).await?;
+        }
+        txn.commit().await?;
+    }
+    Ok((SAMPLE_COURSES, SAMPLE_COURSES))
+}
+
+/// Benchmark sessions: opens a session for each of `count` sample members with a
+/// certification (spread over them) and returns their access tokens, signed with the
+/// server's secret as a login would (`cptn bench-sessions`). They last as access tokens do.
+pub async fn open_sample_sessions(
+    db: &DatabaseConnection,
+    settings: &crate::config::Settings,
+    count: u64,
+) -> Result<Vec<String>> {
+    use sea_orm::ActiveValue::Set;
+    let keys = crate::auth::jwt::TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?;
+    let members = db::certification::members_with_cycle(db, count).await?;
+    let now = chrono::Utc::now();
+    let ttl = chrono::Duration::from_std(settings.sessions.session_ttl).map_err(anyhow::Error::from)?;
+    let txn = db::begin_write(db).await?;
+    let mut tokens = Vec::new();
+    for member_id in members {
+        let (session_id, jti) = (uuid::Uuid::new_v4().to_string(), uuid::Uuid::new_v4().to_string());
+        db::sessions::insert(
+            &txn,
+            entity::session::ActiveModel {
+                id: Set(session_id.clone()),
+                member_id: Set(member_id),
+                current_jti: Set(jti.clone()),
+                created_at: Set(now),
+                expires_at: Set(now + ttl),
+                revoked_at: Set(None),
+                ip: Set(None),
+                user_agent: Set(Some("cargo xtask bench".to_owned())),
+            },
+        )
+        .await?;
+        tokens.push(keys.issue(member_id, &session_id, &jti, now)?.token);
+    }
+    txn.commit().await?;
+    Ok(tokens)
+}
