@@ -218,6 +218,8 @@ pub enum AuditKind {
     CertificationRenewed,
     RenewalReminderSent,
     CourseProviderCreated,
+    CourseProviderUpdated,
+    CourseProviderRetired,
     CourseCreated,
     CourseUpdated,
     CourseRetired,

@@ -597,6 +597,14 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             ),
             AuditKind::CourseProviderLinked,
         ),
+        (
+            "updateCourseProvider",
+            by(
+                Who::Admin,
+                "mutation { updateCourseProvider(slug: \"coverage-academy\", name: \"Coverage Academy East\") { name } }",
+            ),
+            AuditKind::CourseProviderUpdated,
+        ),
         ("filePetition", Call::Petition, AuditKind::PetitionFiled),
         (
             "askPetitionInformation",
@@ -653,6 +661,14 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
                 ),
             ),
             AuditKind::MemberDisabled,
+        ),
+        (
+            "retireCourseProvider",
+            by(
+                Who::Admin,
+                "mutation { retireCourseProvider(slug: \"coverage-academy\") { retired } }",
+            ),
+            AuditKind::CourseProviderRetired,
         ),
     ];
     Ok((

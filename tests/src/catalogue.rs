@@ -335,3 +335,65 @@ async fn typeahead_completes_course_titles_and_provider_names() -> Result<()> {
     assert_eq!(none.data("suggest")?, &json!([]));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_renamed_provider_is_found_by_its_new_name_and_a_retired_one_takes_its_courses_along() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = catalogue(&app).await?;
+    let renamed = app
+        .graphql_as(
+            &staff.token,
+            "mutation { updateCourseProvider(slug: \"canfit-academy\", name: \"Northwind Movement School\") { slug name } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(
+        renamed.str("updateCourseProvider.slug")?,
+        "canfit-academy",
+        "its address stays"
+    );
+    assert_eq!(
+        codes(&app, "northwind").await?.len(),
+        3,
+        "its courses are found by the new name"
+    );
+    assert!(codes(&app, "canfit").await?.is_empty());
+
+    let retired = app
+        .graphql_as(
+            &staff.token,
+            "mutation { retireCourseProvider(slug: \"canfit-academy\") { retired } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(retired.data("retireCourseProvider.retired")?, true);
+    let listed = app
+        .graphql(
+            "{ courseProviders { slug } courses { edges { node { code } } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(listed.data("courseProviders")?, &json!([]));
+    assert_eq!(
+        listed.data("courses.edges")?,
+        &json!([]),
+        "its courses left the catalogue"
+    );
+    let kept = app
+        .graphql_as(&staff.token, "{ course(code: \"NUT-201\") { retired } }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(kept.data("course.retired")?, true, "and stay for history");
+    let again = app
+        .graphql_as(
+            &staff.token,
+            "mutation { retireCourseProvider(slug: \"canfit-academy\") { retired } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(again.code(), Some("CONFLICT"));
+    Ok(())
+}

@@ -232,6 +232,31 @@ async fn petition_rules_hold_at_their_boundaries() -> Result<()> {
     );
     let png = file(&app, &member, input(today(&app), "0.5"), crate::photos::png(2048)).await?;
     assert!(png.code().is_none(), "a photo of the certificate: {}", png.body);
+    // The member opens their own evidence; an image comes inside a CSP sandbox, a PDF not
+    // (browsers render no PDF in a sandbox) but never sniffed.
+    let mine = app
+        .graphql_as(
+            &member.token,
+            "{ me { petitions { edges { node { evidenceUrl evidenceType } } } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    for edge in mine.data("me.petitions.edges")?.as_array().into_iter().flatten() {
+        let url = edge["node"]["evidenceUrl"].as_str().unwrap_or_default();
+        let opened = app.send(app.client.get(app.url(url))).await?;
+        assert_eq!(opened.status(), 200);
+        let header = |name: &str| {
+            opened
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+        let sandboxed = header("content-security-policy").is_some_and(|csp| csp.starts_with("sandbox"));
+        assert_eq!(sandboxed, edge["node"]["evidenceType"] == "image/png", "{url}");
+    }
     let huge = file(&app, &member, input(today(&app), "0.5"), pdf(10 * 1024 * 1024 + 1)).await?;
     assert!(huge.code().is_some(), "above 10 MiB is refused: {}", huge.body);
     assert_eq!(

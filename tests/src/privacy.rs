@@ -177,8 +177,11 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
     .await?
     .ok()?;
 
+    file_fixture_petition(&app, &owner_token, &number, email, password).await?;
+
     let private_values = [
         ("e-mail", email.to_owned()),
+        ("petition", "Zq private petition course".to_owned()),
         ("legal name", "Zebulon Qwertyprivate".to_owned()),
         ("member number", number.clone()),
         ("phone (not showcased)", "+1 555 867 5309".to_owned()),
@@ -244,6 +247,22 @@ async fn no_audience_receives_a_private_value_it_must_not_see() -> Result<()> {
     let mutation_type = introspection.str("__schema.mutationType.name")?.to_owned();
     let outsiders = [("anonymous", None), ("another member", Some(other.token.clone()))];
     crawl_mutations(&app, &schema, &mutation_type, &known, &outsiders, &private_values).await?;
+    Ok(())
+}
+
+/// A petition of the fixture whose course title is distinctive (owner and staff read it).
+async fn file_fixture_petition(app: &TestApp, token: &str, number: &str, email: &str, password: &str) -> Result<()> {
+    let fixture = tests::TestUser {
+        token: token.to_owned(),
+        member_number: number.to_owned(),
+        email: email.to_owned(),
+        password: password.to_owned(),
+    };
+    let mut petition = crate::petitions::input(chrono::Utc::now().date_naive(), "0.5");
+    petition["title"] = json!("Zq private petition course");
+    crate::petitions::file(app, &fixture, petition, crate::petitions::pdf(256))
+        .await?
+        .ok()?;
     Ok(())
 }
 

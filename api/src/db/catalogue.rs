@@ -178,3 +178,37 @@ pub async fn courses_by_id<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<
         .all(conn)
         .await
 }
+
+pub async fn rename_provider<C: ConnectionTrait>(conn: &C, id: i64, name: String) -> Result<(), DbErr> {
+    provider::Entity::update_many()
+        .col_expr(provider::Column::Name, Expr::val(name))
+        .filter(provider::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Retires a provider and its current courses.
+pub async fn retire_provider<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
+    provider::Entity::update_many()
+        .col_expr(provider::Column::RetiredAt, Expr::val(now))
+        .filter(provider::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    course::Entity::update_many()
+        .col_expr(course::Column::RetiredAt, Expr::val(now))
+        .col_expr(course::Column::UpdatedAt, Expr::val(now))
+        .filter(course::Column::ProviderId.eq(id))
+        .filter(course::Column::RetiredAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every course of a provider (to reindex them under its new name).
+pub async fn courses_of_provider<C: ConnectionTrait>(conn: &C, provider_id: i64) -> Result<Vec<course::Model>, DbErr> {
+    course::Entity::find()
+        .filter(course::Column::ProviderId.eq(provider_id))
+        .all(conn)
+        .await
+}

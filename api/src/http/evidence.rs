@@ -1,10 +1,13 @@
 //! `/evidence/<petition>?expires=..&signature=..`: a petition's evidence file behind a
 //! signed link the API handed to its member or to staff (`Petition.evidenceUrl`). Never
-//! cached by anyone, never indexed, never sniffed, and shown inside a sandbox: the file is
-//! a member's upload.
+//! cached by anyone, never indexed, never sniffed (its type is the one storage read from
+//! its first bytes), and an image is shown inside a CSP sandbox: the file is a member's
+//! upload. A PDF is not sandboxed: browsers refuse to render PDFs in a sandbox, and their
+//! PDF viewers run a document's scripts, if any, apart from the page.
 
 use super::problem::error_response;
 use crate::services::petitions;
+use crate::services::storage::ContentType;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -19,19 +22,24 @@ pub struct Link {
 
 pub async fn serve(state: web::Data<AppState>, petition: web::Path<i64>, link: web::Query<Link>) -> HttpResponse {
     match petitions::evidence(&state, petition.into_inner(), link.expires, &link.signature).await {
-        Ok((bytes, kind)) => HttpResponse::Ok()
-            .content_type(kind.mime())
-            .insert_header(("Cache-Control", "private, no-store"))
-            .insert_header(("X-Content-Type-Options", "nosniff"))
-            .insert_header((
-                "Content-Security-Policy",
-                "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
-            ))
-            .insert_header((
-                "Content-Disposition",
-                format!("inline; filename=\"evidence.{}\"", kind.extension()),
-            ))
-            .body(bytes),
+        Ok((bytes, kind)) => {
+            let mut response = HttpResponse::Ok();
+            response
+                .content_type(kind.mime())
+                .insert_header(("Cache-Control", "private, no-store"))
+                .insert_header(("X-Content-Type-Options", "nosniff"))
+                .insert_header((
+                    "Content-Disposition",
+                    format!("inline; filename=\"evidence.{}\"", kind.extension()),
+                ));
+            if kind != ContentType::Pdf {
+                response.insert_header((
+                    "Content-Security-Policy",
+                    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+                ));
+            }
+            response.body(bytes)
+        }
         Err(_) => error_response(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,

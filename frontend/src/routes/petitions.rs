@@ -254,10 +254,14 @@ fn Review(petition: QueuedPetition, reload: impl Fn() + Copy + Send + Sync + 'st
                 {p.member_answer.clone().map(|a| view! { <dt>"Answer"</dt><dd>{a}</dd> })}
             </dl>
             <button type="button" class="show-evidence" on:click=show_evidence>"Show the evidence"</button>
-            {move || viewer.get().map(|(url, kind)| if kind.starts_with("image/") {
-                view! { <img class="evidence" src=url alt="The petition's evidence"/> }.into_any()
-            } else {
-                view! { <iframe class="evidence" src=url title="The petition's evidence" sandbox=""></iframe> }.into_any()
+            {move || viewer.get().map(|(url, kind)| view! {
+                {if kind.starts_with("image/") {
+                    view! { <img class="evidence" src=url.clone() alt="The petition's evidence"/> }.into_any()
+                } else {
+                    // Not sandboxed: browsers render no PDF in a sandboxed frame.
+                    view! { <iframe class="evidence" src=url.clone() title="The petition's evidence"></iframe> }.into_any()
+                }}
+                <p><a href=url target="_blank" rel="noopener">"Open the evidence in a new tab (the link works for five minutes)"</a></p>
             })}
             <label>"CEC granted"
                 <input class="granted" prop:value=move || granted.get() on:input=move |ev| granted.set(event_target_value(&ev))/>

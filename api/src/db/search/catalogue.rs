@@ -9,7 +9,7 @@ use super::query::typo_alternatives;
 use super::typos::{remember_words, similar_words};
 use crate::db::Params;
 use crate::db::catalogue::CourseFilter;
-use entity::course;
+use entity::{course, course_provider};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
 use shared::fuzzy;
 use std::fmt::Write;
@@ -97,11 +97,19 @@ pub struct CourseSearch<'a> {
     pub limit: u64,
 }
 
-/// Current courses matching every word, best first (then by id), with their scores.
+/// A course found, with its score and provider.
+pub struct FoundCourse {
+    pub score: f64,
+    pub course: course::Model,
+    pub provider: course_provider::Model,
+}
+
+/// Current courses matching every word, best first (then by id), with their scores and
+/// providers: one statement.
 pub async fn search_courses<C: ConnectionTrait>(
     conn: &C,
     search: &CourseSearch<'_>,
-) -> Result<Vec<(f64, course::Model)>, DbErr> {
+) -> Result<Vec<FoundCourse>, DbErr> {
     let backend = conn.get_database_backend();
     let mut p = Params::new(backend);
     let last = search.terms.len().saturating_sub(1);
@@ -166,10 +174,20 @@ pub async fn search_courses<C: ConnectionTrait>(
              WHERE {filters}"
         ),
     };
-    let sql = format!("SELECT * FROM ({matches}) m {after} ORDER BY m.score DESC, m.id ASC LIMIT {limit}");
+    let sql = format!(
+        "SELECT m.*, p.id AS p_id, p.slug AS p_slug, p.name AS p_name, p.created_at AS p_created_at, \
+         p.retired_at AS p_retired_at FROM ({matches}) m JOIN course_provider p ON p.id = m.provider_id \
+         {after} ORDER BY m.score DESC, m.id ASC LIMIT {limit}"
+    );
     let rows = conn.query_all_raw(p.statement(sql)).await?;
     rows.iter()
-        .map(|row| Ok((row.try_get("", "score")?, course::Model::from_query_result(row, "")?)))
+        .map(|row| {
+            Ok(FoundCourse {
+                score: row.try_get("", "score")?,
+                course: course::Model::from_query_result(row, "")?,
+                provider: course_provider::Model::from_query_result(row, "p_")?,
+            })
+        })
         .collect()
 }
 

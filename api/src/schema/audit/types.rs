@@ -114,6 +114,12 @@ pub enum AuditEventKind {
     RenewalReminderSent,
     /// Staff added a course provider (`createCourseProvider`).
     CourseProviderCreated,
+    /// Staff renamed a course provider; its courses are found by the new name
+    /// (`updateCourseProvider`).
+    CourseProviderUpdated,
+    /// Staff retired a course provider and its current courses; they stay for history
+    /// (`retireCourseProvider`).
+    CourseProviderRetired,
     /// Staff added a course to the catalogue (`createCourse`).
     CourseCreated,
     /// Staff changed a course (`updateCourse`).

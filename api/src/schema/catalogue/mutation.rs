@@ -24,6 +24,33 @@ impl CatalogueMutation {
         Ok(CourseProvider(provider))
     }
 
+    /// Renames a course provider (its slug stays); its courses are found by the new name.
+    /// `CONFLICT` when another provider has the name. Audience: staff.
+    async fn update_course_provider(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The provider's slug.")] slug: String,
+        #[graphql(desc = "The new name, 1 to 160 characters.")] name: String,
+    ) -> async_graphql::Result<CourseProvider> {
+        let provider = catalogue::update_provider(ctx.state(), ctx.viewer(), ctx.meta(), &slug, &name)
+            .await
+            .gql()?;
+        Ok(CourseProvider(provider))
+    }
+
+    /// Retires a course provider and its current courses: they leave the catalogue and
+    /// stay for history. `CONFLICT` when already retired. Audience: staff.
+    async fn retire_course_provider(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The provider's slug.")] slug: String,
+    ) -> async_graphql::Result<CourseProvider> {
+        let provider = catalogue::retire_provider(ctx.state(), ctx.viewer(), ctx.meta(), &slug)
+            .await
+            .gql()?;
+        Ok(CourseProvider(provider))
+    }
+
     /// Adds a course to the catalogue. `CONFLICT` on a code in use; `VALIDATION` names the
     /// field that is wrong. Audience: staff.
     async fn create_course(

@@ -39,6 +39,11 @@ impl CourseProvider {
     async fn name(&self) -> &str {
         &self.0.name
     }
+
+    /// True once retired (its courses left the catalogue with it). Audience: public.
+    async fn retired(&self) -> bool {
+        self.0.retired_at.is_some()
+    }
 }
 
 pub struct Course(pub CourseView);

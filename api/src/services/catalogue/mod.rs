@@ -69,6 +69,73 @@ pub async fn create_provider(
     Ok(provider)
 }
 
+/// Staff: renames the provider `slug` (its address stays); its courses are found by the
+/// new name at once. `CONFLICT` when another provider has the name.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
+pub async fn update_provider(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    slug: &str,
+    name: &str,
+) -> Result<course_provider::Model> {
+    authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
+    let name = bounded_text("name", name, 160, true, false)?;
+    let provider = db::catalogue::provider_by_slug(&state.db, slug.trim())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let taken = db::catalogue::providers(&state.db, true)
+        .await?
+        .into_iter()
+        .any(|p| p.id != provider.id && p.name.eq_ignore_ascii_case(&name));
+    if taken {
+        return Err(Error::Conflict {
+            field: Some("name"),
+            message: "A provider with this name exists.".to_owned(),
+        });
+    }
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    db::catalogue::rename_provider(write.conn(), provider.id, name.clone()).await?;
+    for course in db::catalogue::courses_of_provider(write.conn(), provider.id).await? {
+        db::search::catalogue::index_course(write.conn(), &course, &name).await?;
+    }
+    write
+        .commit(AuditRecord::new(AuditKind::CourseProviderUpdated).detail(format!("provider {}", provider.id)))
+        .await?;
+    db::catalogue::provider_by_slug(&state.db, &provider.slug)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Staff: retires the provider `slug` and its current courses; they stay for history.
+/// `CONFLICT` when already retired.
+#[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
+pub async fn retire_provider(
+    state: &AppState,
+    viewer: &Viewer,
+    meta: &RequestMeta,
+    slug: &str,
+) -> Result<course_provider::Model> {
+    authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
+    let provider = db::catalogue::provider_by_slug(&state.db, slug.trim())
+        .await?
+        .ok_or(Error::NotFound)?;
+    if provider.retired_at.is_some() {
+        return Err(Error::Conflict {
+            field: Some("slug"),
+            message: "This provider is already retired.".to_owned(),
+        });
+    }
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    db::catalogue::retire_provider(write.conn(), provider.id, write.now()).await?;
+    write
+        .commit(AuditRecord::new(AuditKind::CourseProviderRetired).detail(format!("provider {}", provider.id)))
+        .await?;
+    db::catalogue::provider_by_slug(&state.db, &provider.slug)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 /// The providers, by name (current ones only).
 #[tracing::instrument(skip_all)]
 pub async fn providers(state: &AppState) -> Result<Vec<course_provider::Model>> {
@@ -277,24 +344,7 @@ pub async fn courses(state: &AppState, query: CatalogueQuery) -> Result<Page<(Co
         }),
     };
     let terms = query.text.as_deref().map(db::search::terms_of).unwrap_or_default();
-    let rows: Vec<(CourseKey, course::Model)> = if terms.is_empty() {
-        let after = match query.page.after.clone() {
-            None => None,
-            Some(CourseKey::Title { title, id }) => Some((title, id)),
-            Some(CourseKey::Score { .. }) => return Err(other_list()),
-        };
-        db::catalogue::courses(&state.db, &filter, after, query.page.limit_plus_one())
-            .await?
-            .into_iter()
-            .map(|c| {
-                let key = CourseKey::Title {
-                    title: c.title.clone(),
-                    id: c.id,
-                };
-                (key, c)
-            })
-            .collect()
-    } else {
+    if !terms.is_empty() {
         let after = match query.page.after {
             None => None,
             Some(CourseKey::Score { score, id }) => Some((score, id)),
@@ -308,18 +358,42 @@ pub async fn courses(state: &AppState, query: CatalogueQuery) -> Result<Page<(Co
             after,
             limit: query.page.limit_plus_one(),
         };
-        db::search::catalogue::search_courses(&state.db, &search)
-            .await?
+        // One statement: the matches with their providers.
+        let found = db::search::catalogue::search_courses(&state.db, &search).await?;
+        let views = found
             .into_iter()
-            .map(|(score, c)| (CourseKey::Score { score, id: c.id }, c))
-            .collect()
+            .map(|f| {
+                let key = CourseKey::Score {
+                    score: f.score,
+                    id: f.course.id,
+                };
+                (
+                    key,
+                    CourseView {
+                        course: f.course,
+                        provider: f.provider,
+                    },
+                )
+            })
+            .collect();
+        return Ok(Page::from_rows(views, query.page.first));
+    }
+    let after = match query.page.after.clone() {
+        None => None,
+        Some(CourseKey::Title { title, id }) => Some((title, id)),
+        Some(CourseKey::Score { .. }) => return Err(other_list()),
     };
-    let ids: Vec<i64> = rows.iter().map(|(_, c)| c.provider_id).collect();
+    let rows = db::catalogue::courses(&state.db, &filter, after, query.page.limit_plus_one()).await?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.provider_id).collect();
     let providers = db::catalogue::providers_by_id(&state.db, &ids).await?;
     let views = rows
         .into_iter()
-        .filter_map(|(key, course)| {
+        .filter_map(|course| {
             let provider = providers.iter().find(|p| p.id == course.provider_id)?.clone();
+            let key = CourseKey::Title {
+                title: course.title.clone(),
+                id: course.id,
+            };
             Some((key, CourseView { course, provider }))
         })
         .collect();
