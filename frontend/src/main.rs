@@ -40,6 +40,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/courses/:code") view=routes::courses::CoursePage/>
                     <Route path=path!("/staff/member") view=routes::staff::StaffMember/>
                     <Route path=path!("/staff/petitions") view=routes::petitions::StaffPetitions/>
+                    <Route path=path!("/staff/catalogue") view=routes::catalogue_editor::CatalogueEditor/>
                 </Routes>
             </main>
         </Router>

@@ -892,3 +892,89 @@ async fn staff_approve_in_the_queue(
     assert_eq!(ledger.str("me.ledger.edges.0.node.cec")?, "0.6");
     Ok(())
 }
+
+#[tokio::test]
+async fn staff_add_a_course_in_the_editor_and_its_provider_records_a_completion_that_credits_the_ledger() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = editor_and_completion(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn editor_and_completion(app: &TestApp, browser: &Client) -> Result<()> {
+    let staff = app.new_with_role(shared::Role::Staff).await?;
+    let admin = app.new_with_role(shared::Role::Admin).await?;
+    app.graphql_as(
+        &staff.token,
+        "mutation { createCourseProvider(name: \"Studio Nord\") { slug } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    log_in(app, browser, &staff.email, &staff.password).await?;
+    click(browser, "#staff-catalogue").await?;
+    fill(browser, "#editor-code", "zum-100").await?;
+    click(browser, "#editor-load").await?;
+    // Not found yet: the form creates it.
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='editor-error'][normalize-space()!='']"))
+        .await?;
+    click(browser, "#editor-provider option[value='studio-nord']").await?;
+    fill(browser, "#editor-title", "Zumba for beginners").await?;
+    fill(browser, "#editor-hours", "5").await?;
+    click(browser, "#editor-online").await?;
+    click(browser, "#editor-approved").await?;
+    fill(browser, "#editor-public-price", "0.00").await?;
+    click(browser, "#editor-save").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='editor-notice'][contains(., 'Course saved')]"))
+        .await?;
+    let made = app
+        .graphql("{ course(code: \"ZUM-100\") { title cec approved delivery } }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(made.str("course.title")?, "Zumba for beginners");
+    assert_eq!(made.str("course.cec")?, "0.5");
+    assert_eq!(made.str("course.delivery")?, "ONLINE");
+
+    // A member enrols; the provider's account records the completion from the roster.
+    let member = app.new_member().await?;
+    app.graphql_as(&member.token, "mutation { enrol(course: \"ZUM-100\") { status } }", json!({}))
+        .await?
+        .ok()?;
+    let provider = app.new_member().await?;
+    app.graphql_as(
+        &admin.token,
+        "mutation($n: String!) { linkCourseProvider(memberNumber: $n, provider: \"studio-nord\") { role } }",
+        json!({ "n": provider.member_number }),
+    )
+    .await?
+    .ok()?;
+    click(browser, "#logout").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#login-email"))
+        .await?;
+    log_in(app, browser, &provider.email, &provider.password).await?;
+    click(browser, "#provider-completions").await?;
+    fill(browser, "#editor-code", "ZUM-100").await?;
+    click(browser, "#editor-load").await?;
+    click(browser, "#roster .complete").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//table[@id='roster']//td[contains(., 'credited')]"))
+        .await?;
+    let ledger = app
+        .graphql_as(&member.token, "{ me { ledger { edges { node { cec title } } } } }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(ledger.str("me.ledger.edges.0.node.title")?, "Zumba for beginners");
+    assert_eq!(ledger.str("me.ledger.edges.0.node.cec")?, "0.5");
+    Ok(())
+}

@@ -37,7 +37,7 @@ fn bearer_token(authorization: Option<&[u8]>) -> Result<Option<&str>> {
 async fn authenticate_token(state: &AppState, token: &str) -> Result<Viewer> {
     let claims = state.tokens.verify(token).ok_or(Error::Unauthenticated)?;
     let member_id: i64 = claims.sub.parse().map_err(|_| Error::Unauthenticated)?;
-    let (session, member) = db::sessions::find_with_member(&state.db, &claims.sid)
+    let (session, member) = db::sessions::find_with_member(&state.reads, &claims.sid)
         .await?
         .ok_or(Error::Unauthenticated)?;
     let live = session.member_id == member_id

@@ -1,5 +1,6 @@
-//! Connections for the directory's anonymous reads (search pages, profile pages,
-//! typeahead): the pages everyone loads, one statement each.
+//! Connections for the reads on the hot paths: the directory's anonymous reads (search
+//! pages, profile pages, typeahead), the session check of every logged-in request, and the
+//! member dashboard: the pages everyone loads, one statement each.
 //!
 //! On PostgreSQL they have a pool of their own, kept here rather than in sqlx: sqlx tests
 //! every connection given back to its pool with a round trip to the database (a `Sync`

@@ -1,6 +1,6 @@
 //! The course catalogue (`graphql/catalogue.graphql`).
 
-use super::{ApiError, DateTime, run};
+use super::{ApiError, DateTime, NaiveDate, run};
 
 graphql_operations!(
     "graphql/catalogue.graphql",
@@ -8,6 +8,16 @@ graphql_operations!(
     MemberCourses,
     CoursePage,
     Enrol,
+    CourseEditor,
+    ProviderList,
+    CreateProvider,
+    CreateCourse,
+    UpdateCourse,
+    RetireCourse,
+    CreateWorkshop,
+    RetireWorkshop,
+    CourseRoster,
+    CompleteEnrolment,
 );
 
 /// A course as the catalogue page shows it.
@@ -110,4 +120,141 @@ pub async fn course_page(code: String) -> Result<(CourseCard, Vec<WorkshopSlot>)
 pub async fn enrol(course: String, workshop: Option<String>) -> Result<String, ApiError> {
     let enrolled = run::<Enrol>(enrol::Variables { course, workshop }).await?.enrol;
     Ok(enrolled.price.formatted)
+}
+
+/// A course as the staff editor loads it.
+pub type EditedCourse = course_editor::CourseEditorCourse;
+/// One enrolment of a course's roster.
+pub type RosterEntry = course_roster::CourseRosterCourseEnrolmentsEdgesNode;
+pub use course_roster::EnrolmentStatus;
+
+/// A course as staff type it (the API's `CourseInput`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CourseForm {
+    pub code: String,
+    pub provider_slug: String,
+    pub title: String,
+    pub description: String,
+    pub online: bool,
+    pub hours: String,
+    pub cec: String,
+    pub approved: bool,
+    pub public_price: String,
+    pub member_price: String,
+}
+
+/// `9500` as `95.00`.
+fn dollars(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+impl From<&EditedCourse> for CourseForm {
+    fn from(c: &EditedCourse) -> Self {
+        Self {
+            code: c.code.clone(),
+            provider_slug: c.provider.slug.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            online: c.delivery == course_editor::CourseDelivery::ONLINE,
+            hours: c.hours.clone(),
+            cec: c.cec.clone(),
+            approved: c.approved,
+            public_price: dollars(c.public_price.cents),
+            member_price: if c.has_member_price {
+                dollars(c.member_price.cents)
+            } else {
+                String::new()
+            },
+        }
+    }
+}
+
+pub async fn edited_course(code: String) -> Result<EditedCourse, ApiError> {
+    Ok(run::<CourseEditor>(course_editor::Variables { code }).await?.course)
+}
+
+/// Current providers (slug, name).
+pub async fn providers() -> Result<Vec<(String, String)>, ApiError> {
+    let data = run::<ProviderList>(provider_list::Variables).await?;
+    Ok(data.course_providers.into_iter().map(|p| (p.slug, p.name)).collect())
+}
+
+pub async fn add_provider(name: String) -> Result<String, ApiError> {
+    Ok(run::<CreateProvider>(create_provider::Variables { name })
+        .await?
+        .create_course_provider
+        .slug)
+}
+
+macro_rules! course_input {
+    ($module:ident, $form:expr) => {{
+        let form = $form;
+        let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        $module::CourseInput {
+            provider_slug: form.provider_slug.clone(),
+            title: form.title.clone(),
+            description: form.description.clone(),
+            delivery: if form.online {
+                $module::CourseDelivery::ONLINE
+            } else {
+                $module::CourseDelivery::IN_PERSON
+            },
+            hours: form.hours.clone(),
+            cec: optional(&form.cec),
+            approved: form.approved,
+            public_price: form.public_price.clone(),
+            member_price: optional(&form.member_price),
+        }
+    }};
+}
+
+/// Saves a course: `new` creates it, otherwise its fields are replaced.
+pub async fn save_course(form: CourseForm, new: bool) -> Result<(), ApiError> {
+    if new {
+        let input = course_input!(create_course, &form);
+        run::<CreateCourse>(create_course::Variables { code: form.code, input }).await?;
+    } else {
+        let input = course_input!(update_course, &form);
+        run::<UpdateCourse>(update_course::Variables { code: form.code, input }).await?;
+    }
+    Ok(())
+}
+
+pub async fn retire_a_course(code: String) -> Result<(), ApiError> {
+    run::<RetireCourse>(retire_course::Variables { code }).await?;
+    Ok(())
+}
+
+/// Adds a workshop; times are the `datetime-local` values, taken as UTC.
+pub async fn add_workshop(
+    code: String,
+    starts_at: &str,
+    ends_at: &str,
+    location: String,
+    capacity: i64,
+) -> Result<(), ApiError> {
+    let utc = |local: &str| if local.len() == 16 { format!("{local}:00Z") } else { local.to_owned() };
+    let input = create_workshop::WorkshopInput {
+        starts_at: utc(starts_at),
+        ends_at: utc(ends_at),
+        location,
+        capacity,
+    };
+    run::<CreateWorkshop>(create_workshop::Variables { code, input }).await?;
+    Ok(())
+}
+
+pub async fn cancel_workshop(id: String) -> Result<(), ApiError> {
+    run::<RetireWorkshop>(retire_workshop::Variables { id }).await?;
+    Ok(())
+}
+
+pub async fn roster_of(code: String) -> Result<Vec<RosterEntry>, ApiError> {
+    let data = run::<CourseRoster>(course_roster::Variables { code }).await?;
+    Ok(data.course_enrolments.edges.into_iter().map(|e| e.node).collect())
+}
+
+pub async fn mark_completed(id: String, on: String) -> Result<(), ApiError> {
+    run::<CompleteEnrolment>(complete_enrolment::Variables { id, on }).await?;
+    Ok(())
 }

@@ -290,6 +290,10 @@ fn AccountPage() -> impl IntoView {
                 {matches!(me.role, MemberRole::STAFF | MemberRole::ADMIN).then(|| view! {
                     <p><A href="/staff/member" attr:id="staff-tools">"Staff: a member's certification and ledger"</A></p>
                     <p><A href="/staff/petitions" attr:id="staff-petitions">"Staff: the petition queue"</A></p>
+                    <p><A href="/staff/catalogue" attr:id="staff-catalogue">"Staff: the catalogue and completions"</A></p>
+                })}
+                {(me.role == MemberRole::PROVIDER).then(|| view! {
+                    <p><A href="/staff/catalogue" attr:id="provider-completions">"Record completions of my courses"</A></p>
                 })}
             })}
         </section>

@@ -1,6 +1,7 @@
 //! One module per area of the site.
 
 pub mod account;
+pub mod catalogue_editor;
 pub mod certification;
 pub mod courses;
 pub mod directory;

@@ -40,8 +40,9 @@
 //!   typo alternatives. Kept candidates (`services::infra::typos`) only widen a query;
 //!   results always come from the live index, and a profile write forgets them.
 //! - **Reads on their own connections.** The directory's anonymous reads (search, profile
-//!   pages, typeahead) run on `AppState::reads` (`db::reads`); everything else, and every
-//!   write, on `AppState::db`.
+//!   pages, typeahead) and catalogue searches run on `AppState::reads` (`db::reads`), as do
+//!   the session check and the member dashboard; everything else, and every write, on
+//!   `AppState::db`.
 
 pub mod catalogue;
 mod index;

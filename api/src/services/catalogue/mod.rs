@@ -359,7 +359,7 @@ pub async fn courses(state: &AppState, query: CatalogueQuery) -> Result<Page<(Co
             limit: query.page.limit_plus_one(),
         };
         // One statement: the matches with their providers.
-        let found = db::search::catalogue::search_courses(&state.db, &search).await?;
+        let found = db::search::catalogue::search_courses(&state.reads, &search).await?;
         let views = found
             .into_iter()
             .map(|f| {
@@ -415,7 +415,7 @@ async fn similar_words(state: &AppState, terms: &[String]) -> Result<Vec<Vec<Str
         .map(|(t, _)| t.clone())
         .collect();
     if !missing.is_empty() {
-        let mut found = db::search::catalogue::similar_course_words(&state.db, &missing)
+        let mut found = db::search::catalogue::similar_course_words(&state.reads, &missing)
             .await?
             .into_iter();
         for (term, slot) in terms.iter().zip(similar.iter_mut()) {

@@ -49,7 +49,8 @@ pub async fn my_dashboard(state: &AppState, viewer: &Viewer) -> Result<Dashboard
     let me = authz::require(viewer, Audience::Member, Subject::NOBODY)?.member_id;
     let settings = &state.settings.certification;
     let today = state.now().date_naive();
-    let rows = db::certification::dashboard(&state.db, me, RECENT_ENTRIES).await?;
+    // On the read connections, as the directory's pages (`db::reads`).
+    let rows = db::certification::dashboard(&state.reads, me, RECENT_ENTRIES).await?;
     let mut cycles = Vec::new();
     let mut entries = Vec::new();
     for row in rows {
