@@ -894,7 +894,8 @@ async fn staff_approve_in_the_queue(
 }
 
 #[tokio::test]
-async fn staff_add_a_course_in_the_editor_and_its_provider_records_a_completion_that_credits_the_ledger() -> Result<()> {
+async fn staff_add_a_course_in_the_editor_and_its_provider_records_a_completion_that_credits_the_ledger() -> Result<()>
+{
     let (app, _driver, browser) = start().await?;
     let outcome = editor_and_completion(&app, &browser).await;
     let _ = browser.close().await;
@@ -934,7 +935,10 @@ async fn editor_and_completion(app: &TestApp, browser: &Client) -> Result<()> {
         .for_element(Locator::XPath("//p[@id='editor-notice'][contains(., 'Course saved')]"))
         .await?;
     let made = app
-        .graphql("{ course(code: \"ZUM-100\") { title cec approved delivery } }", json!({}))
+        .graphql(
+            "{ course(code: \"ZUM-100\") { title cec approved delivery } }",
+            json!({}),
+        )
         .await?
         .ok()?;
     assert_eq!(made.str("course.title")?, "Zumba for beginners");
@@ -943,9 +947,13 @@ async fn editor_and_completion(app: &TestApp, browser: &Client) -> Result<()> {
 
     // A member enrols; the provider's account records the completion from the roster.
     let member = app.new_member().await?;
-    app.graphql_as(&member.token, "mutation { enrol(course: \"ZUM-100\") { status } }", json!({}))
-        .await?
-        .ok()?;
+    app.graphql_as(
+        &member.token,
+        "mutation { enrol(course: \"ZUM-100\") { status } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
     let provider = app.new_member().await?;
     app.graphql_as(
         &admin.token,
@@ -971,7 +979,11 @@ async fn editor_and_completion(app: &TestApp, browser: &Client) -> Result<()> {
         .for_element(Locator::XPath("//table[@id='roster']//td[contains(., 'credited')]"))
         .await?;
     let ledger = app
-        .graphql_as(&member.token, "{ me { ledger { edges { node { cec title } } } } }", json!({}))
+        .graphql_as(
+            &member.token,
+            "{ me { ledger { edges { node { cec title } } } } }",
+            json!({}),
+        )
         .await?
         .ok()?;
     assert_eq!(ledger.str("me.ledger.edges.0.node.title")?, "Zumba for beginners");

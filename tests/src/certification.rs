@@ -653,6 +653,7 @@ async fn staff_never_act_on_their_own_certification_credit_or_fees() -> Result<(
     Ok(())
 }
 
+const DASHBOARD_FIELDS: &str = "{ status cycleStartsOn expiresOn graceEndsOn renewalOpensOn earnedCec requiredCec renewalPaid renewalFee { cents } recentCredit { id cec source title reason earnedOn countsForACycle } }";
 const DASHBOARD: &str = "{ myDashboard { status cycleStartsOn expiresOn graceEndsOn renewalOpensOn earnedCec requiredCec renewalPaid renewalFee { cents } recentCredit { id cec source title reason earnedOn countsForACycle } } }";
 const FULL_VIEW: &str = "{ me { certification { status cycleStartsOn expiresOn graceEndsOn renewalOpensOn earnedCec requiredCec renewal { status fee { amount { cents } } } } ledger(first: 20) { edges { node { id cec source title reason earnedOn countsForACycle } } } } }";
 
@@ -680,6 +681,21 @@ async fn the_dashboard_says_what_the_certification_and_ledger_say_in_one_stateme
         let dashboard = app.graphql_as(&user.token, DASHBOARD, json!({})).await?.ok()?;
         let cost = app.state.db_stats.statements() - before;
         assert_eq!(cost, 2, "{}: the session check and one statement", demo.email);
+        // The one-pass answer and the derived resolvers' (a fragment takes that path) agree.
+        let derived = app
+            .graphql_as(
+                &user.token,
+                &format!("{{ myDashboard {{ ...D }} }} fragment D on MemberDashboard {DASHBOARD_FIELDS}"),
+                json!({}),
+            )
+            .await?
+            .ok()?;
+        assert_eq!(
+            derived.data("myDashboard")?,
+            dashboard.data("myDashboard")?,
+            "{}",
+            demo.email
+        );
         let full = app.graphql_as(&user.token, FULL_VIEW, json!({})).await?.ok()?;
         for field in [
             "status",

@@ -233,7 +233,13 @@ pub async fn add_workshop(
     location: String,
     capacity: i64,
 ) -> Result<(), ApiError> {
-    let utc = |local: &str| if local.len() == 16 { format!("{local}:00Z") } else { local.to_owned() };
+    let utc = |local: &str| {
+        if local.len() == 16 {
+            format!("{local}:00Z")
+        } else {
+            local.to_owned()
+        }
+    };
     let input = create_workshop::WorkshopInput {
         starts_at: utc(starts_at),
         ends_at: utc(ends_at),

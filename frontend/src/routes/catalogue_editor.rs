@@ -15,7 +15,11 @@ pub fn CatalogueEditor() -> impl IntoView {
 }
 
 /// A text field bound to one member of the course form.
-fn text_field(form: RwSignal<CourseForm>, get: fn(&CourseForm) -> &String, set: fn(&mut CourseForm, String)) -> RwSignal<String> {
+fn text_field(
+    form: RwSignal<CourseForm>,
+    get: fn(&CourseForm) -> &String,
+    set: fn(&mut CourseForm, String),
+) -> RwSignal<String> {
     let value = RwSignal::new(String::new());
     Effect::new(move |_| value.set(form.with(|f| get(f).clone())));
     Effect::new(move |_| {
@@ -43,7 +47,13 @@ fn CatalogueEditorPage() -> impl IntoView {
         RwSignal::new("12".to_owned()),
     );
     // Today (UTC), the usual answer; staff change it for a course completed earlier.
-    let today: String = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default().chars().take(10).collect();
+    let today: String = js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()
+        .chars()
+        .take(10)
+        .collect();
     let completed_on = RwSignal::new(today);
     let title = text_field(form, |f| &f.title, |f, v| f.title = v);
     let description = text_field(form, |f| &f.description, |f, v| f.description = v);
@@ -77,7 +87,8 @@ fn CatalogueEditorPage() -> impl IntoView {
             roster.set(api::roster_of(wanted).await.unwrap_or_default());
         });
     };
-    let act = move |action: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>, done: &'static str| {
+    let act = move |action: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>,
+                    done: &'static str| {
         error.set(None);
         leptos::task::spawn_local(async move {
             match action.await {

@@ -258,11 +258,109 @@ impl From<Verification> for CertificationCheck {
     }
 }
 
+/// A member's dashboard (`MemberDashboard` in the schema). Its fields are declared on
+/// [`MemberDashboardFields`]; a plain selection of them is answered in one pass
+/// ([`crate::schema::plain`]), anything else by the derived resolver.
 pub struct MemberDashboard(pub Dashboard);
 
-/// A member's own dashboard: their certification and latest credit. Audience: owner.
-#[Object]
+impl async_graphql::OutputType for MemberDashboard {
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        MemberDashboardFields::type_name()
+    }
+
+    fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+        MemberDashboardFields::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &async_graphql::ContextSelectionSet<'_>,
+        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        match self.plain_value(&ctx.item.node) {
+            Some(value) => Ok(value),
+            None => async_graphql::OutputType::resolve(&MemberDashboardFields(&self.0), ctx, field).await,
+        }
+    }
+}
+
 impl MemberDashboard {
+    /// The same values as the resolvers of [`MemberDashboardFields`], built in one pass.
+    fn plain_value(&self, selection: &async_graphql::parser::types::SelectionSet) -> Option<async_graphql::Value> {
+        use crate::schema::plain::{optional, plain_object};
+        use async_graphql::Value;
+        use async_graphql::resolver_utils::enum_value;
+        let d = &self.0;
+        let date = |day: Option<chrono::NaiveDate>| optional(day.map(|d| d.to_string()));
+        plain_object(selection, "MemberDashboard", |field| {
+            Some(match field.name.node.as_str() {
+                "status" => enum_value(CertificationStatus::from(d.status)),
+                "cycleStartsOn" => date(d.cycle.map(|c| c.starts_on)),
+                "expiresOn" => date(d.cycle.map(|c| c.ends_on)),
+                "graceEndsOn" => date(d.grace_ends_on),
+                "renewalOpensOn" => date(d.renewal_opens_on),
+                "earnedCec" => Value::String(format_tenths(i32::try_from(d.earned_tenths).unwrap_or(i32::MAX))),
+                "requiredCec" => Value::String(format_tenths(d.required_tenths)),
+                "renewalPaid" => Value::Boolean(matches!(d.renewal_fee, Some((_, entity::enums::PaymentStatus::Paid)))),
+                "renewalFee" => match d.renewal_fee {
+                    None => Value::Null,
+                    Some((amount, _)) => money_value(amount, &field.selection_set.node)?,
+                },
+                "recentCredit" => Value::List(
+                    d.entries
+                        .iter()
+                        .map(|e| recent_credit_value(e, &field.selection_set.node))
+                        .collect::<Option<_>>()?,
+                ),
+                _ => return None,
+            })
+        })
+    }
+}
+
+/// An amount as [`MoneyAmount`] resolves it, in one pass.
+fn money_value(
+    amount: shared::Money,
+    selection: &async_graphql::parser::types::SelectionSet,
+) -> Option<async_graphql::Value> {
+    use async_graphql::Value;
+    crate::schema::plain::plain_object(selection, "Money", |field| {
+        Some(match field.name.node.as_str() {
+            "cents" => Value::Number(amount.cents.into()),
+            "currency" => Value::String(shared::Money::CURRENCY.to_owned()),
+            "formatted" => Value::String(amount.to_string()),
+            _ => return None,
+        })
+    })
+}
+
+/// A ledger entry as [`RecentCredit`] resolves it, in one pass.
+fn recent_credit_value(
+    entry: &RecentEntry,
+    selection: &async_graphql::parser::types::SelectionSet,
+) -> Option<async_graphql::Value> {
+    use crate::schema::plain::{optional, plain_object};
+    use async_graphql::Value;
+    use async_graphql::resolver_utils::enum_value;
+    plain_object(selection, "RecentCredit", |field| {
+        Some(match field.name.node.as_str() {
+            "id" => Value::String(entry.id.to_string()),
+            "cec" => Value::String(format_tenths(i32::try_from(entry.tenths).unwrap_or(i32::MAX))),
+            "source" => enum_value(CecSource::from(entry.source)),
+            "title" => optional(entry.title.clone()),
+            "reason" => optional(entry.reason.clone()),
+            "earnedOn" => Value::String(entry.earned_on.to_string()),
+            "countsForACycle" => Value::Boolean(entry.counts_for_a_cycle),
+            _ => return None,
+        })
+    })
+}
+
+struct MemberDashboardFields<'a>(&'a Dashboard);
+
+/// A member's own dashboard: their certification and latest credit. Audience: owner.
+#[Object(name = "MemberDashboard")]
+impl MemberDashboardFields<'_> {
     /// The status today (as `Certification.status`). Audience: owner.
     async fn status(&self) -> CertificationStatus {
         self.0.status.into()
@@ -352,5 +450,57 @@ impl RecentCredit {
     /// True when it counts toward a certification cycle. Audience: owner.
     async fn counts_for_a_cycle(&self) -> bool {
         self.0.counts_for_a_cycle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::types::{DocumentOperations, Selection};
+
+    /// The selection of the web app's certification card (and the benchmark's).
+    const CARD: &str = "{ myDashboard { status cycleStartsOn expiresOn graceEndsOn renewalOpensOn earnedCec \
+                        requiredCec renewalPaid renewalFee { formatted } recentCredit { id cec source title reason \
+                        earnedOn countsForACycle } } }";
+
+    #[test]
+    fn the_web_apps_dashboard_selection_is_answered_in_one_pass() -> Result<(), String> {
+        let document = async_graphql::parser::parse_query(CARD).map_err(|e| e.to_string())?;
+        let DocumentOperations::Single(operation) = document.operations else {
+            return Err("one operation".to_owned());
+        };
+        let Some(Selection::Field(field)) = operation.node.selection_set.node.items.first().map(|i| &i.node) else {
+            return Err("a field".to_owned());
+        };
+        let entry = RecentEntry {
+            id: 7,
+            earned_on: chrono::NaiveDate::MIN,
+            tenths: 5,
+            counts_for_a_cycle: true,
+            source: entity::enums::CecSource::Course,
+            title: Some("Kettlebells".to_owned()),
+            reason: None,
+        };
+        let dashboard = MemberDashboard(Dashboard {
+            status: entity::enums::CertificationStatus::Certified,
+            cycle: None,
+            grace_ends_on: None,
+            renewal_opens_on: None,
+            earned_tenths: 5,
+            required_tenths: 20,
+            renewal_fee: Some((
+                shared::Money::from_cents(9500),
+                entity::enums::PaymentStatus::AwaitingPayment,
+            )),
+            entries: vec![entry],
+        });
+        let value = dashboard
+            .plain_value(&field.node.selection_set.node)
+            .ok_or("the card's selection fell back to the derived resolvers")?;
+        let json = value.into_json().map_err(|e| e.to_string())?;
+        assert_eq!(json["renewalFee"]["formatted"], "$95.00 CAD");
+        assert_eq!(json["recentCredit"][0]["title"], "Kettlebells");
+        assert_eq!(json["status"], "CERTIFIED");
+        Ok(())
     }
 }
