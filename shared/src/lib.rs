@@ -5,6 +5,7 @@
 //! This crate builds for `wasm32-unknown-unknown`: it may depend on nothing that needs an
 //! operating system (no tokio, no database, no async-graphql).
 
+pub mod card;
 pub mod cec;
 pub mod error;
 pub mod fuzzy;

@@ -18,6 +18,7 @@ pub mod enrolment;
 pub mod fees;
 pub mod infra;
 pub mod mail;
+pub mod payments;
 pub mod petitions;
 #[cfg(feature = "sample-directory")]
 pub mod sample_directory;
