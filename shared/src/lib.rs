@@ -9,6 +9,7 @@ pub mod card;
 pub mod cec;
 pub mod error;
 pub mod fuzzy;
+pub mod hex;
 pub mod member;
 pub mod money;
 pub mod validate;

@@ -127,6 +127,18 @@ async fn log_in(app: &TestApp, browser: &Client, email: &str, password: &str) ->
     click(browser, "#login-submit").await
 }
 
+/// Logs out and waits for the login form (the logout navigates once the server answered:
+/// a page opened before that would be replaced by it).
+async fn log_out(browser: &Client) -> Result<()> {
+    click(browser, "#logout").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#login-email"))
+        .await?;
+    Ok(())
+}
+
 /// The server with the built web app, chromedriver and a browser session.
 async fn start() -> Result<(TestApp, Driver, Client)> {
     let dist = workspace_root().join("dist");
@@ -319,12 +331,7 @@ async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
         .execute("return sessionStorage.getItem('cptn.token')", vec![])
         .await?;
     let token = token.as_str().map(str::to_owned).context("a token in sessionStorage")?;
-    click(browser, "#logout").await?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#login-email"))
-        .await?;
+    log_out(browser).await?;
     let storage = browser.execute("return sessionStorage.length", vec![]).await?;
     assert_eq!(storage, json!(0), "sessionStorage is empty after logout");
     let cookie = browser.execute("return document.cookie", vec![]).await?;
@@ -595,12 +602,7 @@ async fn renew_and_verify(app: &TestApp, browser: &Client) -> Result<()> {
 
     // Anyone verifies her with her number and last name; the page is not for indexing.
     // (The logout navigates once the server answered: wait for it, or it lands later.)
-    click(browser, "#logout").await?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#login-email"))
-        .await?;
+    log_out(browser).await?;
     browser.goto(&app.url("/verify")).await?;
     fill(browser, "#verify-number", &chloe.member_number.to_string()).await?;
     fill(browser, "#verify-name", "tremblay").await?;
@@ -857,12 +859,7 @@ async fn staff_approve_in_the_queue(
     )
     .await?
     .ok()?;
-    click(browser, "#logout").await?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#login-email"))
-        .await?;
+    log_out(browser).await?;
     log_in(app, browser, &staff.email, &staff.password).await?;
     click(browser, "#staff-petitions").await?;
     click(browser, "#petition-queue .show-evidence").await?;
@@ -962,12 +959,7 @@ async fn editor_and_completion(app: &TestApp, browser: &Client) -> Result<()> {
     )
     .await?
     .ok()?;
-    click(browser, "#logout").await?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#login-email"))
-        .await?;
+    log_out(browser).await?;
     log_in(app, browser, &provider.email, &provider.password).await?;
     click(browser, "#provider-completions").await?;
     fill(browser, "#editor-code", "ZUM-100").await?;

@@ -20,6 +20,7 @@ pub async fn cycles_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<V
 }
 
 /// What a new cycle records.
+#[derive(Clone, Copy, Debug)]
 pub struct NewCycle {
     pub member_id: i64,
     pub starts_on: NaiveDate,
@@ -33,6 +34,10 @@ pub async fn insert_cycle<C: ConnectionTrait>(
     new: NewCycle,
     now: DateTime<Utc>,
 ) -> Result<cycle::Model, DbErr> {
+    cycle_row(new, now).insert(conn).await
+}
+
+fn cycle_row(new: NewCycle, now: DateTime<Utc>) -> cycle::ActiveModel {
     cycle::ActiveModel {
         member_id: Set(new.member_id),
         starts_on: Set(new.starts_on),
@@ -42,8 +47,6 @@ pub async fn insert_cycle<C: ConnectionTrait>(
         recorded_by: Set(new.recorded_by),
         ..Default::default()
     }
-    .insert(conn)
-    .await
 }
 
 /// Every member's cycles (member, start, end), by member then start: the daily status job
@@ -80,6 +83,10 @@ pub async fn append_entry<C: ConnectionTrait>(
     new: NewEntry,
     now: DateTime<Utc>,
 ) -> Result<cec_entry::Model, DbErr> {
+    entry_row(new, now).insert(conn).await
+}
+
+fn entry_row(new: NewEntry, now: DateTime<Utc>) -> cec_entry::ActiveModel {
     cec_entry::ActiveModel {
         member_id: Set(new.member_id),
         cycle_id: Set(new.cycle_id),
@@ -94,8 +101,6 @@ pub async fn append_entry<C: ConnectionTrait>(
         petition_id: Set(new.petition_id),
         ..Default::default()
     }
-    .insert(conn)
-    .await
 }
 
 pub async fn find_entry<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<cec_entry::Model>, DbErr> {
@@ -431,17 +436,9 @@ pub async fn insert_cycles_bulk<C: ConnectionTrait>(
     if cycles.is_empty() {
         return Ok(());
     }
-    cycle::Entity::insert_many(cycles.into_iter().map(|new| cycle::ActiveModel {
-        member_id: Set(new.member_id),
-        starts_on: Set(new.starts_on),
-        ends_on: Set(new.ends_on),
-        kind: Set(new.kind),
-        recorded_at: Set(now),
-        recorded_by: Set(new.recorded_by),
-        ..Default::default()
-    }))
-    .exec_without_returning(conn)
-    .await?;
+    cycle::Entity::insert_many(cycles.into_iter().map(|new| cycle_row(new, now)))
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 
@@ -455,22 +452,9 @@ pub async fn append_entries_bulk<C: ConnectionTrait>(
     if entries.is_empty() {
         return Ok(());
     }
-    cec_entry::Entity::insert_many(entries.into_iter().map(|new| cec_entry::ActiveModel {
-        member_id: Set(new.member_id),
-        cycle_id: Set(new.cycle_id),
-        tenths: Set(new.tenths),
-        source: Set(new.source),
-        reason: Set(new.reason),
-        reverses_id: Set(new.reverses_id),
-        earned_on: Set(new.earned_on),
-        recorded_at: Set(now),
-        recorded_by: Set(new.recorded_by),
-        course_id: Set(new.course_id),
-        petition_id: Set(new.petition_id),
-        ..Default::default()
-    }))
-    .exec_without_returning(conn)
-    .await?;
+    cec_entry::Entity::insert_many(entries.into_iter().map(|new| entry_row(new, now)))
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 

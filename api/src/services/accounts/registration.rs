@@ -169,13 +169,7 @@ fn new_token() -> (String, String) {
 }
 
 fn token_hash(token: &str) -> String {
-    use std::fmt::Write;
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+    shared::hex::encode(&Sha256::digest(token.as_bytes()))
 }
 
 /// The password and name a registration chose, applied when its link is used.

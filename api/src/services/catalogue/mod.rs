@@ -407,26 +407,13 @@ fn other_list() -> Error {
 /// For each search word, the catalogue words it may be a typo of: kept for a while like
 /// the directory's (`AppState::course_typos`), the others found in one statement.
 async fn similar_words(state: &AppState, terms: &[String]) -> Result<Vec<Vec<String>>> {
-    let mut similar: Vec<Option<Vec<String>>> = terms.iter().map(|t| state.course_typos.get(t)).collect();
-    let missing: Vec<String> = terms
-        .iter()
-        .zip(&similar)
-        .filter(|(_, found)| found.is_none())
-        .map(|(t, _)| t.clone())
-        .collect();
-    if !missing.is_empty() {
-        let mut found = db::search::catalogue::similar_course_words(&state.reads, &missing)
-            .await?
-            .into_iter();
-        for (term, slot) in terms.iter().zip(similar.iter_mut()) {
-            if slot.is_none() {
-                let candidates = found.next().unwrap_or_default();
-                state.course_typos.put(term, candidates.clone());
-                *slot = Some(candidates);
-            }
-        }
-    }
-    Ok(similar.into_iter().map(Option::unwrap_or_default).collect())
+    let reads = &state.reads;
+    Ok(state
+        .course_typos
+        .candidates(terms, |missing| async move {
+            db::search::catalogue::similar_course_words(reads, &missing).await
+        })
+        .await?)
 }
 
 /// Up to `first` course titles, or provider names, with a word starting with `prefix`.

@@ -42,14 +42,6 @@ pub(super) fn dates(cycles: &[certification_cycle::Model]) -> Vec<CycleDates> {
         .collect()
 }
 
-/// The cycle that counts on `today`: the one in force, else the latest begun.
-fn counting_cycle(cycles: &[certification_cycle::Model], today: NaiveDate) -> Option<&certification_cycle::Model> {
-    cycles
-        .iter()
-        .find(|c| c.starts_on <= today && today < c.ends_on)
-        .or_else(|| cycles.iter().filter(|c| c.starts_on <= today).max_by_key(|c| c.ends_on))
-}
-
 /// The view of `member_id`'s certification on the state's date.
 pub(super) async fn view_of<C: ConnectionTrait>(
     conn: &C,
@@ -60,7 +52,7 @@ pub(super) async fn view_of<C: ConnectionTrait>(
     let today = state.now().date_naive();
     let cycles = db::certification::cycles_of(conn, member_id).await?;
     let status = rules::status_on(&dates(&cycles), today, rules);
-    let cycle = counting_cycle(&cycles, today).cloned();
+    let cycle = rules::counting_cycle(&dates(&cycles), today).and_then(|i| cycles.get(i).cloned());
     let (earned_tenths, renewal) = match &cycle {
         Some(c) => (
             db::certification::cycle_total(conn, c.id).await?,

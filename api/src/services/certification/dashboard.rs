@@ -93,16 +93,7 @@ pub async fn my_dashboard(state: &AppState, viewer: &Viewer) -> Result<Dashboard
     }
     let dates: Vec<CycleDates> = cycles.iter().map(|(d, ..)| *d).collect();
     let status = rules::status_on(&dates, today, settings);
-    // The cycle in force, else the latest begun (as the certification view counts).
-    let counting = cycles
-        .iter()
-        .find(|(c, ..)| c.starts_on <= today && today < c.ends_on)
-        .or_else(|| {
-            cycles
-                .iter()
-                .filter(|(c, ..)| c.starts_on <= today)
-                .max_by_key(|(c, ..)| c.ends_on)
-        });
+    let counting = rules::counting_cycle(&dates, today).and_then(|i| cycles.get(i));
     Ok(Dashboard {
         status,
         cycle: counting.map(|(c, ..)| *c),

@@ -45,6 +45,22 @@ pub fn status_on(cycles: &[CycleDates], today: NaiveDate, rules: &CertificationS
     }
 }
 
+/// The cycle (by position in `cycles`) that counts on `today`: the one in force, else the
+/// latest begun (in grace or expired). `None` before the first cycle begins.
+pub fn counting_cycle(cycles: &[CycleDates], today: NaiveDate) -> Option<usize> {
+    cycles
+        .iter()
+        .position(|c| c.starts_on <= today && today < c.ends_on)
+        .or_else(|| {
+            cycles
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.starts_on <= today)
+                .max_by_key(|(_, c)| c.ends_on)
+                .map(|(i, _)| i)
+        })
+}
+
 /// The cycle (by position in `cycles`, oldest first) a credit earned on `earned_on` counts
 /// for: the latest cycle begun by then, while that cycle is current or in grace (credits
 /// earned during grace count for the cycle being renewed). `None` before the first cycle or

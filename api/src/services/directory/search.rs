@@ -46,24 +46,13 @@ pub async fn search(state: &AppState, input: DirectorySearch) -> Result<SearchPa
 /// For each search word, the name words it may be a typo of: from the cache where it has
 /// them, the others in one statement.
 async fn similar_names(state: &AppState, terms: &[String]) -> Result<Vec<Vec<String>>> {
-    let mut similar: Vec<Option<Vec<String>>> = terms.iter().map(|t| state.typos.get(t)).collect();
-    let missing: Vec<String> = terms
-        .iter()
-        .zip(&similar)
-        .filter(|(_, found)| found.is_none())
-        .map(|(t, _)| t.clone())
-        .collect();
-    if !missing.is_empty() {
-        let mut found = db::search::similar_names(&state.reads, &missing).await?.into_iter();
-        for (term, slot) in terms.iter().zip(similar.iter_mut()) {
-            if slot.is_none() {
-                let candidates = found.next().unwrap_or_default();
-                state.typos.put(term, candidates.clone());
-                *slot = Some(candidates);
-            }
-        }
-    }
-    Ok(similar.into_iter().map(Option::unwrap_or_default).collect())
+    let reads = &state.reads;
+    Ok(state
+        .typos
+        .candidates(terms, |missing| async move {
+            db::search::similar_names(reads, &missing).await
+        })
+        .await?)
 }
 
 /// What typeahead completes.

@@ -38,6 +38,37 @@ impl TypoCache {
         }
     }
 
+    /// For each of `terms`, its candidates: the kept ones, and for the others what one call
+    /// of `lookup` finds (given the missing terms, answering their candidates in order),
+    /// which are then kept.
+    pub async fn candidates<E, Fut>(
+        &self,
+        terms: &[String],
+        lookup: impl FnOnce(Vec<String>) -> Fut,
+    ) -> Result<Vec<Vec<String>>, E>
+    where
+        Fut: std::future::Future<Output = Result<Vec<Vec<String>>, E>>,
+    {
+        let mut found: Vec<Option<Vec<String>>> = terms.iter().map(|t| self.get(t)).collect();
+        let missing: Vec<String> = terms
+            .iter()
+            .zip(&found)
+            .filter(|(_, kept)| kept.is_none())
+            .map(|(t, _)| t.clone())
+            .collect();
+        if !missing.is_empty() {
+            let mut looked_up = lookup(missing).await?.into_iter();
+            for (term, slot) in terms.iter().zip(found.iter_mut()) {
+                if slot.is_none() {
+                    let candidates = looked_up.next().unwrap_or_default();
+                    self.put(term, candidates.clone());
+                    *slot = Some(candidates);
+                }
+            }
+        }
+        Ok(found.into_iter().map(Option::unwrap_or_default).collect())
+    }
+
     /// After a profile's name changed or went: start over.
     pub fn forget_all(&self) {
         if let Ok(mut words) = self.words.lock() {

@@ -53,9 +53,9 @@ pub fn verify(
         return Err(SignatureError::Stale);
     }
     let signed = signed_mac(secret, timestamp, body);
-    let matches = signatures
-        .iter()
-        .any(|candidate| decode_hex(candidate).is_some_and(|bytes| signed.clone().verify_slice(&bytes).is_ok()));
+    let matches = signatures.iter().any(|candidate| {
+        shared::hex::decode(candidate).is_some_and(|bytes| signed.clone().verify_slice(&bytes).is_ok())
+    });
     if matches {
         Ok(timestamp)
     } else {
@@ -77,21 +77,7 @@ fn signed_mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
 /// Stripe server of the tests, and the benchmark, sign their events with it).
 pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let digest = signed_mac(secret, timestamp, body).finalize().into_bytes();
-    let hex = digest.iter().fold(String::with_capacity(64), |mut out, b| {
-        use std::fmt::Write;
-        let _ = write!(out, "{b:02x}");
-        out
-    });
-    format!("t={timestamp},v1={hex}")
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len() / 2)
-        .map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect()
+    format!("t={timestamp},v1={}", shared::hex::encode(&digest))
 }
 
 #[cfg(test)]

@@ -64,13 +64,10 @@ pub async fn evidence(
     expires: i64,
     signature: &str,
 ) -> Result<(Vec<u8>, ContentType)> {
-    if expires < chrono::Utc::now().timestamp() || signature.len() != 64 {
+    if expires < chrono::Utc::now().timestamp() {
         return Err(Error::NotFound);
     }
-    let bytes: Option<Vec<u8>> = (0..32)
-        .map(|i| u8::from_str_radix(signature.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect();
-    let bytes = bytes.ok_or(Error::NotFound)?;
+    let bytes = shared::hex::decode(signature).ok_or(Error::NotFound)?;
     mac(state, petition_id, expires)
         .verify_slice(&bytes)
         .map_err(|_| Error::NotFound)?;
