@@ -43,6 +43,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// The certification rules.
     pub certification: CertificationSettings,
+    /// Orders and payment.
+    pub payments: PaymentSettings,
     /// `CPTN_JOBS`: run the scheduled jobs inside `cptn serve` (`on`, the default, or
     /// `off` on servers that should only answer requests).
     pub run_jobs: bool,
@@ -166,6 +168,94 @@ impl CertificationSettings {
         }
         Ok(certification)
     }
+}
+
+/// Orders and online payment (issue 14).
+#[derive(Clone, Debug)]
+pub struct PaymentSettings {
+    /// `CPTN_STRIPE_SECRET_KEY`: the Stripe API key (`sk_test_...` or `sk_live_...`).
+    /// Without it and the webhook secret, `checkout` answers `PAYMENTS_UNAVAILABLE`.
+    pub stripe_secret_key: Option<SecretString>,
+    /// `CPTN_STRIPE_WEBHOOK_SECRET`: the signing secret of the webhook endpoint (`whsec_...`).
+    pub stripe_webhook_secret: Option<SecretString>,
+    /// `CPTN_STRIPE_API_BASE`: where the Stripe API is (tests point it at a local fake);
+    /// Stripe's own address when unset.
+    pub stripe_api_base: Option<String>,
+    /// `CPTN_ORDER_HOLD_MINUTES`: how long a pending order holds its seats (30).
+    pub hold: Duration,
+    /// `CPTN_PAYMENT_LINK_HOURS`: how long a payment link staff send stays payable (24;
+    /// Stripe allows at most 24).
+    pub payment_link_validity: Duration,
+    /// `CPTN_CANCEL_WINDOW_DAYS`: members may cancel a paid order this many days after
+    /// paying (14), and never once a workshop in it has begun.
+    pub cancel_window_days: u32,
+    /// `CPTN_TAXES`: taxes added to every order, `NAME:percent` separated by commas
+    /// (`GST:5,PST:7`); none by default.
+    pub taxes: Vec<Tax>,
+}
+
+/// A tax added to orders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tax {
+    pub name: String,
+    /// 500 = 5%.
+    pub basis_points: i32,
+}
+
+impl Default for PaymentSettings {
+    fn default() -> Self {
+        Self {
+            stripe_secret_key: None,
+            stripe_webhook_secret: None,
+            stripe_api_base: None,
+            hold: Duration::from_mins(30),
+            payment_link_validity: Duration::from_hours(24),
+            cancel_window_days: 14,
+            taxes: Vec::new(),
+        }
+    }
+}
+
+impl PaymentSettings {
+    fn from_vars(var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut payments = Self {
+            stripe_secret_key: var("CPTN_STRIPE_SECRET_KEY").map(SecretString::from),
+            stripe_webhook_secret: var("CPTN_STRIPE_WEBHOOK_SECRET").map(SecretString::from),
+            stripe_api_base: var("CPTN_STRIPE_API_BASE").map(|v| v.trim().to_owned()),
+            cancel_window_days: parse_var(var("CPTN_CANCEL_WINDOW_DAYS"), 14, "CPTN_CANCEL_WINDOW_DAYS")?.min(365),
+            ..Self::default()
+        };
+        let minutes: u64 = parse_var(var("CPTN_ORDER_HOLD_MINUTES"), 30, "CPTN_ORDER_HOLD_MINUTES")?;
+        payments.hold = Duration::from_mins(minutes.clamp(30, 24 * 60));
+        let hours: u64 = parse_var(var("CPTN_PAYMENT_LINK_HOURS"), 24, "CPTN_PAYMENT_LINK_HOURS")?;
+        payments.payment_link_validity = Duration::from_hours(hours.clamp(1, 24));
+        if let Some(taxes) = var("CPTN_TAXES") {
+            payments.taxes = parse_taxes(&taxes).context("CPTN_TAXES must list taxes such as GST:5,PST:7")?;
+        }
+        Ok(payments)
+    }
+
+    /// Whether `checkout` can work: both Stripe secrets are set.
+    pub fn stripe_configured(&self) -> bool {
+        self.stripe_secret_key.is_some() && self.stripe_webhook_secret.is_some()
+    }
+}
+
+/// `GST:5,PST:7.5` -> taxes; `None` for anything else.
+fn parse_taxes(text: &str) -> Option<Vec<Tax>> {
+    text.split(',')
+        .map(|part| {
+            let (name, percent) = part.split_once(':')?;
+            let name = name.trim();
+            let cents = shared::Money::parse_dollars(percent)?.cents;
+            let valid = !name.is_empty() && name.len() <= 40 && (1..=10_000).contains(&cents);
+            let basis_points = i32::try_from(cents).ok().filter(|_| valid)?;
+            Some(Tax {
+                name: name.to_owned(),
+                basis_points,
+            })
+        })
+        .collect()
 }
 
 /// Request and abuse limits (DESIGN "Limits").
@@ -330,6 +420,7 @@ impl Settings {
         let days: u64 = parse_var(var("CPTN_MAIL_RETENTION_DAYS"), 30, "CPTN_MAIL_RETENTION_DAYS")?;
         mail.retention = Duration::from_hours(days.max(1) * 24);
         let certification = CertificationSettings::from_vars(&var)?;
+        let payments = PaymentSettings::from_vars(&var)?;
         let run_jobs = match var("CPTN_JOBS").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,
@@ -351,6 +442,7 @@ impl Settings {
             public_url,
             mail,
             certification,
+            payments,
             run_jobs,
         })
     }
@@ -377,6 +469,7 @@ impl Settings {
             public_url: "http://127.0.0.1".to_owned(),
             mail: MailSettings::default(),
             certification: CertificationSettings::default(),
+            payments: PaymentSettings::default(),
             run_jobs: true,
         }
     }

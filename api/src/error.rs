@@ -29,6 +29,10 @@ pub enum Error {
     },
     #[error("Too many attempts. Try again in {} seconds.", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
+    /// Online payment is not configured, or the payment provider failed (the gateway logs
+    /// the provider's answer; the client gets this sentence).
+    #[error("{0}")]
+    PaymentsUnavailable(&'static str),
     #[error("database error")]
     Db(#[from] sea_orm::DbErr),
     #[error("unexpected error")]
@@ -45,6 +49,7 @@ impl Error {
             Error::NotFound => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::PaymentsUnavailable(_) => ErrorCode::PaymentsUnavailable,
             Error::Db(_) | Error::Unexpected(_) => ErrorCode::Internal,
         }
     }

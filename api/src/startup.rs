@@ -83,6 +83,7 @@ impl Application {
         let documents = Arc::new(schema::limits::ParsedDocuments::new(limits));
         let mailer = Arc::new(Mailer::new(&settings.mail, &settings.data_dir)?);
         let storage = crate::services::storage::Storage::new(&settings.storage_dir);
+        let stripe = crate::services::payments::gateway::StripeGateway::from_settings(&settings.payments)?;
         let state = AppState {
             db,
             reads,
@@ -104,6 +105,7 @@ impl Application {
             typos: Arc::default(),
             course_typos: Arc::default(),
             documents,
+            stripe,
         };
         let scheduler = state
             .settings
@@ -206,6 +208,11 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             )
             .route("/photos/{file}", web::get().to(http::photos::serve))
             .route("/evidence/{petition}", web::get().to(http::evidence::serve))
+            .service(
+                web::resource("/webhooks/stripe")
+                    .app_data(web::PayloadConfig::new(http::webhooks::MAX_EVENT_BYTES))
+                    .route(web::post().to(http::webhooks::stripe)),
+            )
             .route("/graphiql", web::get().to(graphiql))
             .route("/healthz", web::get().to(http::health::healthz))
             .route("/readyz", web::get().to(http::health::readyz))

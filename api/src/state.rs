@@ -49,6 +49,8 @@ pub struct AppState {
     pub course_typos: Arc<crate::services::infra::typos::TypoCache>,
     /// Parsed GraphQL documents, and the limits checked when parsing.
     pub documents: Arc<crate::schema::limits::ParsedDocuments>,
+    /// The Stripe client, when online payment is configured.
+    pub stripe: Option<crate::services::payments::gateway::StripeGateway>,
 }
 
 impl AppState {
@@ -60,6 +62,13 @@ impl AppState {
     /// The current time, from the state's clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The Stripe client, or `PAYMENTS_UNAVAILABLE` when online payment is not configured.
+    pub fn stripe(&self) -> crate::error::Result<&crate::services::payments::gateway::StripeGateway> {
+        self.stripe.as_ref().ok_or(crate::error::Error::PaymentsUnavailable(
+            "Online payment is not available on this server. Contact us to pay another way.",
+        ))
     }
 
     /// Tells the `mail` job a message was queued (call after the commit).

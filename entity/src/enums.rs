@@ -123,6 +123,8 @@ pub enum PetitionStatus {
     Approved,
     /// Rejected, with a reason.
     Rejected,
+    /// Its fee was refunded before a decision (or its credit reversed with the refund).
+    Withdrawn,
 }
 
 /// Where a fee (and what it pays for) stands.
@@ -133,6 +135,88 @@ pub enum PaymentStatus {
     AwaitingPayment,
     /// Paid; what it pays for took effect.
     Paid,
+    /// No longer owed: the order holding it lapsed or was cancelled (an enrolment's seat
+    /// was given back).
+    Cancelled,
+    /// Paid, then refunded: what it paid for was reversed.
+    Refunded,
+}
+
+/// How an order reached us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum OrderChannel {
+    /// A member's cart in the web app or the API.
+    Online,
+    /// Keyed by staff during a phone call.
+    Phone,
+    /// Keyed by staff from a mailed form.
+    MailIn,
+}
+
+/// Where an order stands. Transitions: `pending` to `paid`, `expired` or `cancelled`;
+/// `paid` to `partially_refunded` or `refunded`; `partially_refunded` to `refunded`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// The cart, or a keyed order awaiting payment: its seats are held until it expires.
+    Pending,
+    /// Paid: its items took effect.
+    Paid,
+    /// Lapsed unpaid: its seats were freed.
+    Expired,
+    /// Cancelled before payment.
+    Cancelled,
+    /// Every item refunded.
+    Refunded,
+    /// Some items refunded.
+    PartiallyRefunded,
+}
+
+/// How an order was paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// The buyer paid on Stripe's Checkout page (online, or a payment link staff sent).
+    StripeCheckout,
+    /// Staff charged a card in Stripe's own dashboard terminal; the order names the payment.
+    StripeTerminal,
+    /// A cheque staff received.
+    Cheque,
+    /// Nothing to pay (a free order, or a coupon covering it all).
+    NoCharge,
+}
+
+/// How a coupon discounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum CouponKind {
+    /// A percentage of each item it applies to.
+    Percent,
+    /// An amount off the items it applies to together.
+    Fixed,
+}
+
+/// What a coupon applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum CouponScope {
+    /// Every item.
+    Everything,
+    /// Seats in workshops (enrolments in a dated session).
+    Workshops,
+    /// Enrolment in one course.
+    Course,
+}
+
+/// Where a refund stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum RefundStatus {
+    /// Recorded; the payment provider has not confirmed it yet (retried by the `orders` job).
+    Pending,
+    /// The money is on its way back (Stripe confirmed it, or staff issue a cheque).
+    Succeeded,
 }
 
 /// What an outgoing e-mail is.
@@ -149,6 +233,12 @@ pub enum MessageKind {
     RenewalReminder,
     /// A petition was decided, or staff ask for more information.
     PetitionUpdate,
+    /// The receipt of a payment, rendered from the order.
+    OrderReceipt,
+    /// The receipt of a refund.
+    RefundReceipt,
+    /// A link to pay a keyed order on Stripe's page.
+    PaymentLink,
 }
 
 /// What became of a renewal reminder.
@@ -235,6 +325,21 @@ pub enum AuditKind {
     PetitionInformationRequested,
     PetitionAnswered,
     EvidenceViewed,
+    CartChanged,
+    CouponApplied,
+    CheckoutStarted,
+    OrderPaid,
+    OrderExpired,
+    OrderCancelled,
+    OrderRefunded,
+    RefundConfirmed,
+    OrderKeyed,
+    PaymentLinkSent,
+    PaymentRecorded,
+    PaymentDeclined,
+    OrderShredded,
+    CouponCreated,
+    CouponRetired,
 }
 
 impl AuditKind {

@@ -21,6 +21,7 @@ mod m20261130_000015_renewal_reminders;
 mod m20261130_000016_catalogue;
 mod m20261130_000017_enrolment_petitions;
 mod m20261130_000018_course_search;
+mod m20261130_000019_orders_payments;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_catalogue::Migration),
             Box::new(m20261130_000017_enrolment_petitions::Migration),
             Box::new(m20261130_000018_course_search::Migration),
+            Box::new(m20261130_000019_orders_payments::Migration),
         ]
     }
 }

@@ -24,11 +24,14 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// Something failed on the server; the cause is logged, never returned.
     Internal,
+    /// Online payment cannot be taken now: it is not configured on this server, or the
+    /// payment provider did not answer. Other ways to pay (staff, cheque) still work.
+    PaymentsUnavailable,
 }
 
 impl ErrorCode {
     /// All codes, in declaration order.
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 9] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::Validation,
@@ -37,6 +40,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::PayloadTooLarge,
         ErrorCode::Internal,
+        ErrorCode::PaymentsUnavailable,
     ];
 
     /// The wire form, as it appears in `extensions.code`.
@@ -50,6 +54,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::PaymentsUnavailable => "PAYMENTS_UNAVAILABLE",
         }
     }
 

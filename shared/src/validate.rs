@@ -235,6 +235,25 @@ pub fn bounded_text(
     Ok(value.to_owned())
 }
 
+/// [`bounded_text`] for a field no card number may be written in (order notes, a buyer's
+/// name or address): one is refused, naming the field and never repeating the value.
+pub fn text_without_card(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    required: bool,
+    multiline: bool,
+) -> Result<String, FieldError> {
+    let value = bounded_text(field, raw, max, required, multiline)?;
+    if crate::card::contains_card_number(&value) {
+        return Err(FieldError::new(
+            field,
+            "This looks like a payment card number. We never take card numbers here: remove it.",
+        ));
+    }
+    Ok(value)
+}
+
 /// A URL slug: 3 to 80 of `a-z`, `0-9` and single hyphens, not at either end.
 pub fn slug(field: &'static str, raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();

@@ -510,3 +510,26 @@ pub async fn members_with_cycle<C: ConnectionTrait>(conn: &C, count: u64) -> Res
         .take(usize::try_from(count).unwrap_or(0))
         .collect())
 }
+
+/// How many ledger entries name cycle `cycle_id`.
+pub async fn entries_in_cycle<C: ConnectionTrait>(conn: &C, cycle_id: i64) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    cec_entry::Entity::find()
+        .filter(cec_entry::Column::CycleId.eq(cycle_id))
+        .count(conn)
+        .await
+}
+
+/// Undoes a paid renewal whose fee was refunded: its cycle (which has no ledger entry) and
+/// the renewal go, so the member may renew again.
+pub async fn undo_renewal<C: ConnectionTrait>(
+    conn: &C,
+    renewal: &entity::certification_renewal::Model,
+) -> Result<(), DbErr> {
+    use entity::certification_renewal as row;
+    row::Entity::delete_by_id(renewal.id).exec(conn).await?;
+    if let Some(cycle_id) = renewal.new_cycle_id {
+        cycle::Entity::delete_by_id(cycle_id).exec(conn).await?;
+    }
+    Ok(())
+}

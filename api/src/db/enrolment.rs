@@ -213,3 +213,24 @@ pub async fn workshops_by_id<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Resul
         .all(conn)
         .await
 }
+
+/// Gives a seat back (its order lapsed, was cancelled or refunded).
+pub async fn release_seat<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
+    workshop::Entity::update_many()
+        .col_expr(
+            workshop::Column::SeatsTaken,
+            Expr::col(workshop::Column::SeatsTaken).sub(1),
+        )
+        .filter(workshop::Column::Id.eq(id))
+        .filter(workshop::Column::SeatsTaken.gt(0))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes an enrolment (its order lapsed, was cancelled or refunded): the member may
+/// enrol in the course again.
+pub async fn delete_enrolment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<(), DbErr> {
+    enrolment::Entity::delete_by_id(id).exec(conn).await?;
+    Ok(())
+}

@@ -55,3 +55,19 @@ pub async fn by_ids<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<fee
         .all(conn)
         .await
 }
+
+/// Moves a fee from `from` to `to`; `false` when it was not in `from`.
+pub async fn set_status<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    from: PaymentStatus,
+    to: PaymentStatus,
+) -> Result<bool, DbErr> {
+    let updated = fee::Entity::update_many()
+        .col_expr(fee::Column::Status, Expr::val(to))
+        .filter(fee::Column::Id.eq(id))
+        .filter(fee::Column::Status.eq(from))
+        .exec(conn)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}

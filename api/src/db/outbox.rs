@@ -133,3 +133,28 @@ pub async fn delete_finished_before<C: ConnectionTrait>(conn: &C, before: DateTi
         .await?;
     Ok(result.rows_affected)
 }
+
+/// How many messages to literal address `address` still wait to be sent.
+pub async fn queued_to_address<C: ConnectionTrait>(conn: &C, address: &str) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    message::Entity::find()
+        .filter(message::Column::RecipientAddress.eq(address))
+        .filter(message::Column::Status.eq(MessageStatus::Queued))
+        .count(conn)
+        .await
+}
+
+/// Deletes every message to literal address `address` of the given kinds (a keyed order's
+/// receipts and payment link, once its buyer details are erased).
+pub async fn delete_to_address<C: ConnectionTrait>(
+    conn: &C,
+    address: &str,
+    kinds: &[entity::enums::MessageKind],
+) -> Result<u64, DbErr> {
+    let deleted = message::Entity::delete_many()
+        .filter(message::Column::RecipientAddress.eq(address))
+        .filter(message::Column::Kind.is_in(kinds.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(deleted.rows_affected)
+}

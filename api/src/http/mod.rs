@@ -10,3 +10,4 @@ pub mod photos;
 pub mod problem;
 pub mod robots;
 pub mod web_app;
+pub mod webhooks;

@@ -17,6 +17,7 @@
 pub mod certification;
 pub mod files;
 pub mod mail;
+pub mod orders;
 pub mod reminders;
 pub mod retention;
 
@@ -41,6 +42,9 @@ pub enum JobName {
     Certification,
     /// E-mails renewal reminders before expiry.
     Reminders,
+    /// Expires lapsed orders, retries refunds, applies stray Stripe events, shreds keyed
+    /// orders.
+    Orders,
 }
 
 impl JobName {
@@ -51,6 +55,7 @@ impl JobName {
             JobName::Files => "files",
             JobName::Certification => "certification",
             JobName::Reminders => "reminders",
+            JobName::Orders => "orders",
         }
     }
 
@@ -65,13 +70,14 @@ impl JobName {
             JobName::Mail => Duration::from_secs(5),
             JobName::Retention | JobName::Files | JobName::Reminders => Duration::from_hours(1),
             JobName::Certification => Duration::from_hours(24),
+            JobName::Orders => Duration::from_mins(1),
         }
     }
 
     /// The longest a run may take before another server may presume it dead.
     pub const fn lease(self) -> Duration {
         match self {
-            JobName::Mail => Duration::from_mins(5),
+            JobName::Mail | JobName::Orders => Duration::from_mins(5),
             JobName::Retention | JobName::Files | JobName::Certification | JobName::Reminders => {
                 Duration::from_mins(30)
             }
@@ -86,6 +92,9 @@ impl JobName {
             JobName::Files => "removes uploaded files no row names (older than an hour) and unfinished uploads",
             JobName::Certification => "moves the directory's certification statuses as dates pass (daily)",
             JobName::Reminders => "e-mails renewal reminders before expiry, each once per cycle",
+            JobName::Orders => {
+                "expires unpaid orders (freeing seats), retries refunds, applies Stripe events left unapplied, shreds processed phone and mail-in orders"
+            }
         }
     }
 }
@@ -178,6 +187,7 @@ async fn execute(ctx: &JobContext, job: JobName, dry_run: bool) -> Result<JobRep
         JobName::Files => files::run(ctx, dry_run).await,
         JobName::Certification => certification::run(ctx, dry_run).await,
         JobName::Reminders => reminders::run(ctx, dry_run).await,
+        JobName::Orders => orders::run(ctx, dry_run).await,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod enrolment;
 pub mod fees;
 pub mod infra;
 pub mod mail;
+pub mod orders;
 pub mod payments;
 pub mod petitions;
 #[cfg(feature = "sample-directory")]

@@ -106,7 +106,8 @@ pub enum AuditEventKind {
     RegisterLookedUp,
     /// A member asked to renew their certification; its fee is owed (`renewCertification`).
     RenewalRequested,
-    /// Staff marked a fee paid, which applies what it pays for (`markFeePaid`).
+    /// Staff marked a fee paid before orders existed (the former `markFeePaid`; kept for
+    /// the rows that name it).
     FeeMarkedPaid,
     /// A renewal's fee was paid: the next cycle began where the last one ended.
     CertificationRenewed,
@@ -156,6 +157,40 @@ pub enum AuditEventKind {
     PetitionAnswered,
     /// Staff opened a petition's evidence file.
     EvidenceViewed,
+    /// A line was added to or removed from a pending order, or its coupon taken off
+    /// (`addToCart`, `removeFromCart`, `removeCoupon`; enrolment adds the course to the cart).
+    CartChanged,
+    /// A coupon was applied to a pending order, taking one of its uses (`applyCoupon`).
+    CouponApplied,
+    /// A buyer went to pay an order on Stripe's page (`checkout`).
+    CheckoutStarted,
+    /// An order was paid (by Stripe's webhook, at the terminal, or with nothing to pay):
+    /// its items took effect.
+    OrderPaid,
+    /// A pending order lapsed unpaid: its seats and coupon use were freed.
+    OrderExpired,
+    /// A pending order was cancelled before payment (`cancelOrder`).
+    OrderCancelled,
+    /// A paid order was refunded, whole or by item, and its items reversed
+    /// (`cancelOrder`, `refundOrder`).
+    OrderRefunded,
+    /// Stripe confirmed a refund; its receipt was queued.
+    RefundConfirmed,
+    /// Staff keyed a phone or mail-in order (`keyOrder`).
+    OrderKeyed,
+    /// Staff sent (or read out) a Stripe payment link for an order (`sendPaymentLink`).
+    PaymentLinkSent,
+    /// Staff recorded a payment taken in Stripe's terminal or by cheque
+    /// (`recordTerminalPayment`, `recordChequePayment`).
+    PaymentRecorded,
+    /// Stripe reported a failed payment attempt for an order.
+    PaymentDeclined,
+    /// A processed phone or mail-in order's buyer details were erased.
+    OrderShredded,
+    /// Staff created a coupon (`createCoupon`).
+    CouponCreated,
+    /// Staff retired a coupon (`retireCoupon`).
+    CouponRetired,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -1,6 +1,6 @@
 //! Staff tools: record and reinstate certifications, adjust and correct the ledger.
 
-use super::types::{CecEntry, Certification, Fee, Renewal};
+use super::types::{CecEntry, Certification, Renewal};
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
 use crate::schema::{ContextExt, parse_id};
@@ -100,19 +100,5 @@ impl CertificationMutation {
             .await
             .gql()?;
         Ok(Renewal(view))
-    }
-
-    /// Marks a fee paid and applies what it pays for (a renewal starts the next cycle),
-    /// once: `CONFLICT` when it is already paid. Audience: staff.
-    async fn mark_fee_paid(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fee, as `Fee.id` gives it.")] fee_id: ID,
-    ) -> async_graphql::Result<Fee> {
-        let id = parse_id(&fee_id, "feeId", "Not a fee id.")?;
-        let fee = crate::services::fees::mark_paid(ctx.state(), ctx.viewer(), ctx.meta(), id)
-            .await
-            .gql()?;
-        Ok(Fee(fee))
     }
 }

@@ -93,6 +93,10 @@ pub enum PaymentStatus {
     AwaitingPayment,
     /// Paid; what it pays for took effect.
     Paid,
+    /// No longer owed: the order holding it lapsed or was cancelled.
+    Cancelled,
+    /// Paid, then refunded: what it paid for was reversed.
+    Refunded,
 }
 
 /// What a fee is for.

@@ -27,6 +27,9 @@ pub enum PetitionStatus {
     Approved,
     /// Rejected; `staffNote` says why.
     Rejected,
+    /// Its fee was refunded: it left the queue (an approved credit not yet used for a
+    /// renewal was reversed).
+    Withdrawn,
 }
 
 pub struct Petition(pub PetitionView);

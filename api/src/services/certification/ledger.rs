@@ -175,3 +175,46 @@ pub(crate) async fn append_credit<C: sea_orm::ConnectionTrait>(
         .map(|c| c.id);
     Ok(db::certification::append_entry(conn, entry, now).await?)
 }
+
+/// Reverses credit entry `entry_id` inside the caller's transaction when it has not been
+/// used for a renewal yet (its cycle was not renewed) and is not reversed already: a refund
+/// takes back what the refunded course or petition credited. `None` when it stays.
+pub(crate) async fn reverse_unused_credit<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    entry_id: i64,
+    reason: &str,
+    by: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<cec_entry::Model>> {
+    let Some(original) = db::certification::find_entry(conn, entry_id).await? else {
+        return Ok(None);
+    };
+    if db::certification::reversal_of(conn, entry_id).await?.is_some() {
+        return Ok(None);
+    }
+    if let Some(cycle) = original.cycle_id
+        && db::certification::renewal_of_cycle(conn, cycle)
+            .await?
+            .is_some_and(|r| r.status == entity::enums::PaymentStatus::Paid)
+    {
+        return Ok(None);
+    }
+    let entry = db::certification::append_entry(
+        conn,
+        NewEntry {
+            member_id: original.member_id,
+            cycle_id: original.cycle_id,
+            tenths: -original.tenths,
+            source: CecSource::Reversal,
+            reason: Some(reason.to_owned()),
+            reverses_id: Some(original.id),
+            earned_on: original.earned_on,
+            recorded_by: by,
+            course_id: original.course_id,
+            petition_id: original.petition_id,
+        },
+        now,
+    )
+    .await?;
+    Ok(Some(entry))
+}

@@ -14,6 +14,7 @@ use crate::error::{Error, Result, conflict_on_unique};
 use crate::page::{Page, PageRequest};
 use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
 use crate::services::certification::ledger::append_credit;
+use crate::services::orders::cart::CartLine;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::enums::{AuditKind, CecSource, CourseApproval, CourseDelivery, EnrolmentStatus, FeePurpose};
@@ -40,9 +41,10 @@ impl EnrolmentView {
 }
 
 /// The caller enrols in the current course `code`, in workshop `workshop_id` when given
-/// (required for an in-person course). `CONFLICT` when already enrolled or when the
-/// workshop has no seat left; `VALIDATION` for a workshop of another course, cancelled or
-/// already begun.
+/// (required for an in-person course). A priced course's fee goes in the caller's cart
+/// (`services::orders`), whose hold keeps the seat. `CONFLICT` when already enrolled or
+/// when the workshop has no seat left; `VALIDATION` for a workshop of another course,
+/// cancelled or already begun.
 #[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn enrol(
     state: &AppState,
@@ -52,6 +54,43 @@ pub async fn enrol(
     workshop_id: Option<i64>,
 ) -> Result<EnrolmentView> {
     let me = authz::require(viewer, Audience::Member, Subject::NOBODY)?.member_id;
+    let (course, workshop) = offering(state, code, workshop_id).await?;
+    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
+    let (enrolment, fee) = enrol_member(write.conn(), me, &course, workshop.as_ref(), write.now()).await?;
+    if let Some(fee) = &fee {
+        let line = cart_line(&course, workshop.as_ref());
+        crate::services::orders::cart::put_fee_in_cart(write.conn(), state, fee, line, meta.ip_string(), write.now())
+            .await?;
+    }
+    write
+        .commit(
+            AuditRecord::new(AuditKind::Enrolled)
+                .about(me)
+                .detail(format!("enrolment {} in course {}", enrolment.id, course.code)),
+        )
+        .await?;
+    view_of(&state.db, enrolment.id).await
+}
+
+/// The order line of an enrolment.
+pub(crate) fn cart_line(course: &course::Model, workshop: Option<&workshop::Model>) -> CartLine {
+    let when = workshop.map_or(String::new(), |w| {
+        format!(", {} {}", w.starts_at.format("%Y-%m-%d"), w.location)
+    });
+    CartLine {
+        description: format!("{} {}{when}", course.code, course.title),
+        course_id: Some(course.id),
+        workshop_id: workshop.map(|w| w.id),
+    }
+}
+
+/// The current course `code` and its workshop `workshop_id` (required for an in-person
+/// course), checked: the workshop belongs to the course, is not cancelled, has not begun.
+pub(crate) async fn offering(
+    state: &AppState,
+    code: &str,
+    workshop_id: Option<i64>,
+) -> Result<(course::Model, Option<workshop::Model>)> {
     let course = db::catalogue::course_by_code(&state.db, code.trim().to_uppercase().as_str())
         .await?
         .filter(|c| c.retired_at.is_none())
@@ -72,20 +111,30 @@ pub async fn enrol(
         }
         None => None,
     };
-    // Members pay the member price when there is one (P21): every account is a member.
+    Ok((course, workshop))
+}
+
+/// Enrols member `member_id` inside the caller's transaction: the enrolment, its fee at
+/// the member price (P21: every account holder is a member) and the workshop seat.
+pub(crate) async fn enrol_member<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    course: &course::Model,
+    workshop: Option<&workshop::Model>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(enrolment::Model, Option<fee::Model>)> {
     let price = Money::from_cents(course.member_price_cents.unwrap_or(course.public_price_cents));
-    let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let fee = if price.cents > 0 {
-        Some(db::fees::insert(write.conn(), me, FeePurpose::Enrolment, price, write.now()).await?)
+        Some(db::fees::insert(conn, member_id, FeePurpose::Enrolment, price, now).await?)
     } else {
         None
     };
     let enrolment = db::enrolment::insert_enrolment(
-        write.conn(),
+        conn,
         NewEnrolment {
-            member_id: me,
+            member_id,
             course_id: course.id,
-            workshop_id: workshop.as_ref().map(|w| w.id),
+            workshop_id: workshop.map(|w| w.id),
             fee_id: fee.as_ref().map(|f| f.id),
             status: if fee.is_some() {
                 EnrolmentStatus::AwaitingPayment
@@ -94,26 +143,26 @@ pub async fn enrol(
             },
             price_cents: price.cents,
         },
-        write.now(),
+        now,
     )
     .await
-    .map_err(|e| conflict_on_unique(e, "course", "You are already enrolled in this course."))?;
-    if let Some(workshop) = &workshop
-        && !db::enrolment::take_seat(write.conn(), workshop.id).await?
-    {
-        return Err(Error::Conflict {
+    .map_err(|e| conflict_on_unique(e, "course", "Already enrolled in this course."))?;
+    if let Some(workshop) = workshop {
+        take_seat(conn, workshop.id).await?;
+    }
+    Ok((enrolment, fee))
+}
+
+/// Takes a seat in workshop `id`: `CONFLICT` when none is left.
+pub(crate) async fn take_seat<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
+    if db::enrolment::take_seat(conn, id).await? {
+        Ok(())
+    } else {
+        Err(Error::Conflict {
             field: Some("workshop"),
             message: "No seats are left in this workshop.".to_owned(),
-        });
+        })
     }
-    write
-        .commit(
-            AuditRecord::new(AuditKind::Enrolled)
-                .about(me)
-                .detail(format!("enrolment {} in course {}", enrolment.id, course.code)),
-        )
-        .await?;
-    view_of(&state.db, enrolment.id).await
 }
 
 /// A fee for an enrolment was paid (inside the payment's transaction): the member is in.

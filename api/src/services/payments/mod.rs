@@ -1,4 +1,7 @@
-//! Payments (issue 14, in progress): what exists so far is the verification of Stripe's
-//! webhook signatures ([`signature`]), the first thing `POST /webhooks/stripe` will do.
+//! Online payment with Stripe (issue 14): the client ([`stripe`]: Checkout Sessions,
+//! payments taken in Stripe's dashboard, refunds) and the webhook intake ([`webhook`]:
+//! verified signatures ([`signature`]), each event stored once, then applied to its order).
 
+pub mod gateway;
 pub mod signature;
+pub mod webhook;

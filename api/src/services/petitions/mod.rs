@@ -390,6 +390,7 @@ fn not_in_queue(status: PetitionStatus) -> Error {
         PetitionStatus::AwaitingPayment => "its fee is not paid yet",
         PetitionStatus::NeedsInformation => "it waits for the member's answer",
         PetitionStatus::Approved | PetitionStatus::Rejected | PetitionStatus::InReview => "it is already decided",
+        PetitionStatus::Withdrawn => "its fee was refunded",
     };
     Error::Conflict {
         field: Some("petitionId"),
