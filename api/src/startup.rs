@@ -83,6 +83,9 @@ impl Application {
         let documents = Arc::new(schema::limits::ParsedDocuments::new(limits));
         let mailer = Arc::new(Mailer::new(&settings.mail, &settings.data_dir)?);
         let storage = crate::services::storage::Storage::new(&settings.storage_dir);
+        // Stripe's client takes the process's TLS provider; a build with two providers
+        // compiled in (the tests') would otherwise have none chosen. Already set: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let stripe = crate::services::payments::gateway::StripeGateway::from_settings(&settings.payments)?;
         let state = AppState {
             db,

@@ -381,17 +381,32 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
         )
         .await?
         .ok()?;
-        app.graphql_as(
-            &admin.token,
-            &format!(
-                "mutation {{ markFeePaid(feeId: \"{}\") {{ status }} }}",
-                filed.str("filePetition.fee.id")?
-            ),
-            json!({}),
-        )
-        .await?
-        .ok()?;
+        app.pay_fee(&admin.token, filed.str("filePetition.fee.id")?)
+            .await?
+            .ok()?;
     }
+    // A course to sell and a phone order for it (order 3) from a buyer without an account.
+    app.graphql_as(
+        &admin.token,
+        "mutation { createCourseProvider(name: \"Orders Academy\") { slug } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    app.graphql_as(
+        &admin.token,
+        "mutation { createCourse(code: \"ORD-101\", input: { providerSlug: \"orders-academy\", title: \"Orders\", delivery: ONLINE, hours: \"2\", approved: true, publicPrice: \"50.00\" }) { code } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    app.graphql_as(
+        &admin.token,
+        "mutation { keyOrder(input: { channel: MAIL_IN, name: \"Cheque Buyer\", courses: [{ code: \"ORD-101\" }] }) { id } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
     let linked = app.new_member().await?;
     let anonymous = |q: &str| Call::Anonymous(q.to_owned());
     let by = |who: Who, q: &str| Call::As(who, q.to_owned());
@@ -522,11 +537,90 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             by(Who::Renewer, "mutation { renewCertification { status fee { id } } }"),
             AuditKind::RenewalRequested,
         ),
+        // Fee 3 is the renewal's (1 and 2 the petitions'), in the renewer's cart: order 4
+        // (1 and 2 paid the petitions, 3 is the phone order), item 4.
         (
-            "markFeePaid",
-            // Fee 3: the renewal's (fees 1 and 2 are the petitions').
-            by(Who::Admin, "mutation { markFeePaid(feeId: \"3\") { status } }"),
-            AuditKind::FeeMarkedPaid,
+            "createCoupon",
+            by(
+                Who::Admin,
+                "mutation { createCoupon(input: { code: \"COVER-ALL\", kind: PERCENT, percent: 100, scope: EVERYTHING, maxUses: 10 }) { code } }",
+            ),
+            AuditKind::CouponCreated,
+        ),
+        (
+            "applyCoupon",
+            by(
+                Who::Renewer,
+                "mutation { applyCoupon(orderId: \"4\", code: \"COVER-ALL\") { id } }",
+            ),
+            AuditKind::CouponApplied,
+        ),
+        (
+            "removeCoupon",
+            by(Who::Renewer, "mutation { removeCoupon(orderId: \"4\") { id } }"),
+            AuditKind::CartChanged,
+        ),
+        (
+            "removeFromCart",
+            by(Who::Renewer, "mutation { removeFromCart(itemId: \"4\") { id } }"),
+            AuditKind::CartChanged,
+        ),
+        (
+            "addToCart",
+            by(Who::Renewer, "mutation { addToCart(feeId: \"3\") { id } }"),
+            AuditKind::CartChanged,
+        ),
+        (
+            "checkout",
+            by(Who::Renewer, "mutation { checkout(orderId: \"4\") { url } }"),
+            AuditKind::CheckoutStarted,
+        ),
+        (
+            "cancelOrder",
+            by(Who::Renewer, "mutation { cancelOrder(orderId: \"4\") { status } }"),
+            AuditKind::OrderCancelled,
+        ),
+        (
+            "keyOrder",
+            by(
+                Who::Admin,
+                &format!(
+                    "mutation {{ keyOrder(input: {{ channel: PHONE, memberNumber: \"{}\", feeIds: [\"3\"] }}) {{ id }} }}",
+                    renewer.member_number
+                ),
+            ),
+            AuditKind::OrderKeyed,
+        ),
+        (
+            "sendPaymentLink",
+            by(Who::Admin, "mutation { sendPaymentLink(orderId: \"5\") { url } }"),
+            AuditKind::PaymentLinkSent,
+        ),
+        (
+            "recordTerminalPayment",
+            by(
+                Who::Admin,
+                "mutation { recordTerminalPayment(orderId: \"5\", paymentIntentId: \"pi_test_coverage\") { status } }",
+            ),
+            AuditKind::PaymentRecorded,
+        ),
+        (
+            "refundOrder",
+            by(Who::Admin, "mutation { refundOrder(orderId: \"5\") { status } }"),
+            AuditKind::OrderRefunded,
+        ),
+        (
+            "recordChequePayment",
+            by(
+                Who::Admin,
+                "mutation { recordChequePayment(orderId: \"3\", reference: \"Cheque 7\") { status } }",
+            ),
+            AuditKind::PaymentRecorded,
+        ),
+        (
+            "retireCoupon",
+            by(Who::Admin, "mutation { retireCoupon(code: \"COVER-ALL\") { retired } }"),
+            AuditKind::CouponRetired,
         ),
         (
             "createCourseProvider",
@@ -712,7 +806,9 @@ async fn call(app: &TestApp, callers: &Callers, call: &Call) -> Result<Gql> {
 
 #[tokio::test]
 async fn every_mutation_in_the_schema_leaves_an_audit_row_of_its_own_kind() -> Result<()> {
-    let app = TestApp::spawn().await?;
+    // Stripe's part of the payment mutations answers from the fake.
+    let (app, fake) = TestApp::spawn_with_stripe(|_| {}).await?;
+    fake.add_payment("pi_test_coverage", 9500, "succeeded");
     let (callers, calls) = mutation_calls(&app).await?;
 
     // The list is every mutation the schema has: a new mutation must join it.

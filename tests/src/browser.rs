@@ -622,7 +622,7 @@ async fn renew_and_verify(app: &TestApp, browser: &Client) -> Result<()> {
 }
 
 #[tokio::test]
-async fn staff_mark_a_renewal_paid_and_adjust_a_ledger_from_the_staff_screen() -> Result<()> {
+async fn staff_record_a_cheque_for_a_renewal_and_adjust_a_ledger_from_the_staff_screen() -> Result<()> {
     let (app, _driver, browser) = start().await?;
     let outcome = staff_screen(&app, &browser).await;
     let _ = browser.close().await;
@@ -657,7 +657,8 @@ async fn staff_screen(app: &TestApp, browser: &Client) -> Result<()> {
     assert_eq!(text_of(browser, "#staff-status").await?, "GRACE");
     let owed = text_of(browser, "#staff-renewal").await?;
     assert!(owed.contains("$95.00 CAD"), "{owed}");
-    click(browser, "#staff-mark-paid").await?;
+    fill(browser, "#staff-cheque-ref", "Cheque 4471").await?;
+    click(browser, "#staff-record-cheque").await?;
     browser
         .wait()
         .at_most(WAIT)
@@ -852,13 +853,9 @@ async fn staff_approve_in_the_queue(
         )
         .await?
         .ok()?;
-    app.graphql_as(
-        &staff.token,
-        "mutation($f: ID!) { markFeePaid(feeId: $f) { status } }",
-        json!({ "f": filed.str("me.petitions.edges.0.node.fee.id")? }),
-    )
-    .await?
-    .ok()?;
+    app.pay_fee(&staff.token, filed.str("me.petitions.edges.0.node.fee.id")?)
+        .await?
+        .ok()?;
     log_out(browser).await?;
     log_in(app, browser, &staff.email, &staff.password).await?;
     click(browser, "#staff-petitions").await?;

@@ -401,7 +401,6 @@ async fn the_register_answers_only_number_and_last_name_together_with_status_and
 }
 
 const RENEW: &str = "mutation { renewCertification { status fee { id status amount { cents currency formatted } } } }";
-const PAY: &str = "mutation($f: ID!) { markFeePaid(feeId: $f) { status } }";
 
 /// A member whose cycle began `cycle_months` months before today, with `cec` earned a month
 /// into it.
@@ -455,14 +454,11 @@ async fn renewal_needs_the_cycles_credit_inside_its_window_and_the_next_cycle_st
     let twice = app.graphql_as(&enough.token, RENEW, json!({})).await?;
     assert_eq!(twice.code(), Some("CONFLICT"), "one renewal per cycle");
 
-    // Paid (by staff until online payment): the next cycle begins at the old expiry, the
+    // Paid (by cheque, recorded by staff): the next cycle begins at the old expiry, the
     // day of payment notwithstanding, and twice paying applies it once.
-    let by_member = app.graphql_as(&enough.token, PAY, json!({ "f": fee })).await?;
+    let by_member = app.pay_fee(&enough.token, &fee).await?;
     assert_eq!(by_member.code(), Some("FORBIDDEN"));
-    let (one, two) = tokio::join!(
-        app.graphql_as(&staff.token, PAY, json!({ "f": fee })),
-        app.graphql_as(&staff.token, PAY, json!({ "f": fee }))
-    );
+    let (one, two) = tokio::join!(app.pay_fee(&staff.token, &fee), app.pay_fee(&staff.token, &fee));
     let codes = [one?.code().map(str::to_owned), two?.code().map(str::to_owned)];
     assert!(
         codes.contains(&None) && codes.contains(&Some("CONFLICT".to_owned())),
@@ -524,7 +520,7 @@ async fn renewal_is_open_to_the_last_day_of_grace_and_credit_earned_in_grace_cou
     assert!(message.contains("reinstate"), "{message}");
 
     // Paid after grace, the renewal asked for in time still starts at the old expiry.
-    app.graphql_as(&staff.token, PAY, json!({ "f": fee })).await?.ok()?;
+    app.pay_fee(&staff.token, &fee).await?.ok()?;
     let mine = app.graphql_as(&on_last_day.token, MINE, json!({})).await?.ok()?;
     assert_eq!(mine.str("me.certification.status")?, "CERTIFIED");
     assert_eq!(mine.str("me.certification.cycleStartsOn")?, expires_on.to_string());
@@ -647,9 +643,9 @@ async fn staff_never_act_on_their_own_certification_credit_or_fees() -> Result<(
     assert_eq!(own_reversal.code(), Some("FORBIDDEN"));
     let asked = app.graphql_as(&staff.token, RENEW, json!({})).await?.ok()?;
     let fee = asked.str("renewCertification.fee.id")?.to_owned();
-    let own_payment = app.graphql_as(&staff.token, PAY, json!({ "f": fee })).await?;
+    let own_payment = app.pay_fee(&staff.token, &fee).await?;
     assert_eq!(own_payment.code(), Some("FORBIDDEN"));
-    app.graphql_as(&colleague.token, PAY, json!({ "f": fee })).await?.ok()?;
+    app.pay_fee(&colleague.token, &fee).await?.ok()?;
     Ok(())
 }
 

@@ -262,13 +262,7 @@ async fn staff_or_the_courses_own_provider_record_completion_and_approved_course
         .graphql_as(&provider.token, COMPLETE, json!({ "e": enrolment, "d": on }))
         .await?;
     assert_eq!(unpaid.code(), Some("CONFLICT"), "not before the fee is paid");
-    app.graphql_as(
-        &staff.token,
-        "mutation($f: ID!) { markFeePaid(feeId: $f) { status } }",
-        json!({ "f": fee }),
-    )
-    .await?
-    .ok()?;
+    app.pay_fee(&staff.token, &fee).await?.ok()?;
 
     for (who, code) in [(&member, "FORBIDDEN"), (&rival_account, "FORBIDDEN")] {
         let refused = app
@@ -345,13 +339,7 @@ async fn staff_or_the_courses_own_provider_record_completion_and_approved_course
     // A course that is not approved: completion is recorded, credit needs a petition.
     let other = enrol(&app, &member, &not_approved, None).await?.ok()?;
     let other_fee = other.str("enrol.fee.id")?.to_owned();
-    app.graphql_as(
-        &staff.token,
-        "mutation($f: ID!) { markFeePaid(feeId: $f) { status } }",
-        json!({ "f": other_fee }),
-    )
-    .await?
-    .ok()?;
+    app.pay_fee(&staff.token, &other_fee).await?.ok()?;
     let uncredited = app
         .graphql_as(&staff.token, COMPLETE, json!({ "e": other.str("enrol.id")?, "d": on }))
         .await?

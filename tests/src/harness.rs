@@ -1,5 +1,6 @@
 //! `TestApp` and its helpers.
 
+use crate::fake_stripe::FakeStripe;
 use anyhow::{Context, Result, anyhow, bail};
 use api::clock::ManualClock;
 use api::state::AppState;
@@ -39,6 +40,23 @@ impl TestApp {
         let data_dir = tempfile::tempdir()?;
         let database = Arc::new(TestDatabase::create(data_dir.path()).await?);
         Self::start(data_dir, database, configure).await
+    }
+
+    /// A server that takes payment through a fresh fake Stripe (`fake_stripe`), which
+    /// delivers its webhooks to it. The server listens on a port chosen first, so its
+    /// public URL (where Stripe's page sends the buyer back) is its own.
+    pub async fn spawn_with_stripe(configure: impl FnOnce(&mut Settings)) -> Result<(Self, FakeStripe)> {
+        let fake = FakeStripe::start()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let app = Self::spawn_with(|settings| {
+            crate::fake_stripe::configure(settings, &fake);
+            settings.addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            settings.public_url = format!("http://127.0.0.1:{port}");
+            configure(settings);
+        })
+        .await?;
+        fake.deliver_to(app.url("/webhooks/stripe"));
+        Ok((app, fake))
     }
 
     /// A second server on this one's database (as several servers share PostgreSQL), with
@@ -236,6 +254,105 @@ impl TestApp {
             email,
             password,
         })
+    }
+
+    /// The pending order holding fee `fee_id` (the buyer's cart, or a keyed order).
+    pub async fn order_of_fee(&self, fee_id: &str) -> Result<String> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let fee: i64 = fee_id.parse()?;
+        let items = entity::order_item::Entity::find()
+            .filter(entity::order_item::Column::FeeId.eq(fee))
+            .all(&self.state.db)
+            .await?;
+        for item in items {
+            let order = entity::purchase_order::Entity::find_by_id(item.order_id)
+                .one(&self.state.db)
+                .await?
+                .context("an item's order")?;
+            if order.status == entity::enums::OrderStatus::Pending {
+                return Ok(order.id.to_string());
+            }
+        }
+        bail!("fee {fee_id} is in no pending order")
+    }
+
+    /// `token` records a cheque paying the pending order that holds fee `fee_id` (what staff
+    /// do when a member mails a cheque): the fee is paid and what it pays for applies.
+    pub async fn pay_fee(&self, token: &str, fee_id: &str) -> Result<Gql> {
+        let order = self.order_of_fee(fee_id).await?;
+        self.graphql_as(
+            token,
+            "mutation($o: ID!) { recordChequePayment(orderId: $o, reference: \"Cheque 1001\") { status } }",
+            json!({ "o": order }),
+        )
+        .await
+    }
+
+    /// Every value of every column of every table of the app's database, as text, one line
+    /// per row prefixed with its table: what a test scans to prove a value is gone.
+    pub async fn database_text(&self) -> Result<String> {
+        use sea_orm::{ConnectionTrait, DbBackend, Statement};
+        use std::fmt::Write as _;
+        let db = &self.state.db;
+        let backend = db.get_database_backend();
+        let text = |row: &sea_orm::QueryResult| -> Result<String> {
+            Ok(row.try_get::<Option<String>>("", "v")?.unwrap_or_default())
+        };
+        let bytes = |row: &sea_orm::QueryResult| -> Result<String> {
+            Ok(String::from_utf8_lossy(&row.try_get::<Option<Vec<u8>>>("", "v")?.unwrap_or_default()).into_owned())
+        };
+        let mut out = String::new();
+        if backend == DbBackend::Postgres {
+            let tables = db
+                .query_all_raw(Statement::from_string(
+                    backend,
+                    "SELECT table_name::text AS t FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+                ))
+                .await?;
+            for table in tables {
+                let name: String = table.try_get("", "t")?;
+                let rows = db
+                    .query_all_raw(Statement::from_string(
+                        backend,
+                        format!("SELECT t::text AS v FROM \"{name}\" t"),
+                    ))
+                    .await?;
+                for row in rows {
+                    writeln!(out, "{name}: {}", text(&row)?)?;
+                }
+            }
+        } else {
+            let tables = db
+                .query_all_raw(Statement::from_string(
+                    backend,
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                ))
+                .await?;
+            for table in tables {
+                let name: String = table.try_get("", "name")?;
+                let columns = db
+                    .query_all_raw(Statement::from_string(
+                        backend,
+                        format!("PRAGMA table_info(\"{name}\")"),
+                    ))
+                    .await?;
+                // Column by column, as bytes: the search index's shadow tables hold blobs.
+                for column in columns {
+                    let column: String = column.try_get("", "name")?;
+                    let rows = db
+                        .query_all_raw(Statement::from_string(
+                            backend,
+                            format!("SELECT CAST(\"{column}\" AS BLOB) AS v FROM \"{name}\""),
+                        ))
+                        .await?;
+                    for row in rows {
+                        writeln!(out, "{name}.{column}: {}", bytes(&row)?)?;
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The number a counting query (`SELECT COUNT(*) AS n ...`) returns from the app's database.

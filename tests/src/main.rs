@@ -17,6 +17,7 @@ mod http;
 mod jobs;
 mod limits;
 mod mail;
+mod orders;
 mod petitions;
 mod photos;
 #[cfg(feature = "postgres")]

@@ -59,13 +59,7 @@ fn months_ago(app: &TestApp, n: u32) -> Result<NaiveDate> {
 }
 
 async fn pay(app: &TestApp, staff: &TestUser, fee: &str) -> Result<()> {
-    app.graphql_as(
-        &staff.token,
-        "mutation($f: ID!) { markFeePaid(feeId: $f) { status } }",
-        json!({ "f": fee }),
-    )
-    .await?
-    .ok()?;
+    app.pay_fee(&staff.token, fee).await?.ok()?;
     Ok(())
 }
 

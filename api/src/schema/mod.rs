@@ -16,6 +16,7 @@ pub mod enrolment;
 pub mod error;
 pub mod guard;
 pub mod limits;
+pub mod orders;
 pub mod pagination;
 pub mod petitions;
 pub mod plain;
@@ -33,6 +34,7 @@ pub struct Query(
     certification::query::CertificationQuery,
     directory::query::DirectoryQuery,
     enrolment::query::EnrolmentQuery,
+    orders::query::OrderQuery,
     petitions::query::PetitionQuery,
 );
 
@@ -44,6 +46,7 @@ pub struct Mutation(
     certification::mutation::CertificationMutation,
     directory::mutation::DirectoryMutation,
     enrolment::mutation::EnrolmentMutation,
+    orders::mutation::OrderMutation,
     petitions::mutation::PetitionMutation,
 );
 

@@ -10,7 +10,7 @@ graphql_operations!(
     StaffReinstateCertification,
     StaffAdjustCec,
     StaffReverseCecEntry,
-    StaffMarkFeePaid,
+    StaffRecordCheque,
 );
 
 /// A member as the staff screen shows them.
@@ -62,10 +62,12 @@ pub async fn reverse_entry(entry_id: &str, reason: &str) -> Result<(), ApiError>
     Ok(())
 }
 
-pub async fn mark_fee_paid(fee_id: &str) -> Result<(), ApiError> {
-    let variables = staff_mark_fee_paid::Variables {
-        fee_id: fee_id.to_owned(),
+/// Records a cheque paying pending order `order_id` (what it holds takes effect).
+pub async fn record_cheque(order_id: &str, reference: &str) -> Result<(), ApiError> {
+    let variables = staff_record_cheque::Variables {
+        order_id: order_id.to_owned(),
+        reference: reference.to_owned(),
     };
-    run::<StaffMarkFeePaid>(variables).await?;
+    run::<StaffRecordCheque>(variables).await?;
     Ok(())
 }

@@ -44,6 +44,7 @@ fn StaffMemberPage() -> impl IntoView {
     let cec = RwSignal::new(String::new());
     let earned_on = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
+    let cheque = RwSignal::new(String::new());
     let load = move || {
         let n = number.get_untracked();
         leptos::task::spawn_local(async move {
@@ -102,13 +103,14 @@ fn StaffMemberPage() -> impl IntoView {
             "Entry reversed.",
         );
     };
-    let pay = move |fee: String| {
+    let pay = move |order: String| {
+        let reference = cheque.get_untracked();
         act(
-            async move { api::mark_fee_paid(&fee).await },
+            async move { api::record_cheque(&order, &reference).await },
             load,
             error,
             notice,
-            "Fee marked paid.",
+            "Cheque recorded: the fee is paid.",
         );
     };
 
@@ -120,7 +122,7 @@ fn StaffMemberPage() -> impl IntoView {
                 <button type="submit" id="staff-find">"Open"</button>
             </form>
             <p role="status" id="staff-notice">{move || notice.get()}</p>
-            <FormError error=error fields=&["memberNumber", "startsOn", "cec", "earnedOn", "reason"]/>
+            <FormError error=error fields=&["memberNumber", "startsOn", "cec", "earnedOn", "reason", "reference"]/>
         </section>
         {move || member.get().map(|m| {
             let c = m.certification.clone();
@@ -134,11 +136,16 @@ fn StaffMemberPage() -> impl IntoView {
                         <dt>"Credit"</dt><dd id="staff-credit">{format!("{} of {} CEC", c.earned_cec, c.required_cec)}</dd>
                     </dl>
                     {c.renewal.clone().map(|r| {
-                        let fee = r.fee.id.clone();
                         let owed = format!("Renewal fee {}: {:?}", r.fee.amount.formatted, r.fee.status);
+                        let order = r.fee.pending_order_id.clone();
                         view! {
                             <p id="staff-renewal">{owed}</p>
-                            <button type="button" id="staff-mark-paid" on:click=move |_| pay(fee.clone())>"Mark the fee paid"</button>
+                            {order.map(|order| view! {
+                                <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); pay(order.clone()); } novalidate>
+                                    <Field label="Cheque number (the member mailed one)" name="reference" id="staff-cheque-ref" value=cheque error=error/>
+                                    <button type="submit" id="staff-record-cheque">"Record the cheque"</button>
+                                </form>
+                            })}
                         }
                     })}
                     <form class="stack" on:submit=start_cycle novalidate>

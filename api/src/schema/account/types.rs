@@ -233,6 +233,23 @@ impl Member {
             .gql()?;
         Ok(Petition::connection(&request, page))
     }
+
+    /// The member's orders (their cart included), newest first, with receipts.
+    /// Audience: owner, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.subject())")]
+    async fn orders(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last order of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::schema::orders::types::OrderConnection> {
+        use crate::schema::orders::types::Order;
+        let request = page_request(Order::CURSOR_LIST, first, after.as_deref()).gql()?;
+        let page = services::orders::orders_of_member(ctx.state(), ctx.viewer(), self.model.id, request)
+            .await
+            .gql()?;
+        Ok(Order::connection(&request, page))
+    }
 }
 
 /// A new account.

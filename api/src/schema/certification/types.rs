@@ -116,7 +116,7 @@ pub struct Fee(pub entity::fee::Model);
 /// Something a member owes. Audience: owner, staff.
 #[Object]
 impl Fee {
-    /// Stable identifier (staff mark it paid by it). Audience: owner, staff.
+    /// Stable identifier. Audience: owner, staff.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -139,6 +139,18 @@ impl Fee {
     /// When it was paid (UTC). Audience: owner, staff.
     async fn paid_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.0.paid_at
+    }
+
+    /// While owed, the order awaiting payment that holds it (the member's cart, or an
+    /// order staff keyed): paying that order pays the fee. Audience: owner, staff.
+    #[graphql(guard = "crate::schema::guard::readable_by(crate::authz::Audience::Owner, self.0.member_id)")]
+    async fn pending_order_id(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Option<ID>> {
+        use crate::schema::ContextExt;
+        use crate::schema::error::GqlResult;
+        let order = crate::services::orders::pending_order_of_fee(ctx.state(), self.0.id)
+            .await
+            .gql()?;
+        Ok(order.map(|id| ID(id.to_string())))
     }
 }
 

@@ -86,6 +86,13 @@ pub async fn renew(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Res
     let renewal = db::certification::insert_renewal(write.conn(), me, cycle.id, fee.id, write.now())
         .await
         .map_err(|e| conflict_on_unique(e, "certification", "You already asked to renew this cycle."))?;
+    let line = crate::services::orders::cart::CartLine {
+        description: "Certification renewal".to_owned(),
+        course_id: None,
+        workshop_id: None,
+    };
+    crate::services::orders::cart::put_fee_in_cart(write.conn(), state, &fee, line, meta.ip_string(), write.now())
+        .await?;
     write
         .commit(
             AuditRecord::new(AuditKind::RenewalRequested)

@@ -179,6 +179,15 @@ pub(crate) fn changeable(viewer: &Viewer, view: OrderView) -> Result<OrderView> 
     Ok(view)
 }
 
+/// The pending order holding fee `fee_id`, if any (the fee's own reader asks: its
+/// resolver is guarded like the fee).
+#[tracing::instrument(skip_all)]
+pub async fn pending_order_of_fee(state: &AppState, fee_id: i64) -> Result<Option<i64>> {
+    Ok(db::orders::pending_item_of_fee(&state.db, fee_id)
+        .await?
+        .map(|(_, order)| order.id))
+}
+
 /// An order status in words, for messages.
 pub fn status_word(status: OrderStatus) -> &'static str {
     match status {

@@ -116,7 +116,7 @@ pub async fn key_order(state: &AppState, viewer: &Viewer, meta: &RequestMeta, in
     for (course, workshop) in &offerings {
         match &member {
             Some(member) => {
-                add_member_course(write.conn(), &order, member.id, course, workshop.as_ref(), write.now()).await?
+                add_member_course(write.conn(), &order, member.id, course, workshop.as_ref(), write.now()).await?;
             }
             None => add_public_seat(write.conn(), &order, course, workshop.as_ref()).await?,
         }

@@ -122,6 +122,13 @@ pub async fn file(
         write.now(),
     )
     .await?;
+    let line = crate::services::orders::cart::CartLine {
+        description: format!("Petition review: {}", petition.title),
+        course_id: None,
+        workshop_id: None,
+    };
+    crate::services::orders::cart::put_fee_in_cart(write.conn(), state, &fee, line, meta.ip_string(), write.now())
+        .await?;
     write
         .commit(
             AuditRecord::new(AuditKind::PetitionFiled)
