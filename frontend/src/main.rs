@@ -38,6 +38,11 @@ fn App() -> impl IntoView {
                     <Route path=path!("/verify") view=routes::certification::Verify/>
                     <Route path=path!("/courses") view=routes::courses::Courses/>
                     <Route path=path!("/courses/:code") view=routes::courses::CoursePage/>
+                    <Route path=path!("/cart") view=routes::orders::Cart/>
+                    <Route path=path!("/orders") view=routes::orders::MyOrders/>
+                    <Route path=path!("/orders/:id") view=routes::orders::OrderPage/>
+                    <Route path=path!("/staff/orders") view=routes::orders::StaffOrders/>
+                    <Route path=path!("/staff/terminal") view=routes::orders::StaffTerminal/>
                     <Route path=path!("/staff/member") view=routes::staff::StaffMember/>
                     <Route path=path!("/staff/petitions") view=routes::petitions::StaffPetitions/>
                     <Route path=path!("/staff/catalogue") view=routes::catalogue_editor::CatalogueEditor/>

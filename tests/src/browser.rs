@@ -979,3 +979,91 @@ async fn editor_and_completion(app: &TestApp, browser: &Client) -> Result<()> {
     assert_eq!(ledger.str("me.ledger.edges.0.node.cec")?, "0.5");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_member_buys_a_workshop_seat_on_the_payment_page_and_cancels_it_for_a_refund() -> Result<()> {
+    let dist = workspace_root().join("dist");
+    if !dist.join("index.html").is_file() {
+        bail!("the web app is not built: run scripts/build-web.sh (the README's test command does)");
+    }
+    let (app, fake) = TestApp::spawn_with_stripe(move |s| s.web_dir = dist).await?;
+    let driver = start_driver().await?;
+    let browser = open_browser(&driver).await?;
+    let outcome = buy_and_cancel(&app, &fake, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn buy_and_cancel(app: &TestApp, fake: &tests::fake_stripe::FakeStripe, browser: &Client) -> Result<()> {
+    let staff = app.new_with_role(shared::Role::Staff).await?;
+    let member = app.new_member().await?;
+    for (query, variables) in [
+        (
+            "mutation { createCourseProvider(name: \"Lakeside Barbell\") { slug } }",
+            json!({}),
+        ),
+        (
+            "mutation { createCourse(code: \"OLY-210\", input: { providerSlug: \"lakeside-barbell\", title: \"Olympic lifting coaching\", delivery: IN_PERSON, hours: \"6\", approved: true, publicPrice: \"150.00\", memberPrice: \"120.00\" }) { code } }",
+            json!({}),
+        ),
+        (
+            "mutation($i: WorkshopInput!) { createWorkshop(code: \"OLY-210\", input: $i) { id } }",
+            json!({ "i": { "startsAt": (api::clock::Clock::now(app.clock.as_ref()) + chrono::Duration::days(20)).to_rfc3339(),
+                           "endsAt": (api::clock::Clock::now(app.clock.as_ref()) + chrono::Duration::days(20) + chrono::Duration::hours(6)).to_rfc3339(),
+                           "location": "Lakeside Gym, Kingston", "capacity": 8 } }),
+        ),
+    ] {
+        app.graphql_as(&staff.token, query, variables).await?.ok()?;
+    }
+
+    log_in(app, browser, &member.email, &member.password).await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#nav-cart"))
+        .await?;
+    browser.goto(&app.url("/courses/OLY-210")).await?;
+    click(browser, ".enrol-workshop").await?;
+    click(browser, "#go-to-cart").await?;
+    let total = text_of(browser, "#order-total").await?;
+    assert_eq!(total, "$120.00 CAD", "the member price");
+    click(browser, "#pay").await?;
+
+    // Stripe's page (the fake's): pay there, and come back to the order.
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#stripe-pay"))
+        .await?;
+    assert!(
+        browser.current_url().await?.as_str().starts_with(&fake.base_url),
+        "on the payment page"
+    );
+    click(browser, "#stripe-pay").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//strong[@id='order-status'][normalize-space()='Paid']"))
+        .await?;
+    let receipt = text_of(browser, "#order-receipt").await?;
+    assert!(receipt.contains("$120.00 CAD"), "{receipt}");
+
+    // Cancel within the window: refunded at once, the seat given back.
+    click(browser, "#cancel-order").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//strong[@id='order-status'][normalize-space()='Refunded']",
+        ))
+        .await?;
+    let session = fake.session_of_order(browser.current_url().await?.path().trim_start_matches("/orders/"))?;
+    let intent = session.payment_intent.context("paid")?;
+    assert_eq!(fake.refunded(&intent), 12000);
+    let seats = app
+        .graphql("{ course(code: \"OLY-210\") { workshops { seatsLeft } } }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(seats.data("course.workshops.0.seatsLeft")?, 8);
+    Ok(())
+}

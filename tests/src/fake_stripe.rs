@@ -469,8 +469,8 @@ async fn pay_page(fake: web::Data<FakeStripe>, id: web::Path<String>) -> HttpRes
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
         "<!doctype html><html><head><title>Fake Stripe Checkout</title></head><body>\
          <h1>Pay {}.{:02} {}</h1>\
-         <form method=\"post\" action=\"/pay/{id}/pay\"><button id=\"pay\">Pay</button></form>\
-         <form method=\"post\" action=\"/pay/{id}/decline\"><button id=\"decline\">Use a card that is declined</button></form>\
+         <form method=\"post\" action=\"/pay/{id}/pay\"><button id=\"stripe-pay\">Pay</button></form>\
+         <form method=\"post\" action=\"/pay/{id}/decline\"><button id=\"stripe-decline\">Use a card that is declined</button></form>\
          <a id=\"back\" href=\"{}\">Back</a></body></html>",
         session.amount / 100,
         session.amount % 100,

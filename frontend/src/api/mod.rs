@@ -33,6 +33,7 @@ mod accounts;
 mod catalogue;
 mod certification;
 mod directory;
+mod orders;
 mod petitions;
 mod staff;
 
@@ -40,6 +41,7 @@ pub use accounts::*;
 pub use catalogue::*;
 pub use certification::*;
 pub use directory::*;
+pub use orders::*;
 pub use petitions::*;
 pub use staff::*;
 

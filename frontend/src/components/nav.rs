@@ -34,6 +34,7 @@ pub fn Nav() -> impl IntoView {
                         <A href="/register" attr:id="nav-register">"Register"</A>
                     }
                 >
+                    <A href="/cart" attr:id="nav-cart">"Cart"</A>
                     <A href="/account" attr:id="nav-account">"My account"</A>
                     <button id="logout" class="secondary" on:click=log_out.clone()>"Log out"</button>
                 </Show>

@@ -108,8 +108,9 @@ pub fn CoursePage() -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             match api::enrol(code, workshop).await {
+                Ok(owed) if owed.starts_with("$0.00") => notice.set(Some("You are enrolled.".to_owned())),
                 Ok(owed) => notice.set(Some(format!(
-                    "You are enrolled. {owed} is owed; your place is held until it is paid."
+                    "Added to your cart at {owed}: your place is held while you pay."
                 ))),
                 Err(e) => error.set(Some(e)),
             }
@@ -141,6 +142,7 @@ pub fn CoursePage() -> impl IntoView {
                 }}
             })}
             <p role="status" id="enrol-notice">{move || notice.get()}</p>
+            <p hidden=move || notice.get().is_none_or(|n| !n.contains("cart"))><A href="/cart" attr:id="go-to-cart">"Go to your cart"</A></p>
             <FormError error=error id="course-error"/>
         </section>
     }

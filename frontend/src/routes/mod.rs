@@ -7,6 +7,7 @@ pub mod courses;
 pub mod directory;
 pub mod home;
 pub mod not_found;
+pub mod orders;
 pub mod petitions;
 pub mod profile_editor;
 pub mod staff;

@@ -14,7 +14,7 @@ pub fn StaffMember() -> impl IntoView {
 }
 
 /// Runs a staff action, then reloads the member (or shows why not).
-fn act(
+pub(crate) fn act(
     action: impl std::future::Future<Output = Result<(), ApiError>> + 'static,
     reload: impl Fn() + 'static,
     error: RwSignal<Option<ApiError>>,
