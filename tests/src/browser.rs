@@ -1024,6 +1024,11 @@ async fn buy_and_cancel(app: &TestApp, fake: &tests::fake_stripe::FakeStripe, br
         .await?;
     browser.goto(&app.url("/courses/OLY-210")).await?;
     click(browser, ".enrol-workshop").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='enrol-notice'][contains(., 'cart')]"))
+        .await?;
     click(browser, "#go-to-cart").await?;
     let total = text_of(browser, "#order-total").await?;
     assert_eq!(total, "$120.00 CAD", "the member price");
