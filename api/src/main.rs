@@ -51,6 +51,16 @@ enum Command {
         /// How many sessions.
         count: u64,
     },
+    /// Open COUNT pending orders of sample members, each offered through a made-up Stripe
+    /// session named PREFIX and a number, and print "order-id session-id" per line (the
+    /// benchmark's webhook intake). Only in builds with the `sample-directory` feature.
+    #[cfg(feature = "sample-directory")]
+    BenchOrders {
+        /// How many orders.
+        count: u64,
+        /// The sessions' common beginning, e.g. `cs_bench_1_`.
+        prefix: String,
+    },
     /// Background jobs.
     Jobs {
         #[command(subcommand)]
@@ -122,6 +132,18 @@ async fn main() -> anyhow::Result<()> {
                 .context("opening benchmark sessions")?;
             for token in tokens {
                 println!("{token}");
+            }
+            Ok(())
+        }
+        #[cfg(feature = "sample-directory")]
+        Command::BenchOrders { count, prefix } => {
+            let settings = Settings::from_env()?;
+            let db = api::db::connect(&settings).await?;
+            let orders = api::services::sample_directory::open_sample_orders(&db, &prefix, count, 9_500)
+                .await
+                .context("opening benchmark orders (seed the directory first)")?;
+            for (id, session) in orders {
+                println!("{id} {session}");
             }
             Ok(())
         }

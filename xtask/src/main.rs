@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask bench [--engine sqlite|postgres|both] [--profiles 100000] [--connections 32]
 //!                   [--seconds 20] [--warmup 5] [--postgres-url URL] [--pool N]
-//!                   [--pages names,broad,profile,catalogue,dashboard,floor] [--server PATH]
+//!                   [--pages names,broad,profile,catalogue,dashboard,webhooks,floor] [--server PATH]
 //! ```
 //!
 //! `bench` measures the directory as a visitor uses it: it builds the release server, fills
@@ -17,6 +17,11 @@
 //! `--server` measures a given `cptn` binary instead of building one, so that two builds
 //! can be compared in alternating runs on the same databases.
 //!
+//! `webhooks` measures Stripe's webhook intake: signed `checkout.session.completed` events
+//! for pending sample orders (`cptn bench-orders`), each verified and stored before the
+//! answer; afterwards it checks in the database (PostgreSQL) that every stored event was
+//! applied and every order paid exactly once.
+//!
 //! It is a measurement, not a test: nothing fails when numbers are low. The load
 //! generator runs on the same machine as the server and takes its share of the CPU.
 
@@ -29,7 +34,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask bench [--engine sqlite|postgres|both] [--profiles N] [--connections N] \
-                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,catalogue,dashboard,floor] [--server PATH]";
+                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,catalogue,dashboard,webhooks,floor] [--server PATH]";
 
 /// The web app's card fields (frontend/src/api.rs), so the benchmark asks what a page asks.
 const CARD_FIELDS: &str =
@@ -157,6 +162,7 @@ fn bench(options: &Options) -> anyhow::Result<()> {
         "| engine | page | connections | requests | throughput (req/s) | p50 (ms) | p99 (ms) | max (ms) | errors |"
     );
     println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut notes = Vec::new();
     for engine in &options.engines {
         let target = Target::prepare(*engine, &root, options)?;
         run(target
@@ -183,7 +189,13 @@ fn bench(options: &Options) -> anyhow::Result<()> {
                 row.max_ms,
                 row.errors
             );
+            if let Some(note) = row.note {
+                notes.push(format!("{}, {}: {note}", engine.name(), row.page));
+            }
         }
+    }
+    for note in notes {
+        println!("\n{note}");
     }
     Ok(())
 }
@@ -254,6 +266,11 @@ impl Target {
             .arg("serve")
             .env("CPTN_ANONYMOUS_PER_MINUTE", "1000000000")
             .env("CPTN_MEMBER_PER_MINUTE", "1000000000")
+            // The webhook page signs its events with this secret; Stripe's API itself is
+            // never called (nowhere to reach).
+            .env("CPTN_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env("CPTN_STRIPE_SECRET_KEY", "sk_test_bench")
+            .env("CPTN_STRIPE_API_BASE", "http://127.0.0.1:9")
             .stdout(Stdio::null());
         if let Some(pool) = options.pool {
             command.env("CPTN_DB_POOL", pool.to_string());
@@ -277,6 +294,8 @@ impl Drop for ServerProcess {
 
 struct Row {
     page: &'static str,
+    /// What was checked after the run, if anything.
+    note: Option<String>,
     requests: usize,
     throughput: f64,
     p50_ms: f64,
@@ -293,6 +312,9 @@ async fn measure(target: &Target, options: &Options, server_path: &Path) -> anyh
     wait_until_ready(&client, target).await?;
     let graphql = target.url("/graphql");
     let mut rows = Vec::new();
+    if options.pages.iter().any(|p| p == "webhooks") {
+        rows.push(webhook_intake(target, options, server_path).await?);
+    }
     for (key, page) in [
         ("names", "search: names, places (20 results)"),
         ("broad", "search: one broad word (20 results)"),
@@ -336,6 +358,123 @@ async fn measure(target: &Target, options: &Options, server_path: &Path) -> anyh
         rows.push(result.row(page));
     }
     Ok(rows)
+}
+
+/// The webhook secret the benchmark's server is started with.
+const WEBHOOK_SECRET: &str = "whsec_cargo_xtask_bench";
+
+/// How many pending orders the webhook page opens: more than a run sends, so each event is
+/// a new one (a run at 32 connections sends a few thousand a second at most).
+const WEBHOOK_ORDERS: u64 = 40_000;
+
+/// `Stripe-Signature` for `body` at `t`, as Stripe computes it.
+fn stripe_signature(t: i64, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    use std::fmt::Write as _;
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(WEBHOOK_SECRET.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let hex = mac.finalize().into_bytes().iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    format!("t={t},v1={hex}")
+}
+
+/// Stripe's webhook intake: a signed `checkout.session.completed` per pending sample order,
+/// sent as fast as the connections go; then the database is asked whether every stored
+/// event was applied and every order paid exactly once.
+async fn webhook_intake(target: &Target, options: &Options, server: &Path) -> anyhow::Result<Row> {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let run_id = format!("b{t}");
+    let output = target
+        .command(server)
+        .args(["bench-orders", &WEBHOOK_ORDERS.to_string(), &format!("cs_{run_id}_")])
+        .output()
+        .context("running cptn bench-orders")?;
+    if !output.status.success() {
+        bail!("cptn bench-orders failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let now = i64::try_from(t)?;
+    let requests: Vec<Vec<u8>> = String::from_utf8(output.stdout)?
+        .lines()
+        .enumerate()
+        .filter_map(|(n, line)| {
+            let (order, session) = line.split_once(' ')?;
+            let body = serde_json::json!({
+                "id": format!("evt_{run_id}_{n}"),
+                "object": "event",
+                "type": "checkout.session.completed",
+                "created": now,
+                "livemode": false,
+                "data": { "object": {
+                    "id": session, "object": "checkout.session", "mode": "payment", "status": "complete",
+                    "payment_status": "paid", "amount_total": 9500, "currency": "cad",
+                    "client_reference_id": order, "metadata": { "order_id": order },
+                    "payment_intent": format!("pi_{run_id}_{n}"),
+                    "customer_details": { "email": "someone@example.com", "name": "Some One" },
+                } },
+            })
+            .to_string();
+            let mut request = format!(
+                "POST /webhooks/stripe HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n\
+                 Stripe-Signature: {}\r\nContent-Length: {}\r\n\r\n",
+                target.port,
+                stripe_signature(now, body.as_bytes()),
+                body.len()
+            )
+            .into_bytes();
+            request.extend_from_slice(body.as_bytes());
+            Some(request)
+        })
+        .collect();
+    let events = requests.len();
+    let server_address = SocketAddr::from(([127, 0, 0, 1], target.port));
+    let result = load(server_address, &Arc::new(requests), options.connections, Duration::from_secs(options.seconds)).await;
+    let distinct = result.started.min(events);
+    let mut row = result.row("webhook intake: signed `checkout.session.completed`, verified and stored");
+    row.note = Some(match &target.database_url {
+        Some(url) => verify_webhooks(url, &run_id, distinct).await?,
+        None => format!("{distinct} distinct events sent; the database check runs on PostgreSQL only"),
+    });
+    Ok(row)
+}
+
+/// After a webhook run: waits until every stored event is applied, then compares events
+/// sent, stored and applied with orders paid and payment audit rows.
+async fn verify_webhooks(url: &str, run_id: &str, distinct: usize) -> anyhow::Result<String> {
+    let count = |sql: String| -> anyhow::Result<i64> {
+        let out = Command::new("psql").args([url, "-tAc", &sql]).output()?;
+        Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+    };
+    let events = format!("FROM stripe_event WHERE id LIKE 'evt\\_{run_id}\\_%'");
+    let deadline = Instant::now() + Duration::from_mins(5);
+    let drained_in = Instant::now();
+    while count(format!("SELECT COUNT(*) {events} AND processed_at IS NULL"))? > 0 {
+        if Instant::now() > deadline {
+            bail!("events still unapplied after five minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let drained = drained_in.elapsed().as_secs_f64();
+    let stored = count(format!("SELECT COUNT(*) {events}"))?;
+    let paid = count(format!(
+        "SELECT COUNT(*) FROM purchase_order WHERE stripe_session_id LIKE 'cs\\_{run_id}\\_%' AND status = 'paid'"
+    ))?;
+    // Nothing else pays orders in the benchmark database while it runs.
+    let started = run_id.trim_start_matches('b');
+    let audited = count(format!(
+        "SELECT COUNT(*) FROM audit_event WHERE kind = 'order_paid' AND occurred_at >= to_timestamp({started})"
+    ))?;
+    let verdict = if i64::try_from(distinct)? == stored && stored == paid && paid == audited {
+        "none lost, none applied twice"
+    } else {
+        "MISMATCH"
+    };
+    Ok(format!(
+        "{distinct} distinct events sent, {stored} stored, {paid} orders paid, {audited} payment audit rows: {verdict}; \
+         the last applied {drained:.1} s after the load ended"
+    ))
 }
 
 async fn wait_until_ready(client: &reqwest::Client, target: &Target) -> anyhow::Result<()> {
@@ -553,6 +692,8 @@ struct LoadResult {
     latencies_us: Vec<u32>,
     errors: usize,
     elapsed: Duration,
+    /// Requests begun (answered or not): the generator takes them in order.
+    started: usize,
 }
 
 impl LoadResult {
@@ -575,6 +716,7 @@ impl LoadResult {
         let throughput = self.latencies_us.len() as f64 / self.elapsed.as_secs_f64();
         Row {
             page,
+            note: None,
             requests: self.latencies_us.len(),
             throughput,
             p50_ms: at(0.50),
@@ -592,6 +734,7 @@ async fn load(server: SocketAddr, requests: &Arc<Vec<Vec<u8>>>, connections: usi
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + duration;
+    let sent = Arc::clone(&next);
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
             let (requests, next) = (Arc::clone(requests), Arc::clone(&next));
@@ -630,6 +773,7 @@ async fn load(server: SocketAddr, requests: &Arc<Vec<Vec<u8>>>, connections: usi
         latencies_us: Vec::new(),
         errors: 0,
         elapsed: Duration::ZERO,
+        started: 0,
     };
     for task in tasks {
         if let Ok((latencies, errors)) = task.await {
@@ -638,6 +782,7 @@ async fn load(server: SocketAddr, requests: &Arc<Vec<Vec<u8>>>, connections: usi
         }
     }
     result.elapsed = started.elapsed();
+    result.started = sent.load(Ordering::Relaxed);
     result
 }
 

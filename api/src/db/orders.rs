@@ -497,3 +497,35 @@ pub async fn search<C: ConnectionTrait>(
 pub async fn find_item<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<order_item::Model>, DbErr> {
     order_item::Entity::find_by_id(id).one(conn).await
 }
+
+/// A pending online order of `cents`, offered through Stripe session `session` (the
+/// benchmark's sample orders: no items, so paying it applies nothing but the payment).
+#[cfg(feature = "sample-directory")]
+pub async fn insert_sample_pending<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    session: &str,
+    cents: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    let order = order::ActiveModel {
+        member_id: Set(Some(member_id)),
+        channel: Set(OrderChannel::Online),
+        status: Set(OrderStatus::Pending),
+        currency: Set(shared::Money::CURRENCY.to_owned()),
+        subtotal_cents: Set(cents),
+        discount_cents: Set(0),
+        tax_cents: Set(0),
+        total_cents: Set(cents),
+        refunded_cents: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        expires_at: Set(now + chrono::Duration::days(1)),
+        stripe_session_id: Set(Some(session.to_owned())),
+        payment_declined: Set(false),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(order.id)
+}
