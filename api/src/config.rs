@@ -189,7 +189,7 @@ pub struct PaymentSettings {
     /// `CPTN_CANCEL_WINDOW_DAYS`: members may cancel a paid order this many days after
     /// paying (14), and never once a workshop in it has begun.
     pub cancel_window_days: u32,
-    /// `CPTN_TAXES`: taxes added to every order, `NAME:percent` separated by commas
+    /// `CPTN_TAXES`: taxes added to every order, `NAME:percent` (two decimals at most) separated by commas
     /// (`GST:5,PST:7`); none by default.
     pub taxes: Vec<Tax>,
 }
@@ -558,6 +558,46 @@ mod tests {
             let mode = std::fs::metadata(&path)?.permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
         }
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn payment_settings_are_read_and_online_payment_needs_both_stripe_secrets() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("cptn-payments-{}", uuid::Uuid::new_v4()));
+        let dir_text = dir.display().to_string();
+        let mut vars = std::collections::HashMap::from([
+            ("CPTN_DATA_DIR", dir_text.as_str()),
+            ("CPTN_STRIPE_SECRET_KEY", "sk_test_x"),
+            ("CPTN_TAXES", "GST:5, PST:7.5"),
+            ("CPTN_ORDER_HOLD_MINUTES", "10"),
+            ("CPTN_CANCEL_WINDOW_DAYS", "7"),
+        ]);
+        let settings = Settings::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned()))?;
+        let payments = &settings.payments;
+        assert!(!payments.stripe_configured(), "the webhook secret is missing");
+        assert_eq!(
+            payments
+                .taxes
+                .iter()
+                .map(|t| (t.name.as_str(), t.basis_points))
+                .collect::<Vec<_>>(),
+            [("GST", 500), ("PST", 750)]
+        );
+        assert_eq!(
+            payments.hold,
+            Duration::from_mins(30),
+            "never shorter than Stripe's shortest session"
+        );
+        assert_eq!(payments.cancel_window_days, 7);
+        vars.insert("CPTN_STRIPE_WEBHOOK_SECRET", "whsec_x");
+        assert!(
+            Settings::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned()))?
+                .payments
+                .stripe_configured()
+        );
+        vars.insert("CPTN_TAXES", "GST");
+        assert!(Settings::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned())).is_err());
         std::fs::remove_dir_all(&dir)?;
         Ok(())
     }

@@ -49,6 +49,30 @@ fn only_authz_compares_roles() -> Result<()> {
 }
 
 #[test]
+fn only_the_payment_gateway_speaks_to_stripe() -> Result<()> {
+    // One door to the payment provider: what Stripe is told (amounts and the order id,
+    // never a buyer's name or address) is decided in one file.
+    let root = workspace_root().join("api/src");
+    let mut files = Vec::new();
+    sources(&root, &root, &mut files)?;
+    let found: Vec<String> = files
+        .iter()
+        .filter(|(path, _)| path != "services/payments/gateway.rs")
+        .flat_map(|(path, text)| {
+            code_lines(text)
+                .filter(|(_, code)| {
+                    ["stripe::", "stripe_checkout", "stripe_core", "stripe_types"]
+                        .iter()
+                        .any(|c| code.contains(c))
+                })
+                .map(move |(n, code)| format!("{path}:{n}: {}", code.trim()))
+        })
+        .collect();
+    assert!(found.is_empty(), "Stripe's client used outside the gateway: {found:#?}");
+    Ok(())
+}
+
+#[test]
 fn every_service_write_goes_through_an_audited_write() -> Result<()> {
     // A write transaction is opened by `AuditedWrite::begin`, which can only commit
     // together with its audit row; `db::begin_write` is for `db` and the audit helper, and

@@ -371,7 +371,8 @@ const WEBHOOK_ORDERS: u64 = 40_000;
 fn stripe_signature(t: i64, body: &[u8]) -> String {
     use hmac::{Hmac, Mac};
     use std::fmt::Write as _;
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(WEBHOOK_SECRET.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(WEBHOOK_SECRET.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key"));
     mac.update(format!("{t}.").as_bytes());
     mac.update(body);
     let hex = mac.finalize().into_bytes().iter().fold(String::new(), |mut s, b| {
@@ -385,7 +386,9 @@ fn stripe_signature(t: i64, body: &[u8]) -> String {
 /// sent as fast as the connections go; then the database is asked whether every stored
 /// event was applied and every order paid exactly once.
 async fn webhook_intake(target: &Target, options: &Options, server: &Path) -> anyhow::Result<Row> {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
     let run_id = format!("b{t}");
     let output = target
         .command(server)
@@ -430,7 +433,13 @@ async fn webhook_intake(target: &Target, options: &Options, server: &Path) -> an
         .collect();
     let events = requests.len();
     let server_address = SocketAddr::from(([127, 0, 0, 1], target.port));
-    let result = load(server_address, &Arc::new(requests), options.connections, Duration::from_secs(options.seconds)).await;
+    let result = load(
+        server_address,
+        &Arc::new(requests),
+        options.connections,
+        Duration::from_secs(options.seconds),
+    )
+    .await;
     let distinct = result.started.min(events);
     let mut row = result.row("webhook intake: signed `checkout.session.completed`, verified and stored");
     row.note = Some(match &target.database_url {

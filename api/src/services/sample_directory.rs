@@ -659,7 +659,12 @@ pub async fn open_sample_sessions(
 /// Benchmark orders: `count` pending online orders of sample members, each of `cents`,
 /// offered through the made-up Stripe session `{prefix}{n}` (`cptn bench-orders`, for the
 /// webhook intake's benchmark). Answers each order's id and session id.
-pub async fn open_sample_orders(db: &DatabaseConnection, prefix: &str, count: u64, cents: i64) -> Result<Vec<(i64, String)>> {
+pub async fn open_sample_orders(
+    db: &DatabaseConnection,
+    prefix: &str,
+    count: u64,
+    cents: i64,
+) -> Result<Vec<(i64, String)>> {
     let members = db::certification::members_with_cycle(db, count.min(1_000)).await?;
     if members.is_empty() {
         return Err(crate::error::Error::NotFound);

@@ -390,7 +390,7 @@ impl TaxLine {
         &self.0.name
     }
 
-    /// Its rate in percent, e.g. `"5"` or `"9.975"`. Audience: owner, staff.
+    /// Its rate in percent, e.g. `"5"` or `"7.5"`. Audience: owner, staff.
     async fn rate_percent(&self) -> String {
         let bp = self.0.rate_basis_points;
         let text = format!("{}.{:02}", bp / 100, bp % 100);
