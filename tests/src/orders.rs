@@ -1014,3 +1014,105 @@ async fn a_mail_in_order_is_erased_of_its_buyer_once_processed_and_keeps_its_amo
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn configured_taxes_are_charged_per_item_and_shown_by_name() -> Result<()> {
+    let app = TestApp::spawn_with(|s| {
+        s.payments.taxes = vec![
+            api::config::Tax {
+                name: "GST".to_owned(),
+                basis_points: 500,
+            },
+            api::config::Tax {
+                name: "PST".to_owned(),
+                basis_points: 750,
+            },
+        ];
+    })
+    .await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let (course, workshop, online) = catalogue(&app, &staff, "Tax Hall", 5).await?;
+    let (member, _) = member_with_seat(&app, &course, &workshop).await?;
+    enrol(&app, &member, &online, None).await?.ok()?;
+    let taxed = app
+        .graphql_as(&member.token, "{ cart { subtotal { cents } tax { cents } total { cents } taxLines { name ratePercent amount { cents } } } }", json!({}))
+        .await?
+        .ok()?;
+    // 80.00 and 50.00: GST 4.00 + 2.50, PST 6.00 + 3.75.
+    assert_eq!(taxed.data("cart.subtotal.cents")?, 13000);
+    assert_eq!(taxed.data("cart.tax.cents")?, 650 + 975);
+    assert_eq!(taxed.data("cart.total.cents")?, 13000 + 650 + 975);
+    assert_eq!(
+        taxed.data("cart.taxLines")?,
+        &json!([{ "name": "GST", "ratePercent": "5", "amount": { "cents": 650 } }, { "name": "PST", "ratePercent": "7.5", "amount": { "cents": 975 } }])
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn refunding_a_renewal_takes_its_new_cycle_back_so_the_member_can_renew_again() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let member = app.new_member().await?;
+    let today = app.clock.now().date_naive();
+    let months_ago = |n: u32| today.checked_sub_months(chrono::Months::new(n)).unwrap_or(today);
+    app.graphql_as(
+        &staff.token,
+        "mutation($n: String!, $d: NaiveDate!) { recordCertification(memberNumber: $n, startsOn: $d) { status } }",
+        json!({ "n": member.member_number, "d": months_ago(23) }),
+    )
+    .await?
+    .ok()?;
+    app.graphql_as(
+        &staff.token,
+        "mutation($n: String!, $d: NaiveDate!) { adjustCec(memberNumber: $n, cec: \"2.0\", earnedOn: $d, reason: \"Courses\") { id } }",
+        json!({ "n": member.member_number, "d": months_ago(1) }),
+    )
+    .await?
+    .ok()?;
+    let renew = "mutation { renewCertification { status fee { id pendingOrderId } } }";
+    let asked = app.graphql_as(&member.token, renew, json!({})).await?.ok()?;
+    let order_id = asked.str("renewCertification.fee.pendingOrderId")?.to_owned();
+    assert_eq!(
+        cart(&app, &member).await?["total"]["cents"],
+        9500,
+        "the renewal fee is in the cart"
+    );
+    app.graphql_as(
+        &staff.token,
+        "mutation($o: ID!) { recordChequePayment(orderId: $o, reference: \"Cheque 600\") { status } }",
+        json!({ "o": order_id }),
+    )
+    .await?
+    .ok()?;
+    let cycles = "{ me { certification { expiresOn renewal { status } } } }";
+    let renewed = app.graphql_as(&member.token, cycles, json!({})).await?.ok()?;
+    assert_eq!(renewed.str("me.certification.renewal.status")?, "PAID");
+    let refunded = app
+        .graphql_as(
+            &staff.token,
+            "mutation($o: ID!) { refundOrder(orderId: $o) { status refunds { status } } }",
+            json!({ "o": order_id }),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(refunded.str("refundOrder.status")?, "REFUNDED");
+    assert_eq!(
+        refunded.str("refundOrder.refunds.0.status")?,
+        "SUCCEEDED",
+        "a cheque refund is staff's to send"
+    );
+    let back = app.graphql_as(&member.token, cycles, json!({})).await?.ok()?;
+    assert_eq!(
+        back.data("me.certification.renewal")?,
+        &Value::Null,
+        "the renewal is undone"
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM certification_cycle").await?,
+        1,
+        "the new cycle is gone"
+    );
+    app.graphql_as(&member.token, renew, json!({})).await?.ok()?;
+    Ok(())
+}
