@@ -1116,3 +1116,56 @@ async fn refunding_a_renewal_takes_its_new_cycle_back_so_the_member_can_renew_ag
     app.graphql_as(&member.token, renew, json!({})).await?.ok()?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_member_cannot_cancel_a_decided_petition_and_a_withdrawn_one_leaves_the_queue() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let member = app.new_member().await?;
+    let today = app.clock.now().date_naive();
+    let mut orders = Vec::new();
+    for _ in 0..2 {
+        let filed = crate::petitions::file(
+            &app,
+            &member,
+            crate::petitions::input(today, "0.5"),
+            crate::petitions::pdf(512),
+        )
+        .await?
+        .ok()?;
+        let fee = filed.str("filePetition.fee.id")?.to_owned();
+        orders.push(app.order_of_fee(&fee).await?);
+        app.pay_fee(&staff.token, &fee).await?.ok()?;
+    }
+    app.graphql_as(
+        &staff.token,
+        "mutation { rejectPetition(petitionId: \"1\", reason: \"Not about training.\") { status } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let cancel = "mutation($o: ID!) { cancelOrder(orderId: $o) { status } }";
+    let decided = app.graphql_as(&member.token, cancel, json!({ "o": orders[0] })).await?;
+    assert_eq!(decided.code(), Some("CONFLICT"));
+    assert!(
+        decided.errors()[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("decided"))
+    );
+    let withdrawn = app
+        .graphql_as(&member.token, cancel, json!({ "o": orders[1] }))
+        .await?
+        .ok()?;
+    assert_eq!(withdrawn.str("cancelOrder.status")?, "REFUNDED");
+    let queue = app
+        .graphql_as(
+            &staff.token,
+            "{ petitionQueue { edges { node { id } } } petition(id: \"2\") { status } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(queue.data("petitionQueue.edges")?, &json!([]), "it left the queue");
+    assert_eq!(queue.str("petition.status")?, "WITHDRAWN");
+    Ok(())
+}

@@ -96,15 +96,21 @@ async fn within_window(state: &AppState, view: &OrderView, items: &[order_item::
             "A workshop in this order has begun: it can no longer be cancelled.".to_owned(),
         ));
     }
-    for item in items.iter().filter(|i| i.purpose == FeePurpose::Enrolment) {
-        if let Some(fee) = item.fee_id
-            && db::enrolment::enrolment_paid_by(&state.db, fee)
+    for item in items {
+        let Some(fee) = item.fee_id else { continue };
+        let done = match item.purpose {
+            FeePurpose::Enrolment => db::enrolment::enrolment_paid_by(&state.db, fee)
                 .await?
                 .is_some_and(|e| e.completed_on.is_some())
-        {
-            return Err(refuse(
-                "A course in this order is completed: it can no longer be cancelled.".to_owned(),
-            ));
+                .then_some("A course in this order is completed"),
+            FeePurpose::Petition => db::petitions::paid_by(&state.db, fee)
+                .await?
+                .is_some_and(|p| matches!(p.status, PetitionStatus::Approved | PetitionStatus::Rejected))
+                .then_some("The petition in this order is decided"),
+            FeePurpose::Renewal => None,
+        };
+        if let Some(what) = done {
+            return Err(refuse(format!("{what}: it can no longer be cancelled. Contact us.")));
         }
     }
     Ok(())
