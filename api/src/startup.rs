@@ -35,6 +35,8 @@ pub struct Application {
 struct Workers {
     access_log: JoinHandle<()>,
     access_log_stop: CancellationToken,
+    payments: JoinHandle<()>,
+    payments_stop: CancellationToken,
     scheduler: Option<Scheduler>,
 }
 
@@ -45,6 +47,8 @@ impl Workers {
         if let Some(scheduler) = self.scheduler {
             scheduler.shutdown().await;
         }
+        self.payments_stop.cancel();
+        let _ = self.payments.await;
         self.access_log_stop.cancel();
         let _ = self.access_log.await;
     }
@@ -78,6 +82,7 @@ impl Application {
         };
         let log_db = crate::db::connect_with_stats(&side_pool, "cptn access log", Arc::default()).await?;
         let jobs_db = crate::db::connect_with_stats(&side_pool, "cptn jobs", Arc::default()).await?;
+        let payments_db = crate::db::connect_with_stats(&side_pool, "cptn payments", Arc::default()).await?;
         let access_log_stop = CancellationToken::new();
         let (access_log, access_log_writer) = access_log::start(log_db, access_log_stop.clone());
         let documents = Arc::new(schema::limits::ParsedDocuments::new(limits));
@@ -109,7 +114,14 @@ impl Application {
             course_typos: Arc::default(),
             documents,
             stripe,
+            payment_events: Arc::default(),
         };
+        let payments_stop = CancellationToken::new();
+        let payments = tokio::spawn(crate::services::payments::webhook::applier(
+            payments_db,
+            state.clone(),
+            payments_stop.clone(),
+        ));
         let scheduler = state
             .settings
             .run_jobs
@@ -125,6 +137,8 @@ impl Application {
             workers: Workers {
                 access_log: access_log_writer,
                 access_log_stop,
+                payments,
+                payments_stop,
                 scheduler,
             },
         })

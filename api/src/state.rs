@@ -49,6 +49,9 @@ pub struct AppState {
     pub course_typos: Arc<crate::services::infra::typos::TypoCache>,
     /// Parsed GraphQL documents, and the limits checked when parsing.
     pub documents: Arc<crate::schema::limits::ParsedDocuments>,
+    /// Woken when a Stripe event is stored, so the applier (`payments::webhook::applier`)
+    /// applies it at once.
+    pub payment_events: Arc<Notify>,
     /// The Stripe client, when online payment is configured.
     pub stripe: Option<crate::services::payments::gateway::StripeGateway>,
 }

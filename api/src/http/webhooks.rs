@@ -3,7 +3,6 @@
 //! a genuine event (stored now, or a repeat), 400 for a bad signature or a body that is not
 //! an event, 503 when webhooks are not configured. Stripe retries anything but a 2xx.
 
-use super::graphql::transport::request_meta;
 use crate::services::payments::signature::SignatureError;
 use crate::services::payments::webhook::{self, Received, Refusal};
 use crate::state::AppState;
@@ -22,7 +21,7 @@ pub async fn stripe(req: HttpRequest, state: web::Data<AppState>, body: Bytes) -
             .insert_header(("Cache-Control", "no-store"))
             .json(json!({ "received": status.is_success(), "message": message }))
     };
-    match webhook::receive(&state, &request_meta(&req), header, &body).await {
+    match webhook::receive(&state, header, &body).await {
         Ok(Ok(Received::Stored)) => answer(StatusCode::OK, "stored"),
         Ok(Ok(Received::Repeat)) => answer(StatusCode::OK, "already received"),
         Ok(Err(Refusal::NotConfigured)) => answer(StatusCode::SERVICE_UNAVAILABLE, "webhooks are not configured"),

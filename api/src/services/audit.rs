@@ -67,16 +67,8 @@ impl Actor {
         }
     }
 
-    /// A request of nobody logged in (Stripe's webhook): no member, its IP and user agent.
-    pub fn anonymous(meta: &RequestMeta, at: DateTime<Utc>) -> Self {
-        Self {
-            member_id: None,
-            meta: meta.clone(),
-            at,
-        }
-    }
-
-    /// An operator's tool run from the command line (demo data): nobody, from nowhere.
+    /// The server itself (a job, the payment applier) or an operator's tool run from the
+    /// command line (demo data): nobody, from nowhere.
     pub fn operator(at: DateTime<Utc>) -> Self {
         Self {
             member_id: None,

@@ -7,8 +7,10 @@
 //!    at the same moment, is stored once and answered 200 like the first. Only the fields
 //!    an order needs are kept: the payload carries the buyer's name and e-mail, which we
 //!    neither need nor keep.
-//! 3. The answer goes back at once; the event is applied after it, by a task started for it
-//!    and, should the server stop first, by the `orders` job. Applying is idempotent: an
+//! 3. The answer goes back at once; the event is applied after it by the server's applier
+//!    ([`applier`], one per server, on a pool of its own so that applying never takes a
+//!    connection the intake needs) and, should the server stop first, by the `orders` job
+//!    of any server. Applying is idempotent: an
 //!    order is paid by one conditional update from `pending`, so repeats and events out of
 //!    order change nothing twice, and an event is marked processed in the same transaction.
 //!
@@ -16,7 +18,6 @@
 //! offered, or was paid another way) is refunded in full at once.
 
 use super::signature::{self, SignatureError};
-use crate::auth::RequestMeta;
 use crate::db;
 use crate::db::orders::Payment;
 use crate::error::Result;
@@ -30,6 +31,7 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use std::collections::HashMap;
+use tokio_util::sync::CancellationToken;
 
 /// Why a webhook was refused (400, or 503 when not configured).
 #[derive(Debug, PartialEq, Eq)]
@@ -115,7 +117,6 @@ impl Event {
 #[tracing::instrument(skip_all)]
 pub async fn receive(
     state: &AppState,
-    meta: &RequestMeta,
     signature_header: Option<&str>,
     body: &[u8],
 ) -> Result<std::result::Result<Received, Refusal>> {
@@ -141,17 +142,32 @@ pub async fn receive(
     if !db::payments::insert_event(&state.db, row).await? {
         return Ok(Ok(Received::Repeat));
     }
-    let state = state.clone();
-    let meta = meta.clone();
-    tokio::spawn(async move {
-        if let Err(e) = apply(&state.db, &state, &meta, &id).await {
-            tracing::warn!(error = %e, "applying a Stripe event failed; the orders job retries it");
-        }
-    });
+    tracing::debug!(event = %id, "Stripe event stored");
+    state.payment_events.notify_one();
     Ok(Ok(Received::Stored))
 }
 
-/// Applies every stored event not applied yet (the `orders` job); how many.
+/// The server's applier: applies stored events as soon as one arrives (and every few
+/// seconds anyway), in Stripe's order, until `stop`; a failure is logged and retried on the
+/// next round.
+pub async fn applier(db_pool: DatabaseConnection, state: AppState, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            biased;
+            () = stop.cancelled() => break,
+            () = state.payment_events.notified() => {}
+            () = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+        }
+        // Everything stored so far, including what arrived while the last round ran.
+        while let Ok(applied) = apply_pending(&db_pool, &state, false).await {
+            if applied == 0 || stop.is_cancelled() {
+                break;
+            }
+        }
+    }
+}
+
+/// Applies every stored event not applied yet (the applier, the `orders` job); how many.
 #[tracing::instrument(skip_all)]
 pub async fn apply_pending(db_pool: &DatabaseConnection, state: &AppState, dry_run: bool) -> Result<usize> {
     let pending = db::payments::unprocessed(db_pool, 500).await?;
@@ -160,7 +176,10 @@ pub async fn apply_pending(db_pool: &DatabaseConnection, state: &AppState, dry_r
     }
     let mut applied = 0;
     for event in pending {
-        apply(db_pool, state, &RequestMeta::default(), &event.id).await?;
+        if let Err(e) = apply(db_pool, state, &event.id).await {
+            tracing::warn!(error = %e, "applying a Stripe event failed; it is retried");
+            return Err(e);
+        }
         applied += 1;
     }
     Ok(applied)
@@ -189,7 +208,7 @@ fn meaning(event: &stripe_event::Model) -> Meaning {
 }
 
 /// Applies stored event `id` once.
-async fn apply(db_pool: &DatabaseConnection, state: &AppState, meta: &RequestMeta, id: &str) -> Result<()> {
+async fn apply(db_pool: &DatabaseConnection, state: &AppState, id: &str) -> Result<()> {
     let Some(event) = db::payments::find_event(db_pool, id)
         .await?
         .filter(|e| e.processed_at.is_none())
@@ -206,7 +225,7 @@ async fn apply(db_pool: &DatabaseConnection, state: &AppState, meta: &RequestMet
         return Ok(());
     };
     let current = order.status == OrderStatus::Pending && order.stripe_session_id == event.object_id;
-    let write = AuditedWrite::begin(db_pool, Actor::anonymous(meta, now)).await?;
+    let write = AuditedWrite::begin(db_pool, Actor::operator(now)).await?;
     let (outcome, record) = match meaning {
         Meaning::Paid if current && event.amount_cents == Some(order.total_cents) => {
             let payment = Payment {
@@ -229,7 +248,7 @@ async fn apply(db_pool: &DatabaseConnection, state: &AppState, meta: &RequestMet
         }
         Meaning::Paid => {
             drop(write);
-            return refund_stray(db_pool, state, meta, &event, &order).await;
+            return refund_stray(db_pool, state, &event, &order).await;
         }
         Meaning::Expired if current => {
             let view = view_of(write.conn(), order.id).await?;
@@ -267,7 +286,6 @@ async fn apply(db_pool: &DatabaseConnection, state: &AppState, meta: &RequestMet
 async fn refund_stray(
     db_pool: &DatabaseConnection,
     state: &AppState,
-    meta: &RequestMeta,
     event: &stripe_event::Model,
     order: &entity::purchase_order::Model,
 ) -> Result<()> {
@@ -280,7 +298,7 @@ async fn refund_stray(
         .refund(intent, amount, &format!("cptn-stray-{}", event.id))
         .await
         .map_err(|e| crate::error::Error::Unexpected(anyhow::anyhow!("refunding a stray payment: {e}")))?;
-    let write = AuditedWrite::begin(db_pool, Actor::anonymous(meta, state.now())).await?;
+    let write = AuditedWrite::begin(db_pool, Actor::operator(state.now())).await?;
     if !db::payments::mark_processed(
         write.conn(),
         &event.id,
