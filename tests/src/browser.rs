@@ -1072,3 +1072,73 @@ async fn buy_and_cancel(app: &TestApp, fake: &tests::fake_stripe::FakeStripe, br
     assert_eq!(seats.data("course.workshops.0.seatsLeft")?, 8);
     Ok(())
 }
+
+#[tokio::test]
+async fn staff_key_a_mail_in_order_refuse_a_card_number_record_a_cheque_and_refund_it() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = staff_terminal(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn staff_terminal(app: &TestApp, browser: &Client) -> Result<()> {
+    let staff = app.new_with_role(shared::Role::Staff).await?;
+    for query in [
+        "mutation { createCourseProvider(name: \"Harbour Pilates\") { slug } }",
+        "mutation { createCourse(code: \"PIL-120\", input: { providerSlug: \"harbour-pilates\", title: \"Mat pilates for trainers\", delivery: ONLINE, hours: \"4\", approved: true, publicPrice: \"60.00\" }) { code } }",
+    ] {
+        app.graphql_as(&staff.token, query, json!({})).await?.ok()?;
+    }
+    log_in(app, browser, &staff.email, &staff.password).await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#nav-cart"))
+        .await?;
+    browser.goto(&app.url("/staff/orders")).await?;
+    click(browser, "#open-terminal").await?;
+    click(browser, "#terminal-mail-in").await?;
+    fill(browser, "#terminal-name", "Noor Haddad").await?;
+    fill(browser, "#terminal-email", "noor.haddad@example.net").await?;
+    fill(browser, "#terminal-course", "PIL-120").await?;
+    fill(browser, "#terminal-notes", "card 4111 1111 1111 1111 exp 09/29").await?;
+    click(browser, "#terminal-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//span[@id='terminal-notes-error'][contains(., 'card number')]",
+        ))
+        .await?;
+    fill(browser, "#terminal-notes", "Prefers morning sessions").await?;
+    click(browser, "#terminal-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//strong[@id='order-status'][normalize-space()='Awaiting payment']",
+        ))
+        .await?;
+    assert_eq!(
+        text_of(browser, "#order-total").await?,
+        "$60.00 CAD",
+        "the public price"
+    );
+    assert!(text_of(browser, "#order-buyer").await?.contains("Noor Haddad"));
+    fill(browser, "#cheque-reference", "Cheque 2207").await?;
+    click(browser, "#record-cheque").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//strong[@id='order-status'][normalize-space()='Paid']"))
+        .await?;
+    click(browser, "#refund-order").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//strong[@id='order-status'][normalize-space()='Refunded']",
+        ))
+        .await?;
+    Ok(())
+}

@@ -150,6 +150,7 @@ pub async fn receive(
 /// The server's applier: applies stored events as soon as one arrives (and every few
 /// seconds anyway), in Stripe's order, until `stop`; a failure is logged and retried on the
 /// next round.
+#[tracing::instrument(skip_all, name = "payment_applier")]
 pub async fn applier(db_pool: DatabaseConnection, state: AppState, stop: CancellationToken) {
     loop {
         tokio::select! {
