@@ -219,6 +219,25 @@ async fn a_member_pays_a_seat_on_stripe_and_the_webhook_pays_the_order_once() ->
     assert_eq!(receipts.len(), 1, "one receipt");
     assert!(receipts[0].body.contains(&format!("order {order_id}")));
 
+    // The order keeps the IP it was placed from (P13), for staff.
+    let placed = app
+        .graphql_as(
+            &staff.token,
+            "query($id: ID!) { order(id: $id) { placedIp } }",
+            json!({ "id": order_id }),
+        )
+        .await?
+        .ok()?;
+    assert_eq!(placed.str("order.placedIp")?, "127.0.0.1");
+    let hidden = app
+        .graphql_as(
+            &member.token,
+            "query($id: ID!) { order(id: $id) { placedIp } }",
+            json!({ "id": order_id }),
+        )
+        .await?;
+    assert_eq!(hidden.code(), Some("FORBIDDEN"), "staff only");
+
     // What Stripe's payload said about the buyer is kept nowhere.
     let everything = app.database_text().await?;
     assert!(!everything.contains("buyer-at-stripe@example.com"));
