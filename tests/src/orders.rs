@@ -128,6 +128,24 @@ async fn member_with_seat(app: &TestApp, course: &str, workshop: &str) -> Result
     Ok((member, id))
 }
 
+/// Stripe was told the amount, the currency and the order: not who buys.
+fn stripe_was_told_amounts_not_the_buyer(fake: &FakeStripe, order_id: &str, member: &TestUser, legal_name: &str) {
+    let created: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v1/checkout/sessions")
+        .collect();
+    assert_eq!(created.len(), 1, "one session for one order");
+    let told = tests::fake_stripe::form_text(&created[0]);
+    assert!(told.contains("line_items[0][price_data][unit_amount]=8000"), "{told}");
+    assert!(told.contains("line_items[0][price_data][currency]=cad"), "{told}");
+    assert!(told.contains(&format!("metadata[order_id]={order_id}")), "{told}");
+    assert!(created[0].idempotency_key.is_some(), "created with an idempotency key");
+    for secret in [member.email.as_str(), legal_name, "customer_email"] {
+        assert!(!told.contains(secret), "Stripe must not receive {secret}: {told}");
+    }
+}
+
 #[tokio::test]
 async fn a_member_pays_a_seat_on_stripe_and_the_webhook_pays_the_order_once() -> Result<()> {
     let (app, fake) = TestApp::spawn_with_stripe(|_| {}).await?;
@@ -152,21 +170,7 @@ async fn a_member_pays_a_seat_on_stripe_and_the_webhook_pays_the_order_once() ->
     let again = checkout(&app, &member, &order_id).await?.ok()?;
     assert_eq!(again.str("checkout.url")?, url, "the same session is offered again");
 
-    // Stripe was told the amount, the currency and the order: not who buys.
-    let created: Vec<_> = fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/v1/checkout/sessions")
-        .collect();
-    assert_eq!(created.len(), 1, "one session for one order");
-    let told = tests::fake_stripe::form_text(&created[0]);
-    assert!(told.contains("line_items[0][price_data][unit_amount]=8000"), "{told}");
-    assert!(told.contains("line_items[0][price_data][currency]=cad"), "{told}");
-    assert!(told.contains(&format!("metadata[order_id]={order_id}")), "{told}");
-    assert!(created[0].idempotency_key.is_some(), "created with an idempotency key");
-    for secret in [member.email.as_str(), legal_name.as_str(), "customer_email"] {
-        assert!(!told.contains(secret), "Stripe must not receive {secret}: {told}");
-    }
+    stripe_was_told_amounts_not_the_buyer(&fake, &order_id, &member, &legal_name);
 
     // Not paid until the webhook says so; then paid once, however often it says so.
     assert_eq!(order(&app, &member.token, &order_id).await?["status"], "PENDING");
