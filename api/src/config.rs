@@ -45,6 +45,8 @@ pub struct Settings {
     pub certification: CertificationSettings,
     /// Orders and payment.
     pub payments: PaymentSettings,
+    /// Retention periods.
+    pub retention: RetentionSettings,
     /// `CPTN_JOBS`: run the scheduled jobs inside `cptn serve` (`on`, the default, or
     /// `off` on servers that should only answer requests).
     pub run_jobs: bool,
@@ -167,6 +169,20 @@ impl CertificationSettings {
                 .context("CPTN_PETITION_MAX_CEC must be an amount of CEC such as 0.7")?;
         }
         Ok(certification)
+    }
+}
+
+/// How long what is kept is kept (P8, P9).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetentionSettings {
+    /// `CPTN_LOG_RETENTION_MONTHS`: the access log and page views are deleted, and the IP
+    /// and user agent of audit rows replaced by a marker, this many months after (12).
+    pub log_months: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self { log_months: 12 }
     }
 }
 
@@ -421,6 +437,9 @@ impl Settings {
         mail.retention = Duration::from_hours(days.max(1) * 24);
         let certification = CertificationSettings::from_vars(&var)?;
         let payments = PaymentSettings::from_vars(&var)?;
+        let retention = RetentionSettings {
+            log_months: parse_var(var("CPTN_LOG_RETENTION_MONTHS"), 12, "CPTN_LOG_RETENTION_MONTHS")?.clamp(1, 120),
+        };
         let run_jobs = match var("CPTN_JOBS").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,
@@ -443,6 +462,7 @@ impl Settings {
             mail,
             certification,
             payments,
+            retention,
             run_jobs,
         })
     }
@@ -470,6 +490,7 @@ impl Settings {
             mail: MailSettings::default(),
             certification: CertificationSettings::default(),
             payments: PaymentSettings::default(),
+            retention: RetentionSettings::default(),
             run_jobs: true,
         }
     }

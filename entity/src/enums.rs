@@ -340,6 +340,7 @@ pub enum AuditKind {
     OrderShredded,
     CouponCreated,
     CouponRetired,
+    PageViewed,
 }
 
 impl AuditKind {

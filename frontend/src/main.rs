@@ -16,6 +16,19 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+/// Reports each route this tab shows (P14): the path only, to our own API; a failure is
+/// not the visitor's problem and is not shown.
+#[component]
+fn PageViews() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        leptos::task::spawn_local(async move {
+            let _ = api::record_page_view(path).await;
+        });
+    });
+}
+
 #[component]
 fn App() -> impl IntoView {
     let session = session::Session::restore();
@@ -23,6 +36,7 @@ fn App() -> impl IntoView {
     session.keep_alive();
     view! {
         <Router>
+            <PageViews/>
             <NoticeBar/>
             <Nav/>
             <main>

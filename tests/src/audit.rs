@@ -618,6 +618,11 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             AuditKind::PaymentRecorded,
         ),
         (
+            "recordPageView",
+            anonymous("mutation { recordPageView(path: \"/trainers\") }"),
+            AuditKind::PageViewed,
+        ),
+        (
             "retireCoupon",
             by(Who::Admin, "mutation { retireCoupon(code: \"COVER-ALL\") { retired } }"),
             AuditKind::CouponRetired,

@@ -1070,6 +1070,15 @@ async fn buy_and_cancel(app: &TestApp, fake: &tests::fake_stripe::FakeStripe, br
         .await?
         .ok()?;
     assert_eq!(seats.data("course.workshops.0.seatsLeft")?, 8);
+    // The web app reported the pages it showed (P14), the cart and the order among them.
+    let viewed = |path: &'static str| {
+        app.count(match path {
+            "/cart" => "SELECT COUNT(*) AS n FROM audit_event WHERE kind = 'page_viewed' AND detail = '/cart'",
+            _ => "SELECT COUNT(*) AS n FROM audit_event WHERE kind = 'page_viewed' AND detail LIKE '/orders/%'",
+        })
+    };
+    assert!(viewed("/cart").await? >= 1);
+    assert!(viewed("/orders").await? >= 1, "the return from the payment page");
     Ok(())
 }
 

@@ -18,6 +18,7 @@ mod jobs;
 mod limits;
 mod mail;
 mod orders;
+mod page_views;
 mod petitions;
 mod photos;
 #[cfg(feature = "postgres")]

@@ -60,3 +60,18 @@ pub async fn insert_batch(db: &DatabaseConnection, rows: &[LogRow]) -> Result<()
     }
     txn.commit().await
 }
+
+/// Access-log rows before `before`: deleted with `delete`, counted otherwise.
+pub async fn before<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>, delete: bool) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let matching = access_log::Column::OccurredAt.lt(before);
+    if delete {
+        Ok(access_log::Entity::delete_many()
+            .filter(matching)
+            .exec(conn)
+            .await?
+            .rows_affected)
+    } else {
+        access_log::Entity::find().filter(matching).count(conn).await
+    }
+}

@@ -78,3 +78,51 @@ pub async fn list<C: ConnectionTrait>(
         .all(conn)
         .await
 }
+
+/// What an audit row's IP and user agent become once the log retention ends (the row
+/// itself stays).
+pub const EXPIRED_MARKER: &str = "(expired)";
+
+/// Page views before `before` (they are the page-view log: deleted when it ends).
+pub async fn page_views_before<C: ConnectionTrait>(
+    conn: &C,
+    before: DateTime<Utc>,
+    delete: bool,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let matching = Condition::all()
+        .add(audit_event::Column::Kind.eq(AuditKind::PageViewed))
+        .add(audit_event::Column::OccurredAt.lt(before));
+    if delete {
+        Ok(audit_event::Entity::delete_many()
+            .filter(matching)
+            .exec(conn)
+            .await?
+            .rows_affected)
+    } else {
+        audit_event::Entity::find().filter(matching).count(conn).await
+    }
+}
+
+/// Other audit rows before `before` that still hold an IP or a user agent: with `mask`,
+/// both become [`EXPIRED_MARKER`], the row kept.
+pub async fn addresses_before<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>, mask: bool) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    use sea_orm::sea_query::Expr;
+    let matching = Condition::all().add(audit_event::Column::OccurredAt.lt(before)).add(
+        Condition::any()
+            .add(audit_event::Column::Ip.ne(EXPIRED_MARKER))
+            .add(audit_event::Column::UserAgent.ne(EXPIRED_MARKER)),
+    );
+    if mask {
+        Ok(audit_event::Entity::update_many()
+            .col_expr(audit_event::Column::Ip, Expr::val(EXPIRED_MARKER))
+            .col_expr(audit_event::Column::UserAgent, Expr::val(EXPIRED_MARKER))
+            .filter(matching)
+            .exec(conn)
+            .await?
+            .rows_affected)
+    } else {
+        audit_event::Entity::find().filter(matching).count(conn).await
+    }
+}

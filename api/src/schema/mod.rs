@@ -20,6 +20,7 @@ pub mod orders;
 pub mod pagination;
 pub mod petitions;
 pub mod plain;
+pub mod privacy;
 
 use crate::auth::{RequestMeta, Viewer};
 use crate::state::AppState;
@@ -48,6 +49,7 @@ pub struct Mutation(
     enrolment::mutation::EnrolmentMutation,
     orders::mutation::OrderMutation,
     petitions::mutation::PetitionMutation,
+    privacy::mutation::PrivacyMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -21,6 +21,7 @@ pub mod mail;
 pub mod orders;
 pub mod payments;
 pub mod petitions;
+pub mod privacy;
 #[cfg(feature = "sample-directory")]
 pub mod sample_directory;
 pub mod seed;

@@ -35,6 +35,7 @@ mod certification;
 mod directory;
 mod orders;
 mod petitions;
+mod privacy;
 mod staff;
 
 pub use accounts::*;
@@ -43,6 +44,7 @@ pub use certification::*;
 pub use directory::*;
 pub use orders::*;
 pub use petitions::*;
+pub use privacy::*;
 pub use staff::*;
 
 use crate::session::stored_token;

@@ -191,6 +191,9 @@ pub enum AuditEventKind {
     CouponCreated,
     /// Staff retired a coupon (`retireCoupon`).
     CouponRetired,
+    /// The web app showed a page (`recordPageView`); its path is the detail. Kept for the
+    /// log retention (`CPTN_LOG_RETENTION_MONTHS`), then deleted.
+    PageViewed,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

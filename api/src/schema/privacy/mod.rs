@@ -1,0 +1,3 @@
+//! The privacy lifecycle (issue 15, in progress): page views.
+
+pub mod mutation;
