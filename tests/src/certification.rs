@@ -456,9 +456,10 @@ async fn renewal_needs_the_cycles_credit_inside_its_window_and_the_next_cycle_st
 
     // Paid (by cheque, recorded by staff): the next cycle begins at the old expiry, the
     // day of payment notwithstanding, and twice paying applies it once.
-    let by_member = app.pay_fee(&enough.token, &fee).await?;
+    let order = app.order_of_fee(&fee).await?;
+    let by_member = app.pay_order(&enough.token, &order).await?;
     assert_eq!(by_member.code(), Some("FORBIDDEN"));
-    let (one, two) = tokio::join!(app.pay_fee(&staff.token, &fee), app.pay_fee(&staff.token, &fee));
+    let (one, two) = tokio::join!(app.pay_order(&staff.token, &order), app.pay_order(&staff.token, &order));
     let codes = [one?.code().map(str::to_owned), two?.code().map(str::to_owned)];
     assert!(
         codes.contains(&None) && codes.contains(&Some("CONFLICT".to_owned())),

@@ -280,6 +280,11 @@ impl TestApp {
     /// do when a member mails a cheque): the fee is paid and what it pays for applies.
     pub async fn pay_fee(&self, token: &str, fee_id: &str) -> Result<Gql> {
         let order = self.order_of_fee(fee_id).await?;
+        self.pay_order(token, &order).await
+    }
+
+    /// `token` records a cheque paying pending order `order`.
+    pub async fn pay_order(&self, token: &str, order: &str) -> Result<Gql> {
         self.graphql_as(
             token,
             "mutation($o: ID!) { recordChequePayment(orderId: $o, reference: \"Cheque 1001\") { status } }",

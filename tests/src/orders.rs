@@ -108,16 +108,25 @@ async fn count(app: &TestApp, sql: &str) -> Result<i64> {
     app.count(sql).await
 }
 
-async fn run_orders_job(app: &TestApp) -> Result<()> {
+/// Runs `job` now, waiting while the server's own scheduler holds its lease (a run it
+/// started may have begun before the test's change).
+async fn run_job(app: &TestApp, job: api::jobs::JobName) -> Result<()> {
     let ctx = api::jobs::JobContext::new(app.state.clone(), app.state.db.clone());
-    api::jobs::run_once(&ctx, api::jobs::JobName::Orders, true).await?;
-    Ok(())
+    for _ in 0..200 {
+        if let api::jobs::RunOutcome::Ran(_) = api::jobs::run_once(&ctx, job, true).await? {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    anyhow::bail!("{job} never ran")
+}
+
+async fn run_orders_job(app: &TestApp) -> Result<()> {
+    run_job(app, api::jobs::JobName::Orders).await
 }
 
 async fn run_mail_job(app: &TestApp) -> Result<()> {
-    let ctx = api::jobs::JobContext::new(app.state.clone(), app.state.db.clone());
-    api::jobs::run_once(&ctx, api::jobs::JobName::Mail, true).await?;
-    Ok(())
+    run_job(app, api::jobs::JobName::Mail).await
 }
 
 /// A member with a workshop seat in their cart, and the cart's id.
