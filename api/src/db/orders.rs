@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::enums::{FeePurpose, OrderChannel, OrderStatus, PaymentMethod, RefundStatus};
 use entity::{order_item, order_refund, order_tax_line, purchase_order as order};
-use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -142,14 +142,12 @@ pub async fn pending_item_of_fee<C: ConnectionTrait>(
         .filter(order_item::Column::FeeId.eq(fee_id))
         .all(conn)
         .await?;
-    for item in items {
-        if let Some(order) = find(conn, item.order_id).await?
-            && order.status == OrderStatus::Pending
-        {
-            return Ok(Some((item, order)));
-        }
-    }
-    Ok(None)
+    let pending = order::Entity::find()
+        .filter(order::Column::Id.is_in(items.iter().map(|i| i.order_id)))
+        .filter(order::Column::Status.eq(OrderStatus::Pending))
+        .one(conn)
+        .await?;
+    Ok(pending.and_then(|order| Some((items.into_iter().find(|i| i.order_id == order.id)?, order))))
 }
 
 /// The amounts of an order after pricing.
@@ -488,7 +486,7 @@ pub async fn search<C: ConnectionTrait>(
     }
     order::Entity::find()
         .filter(condition)
-        .order_by_with_nulls(order::Column::Id, sea_orm::Order::Desc, NullOrdering::Last)
+        .order_by_desc(order::Column::Id)
         .limit(limit)
         .all(conn)
         .await

@@ -92,13 +92,10 @@ impl OrderMutation {
         #[graphql(desc = "The pending order.")] order_id: ID,
     ) -> async_graphql::Result<CheckoutSession> {
         let id = self::order_id(&order_id)?;
-        let start = checkout::checkout(ctx.state(), ctx.viewer(), ctx.meta(), id)
+        Ok(checkout::checkout(ctx.state(), ctx.viewer(), ctx.meta(), id)
             .await
-            .gql()?;
-        Ok(CheckoutSession {
-            url: start.url,
-            order: start.order,
-        })
+            .gql()?
+            .into())
     }
 
     /// Cancels an order: a pending one is dropped (its seats freed); a paid one is refunded
@@ -190,13 +187,10 @@ impl OrderMutation {
         #[graphql(desc = "The pending order.")] order_id: ID,
     ) -> async_graphql::Result<CheckoutSession> {
         let id = self::order_id(&order_id)?;
-        let start = checkout::send_payment_link(ctx.state(), ctx.viewer(), ctx.meta(), id)
+        Ok(checkout::send_payment_link(ctx.state(), ctx.viewer(), ctx.meta(), id)
             .await
-            .gql()?;
-        Ok(CheckoutSession {
-            url: start.url,
-            order: start.order,
-        })
+            .gql()?
+            .into())
     }
 
     /// Records a card payment staff took in Stripe's own dashboard terminal, by its Stripe

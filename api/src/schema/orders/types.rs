@@ -1,6 +1,6 @@
 //! Order types.
 
-use crate::authz::{self, Audience, Subject};
+use crate::authz::{Audience, Subject};
 use crate::page::{Page, PageRequest};
 use crate::schema::ContextExt;
 use crate::schema::certification::types::{FeePurpose, MoneyAmount};
@@ -230,17 +230,7 @@ impl Order {
     /// window with no workshop begun, for its buyer; any time for staff). Audience: owner,
     /// staff.
     async fn cancellable(&self, ctx: &Context<'_>) -> bool {
-        use entity::enums::OrderStatus as S;
-        let order = &self.0.order;
-        let staff = authz::allows(ctx.viewer(), Audience::Staff, Subject::NOBODY);
-        match order.status {
-            S::Pending => staff || !self.0.is_keyed(),
-            S::Paid | S::PartiallyRefunded => {
-                let window = chrono::Duration::days(i64::from(ctx.state().settings.payments.cancel_window_days));
-                staff || order.paid_at.is_some_and(|paid| paid + window >= ctx.state().now())
-            }
-            S::Expired | S::Cancelled | S::Refunded => false,
-        }
+        crate::services::orders::refunds::cancellable(ctx.state(), ctx.viewer(), &self.0)
     }
 
     /// The buyer's member number, when they have an account. Audience: owner, staff.
@@ -515,6 +505,15 @@ impl Coupon {
 pub struct CheckoutSession {
     pub url: String,
     pub order: OrderView,
+}
+
+impl From<crate::services::orders::checkout::CheckoutStart> for CheckoutSession {
+    fn from(start: crate::services::orders::checkout::CheckoutStart) -> Self {
+        Self {
+            url: start.url,
+            order: start.order,
+        }
+    }
 }
 
 /// Where to send the buyer to pay. Audience: owner, staff.

@@ -184,7 +184,7 @@ pub async fn add_to_cart(state: &AppState, viewer: &Viewer, meta: &RequestMeta, 
 }
 
 /// What a fee's line says.
-async fn describe_fee<C: ConnectionTrait>(conn: &C, fee: &fee::Model) -> Result<CartLine> {
+pub(crate) async fn describe_fee<C: ConnectionTrait>(conn: &C, fee: &fee::Model) -> Result<CartLine> {
     let plain = |description: String| CartLine {
         description,
         course_id: None,

@@ -13,7 +13,7 @@ use crate::db;
 use crate::db::orders::Payment;
 use crate::error::{Error, Result};
 use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
-use crate::services::mail::{self, Mail, MailHeaders, Recipient};
+use crate::services::mail::{self, Mail, MailHeaders};
 use crate::services::payments::gateway::{CheckoutRequest, GatewayError};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
@@ -184,11 +184,7 @@ pub async fn send_payment_link(
             message: "This order changed meanwhile: look at it again.".to_owned(),
         });
     }
-    let to = match (view.order.member_id, view.order.buyer_email.as_deref()) {
-        (Some(member), _) => Some(Recipient::Member(member)),
-        (None, Some(address)) => shared::Email::parse("email", address).ok().map(Recipient::Address),
-        (None, None) => None,
-    };
+    let to = super::receipts::recipient(&view);
     let mailed = to.is_some();
     if let Some(to) = to {
         mail::queue(

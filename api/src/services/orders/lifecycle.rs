@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use entity::enums::{AuditKind, MessageKind, OrderChannel, OrderStatus};
+use entity::enums::{AuditKind, MessageKind, OrderStatus};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 /// The mail a keyed order sends to its buyer's own address.
@@ -90,9 +90,6 @@ pub async fn shred_processed(db_pool: &DatabaseConnection, state: &AppState, dry
     let now = state.now();
     let mut shredded = 0;
     for order in db::orders::unshredded_processed(db_pool, 500).await? {
-        if order.channel == OrderChannel::Online {
-            continue;
-        }
         if let Some(address) = &order.buyer_email
             && db::outbox::queued_to_address(db_pool, address).await? > 0
         {

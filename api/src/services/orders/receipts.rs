@@ -97,8 +97,9 @@ pub fn refund_receipt(view: &OrderView, refund: &order_refund::Model) -> String 
     text
 }
 
-/// Who the order's receipts go to: the member, or the e-mail a keyed buyer gave.
-fn recipient(view: &OrderView) -> Option<Recipient> {
+/// Who the order's mail (receipts, a payment link) goes to: the member, or the e-mail a
+/// keyed buyer gave.
+pub(crate) fn recipient(view: &OrderView) -> Option<Recipient> {
     match (view.order.member_id, view.order.buyer_email.as_deref()) {
         (Some(member), _) => Some(Recipient::Member(member)),
         (None, Some(address)) => shared::Email::parse("email", address).ok().map(Recipient::Address),

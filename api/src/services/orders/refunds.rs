@@ -74,19 +74,36 @@ fn chosen(view: &OrderView, ids: Option<&[i64]>) -> Result<Vec<order_item::Model
     Ok(items)
 }
 
+/// Whether paid order `order` is still within the members' cancellation window.
+fn in_window(state: &AppState, order: &entity::purchase_order::Model) -> bool {
+    let window = chrono::Duration::days(i64::from(state.settings.payments.cancel_window_days));
+    order.paid_at.is_some_and(|paid| paid + window >= state.now())
+}
+
+/// Whether `viewer` may cancel `view` now, as the order page offers it: a pending order
+/// (a keyed one by staff only), a paid one within the window for its buyer, any for
+/// staff. `cancelOrder` checks the finer rules (a workshop begun, a course completed).
+pub fn cancellable(state: &AppState, viewer: &Viewer, view: &OrderView) -> bool {
+    let staff = authz::allows(viewer, Audience::Staff, Subject::NOBODY);
+    match view.order.status {
+        OrderStatus::Pending => staff || !view.is_keyed(),
+        OrderStatus::Paid | OrderStatus::PartiallyRefunded => staff || in_window(state, &view.order),
+        OrderStatus::Expired | OrderStatus::Cancelled | OrderStatus::Refunded => false,
+    }
+}
+
 /// A member's cancellation rules: within the window after paying, before any workshop in
 /// it begins, before a course in it is completed.
 async fn within_window(state: &AppState, view: &OrderView, items: &[order_item::Model]) -> Result<()> {
     let now = state.now();
-    let window = chrono::Duration::days(i64::from(state.settings.payments.cancel_window_days));
     let refuse = |message: String| Error::Conflict {
         field: Some("orderId"),
         message,
     };
-    if view.order.paid_at.is_some_and(|paid| paid + window < now) {
+    if !in_window(state, &view.order) {
         return Err(refuse(format!(
             "Orders can be cancelled within {} days of payment. Contact us.",
-            window.num_days()
+            state.settings.payments.cancel_window_days
         )));
     }
     let workshop_ids: Vec<i64> = items.iter().filter_map(|i| i.workshop_id).collect();

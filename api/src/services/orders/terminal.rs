@@ -214,35 +214,28 @@ async fn move_fee<C: ConnectionTrait>(
         .await?
         .filter(|f| f.member_id == member_id && f.status == PaymentStatus::AwaitingPayment)
         .ok_or_else(|| Error::invalid("feeIds", "The member owes no such fee."))?;
-    let mut line = match db::orders::pending_item_of_fee(conn, fee.id).await? {
+    // A line already in a pending order (the member's cart) moves here as it is.
+    let line = match db::orders::pending_item_of_fee(conn, fee.id).await? {
         Some((item, old)) => {
             db::orders::delete_item(conn, item.id).await?;
             cart::reprice(conn, state, &old, old.coupon_id, now).await?;
-            NewItem {
-                order_id: order.id,
-                purpose: item.purpose,
-                fee_id: item.fee_id,
+            cart::CartLine {
+                description: item.description,
                 course_id: item.course_id,
                 workshop_id: item.workshop_id,
-                description: item.description,
-                price_cents: item.price_cents,
             }
         }
-        None => NewItem {
-            order_id: order.id,
-            purpose: fee.purpose,
-            fee_id: Some(fee.id),
-            course_id: None,
-            workshop_id: None,
-            description: match fee.purpose {
-                FeePurpose::Renewal => "Certification renewal".to_owned(),
-                FeePurpose::Petition => "Petition review".to_owned(),
-                FeePurpose::Enrolment => "Course enrolment".to_owned(),
-            },
-            price_cents: fee.amount_cents,
-        },
+        None => cart::describe_fee(conn, &fee).await?,
     };
-    line.order_id = order.id;
+    let line = NewItem {
+        order_id: order.id,
+        purpose: fee.purpose,
+        fee_id: Some(fee.id),
+        course_id: line.course_id,
+        workshop_id: line.workshop_id,
+        description: line.description,
+        price_cents: fee.amount_cents,
+    };
     db::orders::insert_item(conn, line).await?;
     Ok(())
 }
