@@ -172,17 +172,83 @@ impl CertificationSettings {
     }
 }
 
-/// How long what is kept is kept (P8, P9).
+/// How long what is kept is kept (P3, P8, P9, P20). With the grace of
+/// [`CertificationSettings::grace_months`] and [`MailSettings::retention`], the periods the
+/// `retention` job applies; `services::privacy::retention::periods` lists them all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetentionSettings {
-    /// `CPTN_LOG_RETENTION_MONTHS`: the access log and page views are deleted, and the IP
-    /// and user agent of audit rows replaced by a marker, this many months after (12).
+    /// `CPTN_LOG_RETENTION_MONTHS`: the access log, page views and ended sessions are
+    /// deleted, and the IP and user agent of audit rows replaced by a marker, this many
+    /// months after (12).
     pub log_months: u32,
+    /// `CPTN_WIPE_DELAY_MONTHS`: an expired member's personal data is wiped this many months
+    /// after the certification expired (6); never shorter than the grace.
+    pub wipe_delay_months: u32,
+    /// `CPTN_PURGE_AFTER_EXPIRY_YEARS`: a tombstone is deleted for good this many years after
+    /// the certification expired (7).
+    pub purge_after_expiry_years: u32,
+    /// `CPTN_UNCONFIRMED_ACCOUNT_DAYS`: an account whose address was never confirmed is
+    /// deleted this many days after registering (30).
+    pub unconfirmed_days: u32,
+    /// `CPTN_INACTIVE_ACCOUNT_YEARS`: a member account with no certification and no login
+    /// for this many years is deleted (3).
+    pub inactive_years: u32,
+    /// `CPTN_DISABLED_PROFILE_YEARS`: a directory profile the public has not seen for this
+    /// many years is deleted (2).
+    pub disabled_profile_years: u32,
+    /// `CPTN_EVIDENCE_RETENTION_YEARS`: a petition's evidence file is deleted this many years
+    /// after the decision (2).
+    pub evidence_years: u32,
 }
 
 impl Default for RetentionSettings {
     fn default() -> Self {
-        Self { log_months: 12 }
+        Self {
+            log_months: 12,
+            wipe_delay_months: 6,
+            purge_after_expiry_years: 7,
+            unconfirmed_days: 30,
+            inactive_years: 3,
+            disabled_profile_years: 2,
+            evidence_years: 2,
+        }
+    }
+}
+
+impl RetentionSettings {
+    fn from_vars(var: &impl Fn(&str) -> Option<String>, grace_months: u32) -> anyhow::Result<Self> {
+        let defaults = Self::default();
+        let read = |name: &str, default: u32, max: u32| -> anyhow::Result<u32> {
+            let value: u32 = parse_var(var(name), default, name)?;
+            if value == 0 || value > max {
+                bail!("{name} must be between 1 and {max}");
+            }
+            Ok(value)
+        };
+        let wipe_delay_months = match var("CPTN_WIPE_DELAY_MONTHS") {
+            // The default follows a longer grace: nothing is wiped while renewal is open.
+            None => defaults.wipe_delay_months.max(grace_months),
+            Some(_) => {
+                let months = read("CPTN_WIPE_DELAY_MONTHS", defaults.wipe_delay_months, 120)?;
+                if months < grace_months {
+                    bail!("CPTN_WIPE_DELAY_MONTHS ({months}) must not be shorter than CPTN_GRACE_MONTHS ({grace_months})");
+                }
+                months
+            }
+        };
+        let settings = Self {
+            log_months: read("CPTN_LOG_RETENTION_MONTHS", defaults.log_months, 120)?,
+            wipe_delay_months,
+            purge_after_expiry_years: read("CPTN_PURGE_AFTER_EXPIRY_YEARS", defaults.purge_after_expiry_years, 100)?,
+            unconfirmed_days: read("CPTN_UNCONFIRMED_ACCOUNT_DAYS", defaults.unconfirmed_days, 3650)?,
+            inactive_years: read("CPTN_INACTIVE_ACCOUNT_YEARS", defaults.inactive_years, 100)?,
+            disabled_profile_years: read("CPTN_DISABLED_PROFILE_YEARS", defaults.disabled_profile_years, 100)?,
+            evidence_years: read("CPTN_EVIDENCE_RETENTION_YEARS", defaults.evidence_years, 100)?,
+        };
+        if settings.purge_after_expiry_years * 12 <= settings.wipe_delay_months {
+            bail!("CPTN_PURGE_AFTER_EXPIRY_YEARS must end after CPTN_WIPE_DELAY_MONTHS");
+        }
+        Ok(settings)
     }
 }
 
@@ -437,9 +503,7 @@ impl Settings {
         mail.retention = Duration::from_hours(days.max(1) * 24);
         let certification = CertificationSettings::from_vars(&var)?;
         let payments = PaymentSettings::from_vars(&var)?;
-        let retention = RetentionSettings {
-            log_months: parse_var(var("CPTN_LOG_RETENTION_MONTHS"), 12, "CPTN_LOG_RETENTION_MONTHS")?.clamp(1, 120),
-        };
+        let retention = RetentionSettings::from_vars(&var, certification.grace_months)?;
         let run_jobs = match var("CPTN_JOBS").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,

@@ -47,6 +47,9 @@ pub struct Model {
     /// The profile's specialties as `id TAB slug TAB name` lines, by name: a card reads
     /// them from its own row. Kept by `db::profiles` whenever the links change.
     pub specialty_list: String,
+    /// Since when the public has not seen the profile (`status` disabled); NULL while it
+    /// is listed. Long-disabled profiles are deleted (P8).
+    pub disabled_since: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -341,6 +341,15 @@ pub enum AuditKind {
     CouponCreated,
     CouponRetired,
     PageViewed,
+    MemberWiped,
+    AccountPurged,
+    ProfilePurged,
+    EvidenceExpired,
+    ErasureRequested,
+    RelinkRequested,
+    PrivacyRequestRefused,
+    MemberRelinked,
+    PrivacyRequestOverdue,
 }
 
 impl AuditKind {
@@ -375,4 +384,36 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), kinds.len());
     }
+}
+
+/// Why a member's personal data was wiped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "snake_case")]
+pub enum WipeReason {
+    /// The wipe delay after the certification expired passed (P3).
+    Retention,
+    /// Staff completed the member's erasure request (P23).
+    ErasureRequest,
+}
+
+/// What a data subject asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum PrivacyRequestKind {
+    /// Erase my personal data (the tombstone stays, P3).
+    Erasure,
+    /// Link my new login to my old member number (a returning member).
+    Relink,
+}
+
+/// Where a data subject's request stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum PrivacyRequestStatus {
+    /// In the staff queue.
+    Open,
+    /// Done.
+    Completed,
+    /// Refused, with a reason.
+    Refused,
 }

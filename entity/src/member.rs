@@ -35,6 +35,12 @@ pub struct Model {
     pub email_confirmed_at: Option<DateTimeUtc>,
     /// The course provider a `provider` account marks completion for.
     pub course_provider_id: Option<i64>,
+    /// When the account was wiped of personal data (P3): the row is then a tombstone
+    /// keeping the member number, and what points at it (certification history, ledger,
+    /// petition outcomes, order amounts).
+    pub wiped_at: Option<DateTimeUtc>,
+    /// The last successful login (the rule that purges accounts long without one, P8).
+    pub last_login_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ mod m20261130_000016_catalogue;
 mod m20261130_000017_enrolment_petitions;
 mod m20261130_000018_course_search;
 mod m20261130_000019_orders_payments;
+mod m20261130_000020_privacy_lifecycle;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000017_enrolment_petitions::Migration),
             Box::new(m20261130_000018_course_search::Migration),
             Box::new(m20261130_000019_orders_payments::Migration),
+            Box::new(m20261130_000020_privacy_lifecycle::Migration),
         ]
     }
 }

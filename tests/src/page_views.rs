@@ -59,7 +59,7 @@ async fn after_the_log_retention_page_views_and_the_access_log_go_and_audit_rows
     app.clock.advance(chrono::Duration::days(335));
     let early = api::jobs::dry_run(&ctx, api::jobs::JobName::Retention).await?;
     assert!(
-        early.lines.iter().any(|l| l.contains("0 requests and 0 page views")),
+        early.lines.iter().any(|l| l.contains("0 requests deleted, 0 page views deleted")),
         "{:?}",
         early.lines
     );
@@ -70,7 +70,7 @@ async fn after_the_log_retention_page_views_and_the_access_log_go_and_audit_rows
         planned
             .lines
             .iter()
-            .any(|l| l.contains("would delete") && l.contains("1 page views")),
+            .any(|l| l.starts_with("access log") && l.contains("1 page views deleted")),
         "{:?}",
         planned.lines
     );

@@ -101,6 +101,16 @@ pub async fn set_status<C: ConnectionTrait>(
     update_column(conn, id, member::Column::Status, Expr::value(status), now).await
 }
 
+/// Records a successful login.
+pub async fn set_last_login<C: ConnectionTrait>(conn: &C, id: i64, at: DateTime<Utc>) -> Result<(), DbErr> {
+    member::Entity::update_many()
+        .col_expr(member::Column::LastLoginAt, Expr::value(at))
+        .filter(member::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Sets an account's role and the course provider it acts for (only a `provider` has one).
 pub async fn set_role<C: ConnectionTrait>(
     conn: &C,

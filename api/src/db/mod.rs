@@ -16,6 +16,7 @@ pub mod orders;
 pub mod outbox;
 pub mod payments;
 pub mod petitions;
+pub mod privacy;
 pub mod profiles;
 pub mod reads;
 pub mod search;

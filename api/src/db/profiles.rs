@@ -194,7 +194,7 @@ pub async fn upsert<C: ConnectionTrait>(
     row.updated_at = Set(now);
     let saved = row.save(conn).await?.try_into_model()?;
     refresh_public_phone(conn, "id", saved.id).await?;
-    refresh_status(conn, "id", saved.id).await?;
+    refresh_status(conn, "id", saved.id, now).await?;
     find_by_member(conn, member_id)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("the profile just saved".to_owned()))
@@ -218,20 +218,24 @@ pub async fn set_chosen_status<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     update_column(conn, profile_id, profile::Column::ChosenStatus, Expr::val(status), now).await?;
-    refresh_status(conn, "id", profile_id).await
+    refresh_status(conn, "id", profile_id, now).await
 }
 
 /// Rewrites `status`, what the public sees, of the profiles matched by `key = id` (`id`
 /// for one profile, `member_id` for a member's): `active` only while the member lists it
 /// and the account is active (a disabled or wiped account leaves no public trace), then
 /// copies it to the rows that list profiles. Call in the transaction that changed either.
-async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64) -> Result<(), DbErr> {
+/// `disabled_since` records when the public stopped seeing it (kept while it stays hidden).
+async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
     let mut params = Params::new(conn.get_database_backend());
+    let at = params.push(now);
     let p = params.push(id);
+    let listed = "chosen_status = 'active' AND \
+         (SELECT m.status FROM member m WHERE m.id = directory_profile.member_id) = 'active'";
     let sql = format!(
-        "UPDATE directory_profile SET status = CASE WHEN chosen_status = 'active' AND \
-         (SELECT m.status FROM member m WHERE m.id = directory_profile.member_id) = 'active' \
-         THEN 'active' ELSE 'disabled' END WHERE {key} = {p}"
+        "UPDATE directory_profile SET status = CASE WHEN {listed} THEN 'active' ELSE 'disabled' END, \
+         disabled_since = CASE WHEN {listed} THEN NULL ELSE COALESCE(disabled_since, {at}) END \
+         WHERE {key} = {p}"
     );
     conn.execute_raw(params.statement(sql)).await?;
     let profile_id = if key == "id" {
@@ -246,8 +250,12 @@ async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64) -> Res
 }
 
 /// After a member's account status changed: their profile's public status follows.
-pub async fn refresh_status_of_member<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<(), DbErr> {
-    refresh_status(conn, "member_id", member_id).await
+pub async fn refresh_status_of_member<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    refresh_status(conn, "member_id", member_id, now).await
 }
 
 /// Sets the persistent search rank (staff tooling and sample data).

@@ -37,6 +37,7 @@ pub struct Query(
     enrolment::query::EnrolmentQuery,
     orders::query::OrderQuery,
     petitions::query::PetitionQuery,
+    privacy::query::PrivacyQuery,
 );
 
 /// The root mutation type.

@@ -194,6 +194,32 @@ pub enum AuditEventKind {
     /// The web app showed a page (`recordPageView`); its path is the detail. Kept for the
     /// log retention (`CPTN_LOG_RETENTION_MONTHS`), then deleted.
     PageViewed,
+    /// A member's personal data was wiped, leaving the tombstone (member number,
+    /// certification history, ledger, petition outcomes, order amounts): by the `retention`
+    /// job after the wipe delay, or by staff completing an erasure request
+    /// (`completeErasureRequest`). The detail names the rule, never the data.
+    MemberWiped,
+    /// An account was deleted for good by the `retention` job (a tombstone after the purge
+    /// period, a never-confirmed or long-inactive account); its orders stay, unlinked. The
+    /// detail names the rule.
+    AccountPurged,
+    /// A profile the public had not seen for `CPTN_DISABLED_PROFILE_YEARS` was deleted by
+    /// the `retention` job.
+    ProfilePurged,
+    /// A petition's evidence file was deleted by the `retention` job
+    /// (`CPTN_EVIDENCE_RETENTION_YEARS` after the decision).
+    EvidenceExpired,
+    /// A member asked for their personal data to be erased (`requestErasure`).
+    ErasureRequested,
+    /// A returning member asked to be linked to their old member number (`requestRelink`).
+    RelinkRequested,
+    /// Staff refused a data request, with the reason (`refusePrivacyRequest`).
+    PrivacyRequestRefused,
+    /// Staff moved a returning member's new login onto their old member number
+    /// (`linkReturningMember`).
+    MemberRelinked,
+    /// The `retention` job flagged an open data request past its due date.
+    PrivacyRequestOverdue,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -1,3 +1,6 @@
-//! The privacy lifecycle (issue 15, in progress): page views.
+//! The privacy lifecycle: page views, retention periods and report, data requests, wipe
+//! receipts.
 
 pub mod mutation;
+pub mod query;
+pub mod types;

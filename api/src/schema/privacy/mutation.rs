@@ -1,9 +1,12 @@
-//! Recording page views.
+//! Recording page views; filing and answering data requests.
 
+use super::types::PrivacyRequest;
 use crate::schema::ContextExt;
+use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
-use crate::services::privacy::page_views;
-use async_graphql::{Context, Object};
+use crate::schema::parse_id;
+use crate::services::privacy::{page_views, requests};
+use async_graphql::{Context, ID, Object};
 
 #[derive(Default)]
 pub struct PrivacyMutation;
@@ -22,5 +25,94 @@ impl PrivacyMutation {
             .await
             .gql()?;
         Ok(true)
+    }
+
+    /// Asks for the caller's personal data to be erased (P23). Staff answer within 30 days
+    /// (`dueAt`); the erasure leaves a tombstone with the member number, certification
+    /// history and credit ledger, kept for a return. `CONFLICT` while one is open.
+    /// Audience: member.
+    async fn request_erasure(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Anything staff should know, at most 2,000 characters.")] message: Option<String>,
+    ) -> async_graphql::Result<PrivacyRequest> {
+        let row = requests::request_erasure(ctx.state(), ctx.viewer(), ctx.meta(), message.as_deref().unwrap_or(""))
+            .await
+            .gql()?;
+        Ok(PrivacyRequest {
+            row,
+            requester: ctx.viewer().member_id(),
+        })
+    }
+
+    /// A returning trainer, registered anew, asks to be linked to their old member number:
+    /// staff check their identity and move this login onto it, with its certification
+    /// history and credits. `CONFLICT` while one is open. Audience: member.
+    async fn request_relink(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The old member number, e.g. `CPTN-000123`.")] old_member_number: String,
+        #[graphql(desc = "How staff can check it is you, at most 2,000 characters.")] message: Option<String>,
+    ) -> async_graphql::Result<PrivacyRequest> {
+        let old = parse_member_number(&old_member_number)
+            .map_err(|_| crate::error::Error::invalid("oldMemberNumber", "A member number looks like CPTN-000123."))
+            .gql()?;
+        let row = requests::request_relink(
+            ctx.state(),
+            ctx.viewer(),
+            ctx.meta(),
+            old,
+            message.as_deref().unwrap_or(""),
+        )
+        .await
+        .gql()?;
+        Ok(PrivacyRequest {
+            row,
+            requester: ctx.viewer().member_id(),
+        })
+    }
+
+    /// Completes an erasure request: the member is wiped to a tombstone (as the retention
+    /// rule does) and a wipe receipt written. Audience: staff.
+    async fn complete_erasure_request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The request's id.")] id: ID,
+    ) -> async_graphql::Result<PrivacyRequest> {
+        let id = parse_id(&id, "id", "Not a request id.")?;
+        let row = requests::complete_erasure(ctx.state(), ctx.viewer(), ctx.meta(), id)
+            .await
+            .gql()?;
+        Ok(PrivacyRequest { row, requester: None })
+    }
+
+    /// Completes a relink request once the person's identity is checked outside the
+    /// system: their new login moves onto the old member number's tombstone (its
+    /// certification history and ledger untouched) and the new, empty account goes; they
+    /// log in again. Audience: staff.
+    async fn link_returning_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The request's id.")] id: ID,
+    ) -> async_graphql::Result<PrivacyRequest> {
+        let id = parse_id(&id, "id", "Not a request id.")?;
+        let row = requests::link_returning_member(ctx.state(), ctx.viewer(), ctx.meta(), id)
+            .await
+            .gql()?;
+        Ok(PrivacyRequest { row, requester: None })
+    }
+
+    /// Refuses a data request with a reason the requester reads. Audience: staff.
+    async fn refuse_privacy_request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The request's id.")] id: ID,
+        #[graphql(desc = "Why, at most 2,000 characters.")] reason: String,
+    ) -> async_graphql::Result<PrivacyRequest> {
+        let id = parse_id(&id, "id", "Not a request id.")?;
+        let row = requests::refuse(ctx.state(), ctx.viewer(), ctx.meta(), id, &reason)
+            .await
+            .gql()?;
+        Ok(PrivacyRequest { row, requester: None })
     }
 }

@@ -200,6 +200,8 @@ pub(super) async fn open_session(
         },
     )
     .await?;
+    // On the state's clock: the retention rules measure inactivity by it.
+    db::members::set_last_login(write.conn(), member.id, write.now()).await?;
     write
         .commit(AuditRecord::new(AuditKind::LoginSucceeded).about(member.id))
         .await?;

@@ -74,7 +74,7 @@ pub async fn set_status(
         (MemberStatus::Disabled, AuditKind::MemberDisabled)
     };
     db::members::set_status(write.conn(), target.id, status, write.now()).await?;
-    db::profiles::refresh_status_of_member(write.conn(), target.id).await?;
+    db::profiles::refresh_status_of_member(write.conn(), target.id, write.now()).await?;
     if !enabled {
         db::sessions::revoke_all_for_member(write.conn(), target.id, Utc::now()).await?;
     }

@@ -1,3 +1,7 @@
-//! The privacy lifecycle (issue 15, in progress): so far page views (P9, P14).
+//! The privacy lifecycle (P3, P8, P9, P23): page views, the retention rules, wiping to a
+//! tombstone and deleting for good, and data subjects' requests.
 
+pub mod erasure;
 pub mod page_views;
+pub mod requests;
+pub mod retention;

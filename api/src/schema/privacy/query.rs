@@ -1,0 +1,65 @@
+//! Reading retention periods, the retention report, data requests and wipe receipts.
+
+use super::types::{
+    PrivacyRequest, PrivacyRequestConnection, PrivacyRequestStatus, RetentionPeriod, RetentionRuleCount, WipeReceipt,
+};
+use crate::schema::ContextExt;
+use crate::schema::account::query::parse_member_number;
+use crate::schema::error::GqlResult;
+use crate::schema::pagination::page_request;
+use crate::services::privacy::{requests, retention};
+use async_graphql::{Context, Object};
+
+#[derive(Default)]
+pub struct PrivacyQuery;
+
+#[Object]
+impl PrivacyQuery {
+    /// Every retention period in force, with the setting that sets it (P3, P8, P9): what
+    /// the `retention` job applies. Audience: admin.
+    async fn retention_policy(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RetentionPeriod>> {
+        let periods = retention::policy(ctx.state(), ctx.viewer()).gql()?;
+        Ok(periods.into_iter().map(Into::into).collect())
+    }
+
+    /// What each retention rule would do if the `retention` job ran now (its dry run):
+    /// counts, no personal data. Audience: admin.
+    async fn retention_report(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RetentionRuleCount>> {
+        let report = retention::report(ctx.state(), ctx.viewer()).await.gql()?;
+        Ok(report.into_iter().map(Into::into).collect())
+    }
+
+    /// The caller's data requests, newest first. Audience: member (their own).
+    async fn my_privacy_requests(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PrivacyRequest>> {
+        let rows = requests::my_requests(ctx.state(), ctx.viewer()).await.gql()?;
+        let requester = ctx.viewer().member_id();
+        Ok(rows.into_iter().map(|row| PrivacyRequest { row, requester }).collect())
+    }
+
+    /// The data request queue, oldest (first due) first. Audience: staff.
+    async fn privacy_requests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only requests in this status (all without).")] status: Option<PrivacyRequestStatus>,
+        #[graphql(desc = "Page size, 1 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last request of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<PrivacyRequestConnection> {
+        let request = page_request(PrivacyRequest::CURSOR_LIST, first, after.as_deref()).gql()?;
+        let page = requests::queue(ctx.state(), ctx.viewer(), status.map(Into::into), request)
+            .await
+            .gql()?;
+        Ok(PrivacyRequest::connection(&request, page))
+    }
+
+    /// The wipe receipts of a member number, oldest first; kept after the tombstone is
+    /// purged. Audience: staff.
+    async fn wipe_receipts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The member number, e.g. `CPTN-000123`.")] member_number: String,
+    ) -> async_graphql::Result<Vec<WipeReceipt>> {
+        let number = parse_member_number(&member_number).gql()?;
+        let rows = requests::wipe_receipts(ctx.state(), ctx.viewer(), number).await.gql()?;
+        Ok(rows.into_iter().map(WipeReceipt).collect())
+    }
+}
