@@ -225,16 +225,15 @@ impl RetentionSettings {
             }
             Ok(value)
         };
-        let wipe_delay_months = match var("CPTN_WIPE_DELAY_MONTHS") {
-            // The default follows a longer grace: nothing is wiped while renewal is open.
-            None => defaults.wipe_delay_months.max(grace_months),
-            Some(_) => {
-                let months = read("CPTN_WIPE_DELAY_MONTHS", defaults.wipe_delay_months, 120)?;
-                if months < grace_months {
-                    bail!("CPTN_WIPE_DELAY_MONTHS ({months}) must not be shorter than CPTN_GRACE_MONTHS ({grace_months})");
-                }
-                months
+        // Unset, the delay follows a longer grace: nothing is wiped while renewal is open.
+        let wipe_delay_months = if var("CPTN_WIPE_DELAY_MONTHS").is_none() {
+            defaults.wipe_delay_months.max(grace_months)
+        } else {
+            let months = read("CPTN_WIPE_DELAY_MONTHS", defaults.wipe_delay_months, 120)?;
+            if months < grace_months {
+                bail!("CPTN_WIPE_DELAY_MONTHS ({months}) must not be shorter than CPTN_GRACE_MONTHS ({grace_months})");
             }
+            months
         };
         let settings = Self {
             log_months: read("CPTN_LOG_RETENTION_MONTHS", defaults.log_months, 120)?,
@@ -683,6 +682,42 @@ mod tests {
         );
         vars.insert("CPTN_TAXES", "GST");
         assert!(Settings::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned())).is_err());
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn the_wipe_delay_is_never_shorter_than_the_grace() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("cptn-retention-{}", uuid::Uuid::new_v4()));
+        let dir_text = dir.display().to_string();
+        let read = |pairs: &[(&str, &str)]| {
+            let mut vars: std::collections::HashMap<&str, &str> = pairs.iter().copied().collect();
+            vars.insert("CPTN_DATA_DIR", dir_text.as_str());
+            Settings::from_lookup(|name| vars.get(name).map(|v| (*v).to_owned()))
+        };
+        let defaults = read(&[])?.retention;
+        assert_eq!(defaults, RetentionSettings::default());
+        // Unset, it follows a longer grace; set shorter than the grace, it is refused.
+        assert_eq!(read(&[("CPTN_GRACE_MONTHS", "9")])?.retention.wipe_delay_months, 9);
+        let short = read(&[("CPTN_GRACE_MONTHS", "9"), ("CPTN_WIPE_DELAY_MONTHS", "6")]);
+        assert!(short.is_err_and(|e| e.to_string().contains("CPTN_WIPE_DELAY_MONTHS")));
+        let set = read(&[
+            ("CPTN_WIPE_DELAY_MONTHS", "12"),
+            ("CPTN_PURGE_AFTER_EXPIRY_YEARS", "10"),
+            ("CPTN_UNCONFIRMED_ACCOUNT_DAYS", "14"),
+            ("CPTN_EVIDENCE_RETENTION_YEARS", "1"),
+        ])?
+        .retention;
+        assert_eq!(
+            (
+                set.wipe_delay_months,
+                set.purge_after_expiry_years,
+                set.unconfirmed_days,
+                set.evidence_years
+            ),
+            (12, 10, 14, 1)
+        );
+        assert!(read(&[("CPTN_INACTIVE_ACCOUNT_YEARS", "0")]).is_err());
         std::fs::remove_dir_all(&dir)?;
         Ok(())
     }

@@ -307,6 +307,10 @@ enum Who {
     Renewable,
     /// A certified member with the credit to renew.
     Renewer,
+    /// A member who asks for erasure.
+    Leaver,
+    /// A member who registered anew and asks for the leaver's number.
+    Returner,
 }
 
 struct Callers {
@@ -315,6 +319,8 @@ struct Callers {
     spare: tests::TestUser,
     renewable: tests::TestUser,
     renewer: tests::TestUser,
+    leaver: tests::TestUser,
+    returner: tests::TestUser,
 }
 
 /// Each mutation of the schema, how to call it successfully, and the kind it must record.
@@ -408,6 +414,13 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
     .await?
     .ok()?;
     let linked = app.new_member().await?;
+    // Data requests: one to refuse (request 1); the leaver's erasure (2) and the
+    // returner's relink onto the leaver's number (3) are filed by the calls.
+    app.graphql_as(&other.token, "mutation { requestErasure { id } }", json!({}))
+        .await?
+        .ok()?;
+    let leaver = app.new_member().await?;
+    let returner = app.new_member().await?;
     let anonymous = |q: &str| Call::Anonymous(q.to_owned());
     let by = |who: Who, q: &str| Call::As(who, q.to_owned());
     let calls = vec![
@@ -769,6 +782,43 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             ),
             AuditKind::CourseProviderRetired,
         ),
+        (
+            "requestErasure",
+            by(
+                Who::Leaver,
+                "mutation { requestErasure(message: \"Please erase me\") { id } }",
+            ),
+            AuditKind::ErasureRequested,
+        ),
+        (
+            "requestRelink",
+            by(
+                Who::Returner,
+                &format!(
+                    "mutation {{ requestRelink(oldMemberNumber: \"{}\") {{ id }} }}",
+                    leaver.member_number
+                ),
+            ),
+            AuditKind::RelinkRequested,
+        ),
+        (
+            "completeErasureRequest",
+            by(Who::Admin, "mutation { completeErasureRequest(id: \"2\") { status } }"),
+            AuditKind::MemberWiped,
+        ),
+        (
+            "linkReturningMember",
+            by(Who::Admin, "mutation { linkReturningMember(id: \"3\") { status } }"),
+            AuditKind::MemberRelinked,
+        ),
+        (
+            "refusePrivacyRequest",
+            by(
+                Who::Admin,
+                "mutation { refusePrivacyRequest(id: \"1\", reason: \"We could not check it was you.\") { status } }",
+            ),
+            AuditKind::PrivacyRequestRefused,
+        ),
     ];
     Ok((
         Callers {
@@ -777,6 +827,8 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             spare,
             renewable,
             renewer,
+            leaver,
+            returner,
         },
         calls,
     ))
@@ -792,6 +844,8 @@ async fn call(app: &TestApp, callers: &Callers, call: &Call) -> Result<Gql> {
                 Who::Spare => &callers.spare.token,
                 Who::Renewable => &callers.renewable.token,
                 Who::Renewer => &callers.renewer.token,
+                Who::Leaver => &callers.leaver.token,
+                Who::Returner => &callers.returner.token,
             };
             app.graphql_as(token, query, json!({})).await
         }

@@ -108,6 +108,8 @@ async fn every_table_and_column_the_migrations_build_is_on_its_entity() -> Resul
         described(entity::session::Entity),
         described(entity::specialty::Entity),
         described(entity::stripe_event::Entity),
+        described(entity::wipe_receipt::Entity),
+        described(entity::privacy_request::Entity),
         described(entity::workshop::Entity),
     ];
     let database = migrated(&app).await?;

@@ -360,6 +360,19 @@ impl TestApp {
         Ok(out)
     }
 
+    /// Runs `job` now (due or not), waiting while the server's own scheduler holds its
+    /// lease; its report.
+    pub async fn run_job(&self, job: api::jobs::JobName) -> Result<api::jobs::JobReport> {
+        let ctx = api::jobs::JobContext::new(self.state.clone(), self.state.db.clone());
+        for _ in 0..200 {
+            if let api::jobs::RunOutcome::Ran(report) = api::jobs::run_once(&ctx, job, true).await? {
+                return Ok(report);
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        bail!("{job} never ran")
+    }
+
     /// The number a counting query (`SELECT COUNT(*) AS n ...`) returns from the app's database.
     pub async fn count(&self, sql: &str) -> Result<i64> {
         #[derive(sea_orm::FromQueryResult)]

@@ -191,10 +191,22 @@ async fn a_failed_attempt_is_retried_with_backoff_and_sent_mail_is_kept_thirty_d
     let ctx = job_context(&working);
     working.clock.advance(chrono::Duration::days(29));
     let report = jobs::dry_run(&ctx, JobName::Retention).await?;
-    assert!(report.lines.iter().any(|l| l.starts_with("sent e-mail") && l.contains(": 0 messages")), "{report:?}");
+    assert!(
+        report
+            .lines
+            .iter()
+            .any(|l| l.starts_with("sent e-mail") && l.contains(": 0 messages")),
+        "{report:?}"
+    );
     working.clock.advance(chrono::Duration::days(2));
     let report = jobs::dry_run(&ctx, JobName::Retention).await?;
-    assert!(report.lines.iter().any(|l| l.starts_with("sent e-mail") && l.contains(": 1 messages")), "{report:?}");
+    assert!(
+        report
+            .lines
+            .iter()
+            .any(|l| l.starts_with("sent e-mail") && l.contains(": 1 messages")),
+        "{report:?}"
+    );
     assert!(
         !report.lines.iter().any(|l| l.contains('@')),
         "no personal data: {report:?}"

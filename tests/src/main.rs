@@ -24,6 +24,7 @@ mod photos;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod privacy;
+mod retention;
 mod schema;
 mod search;
 mod tokens;

@@ -111,14 +111,7 @@ async fn count(app: &TestApp, sql: &str) -> Result<i64> {
 /// Runs `job` now, waiting while the server's own scheduler holds its lease (a run it
 /// started may have begun before the test's change).
 async fn run_job(app: &TestApp, job: api::jobs::JobName) -> Result<()> {
-    let ctx = api::jobs::JobContext::new(app.state.clone(), app.state.db.clone());
-    for _ in 0..200 {
-        if let api::jobs::RunOutcome::Ran(_) = api::jobs::run_once(&ctx, job, true).await? {
-            return Ok(());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    anyhow::bail!("{job} never ran")
+    app.run_job(job).await.map(drop)
 }
 
 async fn run_orders_job(app: &TestApp) -> Result<()> {

@@ -6,8 +6,8 @@ use super::Params;
 use chrono::{DateTime, Utc};
 use entity::enums::{PrivacyRequestKind, PrivacyRequestStatus, WipeReason};
 use entity::{
-    access_log, audit_event, certification_cycle, certification_renewal, coupon, email_confirmation, enrolment,
-    fee, member, order_item, outbox_message, petition, privacy_request, purchase_order, renewal_reminder, session,
+    access_log, audit_event, certification_cycle, certification_renewal, coupon, email_confirmation, enrolment, fee,
+    member, order_item, outbox_message, petition, privacy_request, purchase_order, renewal_reminder, session,
     wipe_receipt,
 };
 use sea_orm::sea_query::{Expr, Query};
@@ -122,7 +122,11 @@ pub async fn sessions_ended_before<C: ConnectionTrait>(
         .add(session::Column::ExpiresAt.lt(before))
         .add(session::Column::RevokedAt.lt(before));
     if delete {
-        Ok(session::Entity::delete_many().filter(ended).exec(conn).await?.rows_affected)
+        Ok(session::Entity::delete_many()
+            .filter(ended)
+            .exec(conn)
+            .await?
+            .rows_affected)
     } else {
         session::Entity::find().filter(ended).count(conn).await
     }
@@ -202,10 +206,10 @@ pub async fn mask_audit_of<C: ConnectionTrait>(conn: &C, member_id: i64, names: 
     for name in names.iter().filter(|n| n.trim().len() >= 3) {
         let mut params = Params::new(conn.get_database_backend());
         let marker = params.push(WIPED_MARKER);
-        let named = params.push((*name).to_owned());
+        let needle = params.push((*name).to_owned());
         let contains = match conn.get_database_backend() {
-            DbBackend::Postgres => format!("strpos(detail, {named}) > 0"),
-            _ => format!("instr(detail, {named}) > 0"),
+            DbBackend::Postgres => format!("strpos(detail, {needle}) > 0"),
+            _ => format!("instr(detail, {needle}) > 0"),
         };
         let sql = format!("UPDATE audit_event SET detail = {marker} WHERE detail IS NOT NULL AND {contains}");
         conn.execute_raw(params.statement(sql)).await?;
@@ -509,7 +513,10 @@ pub async fn holds_records<C: ConnectionTrait>(conn: &C, member_id: i64) -> Resu
             .filter(entity::cec_entry::Column::MemberId.eq(member_id))
             .count(conn)
             .await?,
-        fee::Entity::find().filter(fee::Column::MemberId.eq(member_id)).count(conn).await?,
+        fee::Entity::find()
+            .filter(fee::Column::MemberId.eq(member_id))
+            .count(conn)
+            .await?,
         purchase_order::Entity::find()
             .filter(purchase_order::Column::MemberId.eq(member_id))
             .count(conn)
@@ -538,7 +545,10 @@ pub async fn move_login<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     // The address is unique: it leaves the new row before it lands on the old one.
     member::Entity::update_many()
-        .col_expr(member::Column::Email, Expr::val(format!("relinked-{}@wiped.invalid", from.member_number)))
+        .col_expr(
+            member::Column::Email,
+            Expr::val(format!("relinked-{}@wiped.invalid", from.member_number)),
+        )
         .filter(member::Column::Id.eq(from.id))
         .exec(conn)
         .await?;

@@ -59,14 +59,20 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
     if state.mailer.folder().is_some() {
         mail_counts.push((files, "mail folder files deleted"));
     }
-    line(format!("sent e-mail after {} days", retention.as_secs() / 86_400), &mail_counts);
+    line(
+        format!("sent e-mail after {} days", retention.as_secs() / 86_400),
+        &mail_counts,
+    );
 
     let links_before = now - SPENT_LINKS_KEPT;
-    let links = if dry_run {
+    let spent = if dry_run {
         db::confirmations::count_spent_before(&ctx.db, links_before).await?
     } else {
         db::confirmations::delete_spent_before(&ctx.db, links_before).await?
     };
-    line("spent confirmation links after 7 days".to_owned(), &[(links, "links deleted")]);
+    line(
+        "spent confirmation links after 7 days".to_owned(),
+        &[(spent, "links deleted")],
+    );
     Ok(JobReport { lines })
 }

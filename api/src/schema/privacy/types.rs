@@ -15,9 +15,13 @@ use shared::MemberNumber;
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "crate::services::privacy::retention::PeriodUnit")]
 pub enum RetentionUnit {
+    /// Hours.
     Hours,
+    /// Days.
     Days,
+    /// Calendar months (a period from the 31st ends on the month's last day).
     Months,
+    /// Calendar years.
     Years,
 }
 
@@ -103,8 +107,7 @@ pub enum WipeReason {
     ErasureRequest,
 }
 
-/// A data request (erasure, or a returning member's relink). Audience: the requester,
-/// staff.
+/// A data request: the row and who may read its personal fields.
 pub struct PrivacyRequest {
     pub row: privacy_request::Model,
     /// The requester's member id, when the answer goes to them (staff answers carry none:
@@ -116,16 +119,21 @@ impl PrivacyRequest {
     pub const CURSOR_LIST: &'static str = "privacy-requests";
 
     pub fn connection(request: &PageRequest<i64>, page: Page<privacy_request::Model>) -> PrivacyRequestConnection {
-        plain_connection(Self::CURSOR_LIST, request, page, |r| r.id, |row| PrivacyRequest {
-            row,
-            requester: None,
-        })
+        plain_connection(
+            Self::CURSOR_LIST,
+            request,
+            page,
+            |r| r.id,
+            |row| PrivacyRequest { row, requester: None },
+        )
     }
 }
 
 /// A page of data requests.
 pub type PrivacyRequestConnection = Connection<String, PrivacyRequest>;
 
+/// A data request (erasure, or a returning member's relink). Audience: the requester,
+/// staff.
 #[Object]
 impl PrivacyRequest {
     /// Its id. Audience: the requester, staff.
@@ -197,10 +205,11 @@ impl PrivacyRequest {
     }
 }
 
-/// The proof that a member number's personal data was wiped: when, why and which
-/// categories; no personal data. Audience: staff.
+/// A wipe receipt row.
 pub struct WipeReceipt(pub wipe_receipt::Model);
 
+/// The proof that a member number's personal data was wiped: when, why and which
+/// categories; no personal data. Audience: staff.
 #[Object]
 impl WipeReceipt {
     /// The member number wiped. Audience: staff.

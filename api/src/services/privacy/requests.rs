@@ -64,7 +64,7 @@ async fn file(
             claimed_number: claimed.map(|n| n.0),
             message: &message,
             created_at: now,
-            due_at: now + chrono::Duration::days(REQUEST_DUE_DAYS as i64),
+            due_at: now + chrono::Duration::days(REQUEST_DUE_DAYS),
         },
     )
     .await?;
@@ -108,7 +108,15 @@ pub async fn request_relink(
     if old_number.0 == me.member_number {
         return Err(Error::invalid("oldMemberNumber", "This is your current member number."));
     }
-    file(state, viewer, meta, PrivacyRequestKind::Relink, Some(old_number), message).await
+    file(
+        state,
+        viewer,
+        meta,
+        PrivacyRequestKind::Relink,
+        Some(old_number),
+        message,
+    )
+    .await
 }
 
 /// The caller's requests, newest first (a completed relink's too, now under the old number).
@@ -219,13 +227,25 @@ pub async fn link_returning_member(
         "Your login now holds member number {}, with its certification history and credits.",
         MemberNumber(claimed)
     );
-    db::privacy::close_request(write.conn(), id, PrivacyRequestStatus::Completed, Some(me), &outcome, now).await?;
+    db::privacy::close_request(
+        write.conn(),
+        id,
+        PrivacyRequestStatus::Completed,
+        Some(me),
+        &outcome,
+        now,
+    )
+    .await?;
     write
-        .commit(AuditRecord::new(AuditKind::MemberRelinked).about(tombstone.id).detail(format!(
-            "request {id}: {} moved onto {}",
-            MemberNumber(new.member_number),
-            MemberNumber(claimed)
-        )))
+        .commit(
+            AuditRecord::new(AuditKind::MemberRelinked)
+                .about(tombstone.id)
+                .detail(format!(
+                    "request {id}: {} moved onto {}",
+                    MemberNumber(new.member_number),
+                    MemberNumber(claimed)
+                )),
+        )
         .await?;
     reread(state, id).await
 }
@@ -266,7 +286,11 @@ async fn reread(state: &AppState, id: i64) -> Result<privacy_request::Model> {
 
 /// Staff: the wipe receipts of member number `number`, oldest first (kept after a purge).
 #[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
-pub async fn wipe_receipts(state: &AppState, viewer: &Viewer, number: MemberNumber) -> Result<Vec<wipe_receipt::Model>> {
+pub async fn wipe_receipts(
+    state: &AppState,
+    viewer: &Viewer,
+    number: MemberNumber,
+) -> Result<Vec<wipe_receipt::Model>> {
     authz::require(viewer, Audience::Staff, Subject::NOBODY)?;
     Ok(db::privacy::receipts_of(&state.db, number.0).await?)
 }

@@ -20,7 +20,7 @@ use entity::enums::{AuditKind, WipeReason};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 /// How long a data request may wait for its answer (PIPEDA and GDPR: 30 days).
-pub const REQUEST_DUE_DAYS: u64 = 30;
+pub const REQUEST_DUE_DAYS: i64 = 30;
 
 /// One retention period as an admin reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,7 +185,11 @@ pub async fn apply(db_pool: &DatabaseConnection, state: &AppState, dry_run: bool
     let overdue = flag_overdue_requests(db_pool, now, dry_run).await?;
     let outcome = |rule: String, what, count| RuleOutcome { rule, what, count };
     Ok(vec![
-        outcome(format!("wipe {} months after expiry", r.wipe_delay_months), "accounts wiped to a tombstone", wiped),
+        outcome(
+            format!("wipe {} months after expiry", r.wipe_delay_months),
+            "accounts wiped to a tombstone",
+            wiped,
+        ),
         outcome(
             format!("purge {} years after expiry", r.purge_after_expiry_years),
             "tombstones deleted",
@@ -234,7 +238,12 @@ async fn last_cycle_end<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<
     Ok(cycles.iter().map(|c| c.ends_on).max())
 }
 
-async fn wipe_expired(db_pool: &DatabaseConnection, state: &AppState, now: DateTime<Utc>, dry_run: bool) -> Result<u64> {
+async fn wipe_expired(
+    db_pool: &DatabaseConnection,
+    state: &AppState,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<u64> {
     let rules = &state.settings.retention;
     let today = now.date_naive();
     let due = |ends: Option<NaiveDate>| ends.is_some_and(|e| wipe_on(e, rules) <= today && today < purge_on(e, rules));
@@ -370,7 +379,12 @@ async fn purge_unconfirmed(
     Ok(count)
 }
 
-async fn purge_inactive(db_pool: &DatabaseConnection, state: &AppState, now: DateTime<Utc>, dry_run: bool) -> Result<u64> {
+async fn purge_inactive(
+    db_pool: &DatabaseConnection,
+    state: &AppState,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<u64> {
     let years = state.settings.retention.inactive_years;
     let before = now
         .checked_sub_months(Months::new(years.saturating_mul(12)))
@@ -406,7 +420,8 @@ async fn purge_disabled_profiles(
     for profile in candidates {
         let write = AuditedWrite::begin(db_pool, Actor::operator(now)).await?;
         let current = db::profiles::find_by_member(write.conn(), profile.member_id).await?;
-        if !current.is_some_and(|p| p.disabled_since.is_some_and(|since| since < before)) {
+        let still_hidden = current.is_some_and(|p| p.disabled_since.is_some_and(|since| since < before));
+        if !still_hidden {
             continue;
         }
         let photo = erasure::delete_profile_of(write.conn(), profile.member_id).await?;
@@ -429,7 +444,12 @@ async fn purge_disabled_profiles(
     Ok(count)
 }
 
-async fn expire_evidence(db_pool: &DatabaseConnection, state: &AppState, now: DateTime<Utc>, dry_run: bool) -> Result<u64> {
+async fn expire_evidence(
+    db_pool: &DatabaseConnection,
+    state: &AppState,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<u64> {
     let years = state.settings.retention.evidence_years;
     let before = now
         .checked_sub_months(Months::new(years.saturating_mul(12)))
@@ -453,7 +473,10 @@ async fn expire_evidence(db_pool: &DatabaseConnection, state: &AppState, now: Da
             .await?;
         state
             .storage
-            .remove(crate::services::storage::FileKind::PetitionEvidence, &petition.evidence_file)
+            .remove(
+                crate::services::storage::FileKind::PetitionEvidence,
+                &petition.evidence_file,
+            )
             .await;
         count += 1;
     }
@@ -475,7 +498,11 @@ async fn flag_overdue_requests(db_pool: &DatabaseConnection, now: DateTime<Utc>,
             .commit(
                 AuditRecord::new(AuditKind::PrivacyRequestOverdue)
                     .about(member.map(|m| m.id))
-                    .detail(format!("request {} was due {}", request.id, request.due_at.date_naive())),
+                    .detail(format!(
+                        "request {} was due {}",
+                        request.id,
+                        request.due_at.date_naive()
+                    )),
             )
             .await?;
         count += 1;
