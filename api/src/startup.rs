@@ -225,6 +225,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             )
             .route("/photos/{file}", web::get().to(http::photos::serve))
             .route("/evidence/{petition}", web::get().to(http::evidence::serve))
+            .route("/exports/{id}", web::get().to(http::exports::download))
             .service(
                 web::resource("/webhooks/stripe")
                     .app_data(web::PayloadConfig::new(http::webhooks::MAX_EVENT_BYTES))

@@ -350,6 +350,7 @@ pub enum AuditKind {
     PrivacyRequestRefused,
     MemberRelinked,
     PrivacyRequestOverdue,
+    DataExported,
 }
 
 impl AuditKind {

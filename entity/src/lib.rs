@@ -12,6 +12,7 @@ pub mod counter;
 pub mod coupon;
 pub mod course;
 pub mod course_provider;
+pub mod data_export;
 pub mod directory_profile;
 pub mod email_confirmation;
 pub mod enrolment;

@@ -11,6 +11,8 @@
 //!   categories: the proof, holding no personal data.
 //! - `privacy_request`: a member's erasure request or a returning member's request to be
 //!   linked to their old member number, in the staff queue with its due date.
+//! - `data_export`: an archive of everything held about a member, built on their request
+//!   and deleted 24 hours later (the file under the storage root, named at random).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -24,91 +26,17 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
-            timestamp_with_time_zone_null(Member::WipedAt),
-            timestamp_with_time_zone_null(Member::LastLoginAt),
-        ] {
-            manager
-                .alter_table(Table::alter().table(Member::Table).add_column(column).to_owned())
-                .await?;
-        }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(DirectoryProfile::Table)
-                    .add_column(timestamp_with_time_zone_null(DirectoryProfile::DisabledSince))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .exec_stmt(
-                Query::update()
-                    .table(DirectoryProfile::Table)
-                    .value(DirectoryProfile::DisabledSince, Expr::col(DirectoryProfile::UpdatedAt))
-                    .and_where(Expr::col(DirectoryProfile::Status).eq("disabled"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(WipeReceipt::Table)
-                    .col(big_pk_auto(WipeReceipt::Id))
-                    .col(big_integer(WipeReceipt::MemberNumber))
-                    .col(string_len(WipeReceipt::Reason, 24))
-                    .col(text(WipeReceipt::Categories))
-                    .col(timestamp_with_time_zone(WipeReceipt::WipedAt))
-                    .col(big_integer_null(WipeReceipt::RequestId))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_wipe_receipt_number")
-                    .table(WipeReceipt::Table)
-                    .col(WipeReceipt::MemberNumber)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(PrivacyRequest::Table)
-                    .col(big_pk_auto(PrivacyRequest::Id))
-                    .col(string_len(PrivacyRequest::Kind, 16))
-                    .col(big_integer(PrivacyRequest::MemberNumber))
-                    .col(big_integer_null(PrivacyRequest::ClaimedNumber))
-                    .col(text(PrivacyRequest::Message))
-                    .col(string_len(PrivacyRequest::Status, 16))
-                    .col(timestamp_with_time_zone(PrivacyRequest::CreatedAt))
-                    .col(timestamp_with_time_zone(PrivacyRequest::DueAt))
-                    .col(timestamp_with_time_zone_null(PrivacyRequest::ClosedAt))
-                    .col(big_integer_null(PrivacyRequest::ClosedBy))
-                    .col(text_null(PrivacyRequest::Outcome))
-                    .col(timestamp_with_time_zone_null(PrivacyRequest::FlaggedOverdueAt))
-                    .to_owned(),
-            )
-            .await?;
-        for (name, column) in [
-            ("idx_privacy_request_member", PrivacyRequest::MemberNumber),
-            ("idx_privacy_request_status", PrivacyRequest::Status),
-        ] {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(PrivacyRequest::Table)
-                        .col(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        add_columns(manager).await?;
+        create_receipts_and_requests(manager).await?;
+        create_exports(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [PrivacyRequest::Table.into_iden(), WipeReceipt::Table.into_iden()] {
+        for table in [
+            DataExport::Table.into_iden(),
+            PrivacyRequest::Table.into_iden(),
+            WipeReceipt::Table.into_iden(),
+        ] {
             manager
                 .drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;
@@ -130,9 +58,141 @@ impl MigrationTrait for Migration {
     }
 }
 
+async fn add_columns(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    for column in [
+        timestamp_with_time_zone_null(Member::WipedAt),
+        timestamp_with_time_zone_null(Member::LastLoginAt),
+    ] {
+        manager
+            .alter_table(Table::alter().table(Member::Table).add_column(column).to_owned())
+            .await?;
+    }
+    manager
+        .alter_table(
+            Table::alter()
+                .table(DirectoryProfile::Table)
+                .add_column(timestamp_with_time_zone_null(DirectoryProfile::DisabledSince))
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .exec_stmt(
+            Query::update()
+                .table(DirectoryProfile::Table)
+                .value(DirectoryProfile::DisabledSince, Expr::col(DirectoryProfile::UpdatedAt))
+                .and_where(Expr::col(DirectoryProfile::Status).eq("disabled"))
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn create_receipts_and_requests(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table(WipeReceipt::Table)
+                .col(big_pk_auto(WipeReceipt::Id))
+                .col(big_integer(WipeReceipt::MemberNumber))
+                .col(string_len(WipeReceipt::Reason, 24))
+                .col(text(WipeReceipt::Categories))
+                .col(timestamp_with_time_zone(WipeReceipt::WipedAt))
+                .col(big_integer_null(WipeReceipt::RequestId))
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("idx_wipe_receipt_number")
+                .table(WipeReceipt::Table)
+                .col(WipeReceipt::MemberNumber)
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table(PrivacyRequest::Table)
+                .col(big_pk_auto(PrivacyRequest::Id))
+                .col(string_len(PrivacyRequest::Kind, 16))
+                .col(big_integer(PrivacyRequest::MemberNumber))
+                .col(big_integer_null(PrivacyRequest::ClaimedNumber))
+                .col(text(PrivacyRequest::Message))
+                .col(string_len(PrivacyRequest::Status, 16))
+                .col(timestamp_with_time_zone(PrivacyRequest::CreatedAt))
+                .col(timestamp_with_time_zone(PrivacyRequest::DueAt))
+                .col(timestamp_with_time_zone_null(PrivacyRequest::ClosedAt))
+                .col(big_integer_null(PrivacyRequest::ClosedBy))
+                .col(text_null(PrivacyRequest::Outcome))
+                .col(timestamp_with_time_zone_null(PrivacyRequest::FlaggedOverdueAt))
+                .to_owned(),
+        )
+        .await?;
+    for (name, column) in [
+        ("idx_privacy_request_member", PrivacyRequest::MemberNumber),
+        ("idx_privacy_request_status", PrivacyRequest::Status),
+    ] {
+        manager
+            .create_index(
+                Index::create()
+                    .name(name)
+                    .table(PrivacyRequest::Table)
+                    .col(column)
+                    .to_owned(),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+async fn create_exports(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table(DataExport::Table)
+                .col(big_pk_auto(DataExport::Id))
+                .col(big_integer(DataExport::MemberId))
+                .col(string_len(DataExport::File, 64))
+                .col(big_integer(DataExport::Bytes))
+                .col(timestamp_with_time_zone(DataExport::CreatedAt))
+                .col(timestamp_with_time_zone(DataExport::ExpiresAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(DataExport::Table, DataExport::MemberId)
+                        .to(Member::Table, Member::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("idx_data_export_member")
+                .table(DataExport::Table)
+                .col(DataExport::MemberId)
+                .to_owned(),
+        )
+        .await?;
+    Ok(())
+}
+
+#[derive(DeriveIden)]
+enum DataExport {
+    Table,
+    Id,
+    MemberId,
+    File,
+    Bytes,
+    CreatedAt,
+    ExpiresAt,
+}
+
 #[derive(DeriveIden)]
 enum Member {
     Table,
+    Id,
     WipedAt,
     LastLoginAt,
 }

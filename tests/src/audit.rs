@@ -783,6 +783,11 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             AuditKind::CourseProviderRetired,
         ),
         (
+            "exportMyData",
+            by(Who::Leaver, "mutation { exportMyData { id } }"),
+            AuditKind::DataExported,
+        ),
+        (
             "requestErasure",
             by(
                 Who::Leaver,

@@ -218,7 +218,12 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
     assert_eq!(kept.len(), 1, "the petition's evidence is stored");
     let evidence_orphan = evidence.join("00000000000000000000000000000000.pdf");
     std::fs::write(&evidence_orphan, b"%PDF-")?;
+    // A data export archive whose row is gone (a crash between file and row).
+    std::fs::create_dir_all(root.join("exports"))?;
+    let export_orphan = root.join("exports/0000000000000000000000000000000a.zip");
+    std::fs::write(&export_orphan, b"PK\x03\x04")?;
     for path in [
+        &export_orphan,
         &orphan,
         &unfinished,
         &stranger,
@@ -234,7 +239,8 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
         preview.lines,
         vec![
             "photos: would remove 1 files no row names and 1 unfinished uploads".to_owned(),
-            "evidence: would remove 1 files no row names and 0 unfinished uploads".to_owned()
+            "evidence: would remove 1 files no row names and 0 unfinished uploads".to_owned(),
+            "exports: would remove 1 files no row names and 0 unfinished uploads".to_owned(),
         ]
     );
     assert!(orphan.exists() && unfinished.exists(), "a dry run removes nothing");
@@ -246,6 +252,7 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
     assert!(stranger.exists(), "a file storage did not name is not storage's");
     assert!(photos.join(&name).exists(), "the profile's photo stays, however old");
     assert!(!evidence_orphan.exists(), "orphaned evidence is removed");
+    assert!(!export_orphan.exists(), "an archive no row names is removed");
     assert!(kept[0].exists(), "a petition's evidence stays");
     assert_eq!(first.send(first.client.get(first.url(&url))).await?.status(), 200);
     Ok(())

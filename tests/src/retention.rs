@@ -731,3 +731,200 @@ async fn an_erasure_request_is_answered_with_the_wipe_and_flagged_when_overdue()
     assert!(node["flaggedOverdueAt"].is_string());
     Ok(())
 }
+
+/// The members' archives: `data.json` parsed, and the other files by path.
+fn unzip(bytes: &[u8]) -> Result<(serde_json::Value, std::collections::HashMap<String, Vec<u8>>)> {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut document = serde_json::Value::Null;
+    let mut files = std::collections::HashMap::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index)?;
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content)?;
+        let name = entry.name().to_owned();
+        if name.ends_with("/data.json") {
+            document = serde_json::from_slice(&content)?;
+        } else {
+            files.insert(name, content);
+        }
+    }
+    Ok((document, files))
+}
+
+async fn download(app: &TestApp, path: &str, token: Option<&str>) -> Result<reqwest::Response> {
+    let mut request = app.client.get(app.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    app.send(request).await
+}
+
+#[tokio::test]
+async fn the_export_holds_everything_about_the_caller_and_nothing_about_anyone_else() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let staff = app.new_with_role(Role::Staff).await?;
+    let member = distinctive_member(&app, "Xanthe Exporter").await?;
+    let other = distinctive_member(&app, "Otto Otherperson").await?;
+    record_certification(&app, &staff, &member, today(&app)).await?;
+    add_credit(&app, &staff, &member, today(&app)).await?;
+    fill_with_personal_data(&app, &staff, &member).await?;
+    fill_with_personal_data(&app, &staff, &other).await?;
+    app.graphql_as(
+        &member.token,
+        "mutation { recordPageView(path: \"/account/privacy\") }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+
+    let built = app
+        .graphql_as(
+            &member.token,
+            "mutation { exportMyData { id downloadPath expiresAt bytes } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    let path = built.str("exportMyData.downloadPath")?.to_owned();
+    // Asking again at once answers the same archive.
+    let again = app
+        .graphql_as(&member.token, "mutation { exportMyData { id } }", json!({}))
+        .await?
+        .ok()?;
+    assert_eq!(again.str("exportMyData.id")?, built.str("exportMyData.id")?);
+
+    // The path alone opens nothing, nor another member's token.
+    assert_eq!(download(&app, &path, None).await?.status(), 401);
+    assert_eq!(download(&app, &path, Some(&other.token)).await?.status(), 404);
+    let response = download(&app, &path, Some(&member.token)).await?;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert!(response.headers()["cache-control"].to_str()?.contains("no-store"));
+    let (document, files) = unzip(&response.bytes().await?)?;
+    let text = document.to_string();
+    for held in [
+        member.email.as_str(),
+        "Xanthe Exporter",
+        "+1 306 555 0177",
+        "Quarrington Lane",
+        "1980-04-05",
+        "Kettlebells",
+        "Do you train on weekends?",
+        "/account/privacy",
+        "login_succeeded",
+        "Course credited by hand",
+    ] {
+        assert!(text.contains(held), "{held} is missing from the export");
+    }
+    for table in [
+        "member",
+        "directory_profile",
+        "certification_cycle",
+        "cec_entry",
+        "petition",
+        "fee",
+        "purchase_order",
+        "order_item",
+        "session",
+        "audit_event",
+        "outbox_message",
+    ] {
+        let rows = document["tables"][table].as_array().map_or(0, Vec::len);
+        assert!(rows > 0, "no {table} rows in the export");
+    }
+    // A relayed message is exported as received (it names its sender, who wrote to the
+    // member); nothing of the other member, no secret, no staff member.
+    for foreign in [
+        other.email.as_str(),
+        "Otherperson",
+        "password_hash",
+        "argon2",
+        "current_jti",
+        &staff.email,
+    ] {
+        assert!(!text.contains(foreign), "{foreign} must not be in the export");
+    }
+    assert!(
+        files.keys().any(|f| f.contains("/files/profile-photo-0.png")),
+        "{:?}",
+        files.keys()
+    );
+    let evidence = files
+        .iter()
+        .find(|(f, _)| f.contains("-evidence.pdf"))
+        .context("the evidence")?;
+    assert_eq!(evidence.1, &crate::petitions::pdf(700));
+
+    // After 24 hours the archive is deleted, row and file.
+    assert_eq!(files_in(&app, "exports"), 1);
+    app.clock.advance(chrono::Duration::hours(25));
+    let report = retention(&app).await?;
+    assert_eq!(
+        count_in(&report, "data export archives after 24 hours")?,
+        1,
+        "{report:?}"
+    );
+    assert_eq!(files_in(&app, "exports"), 0);
+    assert_eq!(download(&app, &path, Some(&member.token)).await?.status(), 404);
+    Ok(())
+}
+
+/// The columns of the migrated schema that name a member, by this codebase's convention:
+/// `member_id`, `..._member_id`, `member_number`, `claimed_number`, `actor_id`, `..._by`,
+/// and the member table's own `id`.
+async fn member_columns(app: &TestApp) -> Result<Vec<(String, String)>> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+         WHERE table_schema = current_schema()"
+    } else {
+        "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+    };
+    let rows = db.query_all_raw(Statement::from_string(backend, sql)).await?;
+    let mut columns = Vec::new();
+    for row in rows {
+        let (table, column): (String, String) = (row.try_get("", "t")?, row.try_get("", "c")?);
+        let names_a_member = column == "member_id"
+            || column.ends_with("_member_id")
+            || column == "member_number"
+            || column == "claimed_number"
+            || column == "actor_id"
+            || column.ends_with("_by")
+            || (table == "member" && column == "id");
+        if names_a_member && !table.starts_with("seaql_") {
+            columns.push((table, column));
+        }
+    }
+    columns.sort();
+    Ok(columns)
+}
+
+#[tokio::test]
+async fn every_column_naming_a_member_is_exported_or_excluded_with_a_reason() -> Result<()> {
+    use api::services::privacy::export::{EXPORTED, NOT_EXPORTED};
+    let app = TestApp::spawn().await?;
+    let in_schema = member_columns(&app).await?;
+    let mut listed: Vec<(String, String)> = EXPORTED
+        .iter()
+        .map(|(t, c, _)| ((*t).to_owned(), (*c).to_owned()))
+        .chain(NOT_EXPORTED.iter().map(|(t, c, _)| ((*t).to_owned(), (*c).to_owned())))
+        .collect();
+    listed.sort();
+    listed.dedup();
+    let forgotten: Vec<_> = in_schema.iter().filter(|c| !listed.contains(c)).collect();
+    assert!(
+        forgotten.is_empty(),
+        "columns naming a member in neither list: {forgotten:?}"
+    );
+    let stale: Vec<_> = listed.iter().filter(|c| !in_schema.contains(c)).collect();
+    assert!(stale.is_empty(), "listed columns the schema does not have: {stale:?}");
+    assert!(
+        NOT_EXPORTED.iter().all(|(_, _, why)| why.len() > 10),
+        "each exclusion says why"
+    );
+    Ok(())
+}

@@ -6,9 +6,9 @@ use super::Params;
 use chrono::{DateTime, Utc};
 use entity::enums::{PrivacyRequestKind, PrivacyRequestStatus, WipeReason};
 use entity::{
-    access_log, audit_event, certification_cycle, certification_renewal, coupon, email_confirmation, enrolment, fee,
-    member, order_item, outbox_message, petition, privacy_request, purchase_order, renewal_reminder, session,
-    wipe_receipt,
+    access_log, audit_event, certification_cycle, certification_renewal, coupon, data_export, email_confirmation,
+    enrolment, fee, member, order_item, outbox_message, petition, privacy_request, purchase_order, renewal_reminder,
+    session, wipe_receipt,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -592,4 +592,114 @@ pub async fn move_login<C: ConnectionTrait>(
         .await?;
     member::Entity::delete_by_id(from.id).exec(conn).await?;
     Ok(())
+}
+
+/// The stored names among `files` that a data export row names.
+pub async fn exports_in_use<C: ConnectionTrait>(
+    conn: &C,
+    files: &[String],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut used = std::collections::HashSet::new();
+    for chunk in files.chunks(500) {
+        let rows: Vec<String> = data_export::Entity::find()
+            .select_only()
+            .column(data_export::Column::File)
+            .filter(data_export::Column::File.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        used.extend(rows);
+    }
+    Ok(used)
+}
+
+pub async fn insert_export<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    file: &str,
+    bytes: i64,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<data_export::Model, DbErr> {
+    data_export::ActiveModel {
+        member_id: Set(member_id),
+        file: Set(file.to_owned()),
+        bytes: Set(bytes),
+        created_at: Set(created_at),
+        expires_at: Set(expires_at),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+/// The member's archives not yet expired at `now`, newest first.
+pub async fn live_exports_of<C: ConnectionTrait>(
+    conn: &C,
+    member_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<data_export::Model>, DbErr> {
+    data_export::Entity::find()
+        .filter(data_export::Column::MemberId.eq(member_id))
+        .filter(data_export::Column::ExpiresAt.gt(now))
+        .order_by_desc(data_export::Column::Id)
+        .all(conn)
+        .await
+}
+
+pub async fn find_export<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<data_export::Model>, DbErr> {
+    data_export::Entity::find_by_id(id).one(conn).await
+}
+
+/// Archives expired at `now`; with `delete`, their rows go (the caller removes the files).
+pub async fn expired_exports<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+    delete: bool,
+) -> Result<Vec<data_export::Model>, DbErr> {
+    let expired = data_export::Entity::find()
+        .filter(data_export::Column::ExpiresAt.lte(now))
+        .all(conn)
+        .await?;
+    if delete && !expired.is_empty() {
+        data_export::Entity::delete_many()
+            .filter(data_export::Column::Id.is_in(expired.iter().map(|e| e.id)))
+            .exec(conn)
+            .await?;
+    }
+    Ok(expired)
+}
+
+/// Deletes the member's archives; returns their files, to remove after the commit.
+pub async fn delete_exports_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<Vec<String>, DbErr> {
+    let files = data_export::Entity::find()
+        .select_only()
+        .column(data_export::Column::File)
+        .filter(data_export::Column::MemberId.eq(member_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    data_export::Entity::delete_many()
+        .filter(data_export::Column::MemberId.eq(member_id))
+        .exec(conn)
+        .await?;
+    Ok(files)
+}
+
+/// What the export holds of one table: the rows whose `column` is the member's (`key`),
+/// every column as JSON, in id order where the table has one.
+pub async fn rows_about<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    column: &str,
+    key: i64,
+) -> Result<Vec<serde_json::Value>, DbErr> {
+    let mut params = Params::new(conn.get_database_backend());
+    let p = params.push(key);
+    // Table and column come from the export's own constant list, never from a request.
+    let sql = format!("SELECT * FROM {table} WHERE {column} = {p}");
+    let rows = conn.query_all_raw(params.statement(sql)).await?;
+    rows.iter()
+        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
+        .collect()
 }

@@ -4,6 +4,7 @@
 pub mod access_log;
 pub mod client_ip;
 pub mod evidence;
+pub mod exports;
 pub mod graphql;
 pub mod health;
 pub mod photos;

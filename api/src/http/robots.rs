@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
-const PERSONAL_PREFIXES: [&str; 7] = [
+const PERSONAL_PREFIXES: [&str; 8] = [
     "/trainers/",
     "/photos/",
     "/graphql",
@@ -15,6 +15,7 @@ const PERSONAL_PREFIXES: [&str; 7] = [
     "/verify",
     "/staff",
     "/evidence/",
+    "/exports/",
 ];
 
 pub async fn middleware(

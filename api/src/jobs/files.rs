@@ -26,6 +26,7 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
         let in_use = match kind {
             FileKind::ProfilePhoto => db::profiles::photos_in_use(&ctx.db, &stored).await?,
             FileKind::PetitionEvidence => db::petitions::evidence_in_use(&ctx.db, &stored).await?,
+            FileKind::DataExport => db::privacy::exports_in_use(&ctx.db, &stored).await?,
         };
         let orphans: Vec<&String> = stored.iter().filter(|name| !in_use.contains(*name)).collect();
         if !dry_run {

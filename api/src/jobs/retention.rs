@@ -11,6 +11,7 @@
 use super::{JobContext, JobReport};
 use crate::error::Result;
 use crate::services::privacy::retention;
+use crate::services::storage::FileKind;
 use crate::{db, services::mail};
 
 /// Spent confirmation links are kept this long (to tell "already used" from "unknown").
@@ -50,6 +51,17 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
     line(
         format!("audit IP addresses and user agents after {months} months"),
         &[(addresses, "rows masked")],
+    );
+
+    let expired = db::privacy::expired_exports(&ctx.db, now, !dry_run).await?;
+    if !dry_run {
+        for export in &expired {
+            state.storage.remove(FileKind::DataExport, &export.file).await;
+        }
+    }
+    line(
+        "data export archives after 24 hours".to_owned(),
+        &[(expired.len() as u64, "archives deleted")],
     );
 
     let retention = state.settings.mail.retention;

@@ -1,5 +1,6 @@
-//! Uploaded files: one place that names, checks, writes, reads and removes them, for every
-//! domain that keeps files (profile photos, petition evidence).
+//! Stored files: one place that names, checks, writes, reads and removes them, for every
+//! domain that keeps files (profile photos and petition evidence, uploaded; data export
+//! archives, built by the server).
 //!
 //! - A file's name is random (128 bits, hex) plus the extension of its sniffed type: it
 //!   never comes from the uploader, so it can name no other path and guesses find nothing.
@@ -29,17 +30,23 @@ pub enum FileKind {
     ProfilePhoto,
     /// A petition's evidence (a certificate, a transcript): PDF, PNG or JPEG, at most 10 MiB.
     PetitionEvidence,
+    /// A member's data export (P23): a zip archive the server builds, never an upload.
+    DataExport,
 }
 
 impl FileKind {
     /// Every kind, for the clean-up job.
-    pub const ALL: [FileKind; 2] = [FileKind::ProfilePhoto, FileKind::PetitionEvidence];
+    pub const ALL: [FileKind; 3] = [FileKind::ProfilePhoto, FileKind::PetitionEvidence, FileKind::DataExport];
+
+    /// The kinds a client uploads (their largest size bounds request bodies).
+    pub const UPLOADS: [FileKind; 2] = [FileKind::ProfilePhoto, FileKind::PetitionEvidence];
 
     /// The folder under the storage root.
     pub const fn folder(self) -> &'static str {
         match self {
             FileKind::ProfilePhoto => "photos",
             FileKind::PetitionEvidence => "evidence",
+            FileKind::DataExport => "exports",
         }
     }
 
@@ -48,6 +55,8 @@ impl FileKind {
         match self {
             FileKind::ProfilePhoto => 5 * 1024 * 1024,
             FileKind::PetitionEvidence => 10 * 1024 * 1024,
+            // Everything one member holds: a profile photo and a few dozen evidence files.
+            FileKind::DataExport => 512 * 1024 * 1024,
         }
     }
 
@@ -56,6 +65,7 @@ impl FileKind {
         match self {
             FileKind::ProfilePhoto => &[ContentType::Png, ContentType::Jpeg, ContentType::WebP],
             FileKind::PetitionEvidence => &[ContentType::Pdf, ContentType::Png, ContentType::Jpeg],
+            FileKind::DataExport => &[ContentType::Zip],
         }
     }
 
@@ -64,6 +74,7 @@ impl FileKind {
         match self {
             FileKind::ProfilePhoto => "Upload a PNG, JPEG or WebP image.",
             FileKind::PetitionEvidence => "Upload a PDF, or a PNG or JPEG image.",
+            FileKind::DataExport => "A data export is a zip archive.",
         }
     }
 }
@@ -72,8 +83,8 @@ impl FileKind {
 pub const MAX_UPLOAD_BYTES: usize = {
     let mut largest = 0;
     let mut i = 0;
-    while i < FileKind::ALL.len() {
-        let size = FileKind::ALL[i].max_bytes();
+    while i < FileKind::UPLOADS.len() {
+        let size = FileKind::UPLOADS[i].max_bytes();
         if size > largest {
             largest = size;
         }
@@ -89,10 +100,17 @@ pub enum ContentType {
     Jpeg,
     WebP,
     Pdf,
+    Zip,
 }
 
 impl ContentType {
-    const ALL: [ContentType; 4] = [ContentType::Png, ContentType::Jpeg, ContentType::WebP, ContentType::Pdf];
+    const ALL: [ContentType; 5] = [
+        ContentType::Png,
+        ContentType::Jpeg,
+        ContentType::WebP,
+        ContentType::Pdf,
+        ContentType::Zip,
+    ];
 
     /// The type `bytes` start like, if any.
     pub fn sniff(bytes: &[u8]) -> Option<Self> {
@@ -104,6 +122,8 @@ impl ContentType {
             Some(Self::WebP)
         } else if bytes.starts_with(b"%PDF-") {
             Some(Self::Pdf)
+        } else if bytes.starts_with(b"PK\x03\x04") {
+            Some(Self::Zip)
         } else {
             None
         }
@@ -115,6 +135,7 @@ impl ContentType {
             Self::Jpeg => "jpg",
             Self::WebP => "webp",
             Self::Pdf => "pdf",
+            Self::Zip => "zip",
         }
     }
 
@@ -128,6 +149,7 @@ impl ContentType {
             Self::Jpeg => "image/jpeg",
             Self::WebP => "image/webp",
             Self::Pdf => "application/pdf",
+            Self::Zip => "application/zip",
         }
     }
 }

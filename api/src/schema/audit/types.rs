@@ -220,6 +220,8 @@ pub enum AuditEventKind {
     MemberRelinked,
     /// The `retention` job flagged an open data request past its due date.
     PrivacyRequestOverdue,
+    /// A member had an archive of their data built (`exportMyData`).
+    DataExported,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -1,11 +1,11 @@
 //! Recording page views; filing and answering data requests.
 
-use super::types::PrivacyRequest;
+use super::types::{DataExport, PrivacyRequest};
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
 use crate::schema::parse_id;
-use crate::services::privacy::{page_views, requests};
+use crate::services::privacy::{export, page_views, requests};
 use async_graphql::{Context, ID, Object};
 
 #[derive(Default)]
@@ -25,6 +25,17 @@ impl PrivacyMutation {
             .await
             .gql()?;
         Ok(true)
+    }
+
+    /// Builds an archive of everything held about the caller (P23): a zip with `data.json`
+    /// (every row about them, by table) and the files they uploaded; nothing about anyone
+    /// else. Kept 24 hours; download it from `downloadPath` with the session's token.
+    /// Asking again within ten minutes answers the same archive. Audience: member.
+    async fn export_my_data(&self, ctx: &Context<'_>) -> async_graphql::Result<DataExport> {
+        let row = export::export_my_data(ctx.state(), ctx.viewer(), ctx.meta())
+            .await
+            .gql()?;
+        Ok(DataExport(row))
     }
 
     /// Asks for the caller's personal data to be erased (P23). Staff answer within 30 days

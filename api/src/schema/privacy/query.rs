@@ -1,13 +1,14 @@
 //! Reading retention periods, the retention report, data requests and wipe receipts.
 
 use super::types::{
-    PrivacyRequest, PrivacyRequestConnection, PrivacyRequestStatus, RetentionPeriod, RetentionRuleCount, WipeReceipt,
+    DataExport, PrivacyRequest, PrivacyRequestConnection, PrivacyRequestStatus, RetentionPeriod, RetentionRuleCount,
+    WipeReceipt,
 };
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
 use crate::schema::pagination::page_request;
-use crate::services::privacy::{requests, retention};
+use crate::services::privacy::{export, requests, retention};
 use async_graphql::{Context, Object};
 
 #[derive(Default)]
@@ -34,6 +35,13 @@ impl PrivacyQuery {
         let rows = requests::my_requests(ctx.state(), ctx.viewer()).await.gql()?;
         let requester = ctx.viewer().member_id();
         Ok(rows.into_iter().map(|row| PrivacyRequest { row, requester }).collect())
+    }
+
+    /// The caller's data export archives still kept (24 hours), newest first. Audience:
+    /// member (their own).
+    async fn my_data_exports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DataExport>> {
+        let rows = export::my_exports(ctx.state(), ctx.viewer()).await.gql()?;
+        Ok(rows.into_iter().map(DataExport).collect())
     }
 
     /// The data request queue, oldest (first due) first. Audience: staff.

@@ -237,3 +237,37 @@ impl WipeReceipt {
         self.0.request_id.map(|id| ID(id.to_string()))
     }
 }
+
+/// A data export archive row.
+pub struct DataExport(pub entity::data_export::Model);
+
+/// An archive of everything held about the caller (a zip: `data.json` and their uploaded
+/// files), kept 24 hours. Audience: owner.
+#[Object]
+impl DataExport {
+    /// Its id. Audience: owner.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// When it was built (UTC). Audience: owner.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it is deleted (UTC), 24 hours after it was built. Audience: owner.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+
+    /// Its size in bytes (at most 512 MiB). Audience: owner.
+    async fn bytes(&self) -> i32 {
+        i32::try_from(self.0.bytes).unwrap_or(i32::MAX)
+    }
+
+    /// Where to download it: `GET` this path with the `Authorization: Bearer` header of
+    /// the member's session (the path alone opens nothing). Audience: owner.
+    async fn download_path(&self) -> String {
+        format!("/exports/{}", self.0.id)
+    }
+}

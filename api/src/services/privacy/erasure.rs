@@ -14,7 +14,7 @@ use sea_orm::ConnectionTrait;
 
 /// The categories a wipe erases, as its receipt names them.
 pub const WIPED_CATEGORIES: &str = "legal name, e-mail address, password, phone, postal address, date of birth, \
-     directory profile and photo, sessions and confirmation links, mail copies (relay messages, receipts, \
+     directory profile and photo, sessions and confirmation links, data export archives, mail copies (relay messages, receipts, \
      notices), petition evidence and answers, IP addresses and user agents in the audit trail and access log, \
      audit details naming the member, order IP addresses and buyer details";
 
@@ -26,6 +26,7 @@ pub struct Freed {
     profile_deleted: bool,
     photo: Option<String>,
     evidence: Vec<String>,
+    exports: Vec<String>,
 }
 
 impl Freed {
@@ -39,6 +40,9 @@ impl Freed {
         }
         for file in self.evidence {
             state.storage.remove(FileKind::PetitionEvidence, &file).await;
+        }
+        for file in self.exports {
+            state.storage.remove(FileKind::DataExport, &file).await;
         }
     }
 
@@ -79,7 +83,7 @@ pub(crate) async fn wipe<C: ConnectionTrait>(
     if let Some(photo) = delete_profile_of(conn, member.id).await? {
         freed.profile_deleted(photo);
     }
-    forget_traces(conn, member).await?;
+    forget_traces(conn, member, &mut freed).await?;
     freed.evidence = db::privacy::wipe_petitions_of(conn, member.id).await?;
     db::privacy::wipe_orders_of(conn, member.id).await?;
     db::privacy::delete_sessions_and_links(conn, member.id).await?;
@@ -88,9 +92,10 @@ pub(crate) async fn wipe<C: ConnectionTrait>(
     Ok(freed)
 }
 
-/// The traces a member leaves outside their own rows: mail copies, the access log, and the
-/// audit trail's addresses and details naming them.
-async fn forget_traces<C: ConnectionTrait>(conn: &C, member: &member::Model) -> Result<()> {
+/// The traces a member leaves outside their own rows: data export archives, mail copies,
+/// the access log, and the audit trail's addresses and details naming them.
+async fn forget_traces<C: ConnectionTrait>(conn: &C, member: &member::Model, freed: &mut Freed) -> Result<()> {
+    freed.exports = db::privacy::delete_exports_of(conn, member.id).await?;
     if member.wiped_at.is_none() {
         db::privacy::delete_mail_of(conn, member.id, &member.email).await?;
         db::privacy::mask_audit_of(conn, member.id, &[&member.email, &member.legal_name]).await?;
@@ -107,7 +112,7 @@ pub(crate) async fn purge<C: ConnectionTrait>(conn: &C, member: &member::Model, 
     if let Some(photo) = delete_profile_of(conn, member.id).await? {
         freed.profile_deleted(photo);
     }
-    forget_traces(conn, member).await?;
+    forget_traces(conn, member, &mut freed).await?;
     freed.evidence = db::privacy::delete_member_for_good(conn, member.id, now).await?;
     Ok(freed)
 }

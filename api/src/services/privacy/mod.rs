@@ -2,6 +2,7 @@
 //! tombstone and deleting for good, and data subjects' requests.
 
 pub mod erasure;
+pub mod export;
 pub mod page_views;
 pub mod requests;
 pub mod retention;
