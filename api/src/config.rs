@@ -23,6 +23,10 @@ pub struct Settings {
     pub database_url: SecretString,
     /// `CPTN_JWT_SECRET`: HMAC key for access tokens. Never printed.
     pub jwt_secret: SecretString,
+    /// `CPTN_KEY_ENCRYPTION_KEY` (at least 32 characters), else a random one kept in
+    /// `<data dir>/key-encryption-key`: seals the private signing keys in the database.
+    /// Servers that share a database must share it.
+    pub key_encryption_key: SecretString,
     /// `CPTN_TRUSTED_PROXY`: the only peer whose `X-Forwarded-For` is believed.
     pub trusted_proxy: Option<IpAddr>,
     /// `CPTN_WEB_DIR`: the built web app (Trunk's output).
@@ -454,6 +458,15 @@ impl Settings {
             }
             None => load_or_create_secret(&data_dir.join("jwt-secret"))?,
         };
+        let key_encryption_key = match var("CPTN_KEY_ENCRYPTION_KEY") {
+            Some(key) => {
+                if key.len() < 32 {
+                    bail!("CPTN_KEY_ENCRYPTION_KEY must be at least 32 characters");
+                }
+                SecretString::from(key)
+            }
+            None => load_or_create_secret(&data_dir.join("key-encryption-key"))?,
+        };
         let trusted_proxy = var("CPTN_TRUSTED_PROXY")
             .map(|v| v.parse())
             .transpose()
@@ -515,6 +528,7 @@ impl Settings {
             storage_dir,
             database_url,
             jwt_secret,
+            key_encryption_key,
             trusted_proxy,
             web_dir,
             db_pool_size,
@@ -539,6 +553,7 @@ impl Settings {
             storage_dir: data_dir.to_path_buf(),
             database_url: SecretString::from(database_url),
             jwt_secret: random_secret(),
+            key_encryption_key: random_secret(),
             trusted_proxy: None,
             web_dir: data_dir.join("web"),
             db_pool_size: 5,

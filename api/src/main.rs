@@ -66,6 +66,21 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Signing keys kept in the database (shared by every server).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a new active key for PURPOSE and retire the current one, which still verifies
+    /// what it signed. Servers pick the new key up at their next mail run.
+    Rotate {
+        /// What the key signs: `mail`.
+        purpose: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -148,7 +163,28 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Jobs { command } => run_jobs_command(command).await,
+        Command::Keys {
+            command: KeysCommand::Rotate { purpose },
+        } => rotate_keys(&purpose).await,
     }
+}
+
+async fn rotate_keys(purpose: &str) -> anyhow::Result<()> {
+    telemetry::init();
+    if purpose != api::services::signing::MAIL {
+        anyhow::bail!("no keys for {purpose:?}; the purposes are: mail");
+    }
+    let mut settings = Settings::from_env()?;
+    settings.run_jobs = false;
+    settings.addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let app = Application::build(settings).await?;
+    let state = app.state();
+    let id = state
+        .keys
+        .rotate(&state.db, api::services::signing::MAIL, state.now())
+        .await?;
+    println!("the {purpose} key is now {id}; the previous one still verifies");
+    Ok(())
 }
 
 async fn serve() -> anyhow::Result<()> {

@@ -73,6 +73,10 @@ impl Application {
         let contact_limiter = Arc::new(KeyedLimiter::new(limits.contact_ip_burst, limits.contact_ip_period));
         let verify_limiter = Arc::new(KeyedLimiter::new(limits.verify_ip_burst, limits.verify_ip_period));
         let register_limiter = Arc::new(KeyedLimiter::new(limits.register_ip_burst, limits.register_ip_period));
+        let signature_limiter = Arc::new(KeyedLimiter::new(limits.verify_ip_burst, limits.verify_ip_period));
+        // Every server signs mail with the database's active key: the first start makes it.
+        let keys = Arc::new(crate::services::signing::KeyRing::new(&settings.key_encryption_key));
+        keys.ensure(&db, crate::services::signing::MAIL, clock.now()).await?;
         let resend_limiter = Arc::new(KeyedLimiter::new(3, std::time::Duration::from_mins(20)));
         // The access log and the jobs write through small pools of their own, so neither
         // takes a connection from requests (and request statistics count requests only).
@@ -115,6 +119,8 @@ impl Application {
             documents,
             stripe,
             payment_events: Arc::default(),
+            keys,
+            signature_limiter,
         };
         let payments_stop = CancellationToken::new();
         let payments = tokio::spawn(crate::services::payments::webhook::applier(

@@ -52,6 +52,10 @@ pub struct AppState {
     /// Woken when a Stripe event is stored, so the applier (`payments::webhook::applier`)
     /// applies it at once.
     pub payment_events: Arc<Notify>,
+    /// Signing keys (outgoing mail), shared with every server through the database.
+    pub keys: Arc<crate::services::signing::KeyRing>,
+    /// Signature checks per client IP (the public `verifyEmailSignature`).
+    pub signature_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
     /// The Stripe client, when online payment is configured.
     pub stripe: Option<crate::services::payments::gateway::StripeGateway>,
 }

@@ -351,6 +351,7 @@ pub enum AuditKind {
     MemberRelinked,
     PrivacyRequestOverdue,
     DataExported,
+    SigningKeyCreated,
 }
 
 impl AuditKind {

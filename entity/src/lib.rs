@@ -31,6 +31,7 @@ pub mod profile_specialty;
 pub mod purchase_order;
 pub mod renewal_reminder;
 pub mod session;
+pub mod signing_key;
 pub mod specialty;
 pub mod stripe_event;
 pub mod wipe_receipt;

@@ -11,6 +11,9 @@
 //!   categories: the proof, holding no personal data.
 //! - `privacy_request`: a member's erasure request or a returning member's request to be
 //!   linked to their old member number, in the staff queue with its due date.
+//! - `signing_key`: the keys that sign outgoing mail (P15), shared by every server: the
+//!   public half, and the private half sealed with the key-encryption key (never stored in
+//!   clear). The active key of a purpose has no `retired_at`; retired keys still verify.
 //! - `data_export`: an archive of everything held about a member, built on their request
 //!   and deleted 24 hours later (the file under the storage root, named at random).
 
@@ -28,11 +31,13 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         add_columns(manager).await?;
         create_receipts_and_requests(manager).await?;
-        create_exports(manager).await
+        create_exports(manager).await?;
+        create_signing_keys(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            SigningKey::Table.into_iden(),
             DataExport::Table.into_iden(),
             PrivacyRequest::Table.into_iden(),
             WipeReceipt::Table.into_iden(),
@@ -176,6 +181,35 @@ async fn create_exports(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         )
         .await?;
     Ok(())
+}
+
+async fn create_signing_keys(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table(SigningKey::Table)
+                .col(string_len(SigningKey::Id, 64).primary_key())
+                .col(string_len(SigningKey::Purpose, 16))
+                .col(string_len(SigningKey::Algorithm, 16))
+                .col(text(SigningKey::PublicKey))
+                .col(text(SigningKey::SealedPrivateKey))
+                .col(timestamp_with_time_zone(SigningKey::CreatedAt))
+                .col(timestamp_with_time_zone_null(SigningKey::RetiredAt))
+                .to_owned(),
+        )
+        .await
+}
+
+#[derive(DeriveIden)]
+enum SigningKey {
+    Table,
+    Id,
+    Purpose,
+    Algorithm,
+    PublicKey,
+    SealedPrivateKey,
+    CreatedAt,
+    RetiredAt,
 }
 
 #[derive(DeriveIden)]

@@ -111,6 +111,7 @@ async fn every_table_and_column_the_migrations_build_is_on_its_entity() -> Resul
         described(entity::wipe_receipt::Entity),
         described(entity::privacy_request::Entity),
         described(entity::data_export::Entity),
+        described(entity::signing_key::Entity),
         described(entity::workshop::Entity),
     ];
     let database = migrated(&app).await?;

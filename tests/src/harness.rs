@@ -60,9 +60,15 @@ impl TestApp {
     }
 
     /// A second server on this one's database (as several servers share PostgreSQL), with
-    /// a data directory of its own.
+    /// a data directory of its own and the same key-encryption key (deployments share it,
+    /// or no server could open the signing keys another made).
     pub async fn spawn_sharing(&self, configure: impl FnOnce(&mut Settings)) -> Result<Self> {
-        Self::start(tempfile::tempdir()?, self.database.clone(), configure).await
+        let key_encryption_key = self.state.settings.key_encryption_key.clone();
+        Self::start(tempfile::tempdir()?, self.database.clone(), |s| {
+            s.key_encryption_key = key_encryption_key;
+            configure(s);
+        })
+        .await
     }
 
     async fn start(

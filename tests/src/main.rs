@@ -27,5 +27,6 @@ mod privacy;
 mod retention;
 mod schema;
 mod search;
+mod signatures;
 mod tokens;
 mod validation;

@@ -21,6 +21,7 @@ pub mod profiles;
 pub mod reads;
 pub mod search;
 pub mod sessions;
+pub mod signing;
 
 use crate::config::Settings;
 use migration::MigratorTrait;

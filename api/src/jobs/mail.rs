@@ -6,9 +6,13 @@ use crate::services::mail;
 
 pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
     let state = &ctx.state;
+    // Another server may have rotated the mail key since the last run.
+    state.keys.refresh(&ctx.db, crate::services::signing::MAIL).await?;
     let report = mail::deliver_due(
         &ctx.db,
         &state.mailer,
+        &state.keys,
+        &state.settings.public_url,
         state.clock.as_ref(),
         &state.settings.mail,
         dry_run,

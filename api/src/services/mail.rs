@@ -14,7 +14,8 @@ use crate::clock::Clock;
 use crate::config::MailSettings;
 use crate::db;
 use crate::error::{Error, Result};
-use chrono::{DateTime, Utc};
+use crate::services::mail_signature::{SignedMail, signed_body};
+use chrono::{DateTime, Timelike as _, Utc};
 use entity::enums::MessageKind;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message};
@@ -158,7 +159,8 @@ impl Mailer {
     }
 
     /// Builds and sends one message to `to`.
-    async fn send(&self, to: &str, subject: &str, headers: &MailHeaders, body: String) -> Result<(), SendFailure> {
+    async fn send(&self, to: &str, mail: &SignedMail, headers: &MailHeaders, body: String) -> Result<(), SendFailure> {
+        let subject = mail.subject.as_str();
         let permanent = |reason: String| SendFailure {
             permanent: true,
             reason,
@@ -170,6 +172,7 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(subject)
+            .date(std::time::SystemTime::from(mail.date))
             .message_id(None)
             .header(ContentType::TEXT_PLAIN);
         if let Some(reply_to) = &headers.reply_to {
@@ -242,9 +245,12 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 
 /// Sends every due message (at most [`BATCH`]). With `dry_run`, only counts them. Stops
 /// between two messages once `stopping()` says so (shutdown); the rest wait for the next run.
+#[expect(clippy::too_many_arguments, reason = "the mail job's parts, each a different thing")]
 pub async fn deliver_due(
     db: &DatabaseConnection,
     mailer: &Mailer,
+    keys: &crate::services::signing::KeyRing,
+    public_url: &str,
     clock: &dyn Clock,
     settings: &MailSettings,
     dry_run: bool,
@@ -271,9 +277,16 @@ pub async fn deliver_due(
         let outcome = match recipient_address(db, &message).await? {
             Some(address) => match serde_json::from_str::<MailHeaders>(&message.headers) {
                 Ok(headers) => {
-                    mailer
-                        .send(&address, &message.subject, &headers, message.body.clone())
-                        .await
+                    let signed = SignedMail {
+                        from: mailer.from.to_string(),
+                        to: address.clone(),
+                        // Whole seconds: the Date header carries no more.
+                        date: clock.now().with_nanosecond(0).unwrap_or_else(|| clock.now()),
+                        subject: message.subject.clone(),
+                        body: message.body.clone(),
+                    };
+                    let body = signed_body(keys, public_url, &signed)?.unwrap_or_else(|| message.body.clone());
+                    mailer.send(&address, &signed, &headers, body).await
                 }
                 // Sent without them, a relayed message would lose its Reply-To.
                 Err(e) => Err(SendFailure {
@@ -327,7 +340,8 @@ async fn recipient_address<C: ConnectionTrait>(
     Ok(db::members::find_by_id(conn, member_id)
         .await?
         .map(|m| m.email)
-        .filter(|e| !e.is_empty()))
+        // A wiped account keeps a placeholder under the reserved `.invalid` domain.
+        .filter(|e| !e.is_empty() && !e.ends_with(".invalid")))
 }
 
 /// Deletes messages sent (or given up on) longer ago than the retention period; with

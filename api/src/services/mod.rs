@@ -18,6 +18,7 @@ pub mod enrolment;
 pub mod fees;
 pub mod infra;
 pub mod mail;
+pub mod mail_signature;
 pub mod orders;
 pub mod payments;
 pub mod petitions;
@@ -25,4 +26,5 @@ pub mod privacy;
 #[cfg(feature = "sample-directory")]
 pub mod sample_directory;
 pub mod seed;
+pub mod signing;
 pub mod storage;

@@ -222,6 +222,9 @@ pub enum AuditEventKind {
     PrivacyRequestOverdue,
     /// A member had an archive of their data built (`exportMyData`).
     DataExported,
+    /// A signing key was created: the first mail key at a server's first start, or a new
+    /// one by `cptn keys rotate mail` (the previous one retired, still verifying).
+    SigningKeyCreated,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

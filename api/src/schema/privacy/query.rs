@@ -1,13 +1,14 @@
 //! Reading retention periods, the retention report, data requests and wipe receipts.
 
 use super::types::{
-    DataExport, PrivacyRequest, PrivacyRequestConnection, PrivacyRequestStatus, RetentionPeriod, RetentionRuleCount,
-    WipeReceipt,
+    DataExport, EmailSignatureCheck, PrivacyRequest, PrivacyRequestConnection, PrivacyRequestStatus, RetentionPeriod,
+    RetentionRuleCount, WipeReceipt,
 };
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
 use crate::schema::pagination::page_request;
+use crate::services::mail_signature;
 use crate::services::privacy::{export, requests, retention};
 use async_graphql::{Context, Object};
 
@@ -35,6 +36,18 @@ impl PrivacyQuery {
         let rows = requests::my_requests(ctx.state(), ctx.viewer()).await.gql()?;
         let requester = ctx.viewer().member_id();
         Ok(rows.into_iter().map(|row| PrivacyRequest { row, requester }).collect())
+    }
+
+    /// Checks a signed e-mail from CPTN Network (P15): paste the whole message, or just its
+    /// signature block. `VALID` comes with the message as we sent it; `TAMPERED` means it
+    /// changed after we sent it. Limited per client IP (`RATE_LIMITED`). Audience: public.
+    async fn verify_email_signature(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The message with its signature block, or the block alone.")] text: String,
+    ) -> async_graphql::Result<EmailSignatureCheck> {
+        let check = mail_signature::check(ctx.state(), ctx.meta(), &text).await.gql()?;
+        Ok(check.into())
     }
 
     /// The caller's data export archives still kept (24 hours), newest first. Audience:

@@ -271,3 +271,72 @@ impl DataExport {
         format!("/exports/{}", self.0.id)
     }
 }
+
+/// What the check of a signed e-mail found.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum EmailSignatureResult {
+    /// We sent this message, unchanged: `message` is what we sent.
+    Valid,
+    /// The signature or the text pasted with it differs from what we signed: the message
+    /// was changed after we sent it.
+    Tampered,
+    /// No key of ours made this signature.
+    UnknownKey,
+    /// No signature block of ours was found in the text.
+    Malformed,
+}
+
+/// A message as CPTN Network sent it. Audience: public (whoever holds the signed message).
+#[derive(SimpleObject)]
+pub struct SignedMessage {
+    /// The sender. Audience: public (whoever holds the signed message).
+    pub from: String,
+    /// The recipient. Audience: public (whoever holds the signed message).
+    pub to: String,
+    /// When it was sent (UTC). Audience: public (whoever holds the signed message).
+    pub date: DateTime<Utc>,
+    /// Its subject. Audience: public (whoever holds the signed message).
+    pub subject: String,
+    /// Its text, without the signature block. Audience: public (whoever holds the signed
+    /// message).
+    pub body: String,
+}
+
+/// The answer of `verifyEmailSignature`. Audience: public.
+#[derive(SimpleObject)]
+pub struct EmailSignatureCheck {
+    /// What the check found. Audience: public.
+    pub result: EmailSignatureResult,
+    /// The key that signed it, when valid. Audience: public.
+    pub key_id: Option<String>,
+    /// The message as we sent it, when valid. Audience: public (whoever holds the signed
+    /// message).
+    pub message: Option<SignedMessage>,
+}
+
+impl From<crate::services::mail_signature::Check> for EmailSignatureCheck {
+    fn from(check: crate::services::mail_signature::Check) -> Self {
+        use crate::services::mail_signature::Check;
+        let (result, key_id, message) = match check {
+            Check::Valid { mail, kid } => (
+                EmailSignatureResult::Valid,
+                Some(kid),
+                Some(SignedMessage {
+                    from: mail.from,
+                    to: mail.to,
+                    date: mail.date,
+                    subject: mail.subject,
+                    body: mail.body,
+                }),
+            ),
+            Check::Tampered => (EmailSignatureResult::Tampered, None, None),
+            Check::UnknownKey => (EmailSignatureResult::UnknownKey, None, None),
+            Check::Malformed => (EmailSignatureResult::Malformed, None, None),
+        };
+        Self {
+            result,
+            key_id,
+            message,
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Signing keys kept in the database, so every server signs and verifies with the same
+//! keys (P15; the token keys of issue 16 are to join them). A key is Ed25519; its private
+//! half is stored sealed with ChaCha20-Poly1305 under the key-encryption key
+//! (`CPTN_KEY_ENCRYPTION_KEY` or the data directory's), the key id bound as associated
+//! data, and exists in clear only in memory. Each purpose has one active key; rotating
+//! creates a new one and retires the old, which still verifies.
+//!
+//! Signatures are compact JWS (RFC 7515) with `alg: EdDSA` (RFC 8037): `header.payload.
+//! signature`, base64url without padding, the header naming the key (`kid`) and the
+//! purpose (`typ`). A `kid` is only ever looked up in the key table, never used as a path
+//! or URL; `jku`, `jwk` and `x5u` headers are ignored.
+
+use crate::db;
+use crate::error::{Error, Result};
+use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use entity::enums::AuditKind;
+use entity::signing_key;
+use sea_orm::DatabaseConnection;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The purpose of the keys that sign outgoing mail.
+pub const MAIL: &str = "mail";
+
+const ALGORITHM: &str = "Ed25519";
+
+/// What a signature check found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// Signed by key `kid`; the signed payload.
+    Valid { kid: String, payload: Vec<u8> },
+    /// The signature does not match what it signs: something changed.
+    Tampered,
+    /// No key of ours has this id.
+    UnknownKey,
+    /// Not a signature of this purpose at all.
+    Malformed,
+}
+
+struct ActiveKey {
+    id: String,
+    key: SigningKey,
+}
+
+/// The keys in memory: each purpose's active signing key, and verifying keys by id.
+pub struct KeyRing {
+    cipher: ChaCha20Poly1305,
+    active: RwLock<HashMap<String, Arc<ActiveKey>>>,
+    verifying: RwLock<HashMap<String, (String, VerifyingKey)>>,
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyRing { .. }")
+    }
+}
+
+fn poisoned<T>(_: T) -> Error {
+    Error::Unexpected(anyhow::anyhow!("the key ring's lock was poisoned"))
+}
+
+impl KeyRing {
+    /// A key ring sealing with (the SHA-256 of) `key_encryption_key`.
+    pub fn new(key_encryption_key: &SecretString) -> Self {
+        let digest = Sha256::digest(key_encryption_key.expose_secret().as_bytes());
+        Self {
+            cipher: ChaCha20Poly1305::new(&digest),
+            active: RwLock::default(),
+            verifying: RwLock::default(),
+        }
+    }
+
+    /// Loads the active key of `purpose`, creating the first one when there is none
+    /// (a server's first start). Returns its id.
+    #[tracing::instrument(skip_all, fields(purpose))]
+    pub async fn ensure(&self, db: &DatabaseConnection, purpose: &str, now: DateTime<Utc>) -> Result<String> {
+        if let Some(id) = self.refresh(db, purpose).await? {
+            return Ok(id);
+        }
+        self.create(db, purpose, now).await
+    }
+
+    /// Creates a new active key of `purpose` and retires the others (they keep verifying).
+    #[tracing::instrument(skip_all, fields(purpose))]
+    pub async fn rotate(&self, db: &DatabaseConnection, purpose: &str, now: DateTime<Utc>) -> Result<String> {
+        self.create(db, purpose, now).await
+    }
+
+    async fn create(&self, db: &DatabaseConnection, purpose: &str, now: DateTime<Utc>) -> Result<String> {
+        let secret: [u8; 32] = rand::random();
+        let key = SigningKey::from_bytes(&secret);
+        let id = format!("{purpose}-{}", uuid::Uuid::new_v4().simple());
+        let row = signing_key::Model {
+            id: id.clone(),
+            purpose: purpose.to_owned(),
+            algorithm: ALGORITHM.to_owned(),
+            public_key: URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes()),
+            sealed_private_key: self.seal(&id, &secret)?,
+            created_at: now,
+            retired_at: None,
+        };
+        let write = AuditedWrite::begin(db, Actor::operator(now)).await?;
+        db::signing::insert(write.conn(), row).await?;
+        let retired = db::signing::retire_others(write.conn(), purpose, &id, now).await?;
+        write
+            .commit(
+                AuditRecord::new(AuditKind::SigningKeyCreated)
+                    .detail(format!("{purpose} key {id}; {retired} retired, still verifying")),
+            )
+            .await?;
+        self.refresh(db, purpose).await?;
+        Ok(id)
+    }
+
+    /// Reloads the active key of `purpose` from the database (another server may have
+    /// rotated it); its id, or `None` without one.
+    #[tracing::instrument(skip_all, fields(purpose))]
+    pub async fn refresh(&self, db: &DatabaseConnection, purpose: &str) -> Result<Option<String>> {
+        let Some(row) = db::signing::active(db, purpose).await? else {
+            return Ok(None);
+        };
+        let unchanged = self
+            .active
+            .read()
+            .map_err(poisoned)?
+            .get(purpose)
+            .is_some_and(|k| k.id == row.id);
+        if !unchanged {
+            let secret = self.unseal(&row)?;
+            let key = SigningKey::from_bytes(&secret);
+            self.active.write().map_err(poisoned)?.insert(
+                purpose.to_owned(),
+                Arc::new(ActiveKey {
+                    id: row.id.clone(),
+                    key,
+                }),
+            );
+        }
+        Ok(Some(row.id))
+    }
+
+    /// A compact JWS of `payload` by the active key of `purpose`; `None` before one is
+    /// loaded.
+    pub fn sign(&self, purpose: &str, payload: &[u8]) -> Result<Option<String>> {
+        let Some(active) = self.active.read().map_err(poisoned)?.get(purpose).cloned() else {
+            return Ok(None);
+        };
+        let header = serde_json::json!({ "alg": "EdDSA", "kid": active.id, "typ": purpose });
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(payload)
+        );
+        let signature = active.key.sign(input.as_bytes());
+        Ok(Some(format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(signature.to_bytes())
+        )))
+    }
+
+    /// Checks compact JWS `token` as a signature of `purpose`.
+    #[tracing::instrument(skip_all, fields(purpose))]
+    pub async fn verify(&self, db: &DatabaseConnection, purpose: &str, token: &str) -> Result<Verified> {
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Ok(Verified::Malformed);
+        };
+        let Some(header_json) = URL_SAFE_NO_PAD
+            .decode(header)
+            .ok()
+            .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
+        else {
+            return Ok(Verified::Malformed);
+        };
+        if header_json["alg"] != "EdDSA" || header_json["typ"] != purpose {
+            return Ok(Verified::Malformed);
+        }
+        let Some(kid) = header_json["kid"].as_str().filter(|k| is_key_id(k)) else {
+            return Ok(Verified::UnknownKey);
+        };
+        let Some((key_purpose, key)) = self.verifying_key(db, kid).await? else {
+            return Ok(Verified::UnknownKey);
+        };
+        if key_purpose != purpose {
+            return Ok(Verified::UnknownKey);
+        }
+        let (Ok(signature), Ok(payload)) = (URL_SAFE_NO_PAD.decode(signature), URL_SAFE_NO_PAD.decode(payload)) else {
+            return Ok(Verified::Tampered);
+        };
+        let Ok(signature) = ed25519_dalek::Signature::from_slice(&signature) else {
+            return Ok(Verified::Tampered);
+        };
+        let (header_part, payload_part) = (header, token.split('.').nth(1).unwrap_or_default());
+        let input = format!("{header_part}.{payload_part}");
+        if key.verify_strict(input.as_bytes(), &signature).is_err() {
+            return Ok(Verified::Tampered);
+        }
+        Ok(Verified::Valid {
+            kid: kid.to_owned(),
+            payload,
+        })
+    }
+
+    /// The verifying key with id `kid` and its purpose, from memory or the database.
+    async fn verifying_key(&self, db: &DatabaseConnection, kid: &str) -> Result<Option<(String, VerifyingKey)>> {
+        if let Some(found) = self.verifying.read().map_err(poisoned)?.get(kid) {
+            return Ok(Some(found.clone()));
+        }
+        let Some(row) = db::signing::find(db, kid).await? else {
+            return Ok(None);
+        };
+        let bytes: [u8; 32] = URL_SAFE_NO_PAD
+            .decode(&row.public_key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("signing key {kid} has a malformed public key")))?;
+        let key = VerifyingKey::from_bytes(&bytes)
+            .map_err(|e| Error::Unexpected(anyhow::anyhow!("signing key {kid} is not a valid key: {e}")))?;
+        self.verifying
+            .write()
+            .map_err(poisoned)?
+            .insert(kid.to_owned(), (row.purpose.clone(), key));
+        Ok(Some((row.purpose, key)))
+    }
+
+    fn seal(&self, id: &str, secret: &[u8; 32]) -> Result<String> {
+        let nonce: [u8; 12] = rand::random();
+        let sealed = self
+            .cipher
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: secret,
+                    aad: id.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::Unexpected(anyhow::anyhow!("sealing a signing key failed")))?;
+        Ok(URL_SAFE_NO_PAD.encode([nonce.as_slice(), &sealed].concat()))
+    }
+
+    fn unseal(&self, row: &signing_key::Model) -> Result<[u8; 32]> {
+        let failed = || {
+            Error::Unexpected(anyhow::anyhow!(
+                "signing key {} cannot be opened: is CPTN_KEY_ENCRYPTION_KEY the one it was sealed with?",
+                row.id
+            ))
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(&row.sealed_private_key).map_err(|_| failed())?;
+        if bytes.len() < 12 {
+            return Err(failed());
+        }
+        let (nonce, sealed) = bytes.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| failed())?;
+        let secret = self
+            .cipher
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: row.id.as_bytes(),
+                },
+            )
+            .map_err(|_| failed())?;
+        secret.try_into().map_err(|_| failed())
+    }
+}
+
+/// A key id as we make them: a purpose, a hyphen, 32 hex digits (at most 64 characters).
+fn is_key_id(kid: &str) -> bool {
+    kid.len() <= 64 && kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_key_opens_only_with_its_key_and_its_id() -> anyhow::Result<()> {
+        let ring = KeyRing::new(&SecretString::from("k".repeat(40)));
+        let secret = [7_u8; 32];
+        let sealed = ring.seal("mail-1", &secret)?;
+        let row = |id: &str, sealed: &str| signing_key::Model {
+            id: id.to_owned(),
+            purpose: MAIL.to_owned(),
+            algorithm: ALGORITHM.to_owned(),
+            public_key: String::new(),
+            sealed_private_key: sealed.to_owned(),
+            created_at: DateTime::<Utc>::MIN_UTC,
+            retired_at: None,
+        };
+        assert_eq!(ring.unseal(&row("mail-1", &sealed))?, secret);
+        assert!(!sealed.contains(&URL_SAFE_NO_PAD.encode(secret)), "never in clear");
+        assert!(ring.unseal(&row("mail-2", &sealed)).is_err(), "bound to its id");
+        let other = KeyRing::new(&SecretString::from("x".repeat(40)));
+        assert!(
+            other.unseal(&row("mail-1", &sealed)).is_err(),
+            "bound to the key-encryption key"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn key_ids_are_looked_up_only_when_they_look_like_ours() {
+        assert!(is_key_id("mail-0123456789abcdef0123456789abcdef"));
+        for bad in ["../../etc/passwd", "mail/1", "http://evil.example/key", &"a".repeat(65)] {
+            assert!(!is_key_id(bad), "{bad}");
+        }
+    }
+}
