@@ -232,6 +232,12 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             .route("/photos/{file}", web::get().to(http::photos::serve))
             .route("/evidence/{petition}", web::get().to(http::evidence::serve))
             .route("/exports/{id}", web::get().to(http::exports::download))
+            // Only the one-click POST; a GET falls through to the web app's page.
+            .service(
+                web::resource("/unsubscribe/{token}")
+                    .guard(actix_web::guard::Post())
+                    .to(http::unsubscribe::one_click),
+            )
             .service(
                 web::resource("/webhooks/stripe")
                     .app_data(web::PayloadConfig::new(http::webhooks::MAX_EVENT_BYTES))

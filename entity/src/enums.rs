@@ -239,6 +239,10 @@ pub enum MessageKind {
     RefundReceipt,
     /// A link to pay a keyed order on Stripe's page.
     PaymentLink,
+    /// The link that confirms a newsletter subscription (double opt-in).
+    SubscriptionConfirmation,
+    /// A newsletter campaign's message.
+    Newsletter,
 }
 
 /// What became of a renewal reminder.
@@ -352,6 +356,12 @@ pub enum AuditKind {
     PrivacyRequestOverdue,
     DataExported,
     SigningKeyCreated,
+    MailingListCreated,
+    SubscriptionRequested,
+    SubscriptionConfirmed,
+    Unsubscribed,
+    CampaignSaved,
+    CampaignQueued,
 }
 
 impl AuditKind {
@@ -418,4 +428,38 @@ pub enum PrivacyRequestStatus {
     Completed,
     /// Refused, with a reason.
     Refused,
+}
+
+/// Where a newsletter subscription stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    /// Asked for; waiting for the address to confirm.
+    Pending,
+    /// Confirmed: receives the list's campaigns.
+    Confirmed,
+    /// Unsubscribed: receives nothing.
+    Unsubscribed,
+}
+
+/// What a consent record records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum ConsentAction {
+    /// Someone asked to subscribe the address.
+    Requested,
+    /// The address confirmed (consent given).
+    Confirmed,
+    /// The address unsubscribed (consent withdrawn).
+    Unsubscribed,
+}
+
+/// Where a newsletter campaign stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum CampaignStatus {
+    /// Being written.
+    Draft,
+    /// Queued to every confirmed address.
+    Queued,
 }

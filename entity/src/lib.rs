@@ -5,9 +5,11 @@
 
 pub mod access_log;
 pub mod audit_event;
+pub mod campaign;
 pub mod cec_entry;
 pub mod certification_cycle;
 pub mod certification_renewal;
+pub mod consent_event;
 pub mod counter;
 pub mod coupon;
 pub mod course;
@@ -20,6 +22,7 @@ pub mod enums;
 pub mod fee;
 pub mod job_lease;
 pub mod ledger_purge;
+pub mod mailing_list;
 pub mod member;
 pub mod order_item;
 pub mod order_refund;
@@ -34,5 +37,6 @@ pub mod session;
 pub mod signing_key;
 pub mod specialty;
 pub mod stripe_event;
+pub mod subscription;
 pub mod wipe_receipt;
 pub mod workshop;

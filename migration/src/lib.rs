@@ -23,6 +23,7 @@ mod m20261130_000017_enrolment_petitions;
 mod m20261130_000018_course_search;
 mod m20261130_000019_orders_payments;
 mod m20261130_000020_privacy_lifecycle;
+mod m20261130_000021_newsletters;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_course_search::Migration),
             Box::new(m20261130_000019_orders_payments::Migration),
             Box::new(m20261130_000020_privacy_lifecycle::Migration),
+            Box::new(m20261130_000021_newsletters::Migration),
         ]
     }
 }

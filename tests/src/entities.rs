@@ -112,6 +112,10 @@ async fn every_table_and_column_the_migrations_build_is_on_its_entity() -> Resul
         described(entity::privacy_request::Entity),
         described(entity::data_export::Entity),
         described(entity::signing_key::Entity),
+        described(entity::mailing_list::Entity),
+        described(entity::subscription::Entity),
+        described(entity::consent_event::Entity),
+        described(entity::campaign::Entity),
         described(entity::workshop::Entity),
     ];
     let database = migrated(&app).await?;

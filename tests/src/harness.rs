@@ -176,25 +176,28 @@ impl TestApp {
         .await
     }
 
-    /// The outbox messages of `kind` to the member with `email`, oldest first.
+    /// The outbox messages of `kind` to `email`: to the member with that address, or to
+    /// the address itself; oldest first.
     pub async fn mail_to(&self, email: &str, kind: MessageKind) -> Result<Vec<entity::outbox_message::Model>> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-        let Some(member) = entity::member::Entity::find()
-            .filter(entity::member::Column::Email.eq(email.trim().to_lowercase()))
+        use entity::outbox_message::Column;
+        use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+        let address = email.trim().to_lowercase();
+        let member = entity::member::Entity::find()
+            .filter(entity::member::Column::Email.eq(address.clone()))
             .one(&self.state.db)
-            .await?
-        else {
-            return Ok(Vec::new());
-        };
+            .await?;
+        let mut to = Condition::any().add(Column::RecipientAddress.eq(address));
+        if let Some(member) = member {
+            to = to.add(Column::RecipientMemberId.eq(member.id));
+        }
         Ok(entity::outbox_message::Entity::find()
-            .filter(entity::outbox_message::Column::RecipientMemberId.eq(member.id))
-            .filter(entity::outbox_message::Column::Kind.eq(kind))
-            .order_by_asc(entity::outbox_message::Column::Id)
+            .filter(to)
+            .filter(Column::Kind.eq(kind))
+            .order_by_asc(Column::Id)
             .all(&self.state.db)
             .await?)
     }
 
-    /// The token of the newest confirmation link sent to `email`, read from the mail.
     pub async fn confirmation_token(&self, email: &str) -> Result<String> {
         let mail = self.mail_to(email, MessageKind::EmailConfirmation).await?;
         let body = &mail.last().context("no confirmation mail was queued")?.body;
@@ -782,8 +785,11 @@ impl SmtpServer {
             received: received.clone(),
             current: None,
         });
+        // More threads than the mailer's pool has connections: a pooled connection holds a
+        // thread while idle.
         server
             .with_name("smtp.test")
+            .with_num_threads(16)
             .with_ssl(mailin_embedded::SslConfig::None)
             .map_err(|e| anyhow!("{e}"))?
             .with_tcp_listener(listener);

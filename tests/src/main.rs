@@ -17,6 +17,7 @@ mod http;
 mod jobs;
 mod limits;
 mod mail;
+mod newsletters;
 mod orders;
 mod page_views;
 mod petitions;

@@ -12,6 +12,7 @@ pub mod enrolment;
 pub mod fees;
 pub mod jobs;
 pub mod members;
+pub mod newsletters;
 pub mod orders;
 pub mod outbox;
 pub mod payments;

@@ -42,6 +42,37 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewMessage) -> Result<mes
     .await
 }
 
+/// Inserts many messages (a campaign's), 500 to a statement.
+pub async fn insert_many<C: ConnectionTrait>(conn: &C, messages: Vec<NewMessage>) -> Result<u64, DbErr> {
+    let mut inserted = 0;
+    let mut rows = messages.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<message::ActiveModel> = rows
+            .by_ref()
+            .take(500)
+            .map(|new| message::ActiveModel {
+                created_at: Set(new.now),
+                kind: Set(new.kind),
+                recipient_member_id: Set(new.recipient_member_id),
+                recipient_address: Set(new.recipient_address),
+                subject: Set(new.subject),
+                headers: Set(new.headers),
+                body: Set(new.body),
+                sender_ip: Set(new.sender_ip),
+                status: Set(MessageStatus::Queued),
+                attempts: Set(0),
+                next_attempt_at: Set(new.now),
+                last_error: Set(None),
+                sent_at: Set(None),
+                ..Default::default()
+            })
+            .collect();
+        inserted += chunk.len() as u64;
+        message::Entity::insert_many(chunk).exec_without_returning(conn).await?;
+    }
+    Ok(inserted)
+}
+
 /// Queued messages whose next attempt is due, oldest first.
 pub async fn due<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, limit: u64) -> Result<Vec<message::Model>, DbErr> {
     message::Entity::find()

@@ -356,6 +356,11 @@ pub async fn delete_member_for_good<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     delete_access_log_of(conn, member_id).await?;
+    entity::subscription::Entity::update_many()
+        .col_expr(entity::subscription::Column::MemberId, Expr::val(None::<i64>))
+        .filter(entity::subscription::Column::MemberId.eq(member_id))
+        .exec(conn)
+        .await?;
     outbox_message::Entity::delete_many()
         .filter(outbox_message::Column::RecipientMemberId.eq(member_id))
         .exec(conn)
@@ -697,6 +702,22 @@ pub async fn rows_about<C: ConnectionTrait>(
     let mut params = Params::new(conn.get_database_backend());
     let p = params.push(key);
     // Table and column come from the export's own constant list, never from a request.
+    let sql = format!("SELECT * FROM {table} WHERE {column} = {p}");
+    let rows = conn.query_all_raw(params.statement(sql)).await?;
+    rows.iter()
+        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
+        .collect()
+}
+
+/// [`rows_about`] for a text column (an address).
+pub async fn rows_with_text<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    column: &str,
+    value: &str,
+) -> Result<Vec<serde_json::Value>, DbErr> {
+    let mut params = Params::new(conn.get_database_backend());
+    let p = params.push(value.to_owned());
     let sql = format!("SELECT * FROM {table} WHERE {column} = {p}");
     let rows = conn.query_all_raw(params.statement(sql)).await?;
     rows.iter()

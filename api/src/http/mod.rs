@@ -10,5 +10,6 @@ pub mod health;
 pub mod photos;
 pub mod problem;
 pub mod robots;
+pub mod unsubscribe;
 pub mod web_app;
 pub mod webhooks;

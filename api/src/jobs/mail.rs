@@ -8,17 +8,14 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
     let state = &ctx.state;
     // Another server may have rotated the mail key since the last run.
     state.keys.refresh(&ctx.db, crate::services::signing::MAIL).await?;
-    let report = mail::deliver_due(
-        &ctx.db,
-        &state.mailer,
-        &state.keys,
-        &state.settings.public_url,
-        state.clock.as_ref(),
-        &state.settings.mail,
-        dry_run,
-        &|| ctx.stop.is_cancelled(),
-    )
-    .await?;
+    let sender = mail::Sender {
+        mailer: &state.mailer,
+        keys: &state.keys,
+        public_url: &state.settings.public_url,
+        clock: state.clock.as_ref(),
+        settings: &state.settings.mail,
+    };
+    let report = mail::deliver_due(&ctx.db, &sender, dry_run, &|| ctx.stop.is_cancelled()).await?;
     let mut lines = Vec::new();
     if dry_run {
         lines.push(format!(

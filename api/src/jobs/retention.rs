@@ -53,6 +53,14 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
         &[(addresses, "rows masked")],
     );
 
+    let days = state.settings.retention.unconfirmed_days;
+    let unconfirmed =
+        db::newsletters::pending_before(&ctx.db, now - chrono::Duration::days(i64::from(days)), !dry_run).await?;
+    line(
+        format!("unconfirmed newsletter subscriptions after {days} days"),
+        &[(unconfirmed, "subscriptions deleted")],
+    );
+
     let expired = db::privacy::expired_exports(&ctx.db, now, !dry_run).await?;
     if !dry_run {
         for export in &expired {

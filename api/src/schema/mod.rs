@@ -16,6 +16,7 @@ pub mod enrolment;
 pub mod error;
 pub mod guard;
 pub mod limits;
+pub mod newsletters;
 pub mod orders;
 pub mod pagination;
 pub mod petitions;
@@ -35,6 +36,7 @@ pub struct Query(
     certification::query::CertificationQuery,
     directory::query::DirectoryQuery,
     enrolment::query::EnrolmentQuery,
+    newsletters::query::NewsletterQuery,
     orders::query::OrderQuery,
     petitions::query::PetitionQuery,
     privacy::query::PrivacyQuery,
@@ -48,6 +50,7 @@ pub struct Mutation(
     certification::mutation::CertificationMutation,
     directory::mutation::DirectoryMutation,
     enrolment::mutation::EnrolmentMutation,
+    newsletters::mutation::NewsletterMutation,
     orders::mutation::OrderMutation,
     petitions::mutation::PetitionMutation,
     privacy::mutation::PrivacyMutation,

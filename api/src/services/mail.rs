@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::services::mail_signature::{SignedMail, signed_body};
 use chrono::{DateTime, Timelike as _, Utc};
 use entity::enums::MessageKind;
+use futures_util::StreamExt as _;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -99,6 +100,29 @@ pub async fn queue<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, mail: Mail)
     )
     .await?;
     Ok(row.id)
+}
+
+/// Queues many messages at once (a newsletter campaign's) on `conn`, inside the change's
+/// transaction; their count.
+pub async fn queue_many<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, mails: Vec<Mail>) -> Result<u64> {
+    let mut rows = Vec::with_capacity(mails.len());
+    for mail in mails {
+        let (recipient_member_id, recipient_address) = match mail.to {
+            Recipient::Member(id) => (Some(id), None),
+            Recipient::Address(email) => (None, Some(email.into_inner())),
+        };
+        rows.push(db::outbox::NewMessage {
+            kind: mail.kind,
+            recipient_member_id,
+            recipient_address,
+            subject: mail.subject,
+            headers: serde_json::to_string(&mail.headers).map_err(anyhow::Error::from)?,
+            body: mail.body,
+            sender_ip: mail.sender_ip,
+            now,
+        });
+    }
+    Ok(db::outbox::insert_many(conn, rows).await?)
 }
 
 /// Where mail goes: an SMTP server, or a folder of `.eml` files.
@@ -231,8 +255,12 @@ pub struct DeliveryReport {
     pub given_up: usize,
 }
 
-/// Messages handled per run; a larger backlog waits for the next run.
+/// Messages read at a time.
 const BATCH: u64 = 100;
+/// Messages sent at once (over as many SMTP connections of the pool).
+const CONCURRENT_SENDS: usize = 8;
+/// Messages one run sends at most; a larger backlog waits for the next run (five seconds).
+const MAX_PER_RUN: usize = 5_000;
 /// An attempt that has not finished after this is presumed lost (its sender died).
 const ATTEMPT_LEASE: chrono::Duration = chrono::Duration::minutes(10);
 
@@ -243,87 +271,131 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     (chrono::Duration::minutes(1) * 2_i32.pow(doublings)).min(chrono::Duration::hours(6))
 }
 
-/// Sends every due message (at most [`BATCH`]). With `dry_run`, only counts them. Stops
-/// between two messages once `stopping()` says so (shutdown); the rest wait for the next run.
-#[expect(clippy::too_many_arguments, reason = "the mail job's parts, each a different thing")]
+/// What sends mail: the transport, the signing keys, and what the messages name.
+pub struct Sender<'a> {
+    pub mailer: &'a Mailer,
+    pub keys: &'a crate::services::signing::KeyRing,
+    /// Where the signature check lives (`CPTN_PUBLIC_URL`).
+    pub public_url: &'a str,
+    pub clock: &'a dyn Clock,
+    pub settings: &'a MailSettings,
+}
+
+/// Sends due messages, [`BATCH`] at a time, until none is due or [`MAX_PER_RUN`] went
+/// (a campaign's thousands drain over a few runs). With `dry_run`, only counts the first
+/// batch. Stops between two messages once `stopping()` says so (shutdown); the rest wait
+/// for the next run.
 pub async fn deliver_due(
     db: &DatabaseConnection,
-    mailer: &Mailer,
-    keys: &crate::services::signing::KeyRing,
-    public_url: &str,
-    clock: &dyn Clock,
-    settings: &MailSettings,
+    sender: &Sender<'_>,
     dry_run: bool,
     stopping: &(dyn Fn() -> bool + Sync),
 ) -> Result<DeliveryReport> {
-    let now = clock.now();
-    let due = db::outbox::due(db, now, BATCH).await?;
-    let mut report = DeliveryReport {
-        due: due.len(),
-        ..DeliveryReport::default()
-    };
-    if dry_run {
-        return Ok(report);
-    }
-    for message in due {
-        if stopping() {
+    let clock = sender.clock;
+    let mut report = DeliveryReport::default();
+    while report.due < MAX_PER_RUN && !stopping() {
+        let due = db::outbox::due(db, clock.now(), BATCH).await?;
+        if due.is_empty() {
             break;
         }
-        let now = clock.now();
-        if !db::outbox::claim(db, message.id, now, now + ATTEMPT_LEASE).await? {
-            continue;
+        report.due += due.len();
+        if dry_run {
+            break;
         }
-        let attempts = message.attempts + 1;
-        let outcome = match recipient_address(db, &message).await? {
-            Some(address) => match serde_json::from_str::<MailHeaders>(&message.headers) {
-                Ok(headers) => {
-                    let signed = SignedMail {
-                        from: mailer.from.to_string(),
-                        to: address.clone(),
-                        // Whole seconds: the Date header carries no more.
-                        date: clock.now().with_nanosecond(0).unwrap_or_else(|| clock.now()),
-                        subject: message.subject.clone(),
-                        body: message.body.clone(),
-                    };
-                    let body = signed_body(keys, public_url, &signed)?.unwrap_or_else(|| message.body.clone());
-                    mailer.send(&address, &signed, &headers, body).await
+        // A few at once: each message waits on the mail server's answers, not on us.
+        let attempts: Vec<Result<Attempt>> = futures_util::stream::iter(due)
+            .map(|message| async move {
+                if stopping() {
+                    return Ok(Attempt::Taken);
                 }
-                // Sent without them, a relayed message would lose its Reply-To.
-                Err(e) => Err(SendFailure {
-                    permanent: true,
-                    reason: format!("the stored headers cannot be read: {e}"),
-                }),
-            },
-            None => Err(SendFailure {
-                permanent: true,
-                reason: "the recipient no longer has an address".to_owned(),
-            }),
-        };
-        match outcome {
-            Ok(()) => {
-                db::outbox::mark_sent(db, message.id, clock.now()).await?;
-                report.sent += 1;
-            }
-            Err(failure) => {
-                let give_up = failure.permanent || attempts >= settings.max_attempts;
-                let retry_at = (!give_up).then(|| clock.now() + backoff(attempts));
-                tracing::warn!(
-                    message = message.id,
-                    attempts,
-                    give_up,
-                    reason = %failure.reason,
-                    "sending an e-mail failed"
-                );
-                db::outbox::mark_failed(db, message.id, &failure.reason, retry_at).await?;
-                if give_up {
-                    report.given_up += 1;
-                } else {
-                    report.retried += 1;
-                }
+                attempt(db, sender, message).await
+            })
+            .buffer_unordered(CONCURRENT_SENDS)
+            .collect()
+            .await;
+        for outcome in attempts {
+            match outcome? {
+                Attempt::Sent => report.sent += 1,
+                Attempt::Retried => report.retried += 1,
+                Attempt::GivenUp => report.given_up += 1,
+                Attempt::Taken => {}
             }
         }
     }
     Ok(report)
+}
+
+/// What one attempt at a message came to.
+enum Attempt {
+    Sent,
+    Retried,
+    GivenUp,
+    /// Another sender had claimed it (or we are stopping).
+    Taken,
+}
+
+/// Claims `message`, sends it (signed), and records the outcome.
+async fn attempt(
+    db: &DatabaseConnection,
+    sender: &Sender<'_>,
+    message: entity::outbox_message::Model,
+) -> Result<Attempt> {
+    let Sender {
+        mailer,
+        keys,
+        public_url,
+        clock,
+        settings,
+    } = *sender;
+    let now = clock.now();
+    if !db::outbox::claim(db, message.id, now, now + ATTEMPT_LEASE).await? {
+        return Ok(Attempt::Taken);
+    }
+    let attempts = message.attempts + 1;
+    let outcome = match recipient_address(db, &message).await? {
+        Some(address) => match serde_json::from_str::<MailHeaders>(&message.headers) {
+            Ok(headers) => {
+                let signed = SignedMail {
+                    from: mailer.from.to_string(),
+                    to: address.clone(),
+                    // Whole seconds: the Date header carries no more.
+                    date: clock.now().with_nanosecond(0).unwrap_or_else(|| clock.now()),
+                    subject: message.subject.clone(),
+                    body: message.body.clone(),
+                };
+                let body = signed_body(keys, public_url, &signed)?.unwrap_or_else(|| message.body.clone());
+                mailer.send(&address, &signed, &headers, body).await
+            }
+            // Sent without them, a relayed message would lose its Reply-To.
+            Err(e) => Err(SendFailure {
+                permanent: true,
+                reason: format!("the stored headers cannot be read: {e}"),
+            }),
+        },
+        None => Err(SendFailure {
+            permanent: true,
+            reason: "the recipient no longer has an address".to_owned(),
+        }),
+    };
+    match outcome {
+        Ok(()) => {
+            db::outbox::mark_sent(db, message.id, clock.now()).await?;
+            Ok(Attempt::Sent)
+        }
+        Err(failure) => {
+            let give_up = failure.permanent || attempts >= settings.max_attempts;
+            let retry_at = (!give_up).then(|| clock.now() + backoff(attempts));
+            tracing::warn!(
+                message = message.id,
+                attempts,
+                give_up,
+                reason = %failure.reason,
+                "sending an e-mail failed"
+            );
+            db::outbox::mark_failed(db, message.id, &failure.reason, retry_at).await?;
+            Ok(if give_up { Attempt::GivenUp } else { Attempt::Retried })
+        }
+    }
 }
 
 /// The address a queued message goes to now.

@@ -19,6 +19,7 @@ pub mod fees;
 pub mod infra;
 pub mod mail;
 pub mod mail_signature;
+pub mod newsletters;
 pub mod orders;
 pub mod payments;
 pub mod petitions;

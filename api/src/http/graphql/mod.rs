@@ -14,7 +14,7 @@
 //!   A future WebSocket transport runs the same three steps.
 
 mod response;
-mod transport;
+pub(crate) mod transport;
 
 use super::access_log::AccessLogLabel;
 use crate::auth::{self, Viewer};

@@ -176,7 +176,7 @@ pub(super) fn not_allowed(message: &str, allow: &'static str) -> HttpResponse {
 }
 
 /// The sender's IP (by the trusted-proxy rule) and user agent (cut to 512 characters).
-pub(super) fn request_meta(req: &HttpRequest) -> RequestMeta {
+pub(crate) fn request_meta(req: &HttpRequest) -> RequestMeta {
     RequestMeta {
         ip: client_ip::of(req),
         user_agent: req

@@ -225,6 +225,20 @@ pub enum AuditEventKind {
     /// A signing key was created: the first mail key at a server's first start, or a new
     /// one by `cptn keys rotate mail` (the previous one retired, still verifying).
     SigningKeyCreated,
+    /// Staff created a newsletter list (`createMailingList`).
+    MailingListCreated,
+    /// Someone asked to subscribe an address to a list (`subscribe`); the confirmation
+    /// link was mailed to it.
+    SubscriptionRequested,
+    /// An address confirmed its subscription (`confirmSubscription`).
+    SubscriptionConfirmed,
+    /// An address unsubscribed (`unsubscribe`, or the one-click `POST` of the
+    /// `List-Unsubscribe` link).
+    Unsubscribed,
+    /// Staff wrote or changed a campaign (`saveCampaign`).
+    CampaignSaved,
+    /// Staff queued a campaign to every confirmed address of its list (`sendCampaign`).
+    CampaignQueued,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -14,7 +14,8 @@ use sea_orm::ConnectionTrait;
 
 /// The categories a wipe erases, as its receipt names them.
 pub const WIPED_CATEGORIES: &str = "legal name, e-mail address, password, phone, postal address, date of birth, \
-     directory profile and photo, sessions and confirmation links, data export archives, mail copies (relay messages, receipts, \
+     directory profile and photo, sessions and confirmation links, data export archives, \
+     newsletter subscriptions and consent records, mail copies (relay messages, receipts, \
      notices), petition evidence and answers, IP addresses and user agents in the audit trail and access log, \
      audit details naming the member, order IP addresses and buyer details";
 
@@ -92,11 +93,13 @@ pub(crate) async fn wipe<C: ConnectionTrait>(
     Ok(freed)
 }
 
-/// The traces a member leaves outside their own rows: data export archives, mail copies,
+/// The traces a member leaves outside their own rows: data export archives, newsletter
+/// subscriptions with their consent records, mail copies,
 /// the access log, and the audit trail's addresses and details naming them.
 async fn forget_traces<C: ConnectionTrait>(conn: &C, member: &member::Model, freed: &mut Freed) -> Result<()> {
     freed.exports = db::privacy::delete_exports_of(conn, member.id).await?;
     if member.wiped_at.is_none() {
+        db::newsletters::delete_subscriptions_of(conn, &member.email, member.id).await?;
         db::privacy::delete_mail_of(conn, member.id, &member.email).await?;
         db::privacy::mask_audit_of(conn, member.id, &[&member.email, &member.legal_name]).await?;
     }

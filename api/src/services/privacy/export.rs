@@ -61,6 +61,7 @@ pub const EXPORTED: &[(&str, &str, Key)] = &[
     ("privacy_request", "member_number", Key::Number),
     ("privacy_request", "claimed_number", Key::Number),
     ("wipe_receipt", "member_number", Key::Number),
+    ("subscription", "member_id", Key::Id),
     ("member", "member_number", Key::Number),
 ];
 
@@ -95,6 +96,7 @@ pub const NOT_EXPORTED: &[(&str, &str, &str)] = &[
         "the staff member who recorded the cycle",
     ),
     ("cec_entry", "recorded_by", "the staff member who recorded the credit"),
+    ("campaign", "created_by", "the staff member who wrote the newsletter"),
 ];
 
 /// Columns never written into an archive: secrets, and values about other people.
@@ -122,6 +124,7 @@ const CHILDREN: &[(&str, &str, &str)] = &[
     ("order_tax_line", "order_id", "purchase_order"),
     ("order_refund", "order_id", "purchase_order"),
     ("profile_specialty", "profile_id", "directory_profile"),
+    ("consent_event", "subscription_id", "subscription"),
 ];
 
 /// Builds the caller's archive (or answers the one built in the last ten minutes).
@@ -211,6 +214,15 @@ async fn gather(
                 if !list.contains(&row) {
                     list.push(row);
                 }
+            }
+        }
+    }
+    // Subscriptions are by address too (made before logging in, or by a visitor).
+    let by_address = db::privacy::rows_with_text(&state.db, "subscription", "email", &member.email).await?;
+    if let Some(Value::Array(list)) = tables.get_mut("subscription") {
+        for row in by_address {
+            if !list.contains(&row) {
+                list.push(row);
             }
         }
     }

@@ -80,7 +80,7 @@ pub fn periods(settings: &Settings) -> Vec<Period> {
             Some("CPTN_UNCONFIRMED_ACCOUNT_DAYS"),
             r.unconfirmed_days,
             PeriodUnit::Days,
-            "an account whose e-mail address was never confirmed is deleted",
+            "an account whose e-mail address was never confirmed is deleted, and so is a newsletter subscription never confirmed",
         ),
         period(
             "Accounts without certification or login",
