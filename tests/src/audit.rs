@@ -421,6 +421,31 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
         .ok()?;
     let leaver = app.new_member().await?;
     let returner = app.new_member().await?;
+    // A newsletter list with one address waiting to confirm (its link's token) and
+    // subscription 1 to unsubscribe.
+    app.graphql_as(
+        &admin.token,
+        "mutation { createMailingList(input: { slug: \"coverage-news\", name: \"Coverage\", description: \"\" }) { slug } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    app.graphql(
+        "mutation { subscribe(listSlug: \"coverage-news\", email: \"reader@example.org\") }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let subscription_token = app
+        .mail_to(
+            "reader@example.org",
+            entity::enums::MessageKind::SubscriptionConfirmation,
+        )
+        .await?
+        .last()
+        .and_then(|m| tests::harness::token_in(&m.body))
+        .ok_or_else(|| anyhow::anyhow!("a subscription link"))?;
+    let unsubscribe_token = api::services::newsletters::unsubscribe_token(&app.state, 1);
     let anonymous = |q: &str| Call::Anonymous(q.to_owned());
     let by = |who: Who, q: &str| Call::As(who, q.to_owned());
     let calls = vec![
@@ -781,6 +806,46 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
                 "mutation { retireCourseProvider(slug: \"coverage-academy\") { retired } }",
             ),
             AuditKind::CourseProviderRetired,
+        ),
+        (
+            "createMailingList",
+            by(
+                Who::Admin,
+                "mutation { createMailingList(input: { slug: \"more-news\", name: \"More\", description: \"\", partnerName: \"Acme\" }) { slug } }",
+            ),
+            AuditKind::MailingListCreated,
+        ),
+        (
+            "subscribe",
+            anonymous("mutation { subscribe(listSlug: \"coverage-news\", email: \"second@example.org\") }"),
+            AuditKind::SubscriptionRequested,
+        ),
+        (
+            "confirmSubscription",
+            anonymous(&format!(
+                "mutation {{ confirmSubscription(token: \"{subscription_token}\") {{ slug }} }}"
+            )),
+            AuditKind::SubscriptionConfirmed,
+        ),
+        (
+            "saveCampaign",
+            by(
+                Who::Admin,
+                "mutation { saveCampaign(input: { listSlug: \"coverage-news\", subject: \"Hello\", body: \"News.\" }) { id } }",
+            ),
+            AuditKind::CampaignSaved,
+        ),
+        (
+            "sendCampaign",
+            by(Who::Admin, "mutation { sendCampaign(id: \"1\") { recipients } }"),
+            AuditKind::CampaignQueued,
+        ),
+        (
+            "unsubscribe",
+            anonymous(&format!(
+                "mutation {{ unsubscribe(token: \"{unsubscribe_token}\") {{ slug }} }}"
+            )),
+            AuditKind::Unsubscribed,
         ),
         (
             "exportMyData",
