@@ -9,9 +9,10 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{campaign, consent_event, mailing_list};
 
-/// A newsletter list. Audience: public.
+/// A mailing list row.
 pub struct MailingList(pub mailing_list::Model);
 
+/// A newsletter list. Audience: public.
 #[Object]
 impl MailingList {
     /// Its slug, e.g. `monthly-news`. Audience: public.
@@ -96,9 +97,10 @@ impl From<consent_event::Model> for ConsentRecord {
     }
 }
 
-/// One of the caller's subscriptions. Audience: owner.
+/// A subscription with its list and consent records.
 pub struct Subscription(pub MySubscription);
 
+/// One of the caller's newsletter subscriptions. Audience: owner.
 #[Object]
 impl Subscription {
     /// The list. Audience: owner.
@@ -137,7 +139,7 @@ pub enum CampaignStatus {
     Queued,
 }
 
-/// A newsletter campaign. Audience: staff.
+/// A campaign row.
 pub struct Campaign(pub campaign::Model);
 
 impl Campaign {
@@ -151,6 +153,7 @@ impl Campaign {
 /// A page of campaigns.
 pub type CampaignConnection = Connection<String, Campaign>;
 
+/// A newsletter campaign. Audience: staff.
 #[Object]
 impl Campaign {
     /// Its id. Audience: staff.
