@@ -47,6 +47,10 @@ fn App() -> impl IntoView {
                     <Route path=path!("/confirm") view=routes::account::Confirm/>
                     <Route path=path!("/account") view=routes::account::Account/>
                     <Route path=path!("/account/profile") view=routes::profile_editor::ProfileEditor/>
+                    <Route path=path!("/account/privacy") view=routes::privacy::MyPrivacy/>
+                    <Route path=path!("/verify-email") view=routes::privacy::VerifyEmail/>
+                    <Route path=path!("/subscriptions/confirm") view=routes::privacy::ConfirmSubscription/>
+                    <Route path=path!("/unsubscribe/:token") view=routes::privacy::UnsubscribePage/>
                     <Route path=path!("/trainers") view=routes::directory::Directory/>
                     <Route path=path!("/trainers/:slug") view=routes::directory::TrainerPage/>
                     <Route path=path!("/verify") view=routes::certification::Verify/>
@@ -60,6 +64,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("/staff/member") view=routes::staff::StaffMember/>
                     <Route path=path!("/staff/petitions") view=routes::petitions::StaffPetitions/>
                     <Route path=path!("/staff/catalogue") view=routes::catalogue_editor::CatalogueEditor/>
+                    <Route path=path!("/staff/privacy") view=routes::privacy_staff::StaffPrivacy/>
+                    <Route path=path!("/staff/newsletters") view=routes::privacy_staff::StaffNewsletters/>
                 </Routes>
             </main>
         </Router>

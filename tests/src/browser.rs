@@ -3,6 +3,7 @@
 //! `chromium-driver` (`scripts/setup.sh --browser`); the README's test command does both.
 
 use anyhow::{Context, Result, bail};
+use chrono::Timelike as _;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
@@ -1147,6 +1148,111 @@ async fn staff_terminal(app: &TestApp, browser: &Client) -> Result<()> {
         .at_most(WAIT)
         .for_element(Locator::XPath(
             "//strong[@id='order-status'][normalize-space()='Refunded']",
+        ))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_member_asks_for_erasure_and_subscribes_and_a_visitor_checks_a_signed_email() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = privacy_pages(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn privacy_pages(app: &TestApp, browser: &Client) -> Result<()> {
+    let staff = app.new_with_role(shared::Role::Staff).await?;
+    app.graphql_as(
+        &staff.token,
+        "mutation { createMailingList(input: { slug: \"monthly\", name: \"Monthly news\", description: \"Once a month.\" }) { slug } }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let member = app.new_member().await?;
+    log_in(app, browser, &member.email, &member.password).await?;
+    click(browser, "#my-privacy").await?;
+    // The signup form uses the member's own address (P16): one click.
+    click(browser, "#mailing-lists button.subscribe").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&format!(
+            "//p[@id='privacy-notice'][contains(., '{}')]",
+            member.email
+        )))
+        .await?;
+    assert_eq!(
+        app.mail_to(&member.email, entity::enums::MessageKind::SubscriptionConfirmation)
+            .await?
+            .len(),
+        1
+    );
+    // Erasure needs the box ticked; then the request shows with its due date.
+    click(browser, "#erasure-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//*[contains(., 'Tick the box')]"))
+        .await?;
+    click(browser, "#erasure-sure").await?;
+    click(browser, "#erasure-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//ul[@id='privacy-requests']/li[contains(., 'open, answered by')]",
+        ))
+        .await?;
+
+    // Staff see it in their queue, with its deadline, and erase.
+    log_out(browser).await?;
+    log_in(app, browser, &staff.email, &staff.password).await?;
+    click(browser, "#staff-privacy").await?;
+    let queued = text_of(browser, "#request-queue li").await?;
+    assert!(
+        queued.contains(&member.member_number) && queued.contains("due"),
+        "{queued}"
+    );
+    click(browser, "#request-queue li button.complete").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//ul[@id='request-queue'][not(li)]"))
+        .await?;
+    assert!(
+        app.login(&member.email, &member.password).await?.code().is_some(),
+        "erased: no login"
+    );
+
+    // A visitor pastes a message we signed: valid; with one character changed: tampered.
+    let mail = api::services::mail_signature::SignedMail {
+        from: "CPTN Network <no-reply@localhost>".to_owned(),
+        to: "visitor@example.org".to_owned(),
+        date: chrono::Utc::now().with_nanosecond(0).unwrap_or_else(chrono::Utc::now),
+        subject: "Your receipt".to_owned(),
+        body: "Thank you for your order.".to_owned(),
+    };
+    let signed = api::services::mail_signature::signed_body(&app.state.keys, "http://localhost", &mail)?
+        .context("a mail key")?;
+    log_out(browser).await?;
+    browser.goto(&app.url("/verify-email")).await?;
+    fill(browser, "#signed-text", &signed).await?;
+    click(browser, "#verify-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//p[@id='signature-verdict'][starts-with(., 'Valid')]"))
+        .await?;
+    assert!(text_of(browser, "#signed-message").await?.contains("Your receipt"));
+    fill(browser, "#signed-text", &signed.replacen("Thank", "Thunk", 1)).await?;
+    click(browser, "#verify-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//p[@id='signature-verdict'][starts-with(., 'Tampered')]",
         ))
         .await?;
     Ok(())

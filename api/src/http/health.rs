@@ -35,6 +35,9 @@ Disallow: /trainers/\n\
 Disallow: /photos/\n\
 Disallow: /verify\n\
 Disallow: /staff\n\
+Disallow: /exports/\n\
+Disallow: /unsubscribe/\n\
+Disallow: /subscriptions/\n\
 Disallow: /evidence/\n";
 
 pub async fn robots() -> HttpResponse {

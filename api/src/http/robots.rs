@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
-const PERSONAL_PREFIXES: [&str; 8] = [
+const PERSONAL_PREFIXES: [&str; 11] = [
     "/trainers/",
     "/photos/",
     "/graphql",
@@ -16,6 +16,9 @@ const PERSONAL_PREFIXES: [&str; 8] = [
     "/staff",
     "/evidence/",
     "/exports/",
+    "/verify-email",
+    "/unsubscribe/",
+    "/subscriptions/",
 ];
 
 pub async fn middleware(

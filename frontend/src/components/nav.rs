@@ -27,6 +27,7 @@ pub fn Nav() -> impl IntoView {
                 <A href="/trainers" attr:id="nav-directory">"Find a trainer"</A>
                 <A href="/courses" attr:id="nav-courses">"Courses"</A>
                 <A href="/verify" attr:id="nav-verify">"Verify a certification"</A>
+                <A href="/verify-email" attr:id="nav-verify-email">"Check an e-mail"</A>
                 <Show
                     when=move || session.logged_in()
                     fallback=|| view! {

@@ -288,11 +288,14 @@ fn AccountPage() -> impl IntoView {
                 </dl>
                 <p><A href="/account/profile" attr:id="edit-profile">"Edit my public profile"</A></p>
                 <p><A href="/orders" attr:id="my-orders">"My orders and receipts"</A></p>
+                <p><A href="/account/privacy" attr:id="my-privacy">"Privacy: download my data, erasure, newsletters"</A></p>
                 {matches!(me.role, MemberRole::STAFF | MemberRole::ADMIN).then(|| view! {
                     <p><A href="/staff/member" attr:id="staff-tools">"Staff: a member's certification and ledger"</A></p>
                     <p><A href="/staff/petitions" attr:id="staff-petitions">"Staff: the petition queue"</A></p>
                     <p><A href="/staff/catalogue" attr:id="staff-catalogue">"Staff: the catalogue and completions"</A></p>
                     <p><A href="/staff/orders" attr:id="staff-orders-link">"Staff: orders, refunds and the phone terminal"</A></p>
+                    <p><A href="/staff/privacy" attr:id="staff-privacy">"Staff: data requests, retention and page views"</A></p>
+                    <p><A href="/staff/newsletters" attr:id="staff-newsletters">"Staff: newsletters"</A></p>
                 })}
                 {(me.role == MemberRole::PROVIDER).then(|| view! {
                     <p><A href="/staff/catalogue" attr:id="provider-completions">"Record completions of my courses"</A></p>

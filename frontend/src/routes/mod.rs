@@ -9,5 +9,7 @@ pub mod home;
 pub mod not_found;
 pub mod orders;
 pub mod petitions;
+pub mod privacy;
+pub mod privacy_staff;
 pub mod profile_editor;
 pub mod staff;
