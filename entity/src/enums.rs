@@ -243,6 +243,8 @@ pub enum MessageKind {
     SubscriptionConfirmation,
     /// A newsletter campaign's message.
     Newsletter,
+    /// The link that confirms a data request made by e-mail address.
+    DataRequestConfirmation,
 }
 
 /// What became of a renewal reminder.
@@ -362,6 +364,9 @@ pub enum AuditKind {
     Unsubscribed,
     CampaignSaved,
     CampaignQueued,
+    AddressRequestFiled,
+    AddressRequestConfirmed,
+    AddressErased,
 }
 
 impl AuditKind {
@@ -416,12 +421,16 @@ pub enum PrivacyRequestKind {
     Erasure,
     /// Link my new login to my old member number (a returning member).
     Relink,
+    /// Send me what is held under my e-mail address (someone without an account).
+    Export,
 }
 
 /// Where a data subject's request stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
 pub enum PrivacyRequestStatus {
+    /// Asked by e-mail address: waiting for the address to confirm.
+    Unconfirmed,
     /// In the staff queue.
     Open,
     /// Done.

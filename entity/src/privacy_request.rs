@@ -1,5 +1,6 @@
-//! A data subject's request in the staff queue (P23): erasure, or a returning member's
-//! request to be linked to their old member number (P3). Named by member number (a relink
+//! A data subject's request (P23): a member's erasure, a returning member's request to be
+//! linked to their old member number (P3), or the export or erasure of what is held under
+//! an e-mail address, asked by someone without an account. Named by member number (a relink
 //! moves the requester's login onto the old number's row and the new row goes).
 
 use crate::enums::{PrivacyRequestKind, PrivacyRequestStatus};
@@ -11,8 +12,12 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub kind: PrivacyRequestKind,
-    /// The requester's member number when they asked.
-    pub member_number: i64,
+    /// The requester's member number when they asked (a member's request).
+    pub member_number: Option<i64>,
+    /// The requester's address (a request by someone without an account).
+    pub email: Option<String>,
+    /// SHA-256 (hex) of the token of the link that confirms the address, until used.
+    pub token_hash: Option<String>,
     /// A relink's old member number, as the requester gave it.
     pub claimed_number: Option<i64>,
     /// What the requester wrote (free text, shown to staff and to the requester).

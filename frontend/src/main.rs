@@ -51,6 +51,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view=routes::privacy::VerifyEmail/>
                     <Route path=path!("/subscriptions/confirm") view=routes::privacy::ConfirmSubscription/>
                     <Route path=path!("/unsubscribe/:token") view=routes::privacy::UnsubscribePage/>
+                    <Route path=path!("/data-request") view=routes::privacy::DataRequest/>
+                    <Route path=path!("/data-request/confirm") view=routes::privacy::ConfirmDataRequest/>
                     <Route path=path!("/trainers") view=routes::directory::Directory/>
                     <Route path=path!("/trainers/:slug") view=routes::directory::TrainerPage/>
                     <Route path=path!("/verify") view=routes::certification::Verify/>

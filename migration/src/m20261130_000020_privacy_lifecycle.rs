@@ -10,7 +10,9 @@
 //! - `wipe_receipt`: when a member number's personal data was wiped, why, and which
 //!   categories: the proof, holding no personal data.
 //! - `privacy_request`: a member's erasure request or a returning member's request to be
-//!   linked to their old member number, in the staff queue with its due date.
+//!   linked to their old member number, in the staff queue with its due date; or the
+//!   request of someone without an account, by e-mail address (export or erasure of what
+//!   is held under it), once they confirmed the address through the link mailed to it.
 //! - `signing_key`: the keys that sign outgoing mail (P15), shared by every server: the
 //!   public half, and the private half sealed with the key-encryption key (never stored in
 //!   clear). The active key of a purpose has no `retired_at`; retired keys still verify.
@@ -121,7 +123,9 @@ async fn create_receipts_and_requests(manager: &SchemaManager<'_>) -> Result<(),
                 .table(PrivacyRequest::Table)
                 .col(big_pk_auto(PrivacyRequest::Id))
                 .col(string_len(PrivacyRequest::Kind, 16))
-                .col(big_integer(PrivacyRequest::MemberNumber))
+                .col(big_integer_null(PrivacyRequest::MemberNumber))
+                .col(string_len_null(PrivacyRequest::Email, 254))
+                .col(string_len_null(PrivacyRequest::TokenHash, 64))
                 .col(big_integer_null(PrivacyRequest::ClaimedNumber))
                 .col(text(PrivacyRequest::Message))
                 .col(string_len(PrivacyRequest::Status, 16))
@@ -256,6 +260,8 @@ enum PrivacyRequest {
     Id,
     Kind,
     MemberNumber,
+    Email,
+    TokenHash,
     ClaimedNumber,
     Message,
     Status,

@@ -414,8 +414,9 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
     .await?
     .ok()?;
     let linked = app.new_member().await?;
-    // Data requests: one to refuse (request 1); the leaver's erasure (2) and the
-    // returner's relink onto the leaver's number (3) are filed by the calls.
+    // Data requests: one to refuse (request 1), one by address (2, below); the leaver's
+    // erasure (3) and the returner's relink onto the leaver's number (4) are filed by the
+    // calls.
     app.graphql_as(&other.token, "mutation { requestErasure { id } }", json!({}))
         .await?
         .ok()?;
@@ -446,6 +447,22 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
         .and_then(|m| tests::harness::token_in(&m.body))
         .ok_or_else(|| anyhow::anyhow!("a subscription link"))?;
     let unsubscribe_token = api::services::newsletters::unsubscribe_token(&app.state, 1);
+    // A data request by address, waiting for its link (request 2).
+    app.graphql(
+        "mutation { requestDataByEmail(email: \"walk-in@example.org\", kind: EXPORT) }",
+        json!({}),
+    )
+    .await?
+    .ok()?;
+    let data_token = app
+        .mail_to(
+            "walk-in@example.org",
+            entity::enums::MessageKind::DataRequestConfirmation,
+        )
+        .await?
+        .last()
+        .and_then(|m| tests::harness::token_in(&m.body))
+        .ok_or_else(|| anyhow::anyhow!("a data request link"))?;
     let anonymous = |q: &str| Call::Anonymous(q.to_owned());
     let by = |who: Who, q: &str| Call::As(who, q.to_owned());
     let calls = vec![
@@ -873,12 +890,12 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
         ),
         (
             "completeErasureRequest",
-            by(Who::Admin, "mutation { completeErasureRequest(id: \"2\") { status } }"),
+            by(Who::Admin, "mutation { completeErasureRequest(id: \"3\") { status } }"),
             AuditKind::MemberWiped,
         ),
         (
             "linkReturningMember",
-            by(Who::Admin, "mutation { linkReturningMember(id: \"3\") { status } }"),
+            by(Who::Admin, "mutation { linkReturningMember(id: \"4\") { status } }"),
             AuditKind::MemberRelinked,
         ),
         (
@@ -888,6 +905,18 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
                 "mutation { refusePrivacyRequest(id: \"1\", reason: \"We could not check it was you.\") { status } }",
             ),
             AuditKind::PrivacyRequestRefused,
+        ),
+        (
+            "requestDataByEmail",
+            anonymous("mutation { requestDataByEmail(email: \"other-walk-in@example.org\", kind: ERASURE) }"),
+            AuditKind::AddressRequestFiled,
+        ),
+        (
+            "confirmDataRequest",
+            anonymous(&format!(
+                "mutation {{ confirmDataRequest(token: \"{data_token}\") {{ status }} }}"
+            )),
+            AuditKind::AddressRequestConfirmed,
         ),
     ];
     Ok((

@@ -928,3 +928,123 @@ async fn every_column_naming_a_member_is_exported_or_excluded_with_a_reason() ->
     );
     Ok(())
 }
+
+/// The token of the newest data-request link mailed to `address`.
+async fn data_request_token(app: &TestApp, address: &str) -> Result<String> {
+    let mail = app
+        .mail_to(address, entity::enums::MessageKind::DataRequestConfirmation)
+        .await?
+        .pop()
+        .context("a confirmation mail")?;
+    tests::harness::token_in(&mail.body).context("a token")
+}
+
+#[tokio::test]
+async fn someone_without_an_account_gets_and_erases_what_is_held_under_their_address() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let admin = app.new_with_role(Role::Admin).await?;
+    let visitor = "walk-in@example.org";
+    // A relay message, a newsletter subscription and a mail-in order under the address.
+    let trainer = distinctive_member(&app, "Tara Trainer").await?;
+    let saved = app
+        .graphql_as(
+            &trainer.token,
+            "mutation { saveMyProfile(input: { displayName: \"Tara Trainer\", city: \"Regina\", country: \"Canada\" }) { slug } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    app.graphql(
+        "mutation($s: String!, $e: String!) { contactTrainer(profileSlug: $s, senderName: \"Walker Inn\", senderEmail: $e, message: \"Are you free on Mondays?\") }",
+        json!({ "s": saved.str("saveMyProfile.slug")?, "e": visitor }),
+    )
+    .await?
+    .ok()?;
+    for mutation in [
+        "mutation { createMailingList(input: { slug: \"news\", name: \"News\", description: \"\" }) { slug } }",
+        "mutation { createCourseProvider(name: \"Walk Academy\") { slug } }",
+        "mutation { createCourse(code: \"WLK-1\", input: { providerSlug: \"walk-academy\", title: \"Walking\", delivery: ONLINE, hours: \"2\", approved: true, publicPrice: \"40.00\" }) { code } }",
+    ] {
+        app.graphql_as(&admin.token, mutation, json!({})).await?.ok()?;
+    }
+    app.graphql_as(
+        &admin.token,
+        "mutation($e: String!) { keyOrder(input: { channel: MAIL_IN, name: \"Walker Inn\", email: $e, courses: [{ code: \"WLK-1\" }] }) { id } }",
+        json!({ "e": visitor }),
+    )
+    .await?
+    .ok()?;
+    app.graphql(
+        "mutation($e: String!) { subscribe(listSlug: \"news\", email: $e) }",
+        json!({ "e": visitor }),
+    )
+    .await?
+    .ok()?;
+
+    // The export: asked by address, answered once the link is opened.
+    let ask = "mutation($e: String!, $k: PrivacyRequestKind!) { requestDataByEmail(email: $e, kind: $k) }";
+    app.graphql(ask, json!({ "e": visitor, "k": "EXPORT" })).await?.ok()?;
+    let confirm = "mutation($t: String!) { confirmDataRequest(token: $t) { kind status archive } }";
+    let token = data_request_token(&app, visitor).await?;
+    let wrong = app.graphql(confirm, json!({ "t": "not-a-token" })).await?;
+    assert_eq!(wrong.code(), Some("NOT_FOUND"));
+    let answered = app.graphql(confirm, json!({ "t": token })).await?.ok()?;
+    assert_eq!(answered.str("confirmDataRequest.status")?, "COMPLETED");
+    let archive: serde_json::Value = serde_json::from_str(answered.str("confirmDataRequest.archive")?)?;
+    let text = archive.to_string();
+    for held in [
+        "Are you free on Mondays?",
+        "Walker Inn",
+        "Confirm your subscription",
+        "4000",
+    ] {
+        assert!(text.contains(held), "{held} missing from {text}");
+    }
+    assert!(
+        !text.contains(&trainer.email) && !text.contains("Tara"),
+        "nothing of the trainer's"
+    );
+    assert_eq!(
+        app.graphql(confirm, json!({ "t": token })).await?.code(),
+        Some("NOT_FOUND"),
+        "a link works once"
+    );
+
+    // The erasure: confirmed, it waits in the staff queue; staff erase.
+    app.graphql(ask, json!({ "e": visitor, "k": "ERASURE" })).await?.ok()?;
+    let token = data_request_token(&app, visitor).await?;
+    let queued = app.graphql(confirm, json!({ "t": token })).await?.ok()?;
+    assert_eq!(queued.str("confirmDataRequest.status")?, "OPEN");
+    let queue = app
+        .graphql_as(
+            &admin.token,
+            "{ privacyRequests(status: OPEN) { edges { node { id kind email memberNumber } } } }",
+            json!({}),
+        )
+        .await?
+        .ok()?;
+    let node = &queue.data("privacyRequests.edges")?[0]["node"];
+    assert_eq!(
+        (node["email"].as_str(), node["memberNumber"].is_null()),
+        (Some(visitor), true)
+    );
+    let id = node["id"].as_str().context("an id")?.to_owned();
+    app.graphql_as(
+        &admin.token,
+        "mutation($i: ID!) { completeErasureRequest(id: $i) { status } }",
+        json!({ "i": id }),
+    )
+    .await?
+    .ok()?;
+    let everything = app.database_text().await?;
+    let holding: Vec<&str> = everything.lines().filter(|l| l.contains(visitor)).collect();
+    assert!(holding.is_empty(), "still stored: {holding:?}");
+    assert!(!everything.contains("Walker Inn"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM purchase_order WHERE total_cents = 4000")
+            .await?,
+        1,
+        "the order's amounts stay"
+    );
+    Ok(())
+}

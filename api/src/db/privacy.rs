@@ -386,7 +386,9 @@ pub async fn insert_request<C: ConnectionTrait>(
 ) -> Result<privacy_request::Model, DbErr> {
     privacy_request::ActiveModel {
         kind: Set(new.kind),
-        member_number: Set(new.member_number),
+        member_number: Set(Some(new.member_number)),
+        email: Set(None),
+        token_hash: Set(None),
         claimed_number: Set(new.claimed_number),
         message: Set(new.message.to_owned()),
         status: Set(PrivacyRequestStatus::Open),
@@ -723,4 +725,147 @@ pub async fn rows_with_text<C: ConnectionTrait>(
     rows.iter()
         .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
         .collect()
+}
+
+/// The member who filed `request`, when a member did and still exists.
+pub async fn requester<C: ConnectionTrait>(
+    conn: &C,
+    request: &privacy_request::Model,
+) -> Result<Option<entity::member::Model>, DbErr> {
+    match request.member_number {
+        Some(number) => super::members::find_by_number(conn, number).await,
+        None => Ok(None),
+    }
+}
+
+/// A request by e-mail address, waiting for the address to confirm.
+pub async fn insert_address_request<C: ConnectionTrait>(
+    conn: &C,
+    kind: PrivacyRequestKind,
+    email: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    due_at: DateTime<Utc>,
+) -> Result<privacy_request::Model, DbErr> {
+    privacy_request::ActiveModel {
+        kind: Set(kind),
+        member_number: Set(None),
+        email: Set(Some(email.to_owned())),
+        token_hash: Set(Some(token_hash.to_owned())),
+        claimed_number: Set(None),
+        message: Set(String::new()),
+        status: Set(PrivacyRequestStatus::Unconfirmed),
+        created_at: Set(now),
+        due_at: Set(due_at),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+/// The unconfirmed request whose link carries this token hash.
+pub async fn request_by_token<C: ConnectionTrait>(
+    conn: &C,
+    token_hash: &str,
+) -> Result<Option<privacy_request::Model>, DbErr> {
+    privacy_request::Entity::find()
+        .filter(privacy_request::Column::TokenHash.eq(token_hash))
+        .filter(privacy_request::Column::Status.eq(PrivacyRequestStatus::Unconfirmed))
+        .one(conn)
+        .await
+}
+
+/// Confirms an address request: `to` (open for staff, or completed for an export), the
+/// token spent. `false` when it was confirmed already.
+pub async fn confirm_address_request<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    to: PrivacyRequestStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let mut update = privacy_request::Entity::update_many()
+        .col_expr(privacy_request::Column::Status, Expr::val(to))
+        .col_expr(privacy_request::Column::TokenHash, Expr::val(None::<String>));
+    if to == PrivacyRequestStatus::Completed {
+        // Answered at once: the address is needed no longer.
+        update = update
+            .col_expr(privacy_request::Column::Email, Expr::val(None::<String>))
+            .col_expr(privacy_request::Column::ClosedAt, Expr::val(now))
+            .col_expr(
+                privacy_request::Column::Outcome,
+                Expr::val("What we hold under this address was sent to its holder."),
+            );
+    }
+    let updated = update
+        .filter(privacy_request::Column::Id.eq(id))
+        .filter(privacy_request::Column::Status.eq(PrivacyRequestStatus::Unconfirmed))
+        .exec(conn)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+/// Mail naming `address` in its headers (relay messages it sent), as JSON rows.
+pub async fn mail_naming<C: ConnectionTrait>(conn: &C, address: &str) -> Result<Vec<serde_json::Value>, DbErr> {
+    let mut params = Params::new(conn.get_database_backend());
+    let named = params.push(address.to_owned());
+    let contains = match conn.get_database_backend() {
+        DbBackend::Postgres => format!("strpos(headers, {named}) > 0"),
+        _ => format!("instr(headers, {named}) > 0"),
+    };
+    let sql = format!("SELECT * FROM outbox_message WHERE {contains}");
+    let rows = conn.query_all_raw(params.statement(sql)).await?;
+    rows.iter()
+        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
+        .collect()
+}
+
+/// Audit events whose detail names `address` (e.g. a login tried with it): time, kind and
+/// detail.
+pub async fn audit_naming<C: ConnectionTrait>(conn: &C, address: &str) -> Result<Vec<serde_json::Value>, DbErr> {
+    let mut params = Params::new(conn.get_database_backend());
+    let named = params.push(address.to_owned());
+    let contains = match conn.get_database_backend() {
+        DbBackend::Postgres => format!("strpos(detail, {named}) > 0"),
+        _ => format!("instr(detail, {named}) > 0"),
+    };
+    let sql = format!("SELECT occurred_at, kind, ip, detail FROM audit_event WHERE detail IS NOT NULL AND {contains}");
+    let rows = conn.query_all_raw(params.statement(sql)).await?;
+    rows.iter()
+        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
+        .collect()
+}
+
+/// Erases the buyer details of orders bought under `address` (amounts and items stay).
+pub async fn forget_buyer<C: ConnectionTrait>(conn: &C, address: &str) -> Result<u64, DbErr> {
+    Ok(purchase_order::Entity::update_many()
+        .col_expr(purchase_order::Column::BuyerName, Expr::val(None::<String>))
+        .col_expr(purchase_order::Column::BuyerEmail, Expr::val(None::<String>))
+        .col_expr(purchase_order::Column::BuyerPhone, Expr::val(None::<String>))
+        .col_expr(purchase_order::Column::BuyerAddress, Expr::val(None::<String>))
+        .col_expr(purchase_order::Column::Notes, Expr::val(None::<String>))
+        .filter(purchase_order::Column::BuyerEmail.eq(address))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Forgets `address` in every request that names it (the records of the answers stay).
+pub async fn forget_request_address<C: ConnectionTrait>(conn: &C, address: &str) -> Result<(), DbErr> {
+    privacy_request::Entity::update_many()
+        .col_expr(privacy_request::Column::Email, Expr::val(None::<String>))
+        .col_expr(privacy_request::Column::TokenHash, Expr::val(None::<String>))
+        .filter(privacy_request::Column::Email.eq(address))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Empties what a member wrote in their requests (the requests stay, by number).
+pub async fn forget_request_messages<C: ConnectionTrait>(conn: &C, member_number: i64) -> Result<(), DbErr> {
+    privacy_request::Entity::update_many()
+        .col_expr(privacy_request::Column::Message, Expr::val(""))
+        .filter(privacy_request::Column::MemberNumber.eq(member_number))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

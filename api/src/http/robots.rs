@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
-const PERSONAL_PREFIXES: [&str; 11] = [
+const PERSONAL_PREFIXES: [&str; 12] = [
     "/trainers/",
     "/photos/",
     "/graphql",
@@ -19,6 +19,7 @@ const PERSONAL_PREFIXES: [&str; 11] = [
     "/verify-email",
     "/unsubscribe/",
     "/subscriptions/",
+    "/data-request",
 ];
 
 pub async fn middleware(

@@ -26,6 +26,8 @@ graphql_operations!(
     CreateMailingList,
     SaveCampaign,
     SendCampaign,
+    RequestDataByEmail,
+    ConfirmDataRequest,
 );
 
 /// Reports that this tab showed `path` (without its query string: the server drops it too).
@@ -241,4 +243,45 @@ pub async fn download_archive(path: &str) -> Result<(), ApiError> {
 /// When something happened, as the pages show it.
 pub fn when(at: &DateTime) -> String {
     at.get(..16).unwrap_or(at).replace('T', " ") + " UTC"
+}
+
+/// Someone without an account asks, by address, for a copy (`erase` false) or an erasure.
+pub async fn request_data_by_email(email: String, erase: bool) -> Result<(), ApiError> {
+    use request_data_by_email::PrivacyRequestKind as Kind;
+    let kind = if erase { Kind::ERASURE } else { Kind::EXPORT };
+    run::<RequestDataByEmail>(request_data_by_email::Variables { email, kind }).await?;
+    Ok(())
+}
+
+/// Confirms an address request: for a copy, the JSON of what is held; for an erasure,
+/// `None` (it waits for staff).
+pub async fn confirm_data_request(token: String) -> Result<Option<String>, ApiError> {
+    Ok(run::<ConfirmDataRequest>(confirm_data_request::Variables { token })
+        .await?
+        .confirm_data_request
+        .archive)
+}
+
+/// Hands `json` to the browser as a file.
+pub fn save_json(json: &str, name: &str) -> Result<(), ApiError> {
+    use wasm_bindgen::JsCast;
+    let fail = |e: wasm_bindgen::JsValue| ApiError::network(format!("{e:?}"));
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(json));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| ApiError::network("no document"))?;
+    let link = document
+        .create_element("a")
+        .map_err(fail)?
+        .dyn_into::<web_sys::HtmlAnchorElement>()
+        .map_err(|_| ApiError::network("not a link"))?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url).map_err(fail)?;
+    Ok(())
 }

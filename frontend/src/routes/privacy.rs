@@ -1,7 +1,8 @@
 //! Privacy pages. `/account/privacy`: download my data, request erasure or a relink to an
 //! old member number, newsletters with their consent history (P17, P23). Public:
-//! `/verify-email` (check a signed e-mail, P15), `/subscriptions/confirm` (double opt-in)
-//! and `/unsubscribe/:token` (the page behind a message's one-click link).
+//! `/verify-email` (check a signed e-mail, P15), `/subscriptions/confirm` (double opt-in),
+//! `/unsubscribe/:token` (the page behind a message's one-click link), and
+//! `/data-request` with its `/data-request/confirm` link (people without an account).
 
 use crate::api::{self, ApiError, MyPrivacyData, MyRequest, MySubscription, SignatureCheck};
 use crate::components::field::Field;
@@ -19,9 +20,11 @@ fn describe(request: &MyRequest) -> String {
             "Link to my old member number {}",
             request.claimed_member_number.clone().unwrap_or_default()
         ),
+        Kind::EXPORT => "A copy of my data".to_owned(),
         Kind::Other(other) => other.clone(),
     };
     let state = match &request.status {
+        Status::UNCONFIRMED => "waiting for the address to confirm".to_owned(),
         Status::OPEN if request.overdue => "open, overdue".to_owned(),
         Status::OPEN => format!("open, answered by {}", api::when(&request.due_at)),
         Status::COMPLETED => "done".to_owned(),
@@ -311,6 +314,72 @@ pub fn UnsubscribePage() -> impl IntoView {
                 Ok(name) => format!("Unsubscribed from {name}. You will receive no more of it."),
                 Err(e) => e.summary(),
             })}</p>
+        </section>
+    }
+}
+
+/// For people without an account: ask, by e-mail address, for a copy of what is held
+/// under it or for its erasure.
+#[component]
+pub fn DataRequest() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let erase = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let sent = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let (address, erase) = (email.get_untracked(), erase.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api::request_data_by_email(address, erase).await {
+                Ok(()) => sent.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="data-request">
+            <h1>"Your data, without an account"</h1>
+            <p>"If you wrote to a trainer, subscribed to a newsletter or bought by phone or mail, ask for a copy of what we hold under your e-mail address, or for its erasure. Members use their privacy page."</p>
+            <Show when=move || !sent.get() fallback=|| view! {
+                <p role="status" id="data-request-sent">"Check your inbox: open the link we sent to confirm the address is yours."</p>
+            }>
+                <form class="stack" on:submit=submit novalidate>
+                    <Field label="E-mail address" name="email" id="data-request-email" kind="email" value=email error=error/>
+                    <label for="data-request-erase"><input type="checkbox" id="data-request-erase" on:change=move |ev| erase.set(event_target_checked(&ev))/>"Erase it (instead of sending me a copy)"</label>
+                    <FormError error=error fields=&["email"]/>
+                    <button type="submit" id="data-request-submit">"Send me the link"</button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+/// The link of a data request by address: a copy is handed over at once, an erasure
+/// waits for staff.
+#[component]
+pub fn ConfirmDataRequest() -> impl IntoView {
+    let token = use_query_map().with_untracked(|q| q.get("token")).unwrap_or_default();
+    let outcome = RwSignal::new(None::<Result<Option<String>, ApiError>>);
+    leptos::task::spawn_local(async move {
+        outcome.set(Some(api::confirm_data_request(token).await));
+    });
+    let save = move |_| {
+        if let Some(Ok(Some(json))) = outcome.get_untracked() {
+            let _ = api::save_json(&json, "cptn-data-by-address.json");
+        }
+    };
+    view! {
+        <section class="card" id="data-request-confirmed">
+            <h1>"Your data request"</h1>
+            <p role="status">{move || outcome.get().map(|o| match o {
+                Ok(Some(_)) => "Confirmed. Here is what we hold under your address.".to_owned(),
+                Ok(None) => "Confirmed. Our staff erase what we hold under your address within 30 days.".to_owned(),
+                Err(e) => e.summary(),
+            })}</p>
+            <Show when=move || matches!(outcome.get(), Some(Ok(Some(_))))>
+                <button type="button" id="data-request-save" on:click=save>"Save it as a file"</button>
+            </Show>
         </section>
     }
 }

@@ -24,11 +24,16 @@ fn describe(request: &QueuedRequest) -> String {
             "relink to {}",
             request.claimed_member_number.clone().unwrap_or_default()
         ),
+        Kind::EXPORT => "a copy of what is held under the address".to_owned(),
         Kind::Other(other) => other.to_lowercase(),
     };
+    let who = request
+        .member_number
+        .clone()
+        .or_else(|| request.email.clone().map(|e| format!("{e} (no account)")))
+        .unwrap_or_default();
     format!(
-        "{} asks for {what}; due {}{}",
-        request.member_number,
+        "{who} asks for {what}; due {}{}",
         api::when(&request.due_at),
         if request.overdue { " (OVERDUE)" } else { "" }
     )

@@ -239,6 +239,15 @@ pub enum AuditEventKind {
     CampaignSaved,
     /// Staff queued a campaign to every confirmed address of its list (`sendCampaign`).
     CampaignQueued,
+    /// Someone without an account asked, by e-mail address, for what is held under it or
+    /// for its erasure (`requestDataByEmail`); the confirmation link was mailed to it.
+    AddressRequestFiled,
+    /// An address confirmed its data request (`confirmDataRequest`): an export answered at
+    /// once, an erasure in the staff queue.
+    AddressRequestConfirmed,
+    /// Staff erased what is held under an address (`completeErasureRequest` on a request
+    /// by e-mail address).
+    AddressErased,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -1,11 +1,11 @@
 //! Recording page views; filing and answering data requests.
 
-use super::types::{DataExport, PrivacyRequest};
+use super::types::{ConfirmedDataRequest, DataExport, PrivacyRequest, PrivacyRequestKind};
 use crate::schema::ContextExt;
 use crate::schema::account::query::parse_member_number;
 use crate::schema::error::GqlResult;
 use crate::schema::parse_id;
-use crate::services::privacy::{export, page_views, requests};
+use crate::services::privacy::{address, export, page_views, requests};
 use async_graphql::{Context, ID, Object};
 
 #[derive(Default)]
@@ -36,6 +36,37 @@ impl PrivacyMutation {
             .await
             .gql()?;
         Ok(DataExport(row))
+    }
+
+    /// Someone without an account (a relay sender, a subscriber, a phone or mail-in buyer)
+    /// asks, by e-mail address, for what is held under it (`EXPORT`) or for its erasure
+    /// (`ERASURE`): a confirmation link is mailed to the address, and nothing happens
+    /// without it. Always `true`; limited per IP and per address. Audience: public.
+    async fn request_data_by_email(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The address.")] email: String,
+        #[graphql(desc = "`EXPORT` or `ERASURE`.")] kind: PrivacyRequestKind,
+    ) -> async_graphql::Result<bool> {
+        address::request(ctx.state(), ctx.viewer(), ctx.meta(), &email, kind.into())
+            .await
+            .gql()?;
+        Ok(true)
+    }
+
+    /// Confirms a data request with the token of the link mailed to the address: an export
+    /// answers with what is held under it, an erasure joins the staff queue (due in 30
+    /// days). `NOT_FOUND` for an unknown or used token. Audience: public (the holder of the
+    /// link).
+    async fn confirm_data_request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The `token` of the link.")] token: String,
+    ) -> async_graphql::Result<ConfirmedDataRequest> {
+        let confirmed = address::confirm(ctx.state(), ctx.viewer(), ctx.meta(), &token)
+            .await
+            .gql()?;
+        Ok(ConfirmedDataRequest(confirmed))
     }
 
     /// Asks for the caller's personal data to be erased (P23). Staff answer within 30 days

@@ -1,6 +1,6 @@
 //! Privacy types: retention periods, the retention report, data requests, wipe receipts.
 
-use crate::authz::Audience;
+use crate::authz::{Audience, Subject};
 use crate::page::{Page, PageRequest};
 use crate::schema::guard::readable_by;
 use crate::schema::pagination::plain_connection;
@@ -83,12 +83,16 @@ pub enum PrivacyRequestKind {
     Erasure,
     /// Link my new login to my old member number.
     Relink,
+    /// Send me what is held under my e-mail address (someone without an account).
+    Export,
 }
 
 /// Where a data request stands.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::enums::PrivacyRequestStatus")]
 pub enum PrivacyRequestStatus {
+    /// Asked by e-mail address; waiting for the address to confirm.
+    Unconfirmed,
     /// Waiting for staff.
     Open,
     /// Done.
@@ -146,10 +150,17 @@ impl PrivacyRequest {
         self.row.kind.into()
     }
 
-    /// The requester's member number when they asked. Audience: the requester, staff.
+    /// The requester's member number when they asked; null for a request by e-mail
+    /// address. Audience: the requester, staff.
     #[graphql(guard = "readable_by(Audience::Owner, self.requester)")]
-    async fn member_number(&self) -> String {
-        MemberNumber(self.row.member_number).to_string()
+    async fn member_number(&self) -> Option<String> {
+        self.row.member_number.map(|n| MemberNumber(n).to_string())
+    }
+
+    /// The address of a request by someone without an account. Audience: staff.
+    #[graphql(guard = "readable_by(Audience::Staff, Subject::NOBODY)")]
+    async fn email(&self) -> Option<&str> {
+        self.row.email.as_deref()
     }
 
     /// A relink's old member number, as the requester gave it. Audience: the requester,
@@ -338,5 +349,38 @@ impl From<crate::services::mail_signature::Check> for EmailSignatureCheck {
             key_id,
             message,
         }
+    }
+}
+
+/// A confirmed data request by e-mail address: an export carries what is held under the
+/// address; an erasure waits in the staff queue until `dueAt`. Audience: the holder of the
+/// address (who opened the link).
+pub struct ConfirmedDataRequest(pub crate::services::privacy::address::Confirmed);
+
+/// A data request by e-mail address, once the address confirmed it. Audience: the holder
+/// of the address (who opened the link).
+#[Object]
+impl ConfirmedDataRequest {
+    /// Export or erasure. Audience: the holder of the address.
+    async fn kind(&self) -> PrivacyRequestKind {
+        self.0.request.kind.into()
+    }
+
+    /// Completed (an export), or open until staff erase (an erasure). Audience: the holder
+    /// of the address.
+    async fn status(&self) -> PrivacyRequestStatus {
+        self.0.request.status.into()
+    }
+
+    /// When the answer is due (UTC). Audience: the holder of the address.
+    async fn due_at(&self) -> DateTime<Utc> {
+        self.0.request.due_at
+    }
+
+    /// For an export: what is held under the address, as JSON (subscriptions, consent
+    /// records, messages, orders, audit events naming it). Audience: the holder of the
+    /// address.
+    async fn archive(&self) -> Option<String> {
+        self.0.archive.as_ref().map(ToString::to_string)
     }
 }

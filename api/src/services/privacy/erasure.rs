@@ -88,6 +88,7 @@ pub(crate) async fn wipe<C: ConnectionTrait>(
     freed.evidence = db::privacy::wipe_petitions_of(conn, member.id).await?;
     db::privacy::wipe_orders_of(conn, member.id).await?;
     db::privacy::delete_sessions_and_links(conn, member.id).await?;
+    db::privacy::forget_request_messages(conn, member.member_number).await?;
     db::privacy::wipe_member_row(conn, member, now).await?;
     db::privacy::insert_receipt(conn, member.member_number, reason, WIPED_CATEGORIES, now, request_id).await?;
     Ok(freed)

@@ -71,6 +71,7 @@ async fn file(
     let audit = match kind {
         PrivacyRequestKind::Erasure => AuditKind::ErasureRequested,
         PrivacyRequestKind::Relink => AuditKind::RelinkRequested,
+        PrivacyRequestKind::Export => AuditKind::AddressRequestFiled,
     };
     write
         .commit(
@@ -155,7 +156,8 @@ async fn open_request<C: sea_orm::ConnectionTrait>(
     Ok(request)
 }
 
-/// Staff: completes erasure request `id` with the wipe of P3, writing its receipt.
+/// Staff: completes erasure request `id`: a member's with the wipe of P3 (and its
+/// receipt), an address's by erasing what is held under it.
 #[tracing::instrument(skip_all, fields(viewer = viewer.member_id()))]
 pub async fn complete_erasure(
     state: &AppState,
@@ -166,10 +168,28 @@ pub async fn complete_erasure(
     let me = authz::require(viewer, Audience::Staff, Subject::NOBODY)?.member_id;
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let request = open_request(write.conn(), id, PrivacyRequestKind::Erasure).await?;
-    let member = db::members::find_by_number(write.conn(), request.member_number)
+    let now = write.now();
+    if let Some(address) = request.email.clone() {
+        super::address::erase(write.conn(), &address).await?;
+        // The requests' own copies go too: the record says what was done, not for whom.
+        db::privacy::forget_request_address(write.conn(), &address).await?;
+        db::privacy::close_request(
+            write.conn(),
+            id,
+            PrivacyRequestStatus::Completed,
+            Some(me),
+            "What we held under your address was erased.",
+            now,
+        )
+        .await?;
+        write
+            .commit(AuditRecord::new(AuditKind::AddressErased).detail(format!("erasure request {id}")))
+            .await?;
+        return reread(state, id).await;
+    }
+    let member = db::privacy::requester(write.conn(), &request)
         .await?
         .ok_or(Error::NotFound)?;
-    let now = write.now();
     let freed = erasure::wipe(write.conn(), &member, WipeReason::ErasureRequest, Some(id), now).await?;
     db::privacy::close_request(
         write.conn(),
@@ -207,7 +227,7 @@ pub async fn link_returning_member(
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let request = open_request(write.conn(), id, PrivacyRequestKind::Relink).await?;
     let claimed = request.claimed_number.ok_or(Error::NotFound)?;
-    let new = db::members::find_by_number(write.conn(), request.member_number)
+    let new = db::privacy::requester(write.conn(), &request)
         .await?
         .filter(|m| m.wiped_at.is_none())
         .ok_or_else(|| conflict("The requester's account is gone."))?;
@@ -269,7 +289,7 @@ pub async fn refuse(
     if !db::privacy::close_request(write.conn(), id, PrivacyRequestStatus::Refused, Some(me), &reason, now).await? {
         return Err(conflict("This request is closed already."));
     }
-    let member = db::members::find_by_number(write.conn(), request.member_number).await?;
+    let member = db::privacy::requester(write.conn(), &request).await?;
     write
         .commit(
             AuditRecord::new(AuditKind::PrivacyRequestRefused)

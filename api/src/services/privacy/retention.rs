@@ -493,7 +493,7 @@ async fn flag_overdue_requests(db_pool: &DatabaseConnection, now: DateTime<Utc>,
         if !db::privacy::flag_overdue(write.conn(), request.id, now).await? {
             continue;
         }
-        let member = db::members::find_by_number(write.conn(), request.member_number).await?;
+        let member = db::privacy::requester(write.conn(), &request).await?;
         write
             .commit(
                 AuditRecord::new(AuditKind::PrivacyRequestOverdue)
