@@ -939,13 +939,11 @@ async fn data_request_token(app: &TestApp, address: &str) -> Result<String> {
     tests::harness::token_in(&mail.body).context("a token")
 }
 
-#[tokio::test]
-async fn someone_without_an_account_gets_and_erases_what_is_held_under_their_address() -> Result<()> {
-    let app = TestApp::spawn().await?;
-    let admin = app.new_with_role(Role::Admin).await?;
-    let visitor = "walk-in@example.org";
+/// Leaves traces under `visitor` without an account: a relay message to a trainer (who is
+/// returned), a mail-in order and a newsletter subscription.
+async fn walk_in_traces(app: &TestApp, admin: &TestUser, visitor: &str) -> Result<TestUser> {
     // A relay message, a newsletter subscription and a mail-in order under the address.
-    let trainer = distinctive_member(&app, "Tara Trainer").await?;
+    let trainer = distinctive_member(app, "Tara Trainer").await?;
     let saved = app
         .graphql_as(
             &trainer.token,
@@ -980,6 +978,16 @@ async fn someone_without_an_account_gets_and_erases_what_is_held_under_their_add
     )
     .await?
     .ok()?;
+
+    Ok(trainer)
+}
+
+#[tokio::test]
+async fn someone_without_an_account_gets_and_erases_what_is_held_under_their_address() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    let admin = app.new_with_role(Role::Admin).await?;
+    let visitor = "walk-in@example.org";
+    let trainer = walk_in_traces(&app, &admin, visitor).await?;
 
     // The export: asked by address, answered once the link is opened.
     let ask = "mutation($e: String!, $k: PrivacyRequestKind!) { requestDataByEmail(email: $e, kind: $k) }";
