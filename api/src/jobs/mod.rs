@@ -88,7 +88,9 @@ impl JobName {
     pub const fn describe(self) -> &'static str {
         match self {
             JobName::Mail => "sends due e-mail from the outbox, retrying failures with backoff",
-            JobName::Retention => "deletes sent e-mail and spent confirmation links past their retention",
+            JobName::Retention => {
+                "applies every retention period: wipes expired members to tombstones, purges tombstones, unconfirmed and inactive accounts, disabled profiles and old evidence, flags overdue data requests, deletes old logs, sessions, mail, archives and links"
+            }
             JobName::Files => "removes uploaded files no row names (older than an hour) and unfinished uploads",
             JobName::Certification => "moves the directory's certification statuses as dates pass (daily)",
             JobName::Reminders => "e-mails renewal reminders before expiry, each once per cycle",

@@ -115,6 +115,7 @@ const DEMO_CERTIFICATIONS: [DemoCertification; 4] = [
 /// password.
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<Vec<DemoCredential>> {
     ensure_catalogue(db).await?;
+    ensure_mailing_lists(db).await?;
     let mut out = Vec::new();
     for (email, name, role) in DEMO_PEOPLE {
         let email = Email::parse("email", email)?;
@@ -310,6 +311,46 @@ const DEMO_COURSES: [DemoCourse; 4] = [
 ];
 
 /// A demo provider and its courses, once.
+/// The demo's newsletter lists: the body's own, and one run for a partner.
+async fn ensure_mailing_lists(db: &DatabaseConnection) -> Result<()> {
+    let lists = [
+        (
+            "cptn-news",
+            "CPTN News",
+            "Once a month: new courses, workshops near you and changes to certification.",
+            None,
+        ),
+        (
+            "partner-offers",
+            "Equipment offers",
+            "A few times a year: offers on training equipment for members.",
+            Some("CanFit Supplies"),
+        ),
+    ];
+    for (slug, name, description, partner_name) in lists {
+        if db::newsletters::list_by_slug(db, slug).await?.is_some() {
+            continue;
+        }
+        let now = chrono::Utc::now();
+        let write = AuditedWrite::begin(db, Actor::operator(now)).await?;
+        db::newsletters::insert_list(
+            write.conn(),
+            db::newsletters::NewList {
+                slug,
+                name,
+                description,
+                partner_name,
+            },
+            now,
+        )
+        .await?;
+        write
+            .commit(AuditRecord::new(AuditKind::MailingListCreated).detail(format!("list {slug} (demo)")))
+            .await?;
+    }
+    Ok(())
+}
+
 async fn ensure_catalogue(db: &DatabaseConnection) -> Result<()> {
     if db::catalogue::provider_by_slug(db, "canfit-academy").await?.is_some() {
         return Ok(());
