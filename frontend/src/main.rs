@@ -52,6 +52,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/subscriptions/confirm") view=routes::privacy::ConfirmSubscription/>
                     <Route path=path!("/unsubscribe/:token") view=routes::privacy::UnsubscribePage/>
                     <Route path=path!("/data-request") view=routes::privacy::DataRequest/>
+                    <Route path=path!("/newsletters") view=routes::privacy::NewsletterSignup/>
                     <Route path=path!("/data-request/confirm") view=routes::privacy::ConfirmDataRequest/>
                     <Route path=path!("/trainers") view=routes::directory::Directory/>
                     <Route path=path!("/trainers/:slug") view=routes::directory::TrainerPage/>

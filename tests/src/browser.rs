@@ -1172,9 +1172,11 @@ async fn privacy_pages(app: &TestApp, browser: &Client) -> Result<()> {
     .ok()?;
     let member = app.new_member().await?;
     log_in(app, browser, &member.email, &member.password).await?;
-    click(browser, "#my-privacy").await?;
+    click(browser, "#my-privacy").await.context("privacy link")?;
     // The signup form uses the member's own address (P16): one click.
-    click(browser, "#mailing-lists button.subscribe").await?;
+    click(browser, "#mailing-lists button.subscribe")
+        .await
+        .context("subscribe button")?;
     browser
         .wait()
         .at_most(WAIT)
@@ -1182,7 +1184,8 @@ async fn privacy_pages(app: &TestApp, browser: &Client) -> Result<()> {
             "//p[@id='privacy-notice'][contains(., '{}')]",
             member.email
         )))
-        .await?;
+        .await
+        .context("privacy step 1")?;
     assert_eq!(
         app.mail_to(&member.email, entity::enums::MessageKind::SubscriptionConfirmation)
             .await?
@@ -1195,7 +1198,8 @@ async fn privacy_pages(app: &TestApp, browser: &Client) -> Result<()> {
         .wait()
         .at_most(WAIT)
         .for_element(Locator::XPath("//*[contains(., 'Tick the box')]"))
-        .await?;
+        .await
+        .context("privacy step 2")?;
     click(browser, "#erasure-sure").await?;
     click(browser, "#erasure-submit").await?;
     browser
@@ -1204,12 +1208,13 @@ async fn privacy_pages(app: &TestApp, browser: &Client) -> Result<()> {
         .for_element(Locator::XPath(
             "//ul[@id='privacy-requests']/li[contains(., 'open, answered by')]",
         ))
-        .await?;
+        .await
+        .context("privacy step 3")?;
 
     // Staff see it in their queue, with its deadline, and erase.
     log_out(browser).await?;
     log_in(app, browser, &staff.email, &staff.password).await?;
-    click(browser, "#staff-privacy").await?;
+    click(browser, "#staff-privacy").await.context("staff privacy link")?;
     let queued = text_of(browser, "#request-queue li").await?;
     assert!(
         queued.contains(&member.member_number) && queued.contains("due"),
@@ -1220,12 +1225,18 @@ async fn privacy_pages(app: &TestApp, browser: &Client) -> Result<()> {
         .wait()
         .at_most(WAIT)
         .for_element(Locator::XPath("//ul[@id='request-queue'][not(li)]"))
-        .await?;
+        .await
+        .context("privacy step 4")?;
     assert!(
         app.login(&member.email, &member.password).await?.code().is_some(),
         "erased: no login"
     );
 
+    visitor_pages(app, browser).await
+}
+
+/// A visitor checks a signed e-mail and signs up for a newsletter.
+async fn visitor_pages(app: &TestApp, browser: &Client) -> Result<()> {
     // A visitor pastes a message we signed: valid; with one character changed: tampered.
     let mail = api::services::mail_signature::SignedMail {
         from: "CPTN Network <no-reply@localhost>".to_owned(),
@@ -1244,7 +1255,8 @@ async fn privacy_pages(app: &TestApp, browser: &Client) -> Result<()> {
         .wait()
         .at_most(WAIT)
         .for_element(Locator::XPath("//p[@id='signature-verdict'][starts-with(., 'Valid')]"))
-        .await?;
+        .await
+        .context("privacy step 5")?;
     assert!(text_of(browser, "#signed-message").await?.contains("Your receipt"));
     fill(browser, "#signed-text", &signed.replacen("Thank", "Thunk", 1)).await?;
     click(browser, "#verify-submit").await?;
@@ -1254,6 +1266,29 @@ async fn privacy_pages(app: &TestApp, browser: &Client) -> Result<()> {
         .for_element(Locator::XPath(
             "//p[@id='signature-verdict'][starts-with(., 'Tampered')]",
         ))
-        .await?;
+        .await
+        .context("privacy step 6")?;
+
+    // A visitor signs up for the newsletter from the public page.
+    browser.goto(&app.url("/newsletters")).await?;
+    fill(browser, "#signup-email", "reader@example.org").await?;
+    click(browser, "#signup-lists button.subscribe").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//p[@id='signup-notice'][contains(., 'reader@example.org')]",
+        ))
+        .await
+        .context("privacy step 7")?;
+    assert_eq!(
+        app.mail_to(
+            "reader@example.org",
+            entity::enums::MessageKind::SubscriptionConfirmation
+        )
+        .await?
+        .len(),
+        1
+    );
     Ok(())
 }

@@ -28,6 +28,7 @@ graphql_operations!(
     SendCampaign,
     RequestDataByEmail,
     ConfirmDataRequest,
+    PublicLists,
 );
 
 /// Reports that this tab showed `path` (without its query string: the server drops it too).
@@ -284,4 +285,18 @@ pub fn save_json(json: &str, name: &str) -> Result<(), ApiError> {
     link.click();
     web_sys::Url::revoke_object_url(&url).map_err(fail)?;
     Ok(())
+}
+
+/// A list as the public signup page shows it.
+pub type PublicList = public_lists::PublicListsMailingLists;
+
+/// The lists, and the member's own address when logged in (to fill the form in, P16).
+pub async fn public_lists() -> Result<(Vec<PublicList>, Option<String>), ApiError> {
+    let lists = run::<PublicLists>(public_lists::Variables).await?.mailing_lists;
+    let own = if crate::session::stored_token().is_some() {
+        my_privacy().await.ok().and_then(|d| d.me).map(|m| m.email)
+    } else {
+        None
+    };
+    Ok((lists, own))
 }

@@ -24,6 +24,7 @@ pub fn Home() -> impl IntoView {
                 <p><A href="/account">"Go to my account"</A></p>
             </Show>
             <p class="hint">
+                <A href="/newsletters">"Newsletters"</A>" · "
                 <A href="/verify-email">"Check that an e-mail is really from us"</A>" · "
                 <A href="/data-request">"Your data without an account (a copy, or its erasure)"</A>
             </p>

@@ -383,3 +383,58 @@ pub fn ConfirmDataRequest() -> impl IntoView {
         </section>
     }
 }
+
+/// The public newsletter signup: every list, what subscribing agrees to, and a form for an
+/// address (a member's own address is filled in for them, P16).
+#[component]
+pub fn NewsletterSignup() -> impl IntoView {
+    let lists = RwSignal::new(Vec::<api::PublicList>::new());
+    let email = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        match api::public_lists().await {
+            Ok((found, own)) => {
+                lists.set(found);
+                if let Some(own) = own {
+                    email.set(own);
+                }
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    let subscribe = move |slug: String| {
+        error.set(None);
+        let address = email.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::subscribe(slug, address.clone()).await {
+                Ok(()) => notice.set(Some(format!(
+                    "We sent a link to {address}: open it to confirm. Nothing is sent before."
+                ))),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="newsletter-signup">
+            <h1>"Newsletters"</h1>
+            <p>"Plain-text e-mail, no tracking, one-click unsubscribe in every message. Partners never receive your address: we send their news ourselves."</p>
+            <Field label="Your e-mail address" name="email" id="signup-email" kind="email" autocomplete="email" value=email error=error/>
+            <FormError error=error fields=&["email"]/>
+            <p role="status" id="signup-notice">{move || notice.get()}</p>
+            <ul class="lists" id="signup-lists">
+                {move || lists.get().into_iter().map(|list| {
+                    let slug = list.slug.clone();
+                    view! {
+                        <li class="list">
+                            <strong>{list.name.clone()}</strong>
+                            <p>{list.description.clone()}</p>
+                            <p class="hint">{list.consent_wording.clone()}</p>
+                            <button type="button" class="subscribe" on:click=move |_| subscribe(slug.clone())>"Subscribe"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

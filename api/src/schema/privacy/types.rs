@@ -1,6 +1,6 @@
 //! Privacy types: retention periods, the retention report, data requests, wipe receipts.
 
-use crate::authz::{Audience, Subject};
+use crate::authz::Audience;
 use crate::page::{Page, PageRequest};
 use crate::schema::guard::readable_by;
 use crate::schema::pagination::plain_connection;
@@ -157,8 +157,9 @@ impl PrivacyRequest {
         self.row.member_number.map(|n| MemberNumber(n).to_string())
     }
 
-    /// The address of a request by someone without an account. Audience: staff.
-    #[graphql(guard = "readable_by(Audience::Staff, Subject::NOBODY)")]
+    /// The address of a request by someone without an account (null for a member's).
+    /// Audience: the requester, staff.
+    #[graphql(guard = "readable_by(Audience::Owner, self.requester)")]
     async fn email(&self) -> Option<&str> {
         self.row.email.as_deref()
     }
