@@ -212,6 +212,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
         tracing::warn!(dir = %web_dir.display(), "no web app build found; run scripts/build-web.sh");
     }
     let workers = state.settings.workers;
+    let csp = http::web_app::content_security_policy(&web_dir);
     let state = web::Data::new(state);
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
@@ -220,7 +221,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             .app_data(state.clone())
             .app_data(schema.clone())
             .wrap(Compress::default())
-            .wrap(security_headers())
+            .wrap(security_headers(&csp))
             .wrap(from_fn(http::robots::middleware))
             .wrap(from_fn(http::access_log::middleware))
             .service(
@@ -259,8 +260,11 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
 }
 
 /// Headers on every response. There is no `Set-Cookie` anywhere in this server (P12).
-fn security_headers() -> DefaultHeaders {
+/// Headers every response carries unless its handler set its own (GraphiQL and evidence
+/// files set their own policy).
+fn security_headers(csp: &str) -> DefaultHeaders {
     DefaultHeaders::new()
+        .add(("Content-Security-Policy", csp.to_owned()))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
@@ -270,11 +274,19 @@ fn security_headers() -> DefaultHeaders {
         ))
 }
 
+/// GraphiQL loads React and its own code from unpkg.com: its page alone allows that origin.
+const GRAPHIQL_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
+     style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; connect-src 'self'; \
+     font-src 'self' https://unpkg.com; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("CPTN Network API")
-            .finish(),
-    )
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", GRAPHIQL_POLICY))
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("CPTN Network API")
+                .finish(),
+        )
 }

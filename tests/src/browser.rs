@@ -279,6 +279,15 @@ async fn confirm_through_the_web_app(app: &TestApp, browser: &Client, email: &st
 }
 
 async fn walk_through(app: &TestApp, browser: &Client) -> Result<()> {
+    // The app runs under a policy that allows only its own scripts and its loader's hash.
+    let index = app.send(app.client.get(app.url("/"))).await?;
+    let csp = index
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(csp.contains("'sha256-") && !csp.contains("unsafe-inline"), "{csp}");
     let email = format!("browser-{}@example.org", uuid::Uuid::new_v4().simple());
     let password = "a browser passphrase";
 

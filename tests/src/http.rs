@@ -213,3 +213,40 @@ async fn no_endpoint_ever_sets_a_cookie() -> Result<()> {
         .ok()?;
     Ok(())
 }
+
+#[tokio::test]
+async fn every_response_carries_the_hardening_headers_and_no_server_version() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    for path in [
+        "/",
+        "/graphql?query=%7B__typename%7D",
+        "/healthz",
+        "/robots.txt",
+        "/trainers/nobody",
+    ] {
+        let response = app.send(app.client.get(app.url(path))).await?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .unwrap_or_default()
+        };
+        let csp = header("content-security-policy");
+        for directive in [
+            "default-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "'wasm-unsafe-eval'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {directive} missing from {csp:?}");
+        }
+        assert!(!csp.contains("http"), "{path}: no external origin in {csp:?}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert!(header("permissions-policy").contains("camera=()"), "{path}");
+        assert!(response.headers().get("server").is_none(), "{path}: no server header");
+    }
+    Ok(())
+}
