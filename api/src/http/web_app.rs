@@ -48,12 +48,13 @@ pub fn content_security_policy(dir: &Path) -> String {
     use base64::Engine as _;
     use sha2::{Digest, Sha256};
     let index = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
-    let hashes: String = inline_scripts(&index)
-        .map(|script| {
-            let digest = Sha256::digest(script.as_bytes());
-            format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
-        })
-        .collect();
+    let mut hashes = String::new();
+    for script in inline_scripts(&index) {
+        let digest = Sha256::digest(script.as_bytes());
+        hashes.push_str(" 'sha256-");
+        hashes.push_str(&base64::engine::general_purpose::STANDARD.encode(digest));
+        hashes.push('\'');
+    }
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
          img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
