@@ -40,6 +40,9 @@ pub struct Settings {
     pub limits: Limits,
     /// Token and session lifetimes.
     pub sessions: SessionSettings,
+    /// `CPTN_CORS_ORIGINS`: the origins (`https://app.example.org`) whose pages may call the
+    /// API from a browser, comma-separated; none by default.
+    pub cors_origins: Vec<String>,
     /// `CPTN_PUBLIC_URL`: where people reach the web app, for links in e-mail (default:
     /// `http://<CPTN_ADDR>`).
     pub public_url: String,
@@ -449,24 +452,12 @@ impl Settings {
             .with_context(|| format!("creating data directory {}", data_dir.display()))?;
         let storage_dir = var("CPTN_STORAGE_DIR").map_or_else(|| data_dir.clone(), PathBuf::from);
         let database_url = SecretString::from(var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir)));
-        let jwt_secret = match var("CPTN_JWT_SECRET") {
-            Some(secret) => {
-                if secret.len() < 32 {
-                    bail!("CPTN_JWT_SECRET must be at least 32 characters");
-                }
-                SecretString::from(secret)
-            }
-            None => load_or_create_secret(&data_dir.join("jwt-secret"))?,
-        };
-        let key_encryption_key = match var("CPTN_KEY_ENCRYPTION_KEY") {
-            Some(key) => {
-                if key.len() < 32 {
-                    bail!("CPTN_KEY_ENCRYPTION_KEY must be at least 32 characters");
-                }
-                SecretString::from(key)
-            }
-            None => load_or_create_secret(&data_dir.join("key-encryption-key"))?,
-        };
+        let jwt_secret = secret_var(var("CPTN_JWT_SECRET"), "CPTN_JWT_SECRET", &data_dir.join("jwt-secret"))?;
+        let key_encryption_key = secret_var(
+            var("CPTN_KEY_ENCRYPTION_KEY"),
+            "CPTN_KEY_ENCRYPTION_KEY",
+            &data_dir.join("key-encryption-key"),
+        )?;
         let trusted_proxy = var("CPTN_TRUSTED_PROXY")
             .map(|v| v.parse())
             .transpose()
@@ -500,6 +491,10 @@ impl Settings {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("CPTN_PUBLIC_URL must start with http:// or https://");
         }
+        let cors_origins = var("CPTN_CORS_ORIGINS")
+            .map(|list| parse_origins(&list))
+            .transpose()?
+            .unwrap_or_default();
         let mut mail = MailSettings::default();
         if let Some(url) = var("CPTN_SMTP_URL") {
             if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
@@ -535,6 +530,7 @@ impl Settings {
             workers,
             limits,
             sessions,
+            cors_origins,
             public_url,
             mail,
             certification,
@@ -564,6 +560,7 @@ impl Settings {
                 ..Limits::default()
             },
             sessions: SessionSettings::default(),
+            cors_origins: Vec::new(),
             public_url: "http://127.0.0.1".to_owned(),
             mail: MailSettings::default(),
             certification: CertificationSettings::default(),
@@ -572,6 +569,35 @@ impl Settings {
             run_jobs: true,
         }
     }
+}
+
+/// A secret from variable `name` (at least 32 characters), else the one kept in `file`,
+/// generated on first use.
+fn secret_var(value: Option<String>, name: &str, file: &Path) -> anyhow::Result<SecretString> {
+    match value {
+        Some(secret) if secret.len() < 32 => bail!("{name} must be at least 32 characters"),
+        Some(secret) => Ok(SecretString::from(secret)),
+        None => load_or_create_secret(file),
+    }
+}
+
+/// `https://a.example, http://localhost:3000` -> each origin as browsers send it: a scheme,
+/// a host and maybe a port, no path, no trailing slash.
+fn parse_origins(list: &str) -> anyhow::Result<Vec<String>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .filter(|host| !host.is_empty() && !host.contains('/') && !host.contains('*'));
+            match rest {
+                Some(_) => Ok(origin.to_owned()),
+                None => bail!("CPTN_CORS_ORIGINS: {origin:?} is not an origin like https://app.example.org"),
+            }
+        })
+        .collect()
 }
 
 fn parse_var<T: std::str::FromStr>(value: Option<String>, default: T, name: &str) -> anyhow::Result<T> {
@@ -735,6 +761,26 @@ mod tests {
         assert!(read(&[("CPTN_INACTIVE_ACCOUNT_YEARS", "0")]).is_err());
         std::fs::remove_dir_all(&dir)?;
         Ok(())
+    }
+
+    #[test]
+    fn cors_origins_are_origins() {
+        assert_eq!(
+            parse_origins(" https://a.example.org, http://localhost:3000 ").ok(),
+            Some(vec![
+                "https://a.example.org".to_owned(),
+                "http://localhost:3000".to_owned()
+            ])
+        );
+        for bad in [
+            "*",
+            "https://a.example.org/",
+            "a.example.org",
+            "https://*.example.org",
+            "ftp://x",
+        ] {
+            assert!(parse_origins(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

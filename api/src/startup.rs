@@ -223,6 +223,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             .wrap(Compress::default())
             .wrap(security_headers(&csp))
             .wrap(from_fn(http::robots::middleware))
+            .wrap(from_fn(http::cors::middleware))
             .wrap(from_fn(http::access_log::middleware))
             .service(
                 web::resource("/graphql")

@@ -250,3 +250,63 @@ async fn every_response_carries_the_hardening_headers_and_no_server_version() ->
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn only_listed_origins_may_call_the_api_from_a_browser() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.cors_origins = vec!["https://partner.example.org".to_owned()]).await?;
+    let preflight = |origin: &str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization, content-type")
+    };
+    let allowed = app.send(preflight("https://partner.example.org")).await?;
+    assert_eq!(allowed.status(), 204);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://partner.example.org"
+    );
+    assert!(
+        allowed.headers()["access-control-allow-headers"]
+            .to_str()?
+            .contains("authorization")
+    );
+    let refused = app.send(preflight("https://evil.example.net")).await?;
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    // A simple request from a listed origin is answered with its origin, never `*`.
+    let query = app
+        .send(
+            app.client
+                .post(app.url("/graphql"))
+                .header("Origin", "https://partner.example.org")
+                .json(&json!({ "query": "{ __typename }" })),
+        )
+        .await?;
+    assert_eq!(
+        query.headers()["access-control-allow-origin"],
+        "https://partner.example.org"
+    );
+    let other = app
+        .send(
+            app.client
+                .post(app.url("/graphql"))
+                .header("Origin", "https://evil.example.net")
+                .json(&json!({ "query": "{ __typename }" })),
+        )
+        .await?;
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    // With no list (the default), nobody.
+    let closed = TestApp::spawn().await?;
+    let answer = closed
+        .send(
+            closed
+                .client
+                .request(reqwest::Method::OPTIONS, closed.url("/graphql"))
+                .header("Origin", "https://partner.example.org")
+                .header("Access-Control-Request-Method", "POST"),
+        )
+        .await?;
+    assert!(answer.headers().get("access-control-allow-origin").is_none());
+    Ok(())
+}

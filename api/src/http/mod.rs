@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod client_ip;
+pub mod cors;
 pub mod evidence;
 pub mod exports;
 pub mod graphql;
