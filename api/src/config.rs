@@ -383,6 +383,9 @@ pub struct Limits {
     /// register must not be walked).
     pub verify_ip_burst: u32,
     pub verify_ip_period: Duration,
+    /// `CPTN_REQUEST_TIMEOUT_SECONDS`: the longest one GraphQL operation may run (10 s);
+    /// past it the client gets `TIMEOUT` and what it was writing is rolled back.
+    pub request_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -404,6 +407,7 @@ impl Default for Limits {
             register_ip_period: Duration::from_mins(6),
             verify_ip_burst: 20,
             verify_ip_period: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -481,6 +485,8 @@ impl Settings {
         for (name, slot) in counts {
             *slot = parse_var(var(name), *slot, name)?.max(1);
         }
+        let seconds: u64 = parse_var(var("CPTN_REQUEST_TIMEOUT_SECONDS"), 10, "CPTN_REQUEST_TIMEOUT_SECONDS")?;
+        limits.request_timeout = Duration::from_secs(seconds.clamp(1, 300));
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
         sessions.session_ttl = Duration::from_hours(hours);

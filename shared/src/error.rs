@@ -27,11 +27,14 @@ pub enum ErrorCode {
     /// Online payment cannot be taken now: it is not configured on this server, or the
     /// payment provider did not answer. Other ways to pay (staff, cheque) still work.
     PaymentsUnavailable,
+    /// The operation ran longer than the server allows (`CPTN_REQUEST_TIMEOUT_SECONDS`);
+    /// whatever it was writing was rolled back.
+    Timeout,
 }
 
 impl ErrorCode {
     /// All codes, in declaration order.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::Validation,
@@ -41,6 +44,7 @@ impl ErrorCode {
         ErrorCode::PayloadTooLarge,
         ErrorCode::Internal,
         ErrorCode::PaymentsUnavailable,
+        ErrorCode::Timeout,
     ];
 
     /// The wire form, as it appears in `extensions.code`.
@@ -55,6 +59,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::PaymentsUnavailable => "PAYMENTS_UNAVAILABLE",
+            ErrorCode::Timeout => "TIMEOUT",
         }
     }
 

@@ -310,3 +310,20 @@ async fn only_listed_origins_may_call_the_api_from_a_browser() -> Result<()> {
     assert!(answer.headers().get("access-control-allow-origin").is_none());
     Ok(())
 }
+
+#[tokio::test]
+async fn an_operation_past_the_time_limit_is_refused_and_writes_nothing() -> Result<()> {
+    // A millisecond: less than the password hashing of a registration takes.
+    let app = TestApp::spawn_with(|s| s.limits.request_timeout = std::time::Duration::from_millis(1)).await?;
+    let register = app
+        .register("slow@example.org", "a perfectly fine passphrase", "Slow Poke")
+        .await?;
+    assert_eq!(register.code(), Some("TIMEOUT"), "{}", register.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM member WHERE email = 'slow@example.org'")
+            .await?,
+        0,
+        "the interrupted registration left no row"
+    );
+    Ok(())
+}

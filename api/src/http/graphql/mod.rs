@@ -118,5 +118,18 @@ async fn run_one(
         refused.extensions = error.extensions;
         return async_graphql::Response::from_errors(vec![refused]);
     }
-    schema.execute(request).await
+    // Dropped at the deadline, an operation's open transaction rolls back.
+    match tokio::time::timeout(state.settings.limits.request_timeout, schema.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let mut timed_out = ServerError::new(
+                "This took longer than the server allows; nothing was changed. Try again, or ask for less.",
+                None,
+            );
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", ErrorCode::Timeout.as_str());
+            timed_out.extensions = Some(extensions);
+            async_graphql::Response::from_errors(vec![timed_out])
+        }
+    }
 }
