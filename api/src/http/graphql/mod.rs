@@ -119,17 +119,15 @@ async fn run_one(
         return async_graphql::Response::from_errors(vec![refused]);
     }
     // Dropped at the deadline, an operation's open transaction rolls back.
-    match tokio::time::timeout(state.settings.limits.request_timeout, schema.execute(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            let mut timed_out = ServerError::new(
-                "This took longer than the server allows; nothing was changed. Try again, or ask for less.",
-                None,
-            );
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", ErrorCode::Timeout.as_str());
-            timed_out.extensions = Some(extensions);
-            async_graphql::Response::from_errors(vec![timed_out])
-        }
+    if let Ok(response) = tokio::time::timeout(state.settings.limits.request_timeout, schema.execute(request)).await {
+        return response;
     }
+    let mut timed_out = ServerError::new(
+        "This took longer than the server allows; nothing was changed. Try again, or ask for less.",
+        None,
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", ErrorCode::Timeout.as_str());
+    timed_out.extensions = Some(extensions);
+    async_graphql::Response::from_errors(vec![timed_out])
 }
