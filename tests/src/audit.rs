@@ -438,14 +438,11 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
     .await?
     .ok()?;
     let subscription_token = app
-        .mail_to(
+        .link_token(
             "reader@example.org",
             entity::enums::MessageKind::SubscriptionConfirmation,
         )
-        .await?
-        .last()
-        .and_then(|m| tests::harness::token_in(&m.body))
-        .ok_or_else(|| anyhow::anyhow!("a subscription link"))?;
+        .await?;
     let unsubscribe_token = api::services::newsletters::unsubscribe_token(&app.state, 1);
     // A data request by address, waiting for its link (request 2).
     app.graphql(
@@ -455,14 +452,11 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
     .await?
     .ok()?;
     let data_token = app
-        .mail_to(
+        .link_token(
             "walk-in@example.org",
             entity::enums::MessageKind::DataRequestConfirmation,
         )
-        .await?
-        .last()
-        .and_then(|m| tests::harness::token_in(&m.body))
-        .ok_or_else(|| anyhow::anyhow!("a data request link"))?;
+        .await?;
     let anonymous = |q: &str| Call::Anonymous(q.to_owned());
     let by = |who: Who, q: &str| Call::As(who, q.to_owned());
     let calls = vec![

@@ -199,9 +199,17 @@ impl TestApp {
     }
 
     pub async fn confirmation_token(&self, email: &str) -> Result<String> {
-        let mail = self.mail_to(email, MessageKind::EmailConfirmation).await?;
-        let body = &mail.last().context("no confirmation mail was queued")?.body;
-        token_in(body).context("no link in the confirmation mail")
+        self.link_token(email, MessageKind::EmailConfirmation).await
+    }
+
+    /// The token of the link in the newest message of `kind` to `email`.
+    pub async fn link_token(&self, email: &str, kind: MessageKind) -> Result<String> {
+        let mail = self.mail_to(email, kind).await?;
+        let body = &mail
+            .last()
+            .with_context(|| format!("no {kind:?} mail was queued"))?
+            .body;
+        token_in(body).with_context(|| format!("no link in the {kind:?} mail"))
     }
 
     /// Follows the newest confirmation link sent to `email`, with the registration's

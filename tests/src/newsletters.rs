@@ -34,12 +34,7 @@ async fn subscribed(app: &TestApp, slug: &str, email: &str) -> Result<()> {
     )
     .await?
     .ok()?;
-    let mail = app
-        .mail_to(email, MessageKind::SubscriptionConfirmation)
-        .await?
-        .pop()
-        .context("a confirmation mail")?;
-    let token = token_in(&mail.body).context("a token in the link")?;
+    let token = app.link_token(email, MessageKind::SubscriptionConfirmation).await?;
     app.graphql(
         "mutation($t: String!) { confirmSubscription(token: $t) { slug } }",
         json!({ "t": token }),

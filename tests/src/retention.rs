@@ -931,12 +931,8 @@ async fn every_column_naming_a_member_is_exported_or_excluded_with_a_reason() ->
 
 /// The token of the newest data-request link mailed to `address`.
 async fn data_request_token(app: &TestApp, address: &str) -> Result<String> {
-    let mail = app
-        .mail_to(address, entity::enums::MessageKind::DataRequestConfirmation)
-        .await?
-        .pop()
-        .context("a confirmation mail")?;
-    tests::harness::token_in(&mail.body).context("a token")
+    app.link_token(address, entity::enums::MessageKind::DataRequestConfirmation)
+        .await
 }
 
 /// Leaves traces under `visitor` without an account: a relay message to a trainer (who is

@@ -25,6 +25,23 @@ pub fn wiped_address(member_number: i64) -> String {
     format!("wiped-{member_number}@wiped.invalid")
 }
 
+/// `column` holds the text of `placeholder` somewhere (no `LIKE`: an address's `_` and `%`
+/// are no wildcards).
+fn contains(backend: DbBackend, column: &str, placeholder: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("strpos({column}, {placeholder}) > 0"),
+        _ => format!("instr({column}, {placeholder}) > 0"),
+    }
+}
+
+/// Every row of `sql` as JSON (each column by name).
+async fn json_rows<C: ConnectionTrait>(conn: &C, params: Params, sql: String) -> Result<Vec<serde_json::Value>, DbErr> {
+    let rows = conn.query_all_raw(params.statement(sql)).await?;
+    rows.iter()
+        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
+        .collect()
+}
+
 /// Members other than staff and admins with a certification whose latest cycle ended on or
 /// before `ended_by` (the caller applies the exact rule to their cycles); with
 /// `unwiped_only`, tombstones are left out.
@@ -180,10 +197,7 @@ pub async fn delete_mail_of<C: ConnectionTrait>(conn: &C, member_id: i64, addres
     let id = params.push(member_id);
     let to = params.push(address.to_owned());
     let named = params.push(address.to_owned());
-    let contains = match conn.get_database_backend() {
-        DbBackend::Postgres => format!("strpos(headers, {named}) > 0"),
-        _ => format!("instr(headers, {named}) > 0"),
-    };
+    let contains = contains(conn.get_database_backend(), "headers", &named);
     let sql = format!(
         "DELETE FROM outbox_message WHERE recipient_member_id = {id} OR recipient_address = {to} OR {contains}"
     );
@@ -207,10 +221,7 @@ pub async fn mask_audit_of<C: ConnectionTrait>(conn: &C, member_id: i64, names: 
         let mut params = Params::new(conn.get_database_backend());
         let marker = params.push(WIPED_MARKER);
         let needle = params.push((*name).to_owned());
-        let contains = match conn.get_database_backend() {
-            DbBackend::Postgres => format!("strpos(detail, {needle}) > 0"),
-            _ => format!("instr(detail, {needle}) > 0"),
-        };
+        let contains = contains(conn.get_database_backend(), "detail", &needle);
         let sql = format!("UPDATE audit_event SET detail = {marker} WHERE detail IS NOT NULL AND {contains}");
         conn.execute_raw(params.statement(sql)).await?;
     }
@@ -693,38 +704,19 @@ pub async fn delete_exports_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> 
     Ok(files)
 }
 
-/// What the export holds of one table: the rows whose `column` is the member's (`key`),
-/// every column as JSON, in id order where the table has one.
+/// What the export holds of one table: the rows whose `column` equals `key` (the member's
+/// id or number, or an address), every column as JSON.
 pub async fn rows_about<C: ConnectionTrait>(
     conn: &C,
     table: &str,
     column: &str,
-    key: i64,
+    key: impl Into<sea_orm::Value>,
 ) -> Result<Vec<serde_json::Value>, DbErr> {
     let mut params = Params::new(conn.get_database_backend());
     let p = params.push(key);
-    // Table and column come from the export's own constant list, never from a request.
+    // Table and column come from the export's own constant lists, never from a request.
     let sql = format!("SELECT * FROM {table} WHERE {column} = {p}");
-    let rows = conn.query_all_raw(params.statement(sql)).await?;
-    rows.iter()
-        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
-        .collect()
-}
-
-/// [`rows_about`] for a text column (an address).
-pub async fn rows_with_text<C: ConnectionTrait>(
-    conn: &C,
-    table: &str,
-    column: &str,
-    value: &str,
-) -> Result<Vec<serde_json::Value>, DbErr> {
-    let mut params = Params::new(conn.get_database_backend());
-    let p = params.push(value.to_owned());
-    let sql = format!("SELECT * FROM {table} WHERE {column} = {p}");
-    let rows = conn.query_all_raw(params.statement(sql)).await?;
-    rows.iter()
-        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
-        .collect()
+    json_rows(conn, params, sql).await
 }
 
 /// The member who filed `request`, when a member did and still exists.
@@ -808,15 +800,9 @@ pub async fn confirm_address_request<C: ConnectionTrait>(
 pub async fn mail_naming<C: ConnectionTrait>(conn: &C, address: &str) -> Result<Vec<serde_json::Value>, DbErr> {
     let mut params = Params::new(conn.get_database_backend());
     let named = params.push(address.to_owned());
-    let contains = match conn.get_database_backend() {
-        DbBackend::Postgres => format!("strpos(headers, {named}) > 0"),
-        _ => format!("instr(headers, {named}) > 0"),
-    };
+    let contains = contains(conn.get_database_backend(), "headers", &named);
     let sql = format!("SELECT * FROM outbox_message WHERE {contains}");
-    let rows = conn.query_all_raw(params.statement(sql)).await?;
-    rows.iter()
-        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
-        .collect()
+    json_rows(conn, params, sql).await
 }
 
 /// Audit events whose detail names `address` (e.g. a login tried with it): time, kind and
@@ -824,15 +810,9 @@ pub async fn mail_naming<C: ConnectionTrait>(conn: &C, address: &str) -> Result<
 pub async fn audit_naming<C: ConnectionTrait>(conn: &C, address: &str) -> Result<Vec<serde_json::Value>, DbErr> {
     let mut params = Params::new(conn.get_database_backend());
     let named = params.push(address.to_owned());
-    let contains = match conn.get_database_backend() {
-        DbBackend::Postgres => format!("strpos(detail, {named}) > 0"),
-        _ => format!("instr(detail, {named}) > 0"),
-    };
+    let contains = contains(conn.get_database_backend(), "detail", &named);
     let sql = format!("SELECT occurred_at, kind, ip, detail FROM audit_event WHERE detail IS NOT NULL AND {contains}");
-    let rows = conn.query_all_raw(params.statement(sql)).await?;
-    rows.iter()
-        .map(|row| <serde_json::Value as sea_orm::FromQueryResult>::from_query_result(row, ""))
-        .collect()
+    json_rows(conn, params, sql).await
 }
 
 /// Erases the buyer details of orders bought under `address` (amounts and items stay).

@@ -159,8 +159,9 @@ pub(super) async fn insert_member<C: ConnectionTrait>(
     .await?)
 }
 
-/// A random token for a link, and the hash that is stored of it.
-fn new_token() -> (String, String) {
+/// A random token for a link, and the hash that is stored of it (confirmation links of
+/// registrations, subscriptions and data requests).
+pub(crate) fn new_token() -> (String, String) {
     use base64::Engine;
     let bytes: [u8; 32] = rand::random();
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
@@ -168,7 +169,8 @@ fn new_token() -> (String, String) {
     (token, hash)
 }
 
-fn token_hash(token: &str) -> String {
+/// What is stored of a link's token: its SHA-256, hex.
+pub(crate) fn token_hash(token: &str) -> String {
     shared::hex::encode(&Sha256::digest(token.as_bytes()))
 }
 

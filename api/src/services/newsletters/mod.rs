@@ -13,6 +13,7 @@ use crate::auth::{RequestMeta, Viewer};
 use crate::authz::{self, Audience, Subject};
 use crate::db;
 use crate::error::{Error, Result, conflict_on_unique};
+use crate::services::accounts::registration::{new_token, token_hash};
 use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
 use crate::services::mail::{self, Mail, MailHeaders, Recipient};
 use crate::state::AppState;
@@ -89,10 +90,6 @@ pub async fn create_list(
     Ok(list)
 }
 
-fn token_hash(token: &str) -> String {
-    shared::hex::encode(&Sha256::digest(token.as_bytes()))
-}
-
 /// Asks to subscribe `email` to list `slug`: mails it a confirmation link. Answers the same
 /// whatever the address's state (nothing tells a visitor who is subscribed); limited per IP
 /// and per address.
@@ -120,18 +117,11 @@ pub async fn subscribe(state: &AppState, viewer: &Viewer, meta: &RequestMeta, sl
             .map(|m| m.id),
         None => None,
     };
-    let token = uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+    let (token, hash) = new_token();
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let now = write.now();
-    let Some(subscription) = db::newsletters::request(
-        write.conn(),
-        list.id,
-        email.as_str(),
-        member_id,
-        &token_hash(&token),
-        now,
-    )
-    .await?
+    let Some(subscription) =
+        db::newsletters::request(write.conn(), list.id, email.as_str(), member_id, &hash, now).await?
     else {
         // Confirmed already: nothing to confirm, and the answer says nothing of it.
         return Ok(());

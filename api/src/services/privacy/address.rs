@@ -9,6 +9,7 @@ use super::retention::REQUEST_DUE_DAYS;
 use crate::auth::{RequestMeta, Viewer};
 use crate::db;
 use crate::error::{Error, Result};
+use crate::services::accounts::registration::{new_token, token_hash};
 use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
 use crate::services::mail::{self, Mail, MailHeaders, Recipient};
 use crate::state::AppState;
@@ -16,12 +17,7 @@ use entity::enums::{AuditKind, MessageKind, PrivacyRequestKind, PrivacyRequestSt
 use entity::privacy_request;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use shared::Email;
-
-fn token_hash(token: &str) -> String {
-    shared::hex::encode(&Sha256::digest(token.as_bytes()))
-}
 
 /// Asks, for `email`, for what is held under it (`Export`) or its erasure (`Erasure`):
 /// mails the confirmation link. Answers the same whatever is held; limited per IP and per
@@ -46,12 +42,11 @@ pub async fn request(
     if state.resend_limiter.check(&email.as_str().to_owned()).is_err() {
         return Ok(());
     }
-    let token = uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+    let (token, hash) = new_token();
     let write = AuditedWrite::begin(&state.db, Actor::new(viewer, meta, state.now())).await?;
     let now = write.now();
     let due = now + chrono::Duration::days(REQUEST_DUE_DAYS);
-    let request =
-        db::privacy::insert_address_request(write.conn(), kind, email.as_str(), &token_hash(&token), now, due).await?;
+    let request = db::privacy::insert_address_request(write.conn(), kind, email.as_str(), &hash, now, due).await?;
     let what = if kind == PrivacyRequestKind::Export {
         "a copy of what CPTN Network holds under this address"
     } else {
@@ -122,17 +117,17 @@ pub async fn confirm(state: &AppState, viewer: &Viewer, meta: &RequestMeta, toke
 
 /// Everything held under `email`, by table, as stored (without what names other people).
 async fn held_under<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Value> {
-    let subscriptions = db::privacy::rows_with_text(conn, "subscription", "email", email).await?;
+    let subscriptions = db::privacy::rows_about(conn, "subscription", "email", email.to_owned()).await?;
     let mut consent = Vec::new();
     for id in subscriptions.iter().filter_map(|s| s["id"].as_i64()) {
         consent.extend(db::privacy::rows_about(conn, "consent_event", "subscription_id", id).await?);
     }
-    let orders = db::privacy::rows_with_text(conn, "purchase_order", "buyer_email", email).await?;
+    let orders = db::privacy::rows_about(conn, "purchase_order", "buyer_email", email.to_owned()).await?;
     let mut items = Vec::new();
     for id in orders.iter().filter_map(|o| o["id"].as_i64()) {
         items.extend(db::privacy::rows_about(conn, "order_item", "order_id", id).await?);
     }
-    let mut messages = db::privacy::rows_with_text(conn, "outbox_message", "recipient_address", email).await?;
+    let mut messages = db::privacy::rows_about(conn, "outbox_message", "recipient_address", email.to_owned()).await?;
     messages.extend(db::privacy::mail_naming(conn, email).await?);
     for message in &mut messages {
         if let Some(row) = message.as_object_mut() {

@@ -53,14 +53,16 @@ impl Freed {
     }
 }
 
-/// Deletes the member's directory profile with its search entries; returns its photo.
-pub(crate) async fn delete_profile_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<Option<Option<String>>> {
-    let Some(profile) = db::profiles::find_by_member(conn, member_id).await? else {
-        return Ok(None);
-    };
-    db::search::unindex(conn, profile.id).await?;
-    db::profiles::delete(conn, profile.id).await?;
-    Ok(Some(profile.photo_file))
+/// Deletes the member's directory profile with its search entries (if they have one); what
+/// that freed (its photo).
+pub(crate) async fn delete_profile_of<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<Freed> {
+    let mut freed = Freed::default();
+    if let Some(profile) = db::profiles::find_by_member(conn, member_id).await? {
+        db::search::unindex(conn, profile.id).await?;
+        db::profiles::delete(conn, profile.id).await?;
+        freed.profile_deleted(profile.photo_file);
+    }
+    Ok(freed)
 }
 
 /// Wipes `member` to a tombstone inside the caller's transaction and writes the receipt.
@@ -80,10 +82,7 @@ pub(crate) async fn wipe<C: ConnectionTrait>(
             message: "This member's personal data was wiped already.".to_owned(),
         });
     }
-    let mut freed = Freed::default();
-    if let Some(photo) = delete_profile_of(conn, member.id).await? {
-        freed.profile_deleted(photo);
-    }
+    let mut freed = delete_profile_of(conn, member.id).await?;
     forget_traces(conn, member, &mut freed).await?;
     freed.evidence = db::privacy::wipe_petitions_of(conn, member.id).await?;
     db::privacy::wipe_orders_of(conn, member.id).await?;
@@ -112,10 +111,7 @@ async fn forget_traces<C: ConnectionTrait>(conn: &C, member: &member::Model, fre
 /// rule reached before any wipe): their rows, ledger included through its one permitted
 /// delete; their orders stay for accounting, unlinked.
 pub(crate) async fn purge<C: ConnectionTrait>(conn: &C, member: &member::Model, now: DateTime<Utc>) -> Result<Freed> {
-    let mut freed = Freed::default();
-    if let Some(photo) = delete_profile_of(conn, member.id).await? {
-        freed.profile_deleted(photo);
-    }
+    let mut freed = delete_profile_of(conn, member.id).await?;
     forget_traces(conn, member, &mut freed).await?;
     freed.evidence = db::privacy::delete_member_for_good(conn, member.id, now).await?;
     Ok(freed)

@@ -218,7 +218,7 @@ async fn gather(
         }
     }
     // Subscriptions are by address too (made before logging in, or by a visitor).
-    let by_address = db::privacy::rows_with_text(&state.db, "subscription", "email", &member.email).await?;
+    let by_address = db::privacy::rows_about(&state.db, "subscription", "email", member.email.clone()).await?;
     if let Some(Value::Array(list)) = tables.get_mut("subscription") {
         for row in by_address {
             if !list.contains(&row) {

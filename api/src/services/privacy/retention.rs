@@ -232,6 +232,12 @@ fn loose_bound(today: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// `years` before `now` (calendar years).
+fn years_before(now: DateTime<Utc>, years: u32) -> DateTime<Utc> {
+    now.checked_sub_months(Months::new(years.saturating_mul(12)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 /// The end of the member's latest certification cycle.
 async fn last_cycle_end<C: ConnectionTrait>(conn: &C, member_id: i64) -> Result<Option<NaiveDate>> {
     let cycles = db::certification::cycles_of(conn, member_id).await?;
@@ -386,9 +392,7 @@ async fn purge_inactive(
     dry_run: bool,
 ) -> Result<u64> {
     let years = state.settings.retention.inactive_years;
-    let before = now
-        .checked_sub_months(Months::new(years.saturating_mul(12)))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let before = years_before(now, years);
     let candidates = db::privacy::inactive_before(db_pool, before).await?;
     if dry_run {
         return Ok(candidates.len() as u64);
@@ -409,9 +413,7 @@ async fn purge_disabled_profiles(
     dry_run: bool,
 ) -> Result<u64> {
     let years = state.settings.retention.disabled_profile_years;
-    let before = now
-        .checked_sub_months(Months::new(years.saturating_mul(12)))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let before = years_before(now, years);
     let candidates = db::privacy::disabled_profiles_before(db_pool, before).await?;
     if dry_run {
         return Ok(candidates.len() as u64);
@@ -424,7 +426,7 @@ async fn purge_disabled_profiles(
         if !still_hidden {
             continue;
         }
-        let photo = erasure::delete_profile_of(write.conn(), profile.member_id).await?;
+        let freed = erasure::delete_profile_of(write.conn(), profile.member_id).await?;
         write
             .commit(
                 AuditRecord::new(AuditKind::ProfilePurged)
@@ -432,13 +434,7 @@ async fn purge_disabled_profiles(
                     .detail(format!("retention: not public for {years} years")),
             )
             .await?;
-        state.typos.forget_all();
-        if let Some(file) = photo.flatten() {
-            state
-                .storage
-                .remove(crate::services::storage::FileKind::ProfilePhoto, &file)
-                .await;
-        }
+        freed.remove(state).await;
         count += 1;
     }
     Ok(count)
@@ -451,9 +447,7 @@ async fn expire_evidence(
     dry_run: bool,
 ) -> Result<u64> {
     let years = state.settings.retention.evidence_years;
-    let before = now
-        .checked_sub_months(Months::new(years.saturating_mul(12)))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let before = years_before(now, years);
     let candidates = db::privacy::evidence_decided_before(db_pool, before).await?;
     if dry_run {
         return Ok(candidates.len() as u64);
