@@ -16,4 +16,9 @@ fi
 # Trunk runs cargo with --offline; fetch the crates first (a no-op when they are there).
 cargo fetch --target wasm32-unknown-unknown --locked >/dev/null
 trunk build --release --offline --locked
+# GraphiQL's page is in the binary; React, ReactDOM and GraphiQL are served from here.
+modules="${CPTN_TOOLS_DIR:-$HOME/.cache/cptn-tools}/node_modules"
+mkdir -p dist/graphiql
+cp "$modules/react/umd/react.production.min.js" "$modules/react-dom/umd/react-dom.production.min.js" \
+  "$modules/graphiql/graphiql.min.js" "$modules/graphiql/graphiql.min.css" dist/graphiql/
 echo "web app built into dist/" >&2

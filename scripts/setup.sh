@@ -2,7 +2,7 @@
 # Installs every tool the project needs, skipping what is already there. Idempotent.
 #
 #   scripts/setup.sh            tools for building the web app (wasm32 target, trunk,
-#                               wasm-bindgen-cli, wasm-opt)
+#                               wasm-bindgen-cli, wasm-opt) and GraphiQL's files
 #   scripts/setup.sh --browser  also Chromium and ChromeDriver (browser tests)
 #   scripts/setup.sh --postgres also PostgreSQL 15 (started on 127.0.0.1:5432)
 #
@@ -13,6 +13,9 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+# GraphiQL is served from our origin (no CDN): its UMD build and React 18's.
+GRAPHIQL_VERSION=3.8.3
+REACT_VERSION=18.3.1
 TOOLS_DIR="${CPTN_TOOLS_DIR:-$HOME/.cache/cptn-tools}"
 export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
 
@@ -66,6 +69,14 @@ install_web_tools() {
     log "installing binaryen $BINARYEN_VERSION from npm"
     mkdir -p "$TOOLS_DIR"
     npm install --silent --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION" >/dev/null
+  fi
+
+  if ! grep -qs "\"version\": \"$GRAPHIQL_VERSION\"" "$TOOLS_DIR/node_modules/graphiql/package.json" ||
+    ! grep -qs "\"version\": \"$REACT_VERSION\"" "$TOOLS_DIR/node_modules/react-dom/package.json"; then
+    log "installing graphiql $GRAPHIQL_VERSION and react $REACT_VERSION from npm"
+    mkdir -p "$TOOLS_DIR"
+    npm install --silent --prefix "$TOOLS_DIR" "graphiql@$GRAPHIQL_VERSION" "react@$REACT_VERSION" \
+      "react-dom@$REACT_VERSION" >/dev/null
   fi
 }
 

@@ -386,6 +386,14 @@ pub struct Limits {
     /// `CPTN_REQUEST_TIMEOUT_SECONDS`: the longest one GraphQL operation may run (10 s);
     /// past it the client gets `TIMEOUT` and what it was writing is rolled back.
     pub request_timeout: Duration,
+    /// `CPTN_MAX_COST`: the most one operation may cost, counted before it runs: one per
+    /// field, a list field's selection counted `first` times (10,000; introspection is
+    /// exempt, as for depth).
+    pub max_cost: u64,
+    /// `CPTN_PUBLIC_INTROSPECTION`: whether anyone may introspect the schema (true: the
+    /// API is meant for integrators); `false` limits introspection, and so GraphiQL's
+    /// schema view, to staff.
+    pub public_introspection: bool,
 }
 
 impl Default for Limits {
@@ -408,6 +416,8 @@ impl Default for Limits {
             verify_ip_burst: 20,
             verify_ip_period: Duration::from_secs(30),
             request_timeout: Duration::from_secs(10),
+            max_cost: 10_000,
+            public_introspection: true,
         }
     }
 }
@@ -487,6 +497,12 @@ impl Settings {
         }
         let seconds: u64 = parse_var(var("CPTN_REQUEST_TIMEOUT_SECONDS"), 10, "CPTN_REQUEST_TIMEOUT_SECONDS")?;
         limits.request_timeout = Duration::from_secs(seconds.clamp(1, 300));
+        limits.max_cost = parse_var(var("CPTN_MAX_COST"), limits.max_cost, "CPTN_MAX_COST")?.max(1);
+        limits.public_introspection = match var("CPTN_PUBLIC_INTROSPECTION").as_deref().map(str::trim) {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(_) => bail!("CPTN_PUBLIC_INTROSPECTION must be true or false"),
+        };
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
         sessions.session_ttl = Duration::from_hours(hours);

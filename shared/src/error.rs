@@ -30,11 +30,18 @@ pub enum ErrorCode {
     /// The operation ran longer than the server allows (`CPTN_REQUEST_TIMEOUT_SECONDS`);
     /// whatever it was writing was rolled back.
     Timeout,
+    /// The query would cost more than the server allows (`CPTN_MAX_COST`): list fields are
+    /// weighted by their `first`; `extensions.cost` and `extensions.maxCost` say by how much.
+    QueryTooCostly,
+    /// The request was taken for an attack (an SQL-injection signature in a search or
+    /// lookup argument), or its address is on the block list; `extensions.retryAfter` says
+    /// for how many seconds the address stays blocked, when it is not for good.
+    Blocked,
 }
 
 impl ErrorCode {
     /// All codes, in declaration order.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::Validation,
@@ -45,6 +52,8 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::PaymentsUnavailable,
         ErrorCode::Timeout,
+        ErrorCode::QueryTooCostly,
+        ErrorCode::Blocked,
     ];
 
     /// The wire form, as it appears in `extensions.code`.
@@ -60,6 +69,8 @@ impl ErrorCode {
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::PaymentsUnavailable => "PAYMENTS_UNAVAILABLE",
             ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::QueryTooCostly => "QUERY_TOO_COSTLY",
+            ErrorCode::Blocked => "BLOCKED",
         }
     }
 

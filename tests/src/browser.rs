@@ -1301,3 +1301,58 @@ async fn visitor_pages(app: &TestApp, browser: &Client) -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn graphiql_runs_from_this_server_alone_under_its_policy() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = graphiql(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn graphiql(app: &TestApp, browser: &Client) -> Result<()> {
+    let page = app.send(app.client.get(app.url("/graphiql"))).await?;
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!csp.contains("http"), "no other origin in GraphiQL's policy: {csp}");
+    browser.goto(&app.url("/graphiql")).await?;
+    // GraphiQL renders, and loads the schema by introspection (its documentation button
+    // becomes usable once it has one).
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(".graphiql-container"))
+        .await
+        .context("GraphiQL did not render under its policy")?;
+    let mut schema_loaded = false;
+    for _ in 0..100 {
+        let loaded = browser
+            .execute(
+                "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/graphql'))",
+                vec![],
+            )
+            .await?;
+        if loaded == json!(true) {
+            schema_loaded = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(schema_loaded, "GraphiQL asked /graphql for the schema");
+    let origins = browser
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)",
+            vec![],
+        )
+        .await?;
+    let ours = app.url("");
+    let ours = ours.trim_end_matches('/');
+    for origin in origins.as_array().into_iter().flatten() {
+        assert_eq!(origin.as_str(), Some(ours), "every file from this server");
+    }
+    Ok(())
+}

@@ -161,7 +161,10 @@ async fn probes_and_robots_answer() -> Result<()> {
     assert!(robots.contains("Disallow: /graphql"));
     let graphiql = app.send(app.client.get(app.url("/graphiql"))).await?;
     assert_eq!(graphiql.status(), 200);
-    assert!(graphiql.text().await?.contains("/graphql"));
+    assert!(graphiql.text().await?.contains("/graphiql/start.js"));
+    let start = app.send(app.client.get(app.url("/graphiql/start.js"))).await?;
+    assert_eq!(start.status(), 200);
+    assert!(start.text().await?.contains("url: \"/graphql\""));
     Ok(())
 }
 

@@ -216,3 +216,53 @@ async fn aliased_and_batched_logins_each_count_as_an_attempt() -> Result<()> {
     );
     Ok(())
 }
+
+/// Ten aliased directory pages of `first` cards each (the alias limit is thirty).
+fn ten_pages(first: u32) -> String {
+    let pages: Vec<String> = (0..10)
+        .map(|i| format!("p{i}: directory(first: {first}) {{ nodes {{ displayName city slug region }} }}"))
+        .collect();
+    format!("{{ {} }}", pages.join(" "))
+}
+
+#[tokio::test]
+async fn a_query_costing_more_than_the_maximum_is_refused_before_it_runs() -> Result<()> {
+    let app = TestApp::spawn().await?;
+    // 10 x (1 + 100 x 5) = 5,010: allowed; with 10 lists of 100 cards of 5 fields each.
+    app.graphql(&ten_pages(100), json!({})).await?.ok()?;
+    let tight = TestApp::spawn_with(|s| s.limits.max_cost = 1_000).await?;
+    let refused = tight.graphql(&ten_pages(100), json!({})).await?;
+    assert_eq!(refused.code(), Some("QUERY_TOO_COSTLY"), "{}", refused.body);
+    assert_eq!(refused.body["errors"][0]["extensions"]["cost"], 5_010);
+    assert_eq!(refused.body["errors"][0]["extensions"]["maxCost"], 1_000);
+    assert!(refused.body.get("data").is_none_or(serde_json::Value::is_null));
+    // The weight follows `first` through variables too, and smaller pages pass.
+    let by_variable = tight
+        .graphql(
+            "query($n: Int) { directory(first: $n) { nodes { displayName city slug region } } }",
+            json!({ "n": 100 }),
+        )
+        .await?;
+    assert!(by_variable.errors().is_empty(), "501 is under 1,000: {}", by_variable.body);
+    tight.graphql(&ten_pages(10), json!({})).await?.ok()?;
+    // The standard introspection query is exempt.
+    tight.graphql(&standard_introspection_query(), json!({})).await?.ok()?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn introspection_can_be_limited_to_staff() -> Result<()> {
+    let app = TestApp::spawn_with(|s| s.limits.public_introspection = false).await?;
+    let query = standard_introspection_query();
+    let visitor = app.graphql(&query, json!({})).await?;
+    assert_eq!(visitor.code(), Some("FORBIDDEN"), "{}", visitor.body);
+    let member = app.new_member().await?;
+    let refused = app.graphql_as(&member.token, "{ __type(name: \"Query\") { name } }", json!({})).await?;
+    assert_eq!(refused.code(), Some("FORBIDDEN"), "{}", refused.body);
+    // `__typename` is not introspection: clients add it everywhere.
+    app.graphql("{ __typename }", json!({})).await?.ok()?;
+    let staff = app.new_with_role(shared::Role::Staff).await?;
+    let schema = app.graphql_as(&staff.token, &query, json!({})).await?.ok()?;
+    assert!(schema.data("__schema.types")?.as_array().is_some_and(|t| !t.is_empty()));
+    Ok(())
+}

@@ -6,6 +6,7 @@ pub mod client_ip;
 pub mod cors;
 pub mod evidence;
 pub mod exports;
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod photos;

@@ -10,7 +10,11 @@
 //!   lists of types, fields or arguments (each multiplies the answer) and
 //!   [`INTROSPECTION_DEPTH`] levels.
 //!
-//! The step also tells what an operation costs against the request budgets: one per root
+//! - a cost over `max_cost` (`CPTN_MAX_COST`, 10,000), computed before execution with
+//!   every paginated list's selection counted `first` times (`Costing`);
+//! - introspection, when `CPTN_PUBLIC_INTROSPECTION=false` and the caller is not staff.
+//!
+//! The step also tells what an operation pays from the request budgets: one per root
 //! field, aliases included. Documents already parsed are not parsed again.
 //!
 //! This is not an async-graphql extension on purpose: with any extension installed, every
@@ -18,10 +22,11 @@
 //! per field), which cost about a tenth of the server's CPU on a 20-result directory page.
 
 use crate::config::Limits;
-use async_graphql::parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet};
-use async_graphql::{Name, Positioned, Request, ServerError};
+use crate::schema::pagination::{DEFAULT_PAGE, MAX_PAGE};
+use async_graphql::parser::types::{ExecutableDocument, Field, FragmentDefinition, Selection, SelectionSet};
+use async_graphql::{Name, Positioned, Request, ServerError, Value, Variables};
 use shared::ErrorCode;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 /// Documents longer than this are parsed every time (clients send a handful of fixed
@@ -45,14 +50,25 @@ const INTROSPECTION_LIST_FIELDS: [&str; 8] = [
     "directives",
 ];
 
+/// A document that passed the checks, and whether it introspects the schema.
+#[derive(Clone)]
+struct Checked {
+    document: ExecutableDocument,
+    introspects: bool,
+}
+
 /// Refuses documents that break the limits above and keeps the documents that passed, by
 /// text: the web app and integrators send the same few documents with different variables,
-/// and parsing costs more than a copy. Validation (types, variables) still runs on every
-/// request.
+/// and parsing costs more than a copy. Validation (types, variables) and the cost, which
+/// depends on the variables, still run on every request.
 pub struct ParsedDocuments {
     max_aliases: usize,
     max_depth: usize,
-    parsed: Mutex<HashMap<String, ExecutableDocument>>,
+    max_cost: u64,
+    /// Names of the schema's fields that take `first`: without the argument they still
+    /// return a default page.
+    paginated: HashSet<String>,
+    parsed: Mutex<HashMap<String, Checked>>,
 }
 
 impl ParsedDocuments {
@@ -60,42 +76,76 @@ impl ParsedDocuments {
         Self {
             max_aliases: limits.max_aliases,
             max_depth: limits.max_depth,
+            max_cost: limits.max_cost,
+            paginated: paginated_fields(&super::sdl()),
             parsed: Mutex::default(),
         }
     }
 
-    /// Hands `request` its parsed document and returns what the operation costs, or refuses
-    /// it. A document that does not parse is left to async-graphql, which reports the
-    /// syntax error the usual way (it costs one).
-    pub fn prepare(&self, request: &mut Request) -> Result<u32, ServerError> {
+    /// Hands `request` its parsed document and returns what the operation pays from the
+    /// caller's budget, or refuses it: over a limit, over [`Limits::max_cost`], or
+    /// introspecting when `may_introspect` is false. A document that does not parse is
+    /// left to async-graphql, which reports the syntax error the usual way (it costs one).
+    pub fn prepare(&self, request: &mut Request, may_introspect: bool) -> Result<u32, ServerError> {
         let cacheable = request.query.len() <= CACHED_DOCUMENT_MAX_BYTES;
-        if cacheable
-            && let Some(document) = self
-                .parsed
+        let cached = if cacheable {
+            self.parsed
                 .lock()
                 .ok()
                 .and_then(|cache| cache.get(&request.query).cloned())
-        {
-            let cost = cost(&document, request.operation_name.as_deref());
-            request.set_parsed_query(document);
-            return Ok(cost);
-        }
-        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-            return Ok(1);
+        } else {
+            None
         };
-        self.check(&document)?;
-        let cost = cost(&document, request.operation_name.as_deref());
-        if cacheable && let Ok(mut cache) = self.parsed.lock() {
-            if cache.len() >= CACHED_DOCUMENTS_MAX {
-                cache.clear();
+        let checked = if let Some(checked) = cached {
+            checked
+        } else {
+            let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+                return Ok(1);
+            };
+            let introspects = self.check(&document)?;
+            let checked = Checked { document, introspects };
+            if cacheable && let Ok(mut cache) = self.parsed.lock() {
+                if cache.len() >= CACHED_DOCUMENTS_MAX {
+                    cache.clear();
+                }
+                cache.insert(request.query.clone(), checked.clone());
             }
-            cache.insert(request.query.clone(), document.clone());
+            checked
+        };
+        if checked.introspects && !may_introspect {
+            return Err(refusal(
+                ErrorCode::Forbidden,
+                "Introspection is limited to staff on this server.".to_owned(),
+            ));
         }
-        request.set_parsed_query(document);
-        Ok(cost)
+        let budget = match operation(&checked.document, request.operation_name.as_deref()) {
+            Some(selection) => {
+                let cost = Costing::new(&checked.document.fragments, &request.variables, &self.paginated).of(selection);
+                if cost > self.max_cost {
+                    let mut refused = refusal(
+                        ErrorCode::QueryTooCostly,
+                        format!(
+                            "This query would cost {cost}; at most {} is allowed. Ask for fewer items (`first`) or fewer fields.",
+                            self.max_cost
+                        ),
+                    );
+                    if let Some(ext) = refused.extensions.as_mut() {
+                        ext.set("cost", cost);
+                        ext.set("maxCost", self.max_cost);
+                    }
+                    return Err(refused);
+                }
+                let mut seen = Vec::new();
+                root_fields(selection, &checked.document.fragments, &mut seen)
+            }
+            None => 1,
+        };
+        request.set_parsed_query(checked.document);
+        Ok(u32::try_from(budget).unwrap_or(u32::MAX).max(1))
     }
 
-    fn check(&self, document: &ExecutableDocument) -> Result<(), ServerError> {
+    /// Checks the aliases and depth; answers whether the document introspects.
+    fn check(&self, document: &ExecutableDocument) -> Result<bool, ServerError> {
         let mut walk = Walk::new(&document.fragments);
         let aliases: usize = document
             .operations
@@ -109,34 +159,45 @@ impl ParsedDocuments {
             )
             .sum();
         if aliases > self.max_aliases {
-            return Err(refusal(format!(
-                "The document uses {aliases} aliases; at most {} are allowed.",
-                self.max_aliases
-            )));
+            return Err(refusal(
+                ErrorCode::Validation,
+                format!(
+                    "The document uses {aliases} aliases; at most {} are allowed.",
+                    self.max_aliases
+                ),
+            ));
         }
+        let mut introspects = false;
         for (_, operation) in document.operations.iter() {
             let shape = walk.shape(&operation.node.selection_set.node, false);
             if shape.depth > self.max_depth {
-                return Err(refusal(format!(
-                    "The document nests fields {} levels deep; at most {} are allowed (introspection fields do not count).",
-                    shape.depth, self.max_depth
-                )));
+                return Err(refusal(
+                    ErrorCode::Validation,
+                    format!(
+                        "The document nests fields {} levels deep; at most {} are allowed (introspection fields do not count).",
+                        shape.depth, self.max_depth
+                    ),
+                ));
             }
             if shape.introspection_lists > INTROSPECTION_LISTS || shape.introspection_depth > INTROSPECTION_DEPTH {
-                return Err(refusal(format!(
-                    "The introspection in this document nests {} lists and {} levels; at most {INTROSPECTION_LISTS} lists and {INTROSPECTION_DEPTH} levels are allowed.",
-                    shape.introspection_lists, shape.introspection_depth
-                )));
+                return Err(refusal(
+                    ErrorCode::Validation,
+                    format!(
+                        "The introspection in this document nests {} lists and {} levels; at most {INTROSPECTION_LISTS} lists and {INTROSPECTION_DEPTH} levels are allowed.",
+                        shape.introspection_lists, shape.introspection_depth
+                    ),
+                ));
             }
+            introspects |= shape.introspection_depth > 0;
         }
-        Ok(())
+        Ok(introspects)
     }
 }
 
-fn refusal(message: String) -> ServerError {
+fn refusal(code: ErrorCode, message: String) -> ServerError {
     let mut err = ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", ErrorCode::Validation.as_str());
+    ext.set("code", code.as_str());
     err.extensions = Some(ext);
     err
 }
@@ -233,22 +294,114 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// One per root field of the operation that will run (named, or the only/first one);
-/// aliases count, fragments at the root are expanded once.
-fn cost(document: &ExecutableDocument, operation_name: Option<&str>) -> u32 {
-    let operation = match operation_name {
+/// The selection set of the operation that will run: the named one, or the only/first.
+fn operation<'a>(document: &'a ExecutableDocument, operation_name: Option<&str>) -> Option<&'a SelectionSet> {
+    let found = match operation_name {
         Some(name) => document
             .operations
             .iter()
             .find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
         None => document.operations.iter().next(),
     };
-    let Some((_, operation)) = operation else {
-        return 1;
+    found.map(|(_, operation)| &operation.node.selection_set.node)
+}
+
+/// An operation's cost before it runs: each field costs one plus its selection's cost,
+/// and a field with a `first` argument (every paginated list) pays its selection `first`
+/// times (the default page when absent; out-of-range values count as the nearest bound,
+/// since the resolver refuses them anyway). Introspection fields cost nothing, as they do
+/// not count for depth: they have limits of their own. Fragments are costed once each; a
+/// cycle, which validation refuses later, costs nothing.
+struct Costing<'a> {
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    variables: &'a Variables,
+    paginated: &'a HashSet<String>,
+    known: HashMap<Name, u64>,
+}
+
+impl<'a> Costing<'a> {
+    fn new(
+        fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+        variables: &'a Variables,
+        paginated: &'a HashSet<String>,
+    ) -> Self {
+        Self {
+            fragments,
+            variables,
+            paginated,
+            known: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, set: &SelectionSet) -> u64 {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => {
+                    if field.node.name.node.starts_with("__") {
+                        return 0;
+                    }
+                    let times = self.first_of(&field.node);
+                    let inner = self.of(&field.node.selection_set.node);
+                    times.saturating_mul(inner).saturating_add(1)
+                }
+                Selection::InlineFragment(fragment) => self.of(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if let Some(known) = self.known.get(name) {
+                        return *known;
+                    }
+                    // Marked first, so a cycle ends here.
+                    self.known.insert(name.clone(), 0);
+                    let fragments = self.fragments;
+                    let cost = fragments.get(name).map_or(0, |f| self.of(&f.node.selection_set.node));
+                    self.known.insert(name.clone(), cost);
+                    cost
+                }
+            })
+            .fold(0, u64::saturating_add)
+    }
+
+    /// How many times a field's selection is paid: its `first`, or one.
+    fn first_of(&self, field: &Field) -> u64 {
+        let Some(first) = field.get_argument("first") else {
+            let paginated = self.paginated.contains(field.name.node.as_str());
+            return if paginated { u64::from(DEFAULT_PAGE.unsigned_abs()) } else { 1 };
+        };
+        let value = first
+            .node
+            .clone()
+            .into_const_with(|name| self.variables.get(&name).cloned().ok_or(()));
+        let given = match value {
+            Ok(Value::Number(n)) => n.as_i64(),
+            _ => None,
+        };
+        let first = given.map_or(i64::from(DEFAULT_PAGE), |n| n.clamp(1, i64::from(MAX_PAGE)));
+        u64::try_from(first).unwrap_or(1)
+    }
+}
+
+/// The names of the fields of `sdl` that take a `first` argument.
+fn paginated_fields(sdl: &str) -> HashSet<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let Ok(document) = async_graphql::parser::parse_schema(sdl) else {
+        return HashSet::new();
     };
-    let mut seen = Vec::new();
-    let fields = root_fields(&operation.node.selection_set.node, &document.fragments, &mut seen);
-    u32::try_from(fields).unwrap_or(u32::MAX).max(1)
+    let mut names = HashSet::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else { continue };
+        let fields = match ty.node.kind {
+            TypeKind::Object(object) => object.fields,
+            TypeKind::Interface(interface) => interface.fields,
+            _ => continue,
+        };
+        for field in fields {
+            if field.node.arguments.iter().any(|a| a.node.name.node == "first") {
+                names.insert(field.node.name.node.to_string());
+            }
+        }
+    }
+    names
 }
 
 fn root_fields(
@@ -320,13 +473,60 @@ mod tests {
         Ok(())
     }
 
+    fn budget(document: &ExecutableDocument, name: &str) -> usize {
+        operation(document, Some(name)).map_or(0, |set| root_fields(set, &document.fragments, &mut Vec::new()))
+    }
+
     #[test]
-    fn an_operation_costs_one_per_root_field() -> anyhow::Result<()> {
+    fn an_operation_pays_one_per_root_field() -> anyhow::Result<()> {
         let document = async_graphql::parser::parse_query(
             "query A { a: me { email } b: me { email } ...F } query B { me { email } } fragment F on Query { x y }",
         )?;
-        assert_eq!(cost(&document, Some("A")), 4);
-        assert_eq!(cost(&document, Some("B")), 1);
+        assert_eq!(budget(&document, "A"), 4);
+        assert_eq!(budget(&document, "B"), 1);
+        Ok(())
+    }
+
+    fn cost_of(query: &str, variables: serde_json::Value) -> anyhow::Result<u64> {
+        let document = async_graphql::parser::parse_query(query)?;
+        let variables = Variables::from_json(variables);
+        let set = operation(&document, None).ok_or_else(|| anyhow::anyhow!("no operation"))?;
+        let paginated = paginated_fields(&crate::schema::sdl());
+        Ok(Costing::new(&document.fragments, &variables, &paginated).of(set))
+    }
+
+    #[test]
+    fn lists_pay_their_selection_first_times() -> anyhow::Result<()> {
+        let none = serde_json::json!({});
+        assert_eq!(cost_of("{ me { email name } }", none.clone())?, 3);
+        // 1 (directory) + 50 x (nodes 1 + name 1 + city 1).
+        assert_eq!(cost_of("{ directory(first: 50) { nodes { name city } } }", none.clone())?, 151);
+        assert_eq!(
+            cost_of(
+                "query($n: Int) { directory(first: $n) { nodes { name city } } }",
+                serde_json::json!({"n": 10})
+            )?,
+            31
+        );
+        // Absent: the default page (20); out of range: the nearest bound (100 and 1).
+        assert_eq!(cost_of("{ directory { nodes { name } } }", none.clone())?, 41);
+        assert_eq!(cost_of("{ directory(first: 100000) { totalCount } }", none.clone())?, 101);
+        assert_eq!(cost_of("{ directory(first: -1) { totalCount } }", none.clone())?, 2);
+        // Nested lists multiply; introspection and __typename are free.
+        assert_eq!(
+            cost_of("{ orders(first: 10) { nodes { __typename refunds { id } } } __schema { types { name } } }", none.clone())?,
+            31
+        );
+        let nested = cost_of("{ a(first: 100) { b(first: 100) { c } } }", none.clone())?;
+        assert_eq!(nested, 1 + 100 * (1 + 100));
+        // A paginated field without `first` pays the default page; others pay once.
+        assert_eq!(cost_of("{ me { orders { nodes { id } } } }", none.clone())?, 1 + 1 + 20 * 2);
+        // A fragment spread twice is paid twice; a cycle ends.
+        assert_eq!(
+            cost_of("{ directory(first: 2) { ...F ...F } } fragment F on DirectoryConnection { totalCount }", none.clone())?,
+            5
+        );
+        assert_eq!(cost_of("{ ...F } fragment F on Query { me { ...F } }", none)?, 1);
         Ok(())
     }
 }

@@ -9,7 +9,8 @@
 //! - malformed requests get a JSON error body, bodies over the limit get 413;
 //! - the credentials are checked by `auth::authenticate_request` (401 before anything runs
 //!   when they fail), the document by the parse step (`schema::limits`), and every
-//!   operation pays its root fields from the caller's request budget (per IP without a
+//!   operation's cost is checked (list fields weighted by `first`, `CPTN_MAX_COST`), and it
+//!   pays its root fields from the caller's request budget (per IP without a
 //!   login, per member with one): past it, `RATE_LIMITED` and, when nothing else ran, 429.
 //!   A future WebSocket transport runs the same three steps.
 
@@ -18,6 +19,7 @@ pub(crate) mod transport;
 
 use super::access_log::AccessLogLabel;
 use crate::auth::{self, Viewer};
+use crate::authz::{self, Audience, Subject};
 use crate::error::Error;
 use crate::http::problem::error_response;
 use crate::schema::AppSchema;
@@ -79,22 +81,35 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
         Err(_) => return response::unauthenticated(),
     };
     let meta = transport::request_meta(req);
-    let payer = match viewer.member_id() {
-        Some(id) => Some(Payer::Member(id)),
-        None => meta.ip.map(Payer::Ip),
+    let caller = Caller {
+        payer: match viewer.member_id() {
+            Some(id) => Some(Payer::Member(id)),
+            None => meta.ip.map(Payer::Ip),
+        },
+        may_introspect: state.settings.limits.public_introspection
+            || authz::allows(&viewer, Audience::Staff, Subject::NOBODY),
     };
-    let answer = run_batch(state, schema, payer, request.data(viewer).data(meta)).await;
+    let answer = run_batch(state, schema, caller, request.data(viewer).data(meta)).await;
     response::respond(transport::accepts_graphql_response(req), answer)
 }
 
+/// Who is asking, as the parse step and the budget see it.
+#[derive(Clone, Copy)]
+struct Caller {
+    /// Whose budget pays (none when the client IP is unknown).
+    payer: Option<Payer>,
+    /// Introspection is public (`CPTN_PUBLIC_INTROSPECTION`), or the caller is staff.
+    may_introspect: bool,
+}
+
 /// Runs the operations of a request in order, as async-graphql runs a batch.
-async fn run_batch(state: &AppState, schema: &AppSchema, payer: Option<Payer>, request: BatchRequest) -> BatchResponse {
+async fn run_batch(state: &AppState, schema: &AppSchema, caller: Caller, request: BatchRequest) -> BatchResponse {
     match request {
-        BatchRequest::Single(one) => BatchResponse::Single(run_one(state, schema, payer, one).await),
+        BatchRequest::Single(one) => BatchResponse::Single(run_one(state, schema, caller, one).await),
         BatchRequest::Batch(many) => {
             let mut responses = Vec::with_capacity(many.len());
             for one in many {
-                responses.push(run_one(state, schema, payer, one).await);
+                responses.push(run_one(state, schema, caller, one).await);
             }
             BatchResponse::Batch(responses)
         }
@@ -105,14 +120,14 @@ async fn run_batch(state: &AppState, schema: &AppSchema, payer: Option<Payer>, r
 async fn run_one(
     state: &AppState,
     schema: &AppSchema,
-    payer: Option<Payer>,
+    caller: Caller,
     mut request: async_graphql::Request,
 ) -> async_graphql::Response {
-    let cost = match state.documents.prepare(&mut request) {
-        Ok(cost) => cost,
+    let budget = match state.documents.prepare(&mut request, caller.may_introspect) {
+        Ok(budget) => budget,
         Err(refused) => return async_graphql::Response::from_errors(vec![refused]),
     };
-    if let Err(retry_after) = state.requests.check(payer, cost) {
+    if let Err(retry_after) = state.requests.check(caller.payer, budget) {
         let error = crate::schema::error::to_graphql(Error::RateLimited { retry_after });
         let mut refused = ServerError::new(error.message, None);
         refused.extensions = error.extensions;
