@@ -5,6 +5,7 @@
 #                               wasm-bindgen-cli, wasm-opt) and GraphiQL's files
 #   scripts/setup.sh --browser  also Chromium and ChromeDriver (browser tests)
 #   scripts/setup.sh --postgres also PostgreSQL 15 (started on 127.0.0.1:5432)
+#   scripts/setup.sh --redis    also redis-server (the shared rate-limit tests start it)
 #
 # Versions are pinned: Trunk 0.21.14 is the last line that builds on Rust 1.95, and
 # wasm-bindgen-cli must equal the wasm-bindgen version in Cargo.lock.
@@ -94,11 +95,17 @@ install_postgres() {
   sudo_if_needed su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
 }
 
+install_redis() {
+  # The tests start their own redis-server on a free port; the package's service is not used.
+  apt_install redis-server
+}
+
 install_web_tools
 for arg in "$@"; do
   case "$arg" in
     --browser) install_browser ;;
     --postgres) install_postgres ;;
+    --redis) install_redis ;;
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done

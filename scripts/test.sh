@@ -6,7 +6,7 @@
 # `postgres` feature of the tests crate). Installs what it needs first (idempotent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --browser
+bash scripts/setup.sh --browser --redis
 bash scripts/build-web.sh
 features=()
 if [ -n "${TEST_DATABASE_URL:-}" ]; then

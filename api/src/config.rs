@@ -43,6 +43,9 @@ pub struct Settings {
     /// `CPTN_CORS_ORIGINS`: the origins (`https://app.example.org`) whose pages may call the
     /// API from a browser, comma-separated; none by default.
     pub cors_origins: Vec<String>,
+    /// `CPTN_REDIS_URL`: the Redis through which servers share rate limits and blocks
+    /// (`redis://127.0.0.1:6379`); none: each server keeps its own.
+    pub redis_url: Option<SecretString>,
     /// `CPTN_PUBLIC_URL`: where people reach the web app, for links in e-mail (default:
     /// `http://<CPTN_ADDR>`).
     pub public_url: String,
@@ -394,6 +397,16 @@ pub struct Limits {
     /// API is meant for integrators); `false` limits introspection, and so GraphiQL's
     /// schema view, to staff.
     pub public_introspection: bool,
+    /// `CPTN_MUTATIONS_PER_MINUTE`: mutations (root fields) per minute from one IP without a
+    /// login or one member, on top of the request budget.
+    pub mutations_per_minute: u32,
+    /// `CPTN_UPLOADS_PER_HOUR`: uploads per hour from one IP without a login or one member.
+    pub uploads_per_hour: u32,
+    /// `CPTN_TRIPWIRE_BLOCK_MINUTES`: how long an address that sent an SQL-injection
+    /// signature stays blocked (15 minutes).
+    pub tripwire_block: Duration,
+    /// `CPTN_BLOCKED_NETWORKS`: addresses refused for good (CIDRs, comma-separated).
+    pub blocked_networks: Vec<ipnet::IpNet>,
 }
 
 impl Default for Limits {
@@ -418,7 +431,46 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(10),
             max_cost: 10_000,
             public_introspection: true,
+            mutations_per_minute: 60,
+            uploads_per_hour: 30,
+            tripwire_block: Duration::from_mins(15),
+            blocked_networks: Vec::new(),
         }
+    }
+}
+
+impl Limits {
+    fn from_vars(var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut limits = Limits::default();
+        // Each limit: its variable, then where it goes (at least 1, or no request would pass).
+        let counts: [(&str, &mut u32); 9] = [
+            ("CPTN_MUTATIONS_PER_MINUTE", &mut limits.mutations_per_minute),
+            ("CPTN_UPLOADS_PER_HOUR", &mut limits.uploads_per_hour),
+            ("CPTN_LOGIN_ACCOUNT_BURST", &mut limits.login_account_burst),
+            ("CPTN_LOGIN_IP_BURST", &mut limits.login_ip_burst),
+            ("CPTN_ANONYMOUS_PER_MINUTE", &mut limits.anonymous_per_minute),
+            ("CPTN_CONTACT_IP_BURST", &mut limits.contact_ip_burst),
+            ("CPTN_MEMBER_PER_MINUTE", &mut limits.member_per_minute),
+            ("CPTN_REGISTER_IP_BURST", &mut limits.register_ip_burst),
+            ("CPTN_VERIFY_IP_BURST", &mut limits.verify_ip_burst),
+        ];
+        for (name, slot) in counts {
+            *slot = parse_var(var(name), *slot, name)?.max(1);
+        }
+        let seconds: u64 = parse_var(var("CPTN_REQUEST_TIMEOUT_SECONDS"), 10, "CPTN_REQUEST_TIMEOUT_SECONDS")?;
+        limits.request_timeout = Duration::from_secs(seconds.clamp(1, 300));
+        limits.max_cost = parse_var(var("CPTN_MAX_COST"), limits.max_cost, "CPTN_MAX_COST")?.max(1);
+        limits.public_introspection = match var("CPTN_PUBLIC_INTROSPECTION").as_deref().map(str::trim) {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(_) => bail!("CPTN_PUBLIC_INTROSPECTION must be true or false"),
+        };
+        let minutes: u64 = parse_var(var("CPTN_TRIPWIRE_BLOCK_MINUTES"), 15, "CPTN_TRIPWIRE_BLOCK_MINUTES")?;
+        limits.tripwire_block = Duration::from_mins(minutes.max(1));
+        if let Some(list) = var("CPTN_BLOCKED_NETWORKS") {
+            limits.blocked_networks = parse_networks(&list)?;
+        }
+        Ok(limits)
     }
 }
 
@@ -481,28 +533,8 @@ impl Settings {
         let db_pool_size = parse_var(var("CPTN_DB_POOL"), default_pool_size(cpus), "CPTN_DB_POOL")?.max(1);
         let workers = parse_var(var("CPTN_WORKERS"), cpus, "CPTN_WORKERS")?.max(1);
 
-        let mut limits = Limits::default();
-        // Each limit: its variable, then where it goes (at least 1, or no request would pass).
-        let counts: [(&str, &mut u32); 7] = [
-            ("CPTN_LOGIN_ACCOUNT_BURST", &mut limits.login_account_burst),
-            ("CPTN_LOGIN_IP_BURST", &mut limits.login_ip_burst),
-            ("CPTN_ANONYMOUS_PER_MINUTE", &mut limits.anonymous_per_minute),
-            ("CPTN_CONTACT_IP_BURST", &mut limits.contact_ip_burst),
-            ("CPTN_MEMBER_PER_MINUTE", &mut limits.member_per_minute),
-            ("CPTN_REGISTER_IP_BURST", &mut limits.register_ip_burst),
-            ("CPTN_VERIFY_IP_BURST", &mut limits.verify_ip_burst),
-        ];
-        for (name, slot) in counts {
-            *slot = parse_var(var(name), *slot, name)?.max(1);
-        }
-        let seconds: u64 = parse_var(var("CPTN_REQUEST_TIMEOUT_SECONDS"), 10, "CPTN_REQUEST_TIMEOUT_SECONDS")?;
-        limits.request_timeout = Duration::from_secs(seconds.clamp(1, 300));
-        limits.max_cost = parse_var(var("CPTN_MAX_COST"), limits.max_cost, "CPTN_MAX_COST")?.max(1);
-        limits.public_introspection = match var("CPTN_PUBLIC_INTROSPECTION").as_deref().map(str::trim) {
-            None | Some("true") => true,
-            Some("false") => false,
-            Some(_) => bail!("CPTN_PUBLIC_INTROSPECTION must be true or false"),
-        };
+        let limits = Limits::from_vars(&var)?;
+        let redis_url = var("CPTN_REDIS_URL").map(SecretString::from);
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
         sessions.session_ttl = Duration::from_hours(hours);
@@ -553,6 +585,7 @@ impl Settings {
             limits,
             sessions,
             cors_origins,
+            redis_url,
             public_url,
             mail,
             certification,
@@ -583,6 +616,7 @@ impl Settings {
             },
             sessions: SessionSettings::default(),
             cors_origins: Vec::new(),
+            redis_url: None,
             public_url: "http://127.0.0.1".to_owned(),
             mail: MailSettings::default(),
             certification: CertificationSettings::default(),
@@ -618,6 +652,21 @@ fn parse_origins(list: &str) -> anyhow::Result<Vec<String>> {
                 Some(_) => Ok(origin.to_owned()),
                 None => bail!("CPTN_CORS_ORIGINS: {origin:?} is not an origin like https://app.example.org"),
             }
+        })
+        .collect()
+}
+
+/// `CPTN_BLOCKED_NETWORKS`: CIDRs (`203.0.113.0/24`) or single addresses, comma-separated.
+fn parse_networks(list: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!("CPTN_BLOCKED_NETWORKS: {item} is not a network (203.0.113.0/24) or an address")
+                })
         })
         .collect()
 }

@@ -8,12 +8,13 @@ use crate::http;
 use crate::jobs::{JobContext, Scheduler};
 use crate::schema::{self, AppSchema};
 use crate::services::infra::access_log;
-use crate::services::infra::rate_limit::{KeyedLimiter, LoginLimiter, RequestLimiter};
+use crate::services::infra::rate_limit::{Budget, KeyedLimiter, Limiter, LoginLimiter, RequestLimiter};
 use crate::services::mail::Mailer;
 use crate::state::AppState;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
+use secrecy::ExposeSecret as _;
 use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -67,16 +68,26 @@ impl Application {
         let reads = crate::db::reads::ReadPool::new(&settings, db.clone(), db_stats.clone())?;
         let tokens = Arc::new(TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?);
         let limits = &settings.limits;
-        let login_limiter = Arc::new(LoginLimiter::new(limits));
-        let requests = Arc::new(RequestLimiter::new(limits));
-        let contact_limiter = Arc::new(KeyedLimiter::new(limits.contact_ip_burst, limits.contact_ip_period));
-        let verify_limiter = Arc::new(KeyedLimiter::new(limits.verify_ip_burst, limits.verify_ip_period));
-        let register_limiter = Arc::new(KeyedLimiter::new(limits.register_ip_burst, limits.register_ip_period));
-        let signature_limiter = Arc::new(KeyedLimiter::new(limits.verify_ip_burst, limits.verify_ip_period));
+        let limiter = Arc::new(match &settings.redis_url {
+            Some(url) => Limiter::with_redis(url.expose_secret(), limits.blocked_networks.clone())?,
+            None => Limiter::in_memory(limits.blocked_networks.clone()),
+        });
+        let backend = limiter.probe().await;
+        tracing::info!(limits = backend.describe(), "rate limits and blocks");
+        let login_limiter = Arc::new(LoginLimiter::new(&limiter, limits));
+        let requests = Arc::new(RequestLimiter::new(&limiter, limits));
+        let per_ip = |name, burst, period| Arc::new(KeyedLimiter::new(&limiter, Budget::new(name, burst, period)));
+        let contact_limiter = per_ip("contact", limits.contact_ip_burst, limits.contact_ip_period);
+        let verify_limiter = per_ip("register-lookup", limits.verify_ip_burst, limits.verify_ip_period);
+        let register_limiter = per_ip("registration", limits.register_ip_burst, limits.register_ip_period);
+        let signature_limiter = per_ip("signature-check", limits.verify_ip_burst, limits.verify_ip_period);
         // Every server signs mail with the database's active key: the first start makes it.
         let keys = Arc::new(crate::services::signing::KeyRing::new(&settings.key_encryption_key));
         keys.ensure(&db, crate::services::signing::MAIL, clock.now()).await?;
-        let resend_limiter = Arc::new(KeyedLimiter::new(3, std::time::Duration::from_mins(20)));
+        let resend_limiter = Arc::new(KeyedLimiter::new(
+            &limiter,
+            Budget::new("confirmation-resend", 3, std::time::Duration::from_mins(20)),
+        ));
         // The access log and the jobs write through small pools of their own, so neither
         // takes a connection from requests (and request statistics count requests only).
         let side_pool = Settings {
@@ -103,6 +114,7 @@ impl Application {
             clock,
             instance_id: uuid::Uuid::new_v4().to_string(),
             tokens,
+            limiter,
             login_limiter,
             requests,
             contact_limiter,
@@ -223,6 +235,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             .wrap(security_headers(&csp))
             .wrap(from_fn(http::robots::middleware))
             .wrap(from_fn(http::cors::middleware))
+            .wrap(from_fn(http::blocks::middleware))
             .wrap(from_fn(http::access_log::middleware))
             .service(
                 web::resource("/graphql")

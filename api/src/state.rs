@@ -4,7 +4,7 @@ use crate::auth::jwt::TokenKeys;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::services::infra::access_log::AccessLogSender;
-use crate::services::infra::rate_limit::{KeyedLimiter, LoginLimiter, RequestLimiter};
+use crate::services::infra::rate_limit::{KeyedLimiter, Limiter, LoginLimiter, RequestLimiter};
 use crate::services::mail::Mailer;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -24,6 +24,8 @@ pub struct AppState {
     /// This server process, as job leases name it.
     pub instance_id: String,
     pub tokens: Arc<TokenKeys>,
+    /// Budgets and blocks (in memory, or shared through Redis); the limiters below use it.
+    pub limiter: Arc<Limiter>,
     /// Password checks per account and per IP.
     pub login_limiter: Arc<LoginLimiter>,
     /// Operations per client IP (anonymous) and per member (P18).

@@ -367,6 +367,7 @@ pub enum AuditKind {
     AddressRequestFiled,
     AddressRequestConfirmed,
     AddressErased,
+    InjectionBlocked,
 }
 
 impl AuditKind {

@@ -243,7 +243,11 @@ async fn a_query_costing_more_than_the_maximum_is_refused_before_it_runs() -> Re
             json!({ "n": 100 }),
         )
         .await?;
-    assert!(by_variable.errors().is_empty(), "501 is under 1,000: {}", by_variable.body);
+    assert!(
+        by_variable.errors().is_empty(),
+        "501 is under 1,000: {}",
+        by_variable.body
+    );
     tight.graphql(&ten_pages(10), json!({})).await?.ok()?;
     // The standard introspection query is exempt.
     tight.graphql(&standard_introspection_query(), json!({})).await?.ok()?;
@@ -257,7 +261,9 @@ async fn introspection_can_be_limited_to_staff() -> Result<()> {
     let visitor = app.graphql(&query, json!({})).await?;
     assert_eq!(visitor.code(), Some("FORBIDDEN"), "{}", visitor.body);
     let member = app.new_member().await?;
-    let refused = app.graphql_as(&member.token, "{ __type(name: \"Query\") { name } }", json!({})).await?;
+    let refused = app
+        .graphql_as(&member.token, "{ __type(name: \"Query\") { name } }", json!({}))
+        .await?;
     assert_eq!(refused.code(), Some("FORBIDDEN"), "{}", refused.body);
     // `__typename` is not introspection: clients add it everywhere.
     app.graphql("{ __typename }", json!({})).await?.ok()?;

@@ -28,6 +28,8 @@ mod privacy;
 mod retention;
 mod schema;
 mod search;
+mod shared_limits;
 mod signatures;
 mod tokens;
+mod tripwire;
 mod validation;

@@ -1,5 +1,5 @@
 //! GraphiQL, served from this server alone: the page, its stylesheet and its start script
-//! are in the binary; React, ReactDOM and GraphiQL's own files are copied from npm's
+//! are in the binary; React, `ReactDOM` and GraphiQL's own files are copied from npm's
 //! pinned packages into `dist/graphiql/` by `scripts/build-web.sh` and served with the web
 //! app. No CDN: the page's policy names no other origin.
 

@@ -10,16 +10,19 @@ pub async fn healthz() -> HttpResponse {
         .json(serde_json::json!({ "status": "ok" }))
 }
 
-/// `/readyz`: the database answers.
+/// `/readyz`: the database answers. Its details say where rate limits and blocks live
+/// (`limits`): per server, shared through Redis, or per server because Redis is not
+/// answering (the server keeps serving then: ready, with the reason in the details).
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let limits = state.limiter.probe().await.describe();
     if state.database_ready().await {
         HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
-            .json(serde_json::json!({ "status": "ready" }))
+            .json(serde_json::json!({ "status": "ready", "limits": limits }))
     } else {
         HttpResponse::ServiceUnavailable()
             .insert_header(("Cache-Control", "no-store"))
-            .json(serde_json::json!({ "status": "database unavailable" }))
+            .json(serde_json::json!({ "status": "database unavailable", "limits": limits }))
     }
 }
 

@@ -2,6 +2,7 @@
 //! services and back. May import `schema`, `services`, `auth`; never `db`.
 
 pub mod access_log;
+pub mod blocks;
 pub mod client_ip;
 pub mod cors;
 pub mod evidence;

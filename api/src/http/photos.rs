@@ -5,14 +5,18 @@
 use super::client_ip;
 use super::problem::error_response;
 use crate::services::directory;
-use crate::services::infra::rate_limit::Payer;
+use crate::services::infra::rate_limit::{Payer, Spend};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use shared::ErrorCode;
 
 pub async fn serve(req: actix_web::HttpRequest, state: web::Data<AppState>, file: web::Path<String>) -> HttpResponse {
-    if let Err(retry_after) = state.requests.check(client_ip::of(&req).map(Payer::Ip), 1) {
+    if let Err(retry_after) = state
+        .requests
+        .check(client_ip::of(&req).map(Payer::Ip), Spend::Operations, 1)
+        .await
+    {
         let seconds = retry_after.as_secs().max(1);
         let mut response = error_response(
             StatusCode::TOO_MANY_REQUESTS,

@@ -23,7 +23,9 @@
 
 use crate::config::Limits;
 use crate::schema::pagination::{DEFAULT_PAGE, MAX_PAGE};
-use async_graphql::parser::types::{ExecutableDocument, Field, FragmentDefinition, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, FragmentDefinition, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{Name, Positioned, Request, ServerError, Value, Variables};
 use shared::ErrorCode;
 use std::collections::{HashMap, HashSet};
@@ -49,6 +51,27 @@ const INTROSPECTION_LIST_FIELDS: [&str; 8] = [
     "enumValues",
     "directives",
 ];
+
+/// What the parse step tells about an operation it let through.
+#[derive(Debug)]
+pub struct Prepared {
+    /// What it pays from the caller's request budget: one per root field.
+    pub budget: u32,
+    /// It is a mutation (paid again from the mutation budget).
+    pub mutation: bool,
+    /// A finding or filtering argument carried an SQL-injection signature.
+    pub tripped: Option<crate::services::security::Finding>,
+}
+
+impl Default for Prepared {
+    fn default() -> Self {
+        Self {
+            budget: 1,
+            mutation: false,
+            tripped: None,
+        }
+    }
+}
 
 /// A document that passed the checks, and whether it introspects the schema.
 #[derive(Clone)]
@@ -82,11 +105,12 @@ impl ParsedDocuments {
         }
     }
 
-    /// Hands `request` its parsed document and returns what the operation pays from the
-    /// caller's budget, or refuses it: over a limit, over [`Limits::max_cost`], or
-    /// introspecting when `may_introspect` is false. A document that does not parse is
-    /// left to async-graphql, which reports the syntax error the usual way (it costs one).
-    pub fn prepare(&self, request: &mut Request, may_introspect: bool) -> Result<u32, ServerError> {
+    /// Hands `request` its parsed document and says what the operation pays from the
+    /// caller's budgets and whether it tripped the SQL-injection wire, or refuses it: over
+    /// a limit, over [`Limits::max_cost`], or introspecting when `may_introspect` is false.
+    /// A document that does not parse is left to async-graphql, which reports the syntax
+    /// error the usual way (it costs one).
+    pub fn prepare(&self, request: &mut Request, may_introspect: bool) -> Result<Prepared, ServerError> {
         let cacheable = request.query.len() <= CACHED_DOCUMENT_MAX_BYTES;
         let cached = if cacheable {
             self.parsed
@@ -100,7 +124,7 @@ impl ParsedDocuments {
             checked
         } else {
             let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-                return Ok(1);
+                return Ok(Prepared::default());
             };
             let introspects = self.check(&document)?;
             let checked = Checked { document, introspects };
@@ -118,8 +142,14 @@ impl ParsedDocuments {
                 "Introspection is limited to staff on this server.".to_owned(),
             ));
         }
-        let budget = match operation(&checked.document, request.operation_name.as_deref()) {
-            Some(selection) => {
+        let mut prepared = Prepared::default();
+        if let Some((kind, selection)) = operation(&checked.document, request.operation_name.as_deref()) {
+            prepared.tripped = super::tripwire::inspect(&checked.document, selection, &request.variables);
+            prepared.mutation = kind == OperationType::Mutation;
+            if prepared.tripped.is_some() {
+                return Ok(prepared);
+            }
+            {
                 let cost = Costing::new(&checked.document.fragments, &request.variables, &self.paginated).of(selection);
                 if cost > self.max_cost {
                     let mut refused = refusal(
@@ -136,12 +166,12 @@ impl ParsedDocuments {
                     return Err(refused);
                 }
                 let mut seen = Vec::new();
-                root_fields(selection, &checked.document.fragments, &mut seen)
+                let fields = root_fields(selection, &checked.document.fragments, &mut seen);
+                prepared.budget = u32::try_from(fields).unwrap_or(u32::MAX).max(1);
             }
-            None => 1,
-        };
+        }
         request.set_parsed_query(checked.document);
-        Ok(u32::try_from(budget).unwrap_or(u32::MAX).max(1))
+        Ok(prepared)
     }
 
     /// Checks the aliases and depth; answers whether the document introspects.
@@ -294,8 +324,12 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// The selection set of the operation that will run: the named one, or the only/first.
-fn operation<'a>(document: &'a ExecutableDocument, operation_name: Option<&str>) -> Option<&'a SelectionSet> {
+/// The kind and selection set of the operation that will run: the named one, or the
+/// only/first.
+fn operation<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<(OperationType, &'a SelectionSet)> {
     let found = match operation_name {
         Some(name) => document
             .operations
@@ -303,7 +337,7 @@ fn operation<'a>(document: &'a ExecutableDocument, operation_name: Option<&str>)
             .find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
         None => document.operations.iter().next(),
     };
-    found.map(|(_, operation)| &operation.node.selection_set.node)
+    found.map(|(_, operation)| (operation.node.ty, &operation.node.selection_set.node))
 }
 
 /// An operation's cost before it runs: each field costs one plus its selection's cost,
@@ -366,7 +400,11 @@ impl<'a> Costing<'a> {
     fn first_of(&self, field: &Field) -> u64 {
         let Some(first) = field.get_argument("first") else {
             let paginated = self.paginated.contains(field.name.node.as_str());
-            return if paginated { u64::from(DEFAULT_PAGE.unsigned_abs()) } else { 1 };
+            return if paginated {
+                u64::from(DEFAULT_PAGE.unsigned_abs())
+            } else {
+                1
+            };
         };
         let value = first
             .node
@@ -389,7 +427,9 @@ fn paginated_fields(sdl: &str) -> HashSet<String> {
     };
     let mut names = HashSet::new();
     for definition in document.definitions {
-        let TypeSystemDefinition::Type(ty) = definition else { continue };
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
         let fields = match ty.node.kind {
             TypeKind::Object(object) => object.fields,
             TypeKind::Interface(interface) => interface.fields,
@@ -474,7 +514,7 @@ mod tests {
     }
 
     fn budget(document: &ExecutableDocument, name: &str) -> usize {
-        operation(document, Some(name)).map_or(0, |set| root_fields(set, &document.fragments, &mut Vec::new()))
+        operation(document, Some(name)).map_or(0, |(_, set)| root_fields(set, &document.fragments, &mut Vec::new()))
     }
 
     #[test]
@@ -490,7 +530,7 @@ mod tests {
     fn cost_of(query: &str, variables: serde_json::Value) -> anyhow::Result<u64> {
         let document = async_graphql::parser::parse_query(query)?;
         let variables = Variables::from_json(variables);
-        let set = operation(&document, None).ok_or_else(|| anyhow::anyhow!("no operation"))?;
+        let (_, set) = operation(&document, None).ok_or_else(|| anyhow::anyhow!("no operation"))?;
         let paginated = paginated_fields(&crate::schema::sdl());
         Ok(Costing::new(&document.fragments, &variables, &paginated).of(set))
     }
@@ -500,7 +540,10 @@ mod tests {
         let none = serde_json::json!({});
         assert_eq!(cost_of("{ me { email name } }", none.clone())?, 3);
         // 1 (directory) + 50 x (nodes 1 + name 1 + city 1).
-        assert_eq!(cost_of("{ directory(first: 50) { nodes { name city } } }", none.clone())?, 151);
+        assert_eq!(
+            cost_of("{ directory(first: 50) { nodes { name city } } }", none.clone())?,
+            151
+        );
         assert_eq!(
             cost_of(
                 "query($n: Int) { directory(first: $n) { nodes { name city } } }",
@@ -510,20 +553,32 @@ mod tests {
         );
         // Absent: the default page (20); out of range: the nearest bound (100 and 1).
         assert_eq!(cost_of("{ directory { nodes { name } } }", none.clone())?, 41);
-        assert_eq!(cost_of("{ directory(first: 100000) { totalCount } }", none.clone())?, 101);
+        assert_eq!(
+            cost_of("{ directory(first: 100000) { totalCount } }", none.clone())?,
+            101
+        );
         assert_eq!(cost_of("{ directory(first: -1) { totalCount } }", none.clone())?, 2);
         // Nested lists multiply; introspection and __typename are free.
         assert_eq!(
-            cost_of("{ orders(first: 10) { nodes { __typename refunds { id } } } __schema { types { name } } }", none.clone())?,
+            cost_of(
+                "{ orders(first: 10) { nodes { __typename refunds { id } } } __schema { types { name } } }",
+                none.clone()
+            )?,
             31
         );
         let nested = cost_of("{ a(first: 100) { b(first: 100) { c } } }", none.clone())?;
         assert_eq!(nested, 1 + 100 * (1 + 100));
         // A paginated field without `first` pays the default page; others pay once.
-        assert_eq!(cost_of("{ me { orders { nodes { id } } } }", none.clone())?, 1 + 1 + 20 * 2);
+        assert_eq!(
+            cost_of("{ me { orders { nodes { id } } } }", none.clone())?,
+            1 + 1 + 20 * 2
+        );
         // A fragment spread twice is paid twice; a cycle ends.
         assert_eq!(
-            cost_of("{ directory(first: 2) { ...F ...F } } fragment F on DirectoryConnection { totalCount }", none.clone())?,
+            cost_of(
+                "{ directory(first: 2) { ...F ...F } } fragment F on DirectoryConnection { totalCount }",
+                none.clone()
+            )?,
             5
         );
         assert_eq!(cost_of("{ ...F } fragment F on Query { me { ...F } }", none)?, 1);

@@ -22,6 +22,7 @@ pub mod pagination;
 pub mod petitions;
 pub mod plain;
 pub mod privacy;
+pub mod tripwire;
 
 use crate::auth::{RequestMeta, Viewer};
 use crate::state::AppState;

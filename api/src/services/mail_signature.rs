@@ -80,7 +80,7 @@ pub enum Check {
 #[tracing::instrument(skip_all)]
 pub async fn check(state: &AppState, meta: &RequestMeta, text: &str) -> Result<Check> {
     if let Some(ip) = meta.ip
-        && let Err(retry_after) = state.signature_limiter.check(&ip)
+        && let Err(retry_after) = state.signature_limiter.check(&ip).await
     {
         return Err(Error::RateLimited { retry_after });
     }

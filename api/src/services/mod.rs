@@ -26,6 +26,7 @@ pub mod petitions;
 pub mod privacy;
 #[cfg(feature = "sample-directory")]
 pub mod sample_directory;
+pub mod security;
 pub mod seed;
 pub mod signing;
 pub mod storage;

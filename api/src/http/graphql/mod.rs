@@ -21,9 +21,12 @@ use super::access_log::AccessLogLabel;
 use crate::auth::{self, Viewer};
 use crate::authz::{self, Audience, Subject};
 use crate::error::Error;
+use crate::http::problem::blocked_response;
 use crate::http::problem::error_response;
 use crate::schema::AppSchema;
-use crate::services::infra::rate_limit::Payer;
+use crate::schema::limits::Prepared;
+use crate::services::infra::rate_limit::{Payer, Spend};
+use crate::services::security::{self, Finding};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -89,8 +92,28 @@ async fn execute(req: &HttpRequest, state: &AppState, schema: &AppSchema, reques
         may_introspect: state.settings.limits.public_introspection
             || authz::allows(&viewer, Audience::Staff, Subject::NOBODY),
     };
-    let answer = run_batch(state, schema, caller, request.data(viewer).data(meta)).await;
-    response::respond(transport::accepts_graphql_response(req), answer)
+    let uploads = match &request {
+        BatchRequest::Single(one) => !one.uploads.is_empty(),
+        BatchRequest::Batch(many) => many.iter().any(|one| !one.uploads.is_empty()),
+    };
+    if uploads && let Err(retry_after) = state.requests.check(caller.payer, Spend::Uploads, 1).await {
+        let answer = refused(Error::RateLimited { retry_after });
+        return response::respond(false, BatchResponse::Single(answer));
+    }
+    let request = request.data(viewer.clone()).data(meta.clone());
+    match run_batch(state, schema, caller, request).await {
+        Ok(answer) => response::respond(transport::accepts_graphql_response(req), answer),
+        Err(finding) => {
+            let block = security::record_injection_attempt(state, &viewer, &meta, &finding).await;
+            blocked_response(
+                Some(block),
+                &format!(
+                    "This request was refused: it looks like an attack on the database. This address is blocked for {} minutes.",
+                    block.as_secs() / 60
+                ),
+            )
+        }
+    }
 }
 
 /// Who is asking, as the parse step and the budget see it.
@@ -102,36 +125,74 @@ struct Caller {
     may_introspect: bool,
 }
 
-/// Runs the operations of a request in order, as async-graphql runs a batch.
-async fn run_batch(state: &AppState, schema: &AppSchema, caller: Caller, request: BatchRequest) -> BatchResponse {
-    match request {
-        BatchRequest::Single(one) => BatchResponse::Single(run_one(state, schema, caller, one).await),
-        BatchRequest::Batch(many) => {
-            let mut responses = Vec::with_capacity(many.len());
-            for one in many {
-                responses.push(run_one(state, schema, caller, one).await);
-            }
-            BatchResponse::Batch(responses)
+/// Runs the operations of a request in order, as async-graphql runs a batch, after the
+/// parse step has seen all of them: when one trips the SQL-injection wire, none runs.
+async fn run_batch(
+    state: &AppState,
+    schema: &AppSchema,
+    caller: Caller,
+    request: BatchRequest,
+) -> Result<BatchResponse, Finding> {
+    let (single, requests) = match request {
+        BatchRequest::Single(one) => (true, vec![one]),
+        BatchRequest::Batch(many) => (false, many),
+    };
+    let mut prepared = Vec::with_capacity(requests.len());
+    for mut one in requests {
+        let outcome = state.documents.prepare(&mut one, caller.may_introspect);
+        if let Ok(Prepared {
+            tripped: Some(finding), ..
+        }) = outcome
+        {
+            return Err(finding);
         }
+        prepared.push((one, outcome));
     }
+    let mut responses = Vec::with_capacity(prepared.len());
+    for (one, outcome) in prepared {
+        responses.push(match outcome {
+            Ok(prepared) => run_one(state, schema, caller, one, &prepared).await,
+            Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+        });
+    }
+    Ok(if single && let Some(one) = responses.pop() {
+        BatchResponse::Single(one)
+    } else {
+        BatchResponse::Batch(responses)
+    })
 }
 
-/// Runs one operation after the parse step, its limits and its budget.
+/// A response that is only `error`.
+fn refused(error: Error) -> async_graphql::Response {
+    let error = crate::schema::error::to_graphql(error);
+    let mut refused = ServerError::new(error.message, None);
+    refused.extensions = error.extensions;
+    async_graphql::Response::from_errors(vec![refused])
+}
+
+/// Runs one operation that passed the parse step, after its budgets.
 async fn run_one(
     state: &AppState,
     schema: &AppSchema,
     caller: Caller,
-    mut request: async_graphql::Request,
+    request: async_graphql::Request,
+    prepared: &Prepared,
 ) -> async_graphql::Response {
-    let budget = match state.documents.prepare(&mut request, caller.may_introspect) {
-        Ok(budget) => budget,
-        Err(refused) => return async_graphql::Response::from_errors(vec![refused]),
+    let spent = state
+        .requests
+        .check(caller.payer, Spend::Operations, prepared.budget)
+        .await;
+    let spent = match spent {
+        Ok(()) if prepared.mutation => {
+            state
+                .requests
+                .check(caller.payer, Spend::Mutations, prepared.budget)
+                .await
+        }
+        other => other,
     };
-    if let Err(retry_after) = state.requests.check(caller.payer, budget) {
-        let error = crate::schema::error::to_graphql(Error::RateLimited { retry_after });
-        let mut refused = ServerError::new(error.message, None);
-        refused.extensions = error.extensions;
-        return async_graphql::Response::from_errors(vec![refused]);
+    if let Err(retry_after) = spent {
+        return refused(Error::RateLimited { retry_after });
     }
     // Dropped at the deadline, an operation's open transaction rolls back.
     if let Ok(response) = tokio::time::timeout(state.settings.limits.request_timeout, schema.execute(request)).await {

@@ -248,6 +248,10 @@ pub enum AuditEventKind {
     /// Staff erased what is held under an address (`completeErasureRequest` on a request
     /// by e-mail address).
     AddressErased,
+    /// A request carried an SQL-injection signature in a search or lookup argument (any
+    /// operation, refused before it ran): the sender's address was blocked; the detail
+    /// names the field, the argument and the kind of signature.
+    InjectionBlocked,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

@@ -33,7 +33,7 @@ pub struct Registration {
 /// Limited per IP.
 #[tracing::instrument(skip_all)]
 pub async fn register(state: &AppState, meta: &RequestMeta, input: Registration) -> Result<()> {
-    throttle_per_ip(state, meta)?;
+    throttle_per_ip(state, meta).await?;
     let email = Email::parse("email", &input.email)?;
     let password = Password::parse("password", &input.password)?;
     if password::is_common(password.expose()) {
@@ -83,7 +83,11 @@ async fn record_registration(state: &AppState, actor: Actor, meta: &RequestMeta,
     // that the budget's state (seen through `resendConfirmation`) tells nothing; mail to a
     // known address waits once it is spent (its owner's inbox is not flooded from many
     // IPs), mail to a new address never does.
-    let mail_budget_spent = state.resend_limiter.check(&account.email.as_str().to_owned()).is_err();
+    let mail_budget_spent = state
+        .resend_limiter
+        .check(&account.email.as_str().to_owned())
+        .await
+        .is_err();
     let write = AuditedWrite::begin(&state.db, actor).await?;
     let credentials = Some(Credentials {
         password_hash: account.password_hash.clone(),
@@ -124,9 +128,9 @@ async fn record_registration(state: &AppState, actor: Actor, meta: &RequestMeta,
     write.commit(record).await
 }
 
-fn throttle_per_ip(state: &AppState, meta: &RequestMeta) -> Result<()> {
+async fn throttle_per_ip(state: &AppState, meta: &RequestMeta) -> Result<()> {
     if let Some(ip) = meta.ip
-        && let Err(retry_after) = state.register_limiter.check(&ip)
+        && let Err(retry_after) = state.register_limiter.check(&ip).await
     {
         return Err(Error::RateLimited { retry_after });
     }
@@ -353,9 +357,9 @@ pub async fn confirm_email(state: &AppState, meta: &RequestMeta, token: &str, pa
 /// Answers the same whatever the address; limited per IP and per address.
 #[tracing::instrument(skip_all)]
 pub async fn resend_confirmation(state: &AppState, meta: &RequestMeta, email: &str) -> Result<()> {
-    throttle_per_ip(state, meta)?;
+    throttle_per_ip(state, meta).await?;
     let email = Email::parse("email", email)?;
-    if let Err(retry_after) = state.resend_limiter.check(&email.as_str().to_owned()) {
+    if let Err(retry_after) = state.resend_limiter.check(&email.as_str().to_owned()).await {
         return Err(Error::RateLimited { retry_after });
     }
     let write = AuditedWrite::begin(&state.db, Actor::new(&Viewer::Anonymous, meta, state.now())).await?;

@@ -49,7 +49,7 @@ pub async fn check_password(
             PasswordPurpose::Confirm(action) => record.detail(action),
         }
     };
-    if let Err(retry_after) = state.login_limiter.check(actor.meta.ip, account) {
+    if let Err(retry_after) = state.login_limiter.check(actor.meta.ip, account).await {
         let kind = match purpose {
             PasswordPurpose::Login => AuditKind::LoginRateLimited,
             PasswordPurpose::Confirm(_) => AuditKind::PasswordCheckRateLimited,

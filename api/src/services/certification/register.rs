@@ -37,7 +37,7 @@ pub async fn verify(
     last_name_typed: &str,
 ) -> Result<Verification> {
     if let Some(ip) = meta.ip
-        && let Err(retry_after) = state.verify_limiter.check(&ip)
+        && let Err(retry_after) = state.verify_limiter.check(&ip).await
     {
         return Err(Error::RateLimited { retry_after });
     }

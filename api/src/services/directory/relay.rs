@@ -30,7 +30,7 @@ pub async fn contact_trainer(
     input: ContactMessage,
 ) -> Result<()> {
     if let Some(ip) = meta.ip
-        && let Err(retry_after) = state.contact_limiter.check(&ip)
+        && let Err(retry_after) = state.contact_limiter.check(&ip).await
     {
         return Err(Error::RateLimited { retry_after });
     }

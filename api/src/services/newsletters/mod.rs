@@ -97,7 +97,7 @@ pub async fn create_list(
 pub async fn subscribe(state: &AppState, viewer: &Viewer, meta: &RequestMeta, slug: &str, email: &str) -> Result<()> {
     let email = Email::parse("email", email)?;
     if let Some(ip) = meta.ip
-        && let Err(retry_after) = state.register_limiter.check(&ip)
+        && let Err(retry_after) = state.register_limiter.check(&ip).await
     {
         return Err(Error::RateLimited { retry_after });
     }
@@ -105,7 +105,7 @@ pub async fn subscribe(state: &AppState, viewer: &Viewer, meta: &RequestMeta, sl
         .await?
         .filter(|l| l.retired_at.is_none())
         .ok_or(Error::NotFound)?;
-    if state.resend_limiter.check(&email.as_str().to_owned()).is_err() {
+    if state.resend_limiter.check(&email.as_str().to_owned()).await.is_err() {
         // The address had its links already: answered the same, nothing sent.
         return Ok(());
     }

@@ -35,11 +35,11 @@ pub async fn request(
     }
     let email = Email::parse("email", email)?;
     if let Some(ip) = meta.ip
-        && let Err(retry_after) = state.register_limiter.check(&ip)
+        && let Err(retry_after) = state.register_limiter.check(&ip).await
     {
         return Err(Error::RateLimited { retry_after });
     }
-    if state.resend_limiter.check(&email.as_str().to_owned()).is_err() {
+    if state.resend_limiter.check(&email.as_str().to_owned()).await.is_err() {
         return Ok(());
     }
     let (token, hash) = new_token();
