@@ -21,8 +21,10 @@ pub struct Settings {
     /// `DATABASE_URL`: `sqlite://...` or `postgres://...`. A secret (it may hold the
     /// database password): never printed, `Debug` included.
     pub database_url: SecretString,
-    /// `CPTN_JWT_SECRET`: HMAC key for access tokens. Never printed.
-    pub jwt_secret: SecretString,
+    /// `CPTN_JWT_SECRET` (at least 32 characters): when set, the one HMAC key of access
+    /// tokens; unset (the default), tokens are signed with the database's `tokens` keys.
+    /// Never printed.
+    pub jwt_secret: Option<SecretString>,
     /// `CPTN_KEY_ENCRYPTION_KEY` (at least 32 characters), else a random one kept in
     /// `<data dir>/key-encryption-key`: seals the private signing keys in the database.
     /// Servers that share a database must share it.
@@ -499,8 +501,9 @@ impl Default for SessionSettings {
 }
 
 impl Settings {
-    /// Reads the environment. Creates the data directory and, when `CPTN_JWT_SECRET` is
-    /// unset, a random secret kept in `<data dir>/jwt-secret` (mode 0600).
+    /// Reads the environment. Creates the data directory and, when
+    /// `CPTN_KEY_ENCRYPTION_KEY` is unset, a random key kept in
+    /// `<data dir>/key-encryption-key` (mode 0600).
     pub fn from_env() -> anyhow::Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -518,7 +521,10 @@ impl Settings {
             .with_context(|| format!("creating data directory {}", data_dir.display()))?;
         let storage_dir = var("CPTN_STORAGE_DIR").map_or_else(|| data_dir.clone(), PathBuf::from);
         let database_url = SecretString::from(var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir)));
-        let jwt_secret = secret_var(var("CPTN_JWT_SECRET"), "CPTN_JWT_SECRET", &data_dir.join("jwt-secret"))?;
+        let jwt_secret = match var("CPTN_JWT_SECRET") {
+            Some(secret) if secret.len() < 32 => bail!("CPTN_JWT_SECRET must be at least 32 characters"),
+            other => other.map(SecretString::from),
+        };
         let key_encryption_key = secret_var(
             var("CPTN_KEY_ENCRYPTION_KEY"),
             "CPTN_KEY_ENCRYPTION_KEY",
@@ -603,7 +609,7 @@ impl Settings {
             data_dir: data_dir.to_path_buf(),
             storage_dir: data_dir.to_path_buf(),
             database_url: SecretString::from(database_url),
-            jwt_secret: random_secret(),
+            jwt_secret: None,
             key_encryption_key: random_secret(),
             trusted_proxy: None,
             web_dir: data_dir.join("web"),
@@ -744,7 +750,7 @@ mod tests {
     fn generated_secret_is_kept_with_owner_only_permissions() -> anyhow::Result<()> {
         let dir = std::env::temp_dir().join(format!("cptn-secret-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir)?;
-        let path = dir.join("jwt-secret");
+        let path = dir.join("key-encryption-key");
         let first = load_or_create_secret(&path)?;
         let second = load_or_create_secret(&path)?;
         assert_eq!(secret_str(&first), secret_str(&second), "the secret is generated once");
@@ -926,6 +932,6 @@ mod tests {
     fn settings_debug_output_hides_the_secret() {
         let settings = Settings::ephemeral(Path::new("/tmp"), "sqlite::memory:".to_owned());
         let printed = format!("{settings:?}");
-        assert!(!printed.contains(secret_str(&settings.jwt_secret)));
+        assert!(!printed.contains(secret_str(&settings.key_encryption_key)));
     }
 }

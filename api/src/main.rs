@@ -76,9 +76,10 @@ enum Command {
 #[derive(Subcommand)]
 enum KeysCommand {
     /// Create a new active key for PURPOSE and retire the current one, which still verifies
-    /// what it signed. Servers pick the new key up at their next mail run.
+    /// what it signed (mail for good, access tokens until they expire). Servers pick the
+    /// new key up within a minute (tokens) or at their next mail run (mail).
     Rotate {
-        /// What the key signs: `mail`.
+        /// What the key signs: `mail` or `tokens`.
         purpose: String,
     },
 }
@@ -171,18 +172,15 @@ async fn main() -> anyhow::Result<()> {
 
 async fn rotate_keys(purpose: &str) -> anyhow::Result<()> {
     telemetry::init();
-    if purpose != api::services::signing::MAIL {
-        anyhow::bail!("no keys for {purpose:?}; the purposes are: mail");
-    }
+    let Some(purpose) = api::services::signing::PURPOSES.into_iter().find(|p| *p == purpose) else {
+        anyhow::bail!("no keys for {purpose:?}; the purposes are: mail, tokens");
+    };
     let mut settings = Settings::from_env()?;
     settings.run_jobs = false;
     settings.addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let app = Application::build(settings).await?;
     let state = app.state();
-    let id = state
-        .keys
-        .rotate(&state.db, api::services::signing::MAIL, state.now())
-        .await?;
+    let id = state.keys.rotate(&state.db, purpose, state.now()).await?;
     println!("the {purpose} key is now {id}; the previous one still verifies");
     Ok(())
 }

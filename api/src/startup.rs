@@ -66,7 +66,6 @@ impl Application {
         let db = crate::db::connect_with_stats(&settings, "cptn", db_stats.clone()).await?;
         crate::db::migrate(&db).await?;
         let reads = crate::db::reads::ReadPool::new(&settings, db.clone(), db_stats.clone())?;
-        let tokens = Arc::new(TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?);
         let limits = &settings.limits;
         let limiter = Arc::new(match &settings.redis_url {
             Some(url) => Limiter::with_redis(url.expose_secret(), limits.blocked_networks.clone())?,
@@ -84,6 +83,7 @@ impl Application {
         // Every server signs mail with the database's active key: the first start makes it.
         let keys = Arc::new(crate::services::signing::KeyRing::new(&settings.key_encryption_key));
         keys.ensure(&db, crate::services::signing::MAIL, clock.now()).await?;
+        let tokens = Arc::new(TokenKeys::for_settings(&settings, &keys, &db, clock.now()).await?);
         let resend_limiter = Arc::new(KeyedLimiter::new(
             &limiter,
             Budget::new("confirmation-resend", 3, std::time::Duration::from_mins(20)),

@@ -35,7 +35,11 @@ fn bearer_token(authorization: Option<&[u8]>) -> Result<Option<&str>> {
 
 /// Turns a bearer token into a viewer (see the module docs for the checks).
 async fn authenticate_token(state: &AppState, token: &str) -> Result<Viewer> {
-    let claims = state.tokens.verify(token).ok_or(Error::Unauthenticated)?;
+    let claims = state
+        .tokens
+        .verify(&state.db, token)
+        .await
+        .ok_or(Error::Unauthenticated)?;
     let member_id: i64 = claims.sub.parse().map_err(|_| Error::Unauthenticated)?;
     let (session, member) = db::sessions::find_with_member(&state.reads, &claims.sid)
         .await?

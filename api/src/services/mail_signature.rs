@@ -92,7 +92,7 @@ pub async fn check(state: &AppState, meta: &RequestMeta, text: &str) -> Result<C
         return Ok(Check::Malformed);
     }
     let (kid, payload) = match state.keys.verify(&state.db, signing::MAIL, &token).await? {
-        Verified::Valid { kid, payload } => (kid, payload),
+        Verified::Valid { kid, payload, .. } => (kid, payload),
         Verified::Tampered => return Ok(Check::Tampered),
         Verified::UnknownKey => return Ok(Check::UnknownKey),
         Verified::Malformed => return Ok(Check::Malformed),

@@ -628,7 +628,8 @@ pub async fn open_sample_sessions(
     count: u64,
 ) -> Result<Vec<String>> {
     use sea_orm::ActiveValue::Set;
-    let keys = crate::auth::jwt::TokenKeys::new(&settings.jwt_secret, settings.sessions.clone())?;
+    let ring = std::sync::Arc::new(crate::services::signing::KeyRing::new(&settings.key_encryption_key));
+    let keys = crate::auth::jwt::TokenKeys::for_settings(settings, &ring, db, chrono::Utc::now()).await?;
     let members = db::certification::members_with_cycle(db, count).await?;
     let now = chrono::Utc::now();
     let ttl = chrono::Duration::from_std(settings.sessions.session_ttl).map_err(anyhow::Error::from)?;
@@ -650,7 +651,7 @@ pub async fn open_sample_sessions(
             },
         )
         .await?;
-        tokens.push(keys.issue(member_id, &session_id, &jti, now)?.token);
+        tokens.push(keys.issue(db, member_id, &session_id, &jti, now).await?.token);
     }
     txn.commit().await?;
     Ok(tokens)

@@ -1,5 +1,5 @@
 //! Signing keys kept in the database, so every server signs and verifies with the same
-//! keys (P15; the token keys of issue 16 are to join them). A key is Ed25519; its private
+//! keys: outgoing mail (P15) and access tokens (`auth::jwt`). A key is Ed25519; its private
 //! half is stored sealed with ChaCha20-Poly1305 under the key-encryption key
 //! (`CPTN_KEY_ENCRYPTION_KEY` or the data directory's), the key id bound as associated
 //! data, and exists in clear only in memory. Each purpose has one active key; rotating
@@ -29,14 +29,25 @@ use std::sync::{Arc, RwLock};
 
 /// The purpose of the keys that sign outgoing mail.
 pub const MAIL: &str = "mail";
+/// The purpose of the keys that sign access tokens.
+pub const TOKENS: &str = "tokens";
+/// Every purpose, as `cptn keys rotate` accepts them.
+pub const PURPOSES: [&str; 2] = [MAIL, TOKENS];
+/// How long a verifying key is trusted from memory before its row is read again (another
+/// server may have retired it).
+const RELOAD_AFTER: std::time::Duration = std::time::Duration::from_mins(1);
 
 const ALGORITHM: &str = "Ed25519";
 
 /// What a signature check found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verified {
-    /// Signed by key `kid`; the signed payload.
-    Valid { kid: String, payload: Vec<u8> },
+    /// Signed by key `kid`; the signed payload, and when the key was retired (if it was).
+    Valid {
+        kid: String,
+        payload: Vec<u8>,
+        retired_at: Option<DateTime<Utc>>,
+    },
     /// The signature does not match what it signs: something changed.
     Tampered,
     /// No key of ours has this id.
@@ -50,11 +61,20 @@ struct ActiveKey {
     key: SigningKey,
 }
 
+/// A verifying key as kept in memory.
+#[derive(Clone)]
+struct KnownKey {
+    purpose: String,
+    key: VerifyingKey,
+    retired_at: Option<DateTime<Utc>>,
+    loaded_at: std::time::Instant,
+}
+
 /// The keys in memory: each purpose's active signing key, and verifying keys by id.
 pub struct KeyRing {
     cipher: ChaCha20Poly1305,
     active: RwLock<HashMap<String, Arc<ActiveKey>>>,
-    verifying: RwLock<HashMap<String, (String, VerifyingKey)>>,
+    verifying: RwLock<HashMap<String, KnownKey>>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -188,10 +208,10 @@ impl KeyRing {
         let Some(kid) = header_json["kid"].as_str().filter(|k| is_key_id(k)) else {
             return Ok(Verified::UnknownKey);
         };
-        let Some((key_purpose, key)) = self.verifying_key(db, kid).await? else {
+        let Some(known) = self.verifying_key(db, kid).await? else {
             return Ok(Verified::UnknownKey);
         };
-        if key_purpose != purpose {
+        if known.purpose != purpose {
             return Ok(Verified::UnknownKey);
         }
         let (Ok(signature), Ok(payload)) = (URL_SAFE_NO_PAD.decode(signature), URL_SAFE_NO_PAD.decode(payload)) else {
@@ -202,18 +222,22 @@ impl KeyRing {
         };
         let (header_part, payload_part) = (header, token.split('.').nth(1).unwrap_or_default());
         let input = format!("{header_part}.{payload_part}");
-        if key.verify_strict(input.as_bytes(), &signature).is_err() {
+        if known.key.verify_strict(input.as_bytes(), &signature).is_err() {
             return Ok(Verified::Tampered);
         }
         Ok(Verified::Valid {
             kid: kid.to_owned(),
             payload,
+            retired_at: known.retired_at,
         })
     }
 
-    /// The verifying key with id `kid` and its purpose, from memory or the database.
-    async fn verifying_key(&self, db: &DatabaseConnection, kid: &str) -> Result<Option<(String, VerifyingKey)>> {
-        if let Some(found) = self.verifying.read().map_err(poisoned)?.get(kid) {
+    /// The verifying key with id `kid`, from memory (read again after [`RELOAD_AFTER`])
+    /// or the database.
+    async fn verifying_key(&self, db: &DatabaseConnection, kid: &str) -> Result<Option<KnownKey>> {
+        if let Some(found) = self.verifying.read().map_err(poisoned)?.get(kid)
+            && found.loaded_at.elapsed() < RELOAD_AFTER
+        {
             return Ok(Some(found.clone()));
         }
         let Some(row) = db::signing::find(db, kid).await? else {
@@ -226,11 +250,17 @@ impl KeyRing {
             .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("signing key {kid} has a malformed public key")))?;
         let key = VerifyingKey::from_bytes(&bytes)
             .map_err(|e| Error::Unexpected(anyhow::anyhow!("signing key {kid} is not a valid key: {e}")))?;
+        let known = KnownKey {
+            purpose: row.purpose,
+            key,
+            retired_at: row.retired_at,
+            loaded_at: std::time::Instant::now(),
+        };
         self.verifying
             .write()
             .map_err(poisoned)?
-            .insert(kid.to_owned(), (row.purpose.clone(), key));
-        Ok(Some((row.purpose, key)))
+            .insert(kid.to_owned(), known.clone());
+        Ok(Some(known))
     }
 
     fn seal(&self, id: &str, secret: &[u8; 32]) -> Result<String> {
@@ -273,6 +303,15 @@ impl KeyRing {
             .map_err(|_| failed())?;
         secret.try_into().map_err(|_| failed())
     }
+}
+
+/// A MAC for links (unsubscribe, evidence downloads) that every server makes and checks
+/// alike and none stores: keyed by a hash of `purpose` and the key-encryption key, which
+/// servers sharing a database share.
+pub fn link_mac(key_encryption_key: &SecretString, purpose: &str) -> hmac::Hmac<Sha256> {
+    let key = Sha256::digest([purpose.as_bytes(), b"\0", key_encryption_key.expose_secret().as_bytes()].concat());
+    <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(&key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"))
 }
 
 /// A key id as we make them: a purpose, a hyphen, 32 hex digits (at most 64 characters).

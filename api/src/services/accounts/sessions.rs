@@ -205,7 +205,7 @@ pub(super) async fn open_session(
     write
         .commit(AuditRecord::new(AuditKind::LoginSucceeded).about(member.id))
         .await?;
-    let token = state.tokens.issue(member.id, &session_id, &jti, now)?;
+    let token = state.tokens.issue(&state.db, member.id, &session_id, &jti, now).await?;
     Ok(SignedIn { token, member })
 }
 
@@ -239,7 +239,7 @@ pub async fn renew(state: &AppState, viewer: &Viewer, meta: &RequestMeta) -> Res
     write
         .commit(AuditRecord::new(AuditKind::TokenRenewed).about(member.id))
         .await?;
-    let mut token = state.tokens.issue(member.id, &session.id, &jti, now)?;
+    let mut token = state.tokens.issue(&state.db, member.id, &session.id, &jti, now).await?;
     token.expires_at = token.expires_at.min(session.expires_at);
     Ok(SignedIn { token, member })
 }

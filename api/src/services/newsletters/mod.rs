@@ -20,8 +20,7 @@ use crate::state::AppState;
 use entity::enums::{AuditKind, ConsentAction, MessageKind};
 use entity::{consent_event, mailing_list, subscription};
 use hmac::{Hmac, Mac};
-use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use shared::Email;
 
 /// The version of the consent wording (`consent_wording`) recorded with each consent.
@@ -226,15 +225,7 @@ async fn record<C: sea_orm::ConnectionTrait>(
 /// The key of unsubscribe links: derived from the key-encryption key, so every server
 /// makes and checks the same links and none is stored.
 fn unsubscribe_mac(state: &AppState, subscription_id: i64) -> Hmac<Sha256> {
-    let key = Sha256::digest(
-        [
-            b"cptn newsletter unsubscribe\0".as_slice(),
-            state.settings.key_encryption_key.expose_secret().as_bytes(),
-        ]
-        .concat(),
-    );
-    let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac = crate::services::signing::link_mac(&state.settings.key_encryption_key, "cptn newsletter unsubscribe");
     mac.update(&subscription_id.to_be_bytes());
     mac
 }

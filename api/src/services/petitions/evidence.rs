@@ -13,17 +13,15 @@ use crate::state::AppState;
 use entity::enums::AuditKind;
 use entity::petition;
 use hmac::{Hmac, Mac};
-use secrecy::ExposeSecret;
 use sha2::Sha256;
 
 /// How long a link works.
 const LINK_SECONDS: i64 = 300;
 
 fn mac(state: &AppState, petition_id: i64, expires: i64) -> Hmac<Sha256> {
-    // The signing secret is long and random; the prefix keeps these messages apart from
-    // any other use of it.
-    let mut mac = Hmac::<Sha256>::new_from_slice(state.settings.jwt_secret.expose_secret().as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    // Every server makes and checks the same links (the key is shared through the
+    // key-encryption key), so a link works whichever server the download reaches.
+    let mut mac = crate::services::signing::link_mac(&state.settings.key_encryption_key, "cptn evidence link");
     mac.update(format!("cptn-evidence-link:{petition_id}:{expires}").as_bytes());
     mac
 }
