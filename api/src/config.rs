@@ -211,6 +211,9 @@ pub struct RetentionSettings {
     /// `CPTN_EVIDENCE_RETENTION_YEARS`: a petition's evidence file is deleted this many years
     /// after the decision (2).
     pub evidence_years: u32,
+    /// `CPTN_VULNERABILITY_REPORT_YEARS`: a vulnerability report is deleted with its
+    /// attachment this many years after it was received (3).
+    pub vulnerability_report_years: u32,
 }
 
 impl Default for RetentionSettings {
@@ -223,6 +226,7 @@ impl Default for RetentionSettings {
             inactive_years: 3,
             disabled_profile_years: 2,
             evidence_years: 2,
+            vulnerability_report_years: 3,
         }
     }
 }
@@ -255,6 +259,11 @@ impl RetentionSettings {
             inactive_years: read("CPTN_INACTIVE_ACCOUNT_YEARS", defaults.inactive_years, 100)?,
             disabled_profile_years: read("CPTN_DISABLED_PROFILE_YEARS", defaults.disabled_profile_years, 100)?,
             evidence_years: read("CPTN_EVIDENCE_RETENTION_YEARS", defaults.evidence_years, 100)?,
+            vulnerability_report_years: read(
+                "CPTN_VULNERABILITY_REPORT_YEARS",
+                defaults.vulnerability_report_years,
+                100,
+            )?,
         };
         if settings.purge_after_expiry_years * 12 <= settings.wipe_delay_months {
             bail!("CPTN_PURGE_AFTER_EXPIRY_YEARS must end after CPTN_WIPE_DELAY_MONTHS");

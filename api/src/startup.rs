@@ -80,6 +80,8 @@ impl Application {
         let verify_limiter = per_ip("register-lookup", limits.verify_ip_burst, limits.verify_ip_period);
         let register_limiter = per_ip("registration", limits.register_ip_burst, limits.register_ip_period);
         let signature_limiter = per_ip("signature-check", limits.verify_ip_burst, limits.verify_ip_period);
+        // Five reports at once from one address, then one an hour.
+        let report_limiter = per_ip("vulnerability-report", 5, std::time::Duration::from_hours(1));
         // Every server signs mail with the database's active key: the first start makes it.
         let keys = Arc::new(crate::services::signing::KeyRing::new(&settings.key_encryption_key));
         keys.ensure(&db, crate::services::signing::MAIL, clock.now()).await?;
@@ -132,6 +134,7 @@ impl Application {
             payment_events: Arc::default(),
             keys,
             signature_limiter,
+            report_limiter,
         };
         let payments_stop = CancellationToken::new();
         let payments = tokio::spawn(crate::services::payments::webhook::applier(
@@ -245,6 +248,10 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             )
             .route("/photos/{file}", web::get().to(http::photos::serve))
             .route("/evidence/{petition}", web::get().to(http::evidence::serve))
+            .route(
+                "/vulnerability-reports/{report}",
+                web::get().to(http::evidence::serve_report_attachment),
+            )
             .route("/exports/{id}", web::get().to(http::exports::download))
             // Only the one-click POST; a GET falls through to the web app's page.
             .service(

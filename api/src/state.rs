@@ -58,6 +58,8 @@ pub struct AppState {
     pub keys: Arc<crate::services::signing::KeyRing>,
     /// Signature checks per client IP (the public `verifyEmailSignature`).
     pub signature_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
+    /// Vulnerability reports per client IP.
+    pub report_limiter: Arc<KeyedLimiter<std::net::IpAddr>>,
     /// The Stripe client, when online payment is configured.
     pub stripe: Option<crate::services::payments::gateway::StripeGateway>,
 }

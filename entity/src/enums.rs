@@ -245,6 +245,8 @@ pub enum MessageKind {
     Newsletter,
     /// The link that confirms a data request made by e-mail address.
     DataRequestConfirmation,
+    /// To a vulnerability reporter: the acknowledgement, the triage, a reward.
+    VulnerabilityReport,
 }
 
 /// What became of a renewal reminder.
@@ -368,6 +370,10 @@ pub enum AuditKind {
     AddressRequestConfirmed,
     AddressErased,
     InjectionBlocked,
+    VulnerabilityReported,
+    VulnerabilityTriaged,
+    VulnerabilityRewarded,
+    VulnerabilityReportExpired,
 }
 
 impl AuditKind {
@@ -438,6 +444,20 @@ pub enum PrivacyRequestStatus {
     Completed,
     /// Refused, with a reason.
     Refused,
+}
+
+/// Where a vulnerability report stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+pub enum VulnerabilityReportStatus {
+    /// Waiting for staff.
+    Received,
+    /// A real vulnerability, new to us.
+    Accepted,
+    /// Real, but already reported or known.
+    Duplicate,
+    /// Not a vulnerability, or out of scope.
+    Rejected,
 }
 
 /// Where a newsletter subscription stands.

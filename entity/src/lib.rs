@@ -38,5 +38,6 @@ pub mod signing_key;
 pub mod specialty;
 pub mod stripe_event;
 pub mod subscription;
+pub mod vulnerability_report;
 pub mod wipe_receipt;
 pub mod workshop;

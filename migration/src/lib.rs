@@ -24,6 +24,7 @@ mod m20261130_000018_course_search;
 mod m20261130_000019_orders_payments;
 mod m20261130_000020_privacy_lifecycle;
 mod m20261130_000021_newsletters;
+mod m20261130_000022_vulnerability_reports;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000019_orders_payments::Migration),
             Box::new(m20261130_000020_privacy_lifecycle::Migration),
             Box::new(m20261130_000021_newsletters::Migration),
+            Box::new(m20261130_000022_vulnerability_reports::Migration),
         ]
     }
 }

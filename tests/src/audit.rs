@@ -912,6 +912,29 @@ async fn mutation_calls(app: &TestApp) -> Result<(Callers, Vec<(&'static str, Ca
             )),
             AuditKind::AddressRequestConfirmed,
         ),
+        (
+            "reportVulnerability",
+            anonymous(
+                "mutation { reportVulnerability(input: { email: \"finder@example.org\", description: \"The search takes ' OR 1=1 --\" }) { id } }",
+            ),
+            AuditKind::VulnerabilityReported,
+        ),
+        (
+            "triageVulnerabilityReport",
+            by(
+                Who::Admin,
+                "mutation { triageVulnerabilityReport(id: \"1\", status: ACCEPTED, note: \"Fixed, thank you.\") { status } }",
+            ),
+            AuditKind::VulnerabilityTriaged,
+        ),
+        (
+            "rewardVulnerabilityReport",
+            by(
+                Who::Admin,
+                "mutation { rewardVulnerabilityReport(id: \"1\", noMaliciousActivityConfirmed: true) { rewardCoupon } }",
+            ),
+            AuditKind::VulnerabilityRewarded,
+        ),
     ];
     Ok((
         Callers {

@@ -116,6 +116,7 @@ async fn every_table_and_column_the_migrations_build_is_on_its_entity() -> Resul
         described(entity::subscription::Entity),
         described(entity::consent_event::Entity),
         described(entity::campaign::Entity),
+        described(entity::vulnerability_report::Entity),
         described(entity::workshop::Entity),
     ];
     let database = migrated(&app).await?;

@@ -28,6 +28,7 @@ mod privacy;
 mod retention;
 mod schema;
 mod search;
+mod security_reports;
 mod shared_limits;
 mod signatures;
 mod tokens;

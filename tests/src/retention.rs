@@ -974,6 +974,13 @@ async fn walk_in_traces(app: &TestApp, admin: &TestUser, visitor: &str) -> Resul
     )
     .await?
     .ok()?;
+    // And a vulnerability report sent from the address.
+    app.graphql(
+        "mutation($e: String!) { reportVulnerability(input: { email: $e, description: \"Walker's hole in the search\" }) { id } }",
+        json!({ "e": visitor }),
+    )
+    .await?
+    .ok()?;
 
     Ok(trainer)
 }
@@ -1001,6 +1008,7 @@ async fn someone_without_an_account_gets_and_erases_what_is_held_under_their_add
         "Walker Inn",
         "Confirm your subscription",
         "4000",
+        "Walker's hole in the search",
     ] {
         assert!(text.contains(held), "{held} missing from {text}");
     }
@@ -1044,6 +1052,10 @@ async fn someone_without_an_account_gets_and_erases_what_is_held_under_their_add
     let holding: Vec<&str> = everything.lines().filter(|l| l.contains(visitor)).collect();
     assert!(holding.is_empty(), "still stored: {holding:?}");
     assert!(!everything.contains("Walker Inn"));
+    assert!(
+        !everything.contains("hole in the search"),
+        "the vulnerability report went too"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) AS n FROM purchase_order WHERE total_cents = 4000")
             .await?,

@@ -21,6 +21,7 @@ pub mod privacy;
 pub mod profiles;
 pub mod reads;
 pub mod search;
+pub mod security;
 pub mod sessions;
 pub mod signing;
 

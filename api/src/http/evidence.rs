@@ -7,6 +7,7 @@
 
 use super::problem::error_response;
 use crate::services::petitions;
+use crate::services::security::reports;
 use crate::services::storage::ContentType;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -21,29 +22,45 @@ pub struct Link {
 }
 
 pub async fn serve(state: web::Data<AppState>, petition: web::Path<i64>, link: web::Query<Link>) -> HttpResponse {
-    match petitions::evidence(&state, petition.into_inner(), link.expires, &link.signature).await {
-        Ok((bytes, kind)) => {
-            let mut response = HttpResponse::Ok();
-            response
-                .content_type(kind.mime())
-                .insert_header(("Cache-Control", "private, no-store"))
-                .insert_header(("X-Content-Type-Options", "nosniff"))
-                .insert_header((
-                    "Content-Disposition",
-                    format!("inline; filename=\"evidence.{}\"", kind.extension()),
-                ));
-            if kind != ContentType::Pdf {
-                response.insert_header((
-                    "Content-Security-Policy",
-                    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
-                ));
-            }
-            response.body(bytes)
-        }
-        Err(_) => error_response(
+    let found = petitions::evidence(&state, petition.into_inner(), link.expires, &link.signature).await;
+    uploaded_file(found.ok(), "evidence")
+}
+
+/// `/vulnerability-reports/<id>?expires=..&signature=..`: a report's attachment behind a
+/// signed link handed to staff (`VulnerabilityReport.attachmentUrl`), served like evidence.
+pub async fn serve_report_attachment(
+    state: web::Data<AppState>,
+    report: web::Path<i64>,
+    link: web::Query<Link>,
+) -> HttpResponse {
+    let found = reports::attachment(&state, report.into_inner(), link.expires, &link.signature).await;
+    uploaded_file(found.ok(), "attachment")
+}
+
+/// Someone's upload, as the answer to a signed link: never cached, never sniffed, an
+/// image sandboxed; `NOT_FOUND` for a link that does not hold.
+fn uploaded_file(found: Option<(Vec<u8>, ContentType)>, name: &str) -> HttpResponse {
+    let Some((bytes, kind)) = found else {
+        return error_response(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
-            "This link is not valid (links work for five minutes): open the evidence again.",
-        ),
+            "This link is not valid (links work for five minutes): open the file again.",
+        );
+    };
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(kind.mime())
+        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"{name}.{}\"", kind.extension()),
+        ));
+    if kind != ContentType::Pdf {
+        response.insert_header((
+            "Content-Security-Policy",
+            "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        ));
     }
+    response.body(bytes)
 }

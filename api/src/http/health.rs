@@ -41,7 +41,8 @@ Disallow: /staff\n\
 Disallow: /exports/\n\
 Disallow: /unsubscribe/\n\
 Disallow: /subscriptions/\n\
-Disallow: /evidence/\n";
+Disallow: /evidence/\n\
+Disallow: /vulnerability-reports/\n";
 
 pub async fn robots() -> HttpResponse {
     HttpResponse::Ok()

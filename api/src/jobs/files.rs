@@ -27,6 +27,7 @@ pub async fn run(ctx: &JobContext, dry_run: bool) -> Result<JobReport> {
             FileKind::ProfilePhoto => db::profiles::photos_in_use(&ctx.db, &stored).await?,
             FileKind::PetitionEvidence => db::petitions::evidence_in_use(&ctx.db, &stored).await?,
             FileKind::DataExport => db::privacy::exports_in_use(&ctx.db, &stored).await?,
+            FileKind::ReportAttachment => db::security::attachments_in_use(&ctx.db, &stored).await?,
         };
         let orphans: Vec<&String> = stored.iter().filter(|name| !in_use.contains(*name)).collect();
         if !dry_run {

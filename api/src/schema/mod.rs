@@ -22,6 +22,7 @@ pub mod pagination;
 pub mod petitions;
 pub mod plain;
 pub mod privacy;
+pub mod security;
 pub mod tripwire;
 
 use crate::auth::{RequestMeta, Viewer};
@@ -41,6 +42,7 @@ pub struct Query(
     orders::query::OrderQuery,
     petitions::query::PetitionQuery,
     privacy::query::PrivacyQuery,
+    security::query::SecurityQuery,
 );
 
 /// The root mutation type.
@@ -55,6 +57,7 @@ pub struct Mutation(
     orders::mutation::OrderMutation,
     petitions::mutation::PetitionMutation,
     privacy::mutation::PrivacyMutation,
+    security::mutation::SecurityMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -32,14 +32,26 @@ pub enum FileKind {
     PetitionEvidence,
     /// A member's data export (P23): a zip archive the server builds, never an upload.
     DataExport,
+    /// A vulnerability report's attachment (a screenshot, a write-up): PDF, PNG or JPEG, at
+    /// most 5 MiB.
+    ReportAttachment,
 }
 
 impl FileKind {
     /// Every kind, for the clean-up job.
-    pub const ALL: [FileKind; 3] = [FileKind::ProfilePhoto, FileKind::PetitionEvidence, FileKind::DataExport];
+    pub const ALL: [FileKind; 4] = [
+        FileKind::ProfilePhoto,
+        FileKind::PetitionEvidence,
+        FileKind::DataExport,
+        FileKind::ReportAttachment,
+    ];
 
     /// The kinds a client uploads (their largest size bounds request bodies).
-    pub const UPLOADS: [FileKind; 2] = [FileKind::ProfilePhoto, FileKind::PetitionEvidence];
+    pub const UPLOADS: [FileKind; 3] = [
+        FileKind::ProfilePhoto,
+        FileKind::PetitionEvidence,
+        FileKind::ReportAttachment,
+    ];
 
     /// The folder under the storage root.
     pub const fn folder(self) -> &'static str {
@@ -47,13 +59,14 @@ impl FileKind {
             FileKind::ProfilePhoto => "photos",
             FileKind::PetitionEvidence => "evidence",
             FileKind::DataExport => "exports",
+            FileKind::ReportAttachment => "reports",
         }
     }
 
     /// The largest file accepted.
     pub const fn max_bytes(self) -> usize {
         match self {
-            FileKind::ProfilePhoto => 5 * 1024 * 1024,
+            FileKind::ProfilePhoto | FileKind::ReportAttachment => 5 * 1024 * 1024,
             FileKind::PetitionEvidence => 10 * 1024 * 1024,
             // Everything one member holds: a profile photo and a few dozen evidence files.
             FileKind::DataExport => 512 * 1024 * 1024,
@@ -64,7 +77,9 @@ impl FileKind {
     pub const fn accepts(self) -> &'static [ContentType] {
         match self {
             FileKind::ProfilePhoto => &[ContentType::Png, ContentType::Jpeg, ContentType::WebP],
-            FileKind::PetitionEvidence => &[ContentType::Pdf, ContentType::Png, ContentType::Jpeg],
+            FileKind::PetitionEvidence | FileKind::ReportAttachment => {
+                &[ContentType::Pdf, ContentType::Png, ContentType::Jpeg]
+            }
             FileKind::DataExport => &[ContentType::Zip],
         }
     }
@@ -73,7 +88,7 @@ impl FileKind {
     const fn wrong_type_message(self) -> &'static str {
         match self {
             FileKind::ProfilePhoto => "Upload a PNG, JPEG or WebP image.",
-            FileKind::PetitionEvidence => "Upload a PDF, or a PNG or JPEG image.",
+            FileKind::PetitionEvidence | FileKind::ReportAttachment => "Upload a PDF, or a PNG or JPEG image.",
             FileKind::DataExport => "A data export is a zip archive.",
         }
     }

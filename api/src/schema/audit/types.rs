@@ -252,6 +252,18 @@ pub enum AuditEventKind {
     /// operation, refused before it ran): the sender's address was blocked; the detail
     /// names the field, the argument and the kind of signature.
     InjectionBlocked,
+    /// Someone filed a vulnerability report (`reportVulnerability`); the detail names the
+    /// report, never its text.
+    VulnerabilityReported,
+    /// Staff triaged a vulnerability report (`triageVulnerabilityReport`): accepted,
+    /// duplicate or rejected.
+    VulnerabilityTriaged,
+    /// Staff rewarded an accepted report's reporter with a coupon
+    /// (`rewardVulnerabilityReport`), having confirmed no malicious act in the logs.
+    VulnerabilityRewarded,
+    /// The `retention` job deleted a vulnerability report and its attachment
+    /// `CPTN_VULNERABILITY_REPORT_YEARS` after receipt.
+    VulnerabilityReportExpired,
 }
 
 /// One security-relevant event: a login attempt, a logout, an account change.

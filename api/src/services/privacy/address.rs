@@ -135,6 +135,7 @@ async fn held_under<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Value> 
         }
     }
     let events = db::privacy::audit_naming(conn, email).await?;
+    let reports = db::privacy::rows_about(conn, "vulnerability_report", "reporter_email", email.to_owned()).await?;
     Ok(json!({
         "email": email,
         "about": "Everything CPTN Network holds under this e-mail address, by table, as stored.",
@@ -145,18 +146,25 @@ async fn held_under<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Value> 
             "order_item": items,
             "outbox_message": messages,
             "audit_event": events,
+            "vulnerability_report": reports,
         }
     }))
 }
 
 /// Erases what is held under `email` inside the caller's transaction: subscriptions and
 /// their consent records, mail to it or naming it, a keyed order's buyer details, audit
-/// details naming it (the rows stay, masked).
-pub(crate) async fn erase<C: ConnectionTrait>(conn: &C, email: &str) -> Result<()> {
+/// details naming it (the rows stay, masked), vulnerability reports sent from it. Answers
+/// the attachments to remove after the commit.
+pub(crate) async fn erase<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Vec<String>> {
+    let mut attachments = Vec::new();
+    for report in db::security::of_address(conn, email).await? {
+        db::security::delete(conn, report.id).await?;
+        attachments.extend(report.attachment);
+    }
     // No member has id 0: only the address matches.
     db::newsletters::delete_subscriptions_of(conn, email, 0).await?;
     db::privacy::delete_mail_of(conn, 0, email).await?;
     db::privacy::mask_audit_of(conn, 0, &[email]).await?;
     db::privacy::forget_buyer(conn, email).await?;
-    Ok(())
+    Ok(attachments)
 }

@@ -17,7 +17,8 @@ pub const WIPED_CATEGORIES: &str = "legal name, e-mail address, password, phone,
      directory profile and photo, sessions and confirmation links, data export archives, \
      newsletter subscriptions and consent records, mail copies (relay messages, receipts, \
      notices), petition evidence and answers, IP addresses and user agents in the audit trail and access log, \
-     audit details naming the member, order IP addresses and buyer details";
+     audit details naming the member, order IP addresses and buyer details, vulnerability reports \
+     sent from the address";
 
 /// Files a wipe or purge stopped naming: removed once its transaction committed.
 #[derive(Debug, Default)]
@@ -28,6 +29,7 @@ pub struct Freed {
     photo: Option<String>,
     evidence: Vec<String>,
     exports: Vec<String>,
+    report_attachments: Vec<String>,
 }
 
 impl Freed {
@@ -44,6 +46,17 @@ impl Freed {
         }
         for file in self.exports {
             state.storage.remove(FileKind::DataExport, &file).await;
+        }
+        for file in self.report_attachments {
+            state.storage.remove(FileKind::ReportAttachment, &file).await;
+        }
+    }
+
+    /// Freed by an erasure by address (`address::erase`): vulnerability report attachments.
+    pub(crate) fn of_report_attachments(report_attachments: Vec<String>) -> Self {
+        Self {
+            report_attachments,
+            ..Self::default()
         }
     }
 
@@ -94,7 +107,8 @@ pub(crate) async fn wipe<C: ConnectionTrait>(
 }
 
 /// The traces a member leaves outside their own rows: data export archives, newsletter
-/// subscriptions with their consent records, mail copies,
+/// subscriptions with their consent records, mail copies, vulnerability reports sent from
+/// their address,
 /// the access log, and the audit trail's addresses and details naming them.
 async fn forget_traces<C: ConnectionTrait>(conn: &C, member: &member::Model, freed: &mut Freed) -> Result<()> {
     freed.exports = db::privacy::delete_exports_of(conn, member.id).await?;
@@ -102,6 +116,10 @@ async fn forget_traces<C: ConnectionTrait>(conn: &C, member: &member::Model, fre
         db::newsletters::delete_subscriptions_of(conn, &member.email, member.id).await?;
         db::privacy::delete_mail_of(conn, member.id, &member.email).await?;
         db::privacy::mask_audit_of(conn, member.id, &[&member.email, &member.legal_name]).await?;
+        for report in db::security::of_address(conn, &member.email).await? {
+            db::security::delete(conn, report.id).await?;
+            freed.report_attachments.extend(report.attachment);
+        }
     }
     db::privacy::delete_access_log_of(conn, member.id).await?;
     Ok(())

@@ -97,6 +97,11 @@ pub const NOT_EXPORTED: &[(&str, &str, &str)] = &[
     ),
     ("cec_entry", "recorded_by", "the staff member who recorded the credit"),
     ("campaign", "created_by", "the staff member who wrote the newsletter"),
+    (
+        "vulnerability_report",
+        "triaged_by",
+        "the staff member who triaged the report (reports are kept by the reporter's address, exported on an address request)",
+    ),
 ];
 
 /// Columns never written into an archive: secrets, and values about other people.

@@ -170,7 +170,7 @@ pub async fn complete_erasure(
     let request = open_request(write.conn(), id, PrivacyRequestKind::Erasure).await?;
     let now = write.now();
     if let Some(address) = request.email.clone() {
-        super::address::erase(write.conn(), &address).await?;
+        let attachments = super::address::erase(write.conn(), &address).await?;
         // The requests' own copies go too: the record says what was done, not for whom.
         db::privacy::forget_request_address(write.conn(), &address).await?;
         db::privacy::close_request(
@@ -185,6 +185,7 @@ pub async fn complete_erasure(
         write
             .commit(AuditRecord::new(AuditKind::AddressErased).detail(format!("erasure request {id}")))
             .await?;
+        erasure::Freed::of_report_attachments(attachments).remove(state).await;
         return reread(state, id).await;
     }
     let member = db::privacy::requester(write.conn(), &request)

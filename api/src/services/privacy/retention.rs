@@ -111,6 +111,13 @@ pub fn periods(settings: &Settings) -> Vec<Period> {
             "after the decision, the uploaded evidence file is deleted; the decision stays",
         ),
         period(
+            "Vulnerability reports",
+            Some("CPTN_VULNERABILITY_REPORT_YEARS"),
+            r.vulnerability_report_years,
+            PeriodUnit::Years,
+            "after receipt, a vulnerability report is deleted with its attachment (a reward coupon stays)",
+        ),
+        period(
             "Sent e-mail",
             Some("CPTN_MAIL_RETENTION_DAYS"),
             mail_days,
@@ -182,6 +189,7 @@ pub async fn apply(db_pool: &DatabaseConnection, state: &AppState, dry_run: bool
     let inactive = purge_inactive(db_pool, state, now, dry_run).await?;
     let profiles = purge_disabled_profiles(db_pool, state, now, dry_run).await?;
     let evidence = expire_evidence(db_pool, state, now, dry_run).await?;
+    let reports = expire_reports(db_pool, state, now, dry_run).await?;
     let overdue = flag_overdue_requests(db_pool, now, dry_run).await?;
     let outcome = |rule: String, what, count| RuleOutcome { rule, what, count };
     Ok(vec![
@@ -214,6 +222,14 @@ pub async fn apply(db_pool: &DatabaseConnection, state: &AppState, dry_run: bool
             format!("petition evidence {} years after the decision", r.evidence_years),
             "evidence files deleted",
             evidence,
+        ),
+        outcome(
+            format!(
+                "vulnerability reports {} years after receipt",
+                r.vulnerability_report_years
+            ),
+            "reports deleted",
+            reports,
         ),
         outcome(
             format!("data requests open after {REQUEST_DUE_DAYS} days"),
@@ -475,6 +491,36 @@ async fn expire_evidence(
         count += 1;
     }
     Ok(count)
+}
+
+async fn expire_reports(
+    db_pool: &DatabaseConnection,
+    state: &AppState,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<u64> {
+    let years = state.settings.retention.vulnerability_report_years;
+    let candidates = db::security::received_before(db_pool, years_before(now, years)).await?;
+    if dry_run {
+        return Ok(candidates.len() as u64);
+    }
+    for report in &candidates {
+        let write = AuditedWrite::begin(db_pool, Actor::operator(now)).await?;
+        db::security::delete(write.conn(), report.id).await?;
+        write
+            .commit(
+                AuditRecord::new(AuditKind::VulnerabilityReportExpired)
+                    .detail(format!("report {}: {years} years after receipt", report.id)),
+            )
+            .await?;
+        if let Some(file) = &report.attachment {
+            state
+                .storage
+                .remove(crate::services::storage::FileKind::ReportAttachment, file)
+                .await;
+        }
+    }
+    Ok(candidates.len() as u64)
 }
 
 async fn flag_overdue_requests(db_pool: &DatabaseConnection, now: DateTime<Utc>, dry_run: bool) -> Result<u64> {

@@ -1,6 +1,7 @@
 //! Defences against abuse that are more than a budget: the SQL-injection tripwire (P2)
 //! and what happens when it trips (the address blocked on every server, an audit row).
 
+pub mod reports;
 pub mod tripwire;
 
 use crate::auth::{RequestMeta, Viewer};
