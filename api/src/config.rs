@@ -45,6 +45,13 @@ pub struct Settings {
     /// `CPTN_CORS_ORIGINS`: the origins (`https://app.example.org`) whose pages may call the
     /// API from a browser, comma-separated; none by default.
     pub cors_origins: Vec<String>,
+    /// `CPTN_TLS_CERT` and `CPTN_TLS_KEY`: PEM files of the certificate chain and its
+    /// private key; when both are set the server speaks TLS (1.2 and 1.3) itself and sends
+    /// HSTS. Plain HTTP otherwise (the local default, or behind a proxy that terminates TLS).
+    pub tls: Option<TlsSettings>,
+    /// `CPTN_HTTP_REDIRECT_ADDR`: with TLS, a plain-HTTP address that only redirects to
+    /// HTTPS (308).
+    pub http_redirect_addr: Option<SocketAddr>,
     /// `CPTN_REDIS_URL`: the Redis through which servers share rate limits and blocks
     /// (`redis://127.0.0.1:6379`); none: each server keeps its own.
     pub redis_url: Option<SecretString>,
@@ -485,6 +492,36 @@ impl Limits {
     }
 }
 
+/// Where the TLS certificate and key are (re-read on SIGHUP).
+#[derive(Clone, Debug)]
+pub struct TlsSettings {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TlsSettings {
+    /// `CPTN_TLS_CERT` and `CPTN_TLS_KEY` (both or neither), and `CPTN_HTTP_REDIRECT_ADDR`
+    /// (only with them).
+    fn from_vars(var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<(Option<Self>, Option<SocketAddr>)> {
+        let tls = match (var("CPTN_TLS_CERT"), var("CPTN_TLS_KEY")) {
+            (Some(cert), Some(key)) => Some(Self {
+                cert: PathBuf::from(cert),
+                key: PathBuf::from(key),
+            }),
+            (None, None) => None,
+            _ => bail!("set both CPTN_TLS_CERT and CPTN_TLS_KEY, or neither"),
+        };
+        let redirect = var("CPTN_HTTP_REDIRECT_ADDR")
+            .map(|a| a.parse())
+            .transpose()
+            .context("CPTN_HTTP_REDIRECT_ADDR must be host:port, e.g. 0.0.0.0:80")?;
+        if redirect.is_some() && tls.is_none() {
+            bail!("CPTN_HTTP_REDIRECT_ADDR redirects to HTTPS: set CPTN_TLS_CERT and CPTN_TLS_KEY too");
+        }
+        Ok((tls, redirect))
+    }
+}
+
 /// Lifetimes of access tokens and the sessions behind them.
 #[derive(Clone, Debug)]
 pub struct SessionSettings {
@@ -550,6 +587,7 @@ impl Settings {
 
         let limits = Limits::from_vars(&var)?;
         let redis_url = var("CPTN_REDIS_URL").map(SecretString::from);
+        let (tls, http_redirect_addr) = TlsSettings::from_vars(&var)?;
         let mut sessions = SessionSettings::default();
         let hours: u64 = parse_var(var("CPTN_SESSION_HOURS"), 12, "CPTN_SESSION_HOURS")?;
         sessions.session_ttl = Duration::from_hours(hours);
@@ -600,6 +638,8 @@ impl Settings {
             limits,
             sessions,
             cors_origins,
+            tls,
+            http_redirect_addr,
             redis_url,
             public_url,
             mail,
@@ -631,6 +671,8 @@ impl Settings {
             },
             sessions: SessionSettings::default(),
             cors_origins: Vec::new(),
+            tls: None,
+            http_redirect_addr: None,
             redis_url: None,
             public_url: "http://127.0.0.1".to_owned(),
             mail: MailSettings::default(),

@@ -25,6 +25,8 @@ use tokio_util::sync::CancellationToken;
 pub struct Application {
     server: Server,
     port: u16,
+    /// The plain-HTTP listener that redirects to HTTPS (`CPTN_HTTP_REDIRECT_ADDR`).
+    redirect: Option<(Server, u16)>,
     state: AppState,
     workers: Workers,
 }
@@ -38,12 +40,17 @@ struct Workers {
     payments: JoinHandle<()>,
     payments_stop: CancellationToken,
     scheduler: Option<Scheduler>,
+    /// Re-reads the TLS certificate on SIGHUP.
+    tls_reload: Option<JoinHandle<()>>,
 }
 
 impl Workers {
     /// After the last request: the running jobs end and hand back their leases, then the
     /// access log writes what is queued.
     async fn shutdown(self) {
+        if let Some(reload) = self.tls_reload {
+            reload.abort();
+        }
         if let Some(scheduler) = self.scheduler {
             scheduler.shutdown().await;
         }
@@ -67,12 +74,7 @@ impl Application {
         crate::db::migrate(&db).await?;
         let reads = crate::db::reads::ReadPool::new(&settings, db.clone(), db_stats.clone())?;
         let limits = &settings.limits;
-        let limiter = Arc::new(match &settings.redis_url {
-            Some(url) => Limiter::with_redis(url.expose_secret(), limits.blocked_networks.clone())?,
-            None => Limiter::in_memory(limits.blocked_networks.clone()),
-        });
-        let backend = limiter.probe().await;
-        tracing::info!(limits = backend.describe(), "rate limits and blocks");
+        let limiter = limiter(&settings).await?;
         let login_limiter = Arc::new(LoginLimiter::new(&limiter, limits));
         let requests = Arc::new(RequestLimiter::new(&limiter, limits));
         let per_ip = |name, burst, period| Arc::new(KeyedLimiter::new(&limiter, Budget::new(name, burst, period)));
@@ -147,12 +149,16 @@ impl Application {
             .run_jobs
             .then(|| Scheduler::start(&JobContext::new(state.clone(), jobs_db)));
         let schema = schema::build(Some(state.clone()));
-        let listener = TcpListener::bind(state.settings.addr)?;
-        let port = listener.local_addr()?.port();
-        let server = server(listener, state.clone(), schema)?;
+        let Listening {
+            server,
+            port,
+            redirect,
+            tls_reload,
+        } = listen(&state, schema)?;
         Ok(Self {
             server,
             port,
+            redirect,
             state,
             workers: Workers {
                 access_log: access_log_writer,
@@ -160,8 +166,14 @@ impl Application {
                 payments,
                 payments_stop,
                 scheduler,
+                tls_reload,
             },
         })
+    }
+
+    /// The port of the plain-HTTP redirect listener, when there is one.
+    pub fn redirect_port(&self) -> Option<u16> {
+        self.redirect.as_ref().map(|(_, port)| *port)
     }
 
     pub fn port(&self) -> u16 {
@@ -182,11 +194,19 @@ impl Application {
     /// back, and writes the access log's queue.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         let handle: ServerHandle = self.server.handle();
+        let redirect = self.redirect.map(|(server, _)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let mut server = tokio::spawn(self.server);
         let outcome = tokio::select! {
             result = &mut server => result,
             () = stop => {
                 tracing::info!("shutting down: finishing requests in flight");
+                if let Some(redirect) = &redirect {
+                    redirect.stop(true).await;
+                }
                 handle.stop(true).await;
                 server.await
             }
@@ -220,13 +240,80 @@ async fn shutdown_signal() {
     }
 }
 
-fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::Result<Server> {
+/// The one limiter: in Redis when `CPTN_REDIS_URL` is set, else in memory.
+async fn limiter(settings: &Settings) -> anyhow::Result<Arc<Limiter>> {
+    let blocked = settings.limits.blocked_networks.clone();
+    let limiter = Arc::new(match &settings.redis_url {
+        Some(url) => Limiter::with_redis(url.expose_secret(), blocked)?,
+        None => Limiter::in_memory(blocked),
+    });
+    let backend = limiter.probe().await;
+    tracing::info!(limits = backend.describe(), "rate limits and blocks");
+    Ok(limiter)
+}
+
+/// The bound listeners: the server (over TLS when configured, with its certificate
+/// reloader) and the plain-HTTP redirect.
+struct Listening {
+    server: Server,
+    port: u16,
+    redirect: Option<(Server, u16)>,
+    tls_reload: Option<JoinHandle<()>>,
+}
+
+fn listen(state: &AppState, schema: AppSchema) -> anyhow::Result<Listening> {
+    let listener = TcpListener::bind(state.settings.addr)?;
+    let port = listener.local_addr()?.port();
+    let tls = match &state.settings.tls {
+        Some(files) => Some(http::tls::CertificateStore::load(files)?),
+        None => None,
+    };
+    let tls_reload = tls.clone().and_then(http::tls::reload_on_hangup);
+    let redirect = match state.settings.http_redirect_addr {
+        Some(addr) => Some(redirect_server(addr, &state.settings.public_url, port)?),
+        None => None,
+    };
+    let server = server(listener, state.clone(), schema, tls)?;
+    Ok(Listening {
+        server,
+        port,
+        redirect,
+        tls_reload,
+    })
+}
+
+/// The plain-HTTP listener that answers every request with a redirect to HTTPS.
+fn redirect_server(addr: std::net::SocketAddr, public_url: &str, tls_port: u16) -> anyhow::Result<(Server, u16)> {
+    let listener = TcpListener::bind(addr)?;
+    let port = listener.local_addr()?.port();
+    let public_url = public_url.to_owned();
+    let server = HttpServer::new(move || {
+        let public_url = public_url.clone();
+        App::new().default_service(web::to(move |req: actix_web::HttpRequest| {
+            let answer = http::tls::redirect(&req, &public_url, tls_port);
+            async move { answer }
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((server, port))
+}
+
+fn server(
+    listener: TcpListener,
+    state: AppState,
+    schema: AppSchema,
+    tls: Option<Arc<http::tls::CertificateStore>>,
+) -> anyhow::Result<Server> {
     let web_dir = state.settings.web_dir.clone();
     if !web_dir.join("index.html").is_file() {
         tracing::warn!(dir = %web_dir.display(), "no web app build found; run scripts/build-web.sh");
     }
     let workers = state.settings.workers;
     let csp = http::web_app::content_security_policy(&web_dir);
+    let hsts = tls.is_some();
     let state = web::Data::new(state);
     let schema = web::Data::new(schema);
     let server = HttpServer::new(move || {
@@ -235,7 +322,7 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
             .app_data(state.clone())
             .app_data(schema.clone())
             .wrap(Compress::default())
-            .wrap(security_headers(&csp))
+            .wrap(security_headers(&csp, hsts))
             .wrap(from_fn(http::robots::middleware))
             .wrap(from_fn(http::cors::middleware))
             .wrap(from_fn(http::blocks::middleware))
@@ -275,17 +362,24 @@ fn server(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::
     .workers(workers)
     // Signals are ours (`Application::run`): the workers stop after the server, in order.
     .disable_signals()
-    .shutdown_timeout(30)
-    .listen(listener)?
-    .run();
-    Ok(server)
+    .shutdown_timeout(30);
+    let server = match tls {
+        Some(store) => server.listen_rustls_0_23(listener, store.server_config()?)?,
+        None => server.listen(listener)?,
+    };
+    Ok(server.run())
 }
 
 /// Headers on every response. There is no `Set-Cookie` anywhere in this server (P12).
 /// Headers every response carries unless its handler set its own (GraphiQL's page and
 /// evidence files set their own policy).
-fn security_headers(csp: &str) -> DefaultHeaders {
-    DefaultHeaders::new()
+fn security_headers(csp: &str, hsts: bool) -> DefaultHeaders {
+    let headers = if hsts {
+        DefaultHeaders::new().add(("Strict-Transport-Security", http::tls::HSTS))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add(("Content-Security-Policy", csp.to_owned()))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))

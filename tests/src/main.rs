@@ -31,6 +31,7 @@ mod search;
 mod security_reports;
 mod shared_limits;
 mod signatures;
+mod tls;
 mod tokens;
 mod tripwire;
 mod validation;

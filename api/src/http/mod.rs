@@ -13,6 +13,7 @@ pub mod health;
 pub mod photos;
 pub mod problem;
 pub mod robots;
+pub mod tls;
 pub mod unsubscribe;
 pub mod web_app;
 pub mod webhooks;
