@@ -13,6 +13,7 @@ mod directory;
 mod enrolment;
 mod entities;
 mod failures;
+mod hostile;
 mod http;
 mod jobs;
 mod limits;

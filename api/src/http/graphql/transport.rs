@@ -111,7 +111,7 @@ async fn parse_multipart(content_type: &str, body: web::Bytes) -> Result<BatchRe
 }
 
 /// Reads a JSON request; `Err` holds what to tell the client.
-fn parse_json(body: &[u8]) -> Result<BatchRequest, String> {
+pub(crate) fn parse_json(body: &[u8]) -> Result<BatchRequest, String> {
     let value = serde_json::from_slice::<serde_json::Value>(body)
         .map_err(|e| format!("The request body is not valid JSON: {e}."))?;
     if !has_query(&value) {
@@ -120,11 +120,11 @@ fn parse_json(body: &[u8]) -> Result<BatchRequest, String> {
     serde_json::from_value(value).map_err(|e| format!("The request body is not a GraphQL request: {e}."))
 }
 
-/// `{"query": "..."}` or a non-empty list of those.
+/// `{"query": "..."}` or a non-empty list of those (`[]` is no request at all).
 fn has_query(value: &serde_json::Value) -> bool {
     let one = |v: &serde_json::Value| v.get("query").is_some_and(serde_json::Value::is_string);
     match value {
-        serde_json::Value::Array(items) => items.iter().all(one),
+        serde_json::Value::Array(items) => !items.is_empty() && items.iter().all(one),
         other => one(other),
     }
 }

@@ -168,8 +168,8 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
     (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0)
 }
 
-/// Percent-decoded (twice), quote entities and escapes as quotes, typographic quotes
-/// as ASCII ones, lower case.
+/// Percent-decoded (twice), lower case, quote entities and escapes as quotes,
+/// typographic quotes as ASCII ones.
 fn normalise(value: &str) -> String {
     let mut text = value.to_owned();
     for _ in 0..2 {
@@ -178,7 +178,7 @@ fn normalise(value: &str) -> String {
         }
         text = percent_decode(&text);
     }
-    let text = text
+    text.to_lowercase()
         .replace("&apos;", "'")
         .replace("&#39;", "'")
         .replace("&#x27;", "'")
@@ -186,8 +186,7 @@ fn normalise(value: &str) -> String {
         .replace("\\x27", "'")
         .replace("\\'", "'")
         .replace(['\u{2018}', '\u{2019}', '\u{02bc}'], "'")
-        .replace(['\u{201c}', '\u{201d}'], "\"");
-    text.to_lowercase()
+        .replace(['\u{201c}', '\u{201d}'], "\"")
 }
 
 fn percent_decode(text: &str) -> String {
