@@ -54,6 +54,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/data-request") view=routes::privacy::DataRequest/>
                     <Route path=path!("/newsletters") view=routes::privacy::NewsletterSignup/>
                     <Route path=path!("/data-request/confirm") view=routes::privacy::ConfirmDataRequest/>
+                    <Route path=path!("/security/report") view=routes::security::ReportVulnerability/>
                     <Route path=path!("/trainers") view=routes::directory::Directory/>
                     <Route path=path!("/trainers/:slug") view=routes::directory::TrainerPage/>
                     <Route path=path!("/verify") view=routes::certification::Verify/>
@@ -69,6 +70,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/staff/catalogue") view=routes::catalogue_editor::CatalogueEditor/>
                     <Route path=path!("/staff/privacy") view=routes::privacy_staff::StaffPrivacy/>
                     <Route path=path!("/staff/newsletters") view=routes::privacy_staff::StaffNewsletters/>
+                    <Route path=path!("/staff/security") view=routes::security_staff::StaffSecurity/>
                 </Routes>
             </main>
         </Router>

@@ -923,3 +923,70 @@ impl Drop for RedisServer {
         self.stop();
     }
 }
+
+/// A TCP proxy on 127.0.0.1 and a free port that the test controls: [`TcpProxy::cut`]
+/// closes every connection through it and refuses new ones (as a network fault would),
+/// [`TcpProxy::restore`] lets them through again.
+pub struct TcpProxy {
+    pub port: u16,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    connections: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl TcpProxy {
+    /// Forwards every connection to `target` (`host:port`).
+    pub async fn start(target: String) -> Result<Self> {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let connections: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (accept_up, accept_connections) = (up.clone(), connections.clone());
+        let accepting = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !accept_up.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let target = target.clone();
+                let forwarding = tokio::spawn(async move {
+                    if let Ok(mut upstream) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                    }
+                });
+                if let Ok(mut open) = accept_connections.lock() {
+                    open.retain(|c| !c.is_finished());
+                    open.push(forwarding.abort_handle());
+                }
+            }
+        });
+        Ok(Self {
+            port,
+            up,
+            connections,
+            accepting,
+        })
+    }
+
+    /// Closes every open connection and refuses new ones until [`TcpProxy::restore`].
+    pub fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut open) = self.connections.lock() {
+            for connection in open.drain(..) {
+                connection.abort();
+            }
+        }
+    }
+
+    pub fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for TcpProxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.accepting.abort();
+    }
+}

@@ -13,6 +13,8 @@ mod directory;
 mod enrolment;
 mod entities;
 mod failures;
+#[cfg(feature = "postgres")]
+mod faults;
 mod hostile;
 mod http;
 mod jobs;

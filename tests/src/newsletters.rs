@@ -234,7 +234,7 @@ async fn a_campaign_of_ten_thousand_recipients_is_delivered_without_loss() -> Re
     .await?;
     let sent = campaign(&app, &staff, "everyone", "Hello, all of you.").await?;
     assert_eq!(sent["recipients"], 10_000);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(10);
     loop {
         let received = smtp.received().len();
         if received >= 10_000 || std::time::Instant::now() > deadline {

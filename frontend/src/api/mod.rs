@@ -36,6 +36,7 @@ mod directory;
 mod orders;
 mod petitions;
 mod privacy;
+mod security;
 mod staff;
 
 pub use accounts::*;
@@ -45,6 +46,7 @@ pub use directory::*;
 pub use orders::*;
 pub use petitions::*;
 pub use privacy::*;
+pub use security::*;
 pub use staff::*;
 
 use crate::session::stored_token;

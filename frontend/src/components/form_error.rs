@@ -11,7 +11,9 @@ use leptos::prelude::*;
 pub fn FormError(
     error: RwSignal<Option<ApiError>>,
     #[prop(default = &[])] fields: &'static [&'static str],
-    #[prop(default = "form-error")] id: &'static str,
+    /// The paragraph's id; a form repeated in a list gives each copy its own.
+    #[prop(into, default = "form-error".to_owned())]
+    id: String,
 ) -> impl IntoView {
     let text = move || {
         error
@@ -27,7 +29,7 @@ pub fn FormError(
 pub fn FieldError(
     error: RwSignal<Option<ApiError>>,
     name: &'static str,
-    #[prop(optional)] id: Option<&'static str>,
+    #[prop(optional, into)] id: Option<String>,
 ) -> impl IntoView {
     view! { <span class="field-error" id=id role="alert">{move || error.get().and_then(|e| e.for_field(name))}</span> }
 }

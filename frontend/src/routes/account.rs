@@ -296,6 +296,7 @@ fn AccountPage() -> impl IntoView {
                     <p><A href="/staff/orders" attr:id="staff-orders-link">"Staff: orders, refunds and the phone terminal"</A></p>
                     <p><A href="/staff/privacy" attr:id="staff-privacy">"Staff: data requests, retention and page views"</A></p>
                     <p><A href="/staff/newsletters" attr:id="staff-newsletters">"Staff: newsletters"</A></p>
+                    <p><A href="/staff/security" attr:id="staff-security">"Staff: vulnerability reports"</A></p>
                 })}
                 {(me.role == MemberRole::PROVIDER).then(|| view! {
                     <p><A href="/staff/catalogue" attr:id="provider-completions">"Record completions of my courses"</A></p>

@@ -26,7 +26,8 @@ pub fn Home() -> impl IntoView {
             <p class="hint">
                 <A href="/newsletters">"Newsletters"</A>" · "
                 <A href="/verify-email">"Check that an e-mail is really from us"</A>" · "
-                <A href="/data-request">"Your data without an account (a copy, or its erasure)"</A>
+                <A href="/data-request">"Your data without an account (a copy, or its erasure)"</A>" · "
+                <A href="/security/report" attr:id="home-report-vulnerability">"Report a security vulnerability"</A>
             </p>
         </section>
     }

@@ -12,4 +12,6 @@ pub mod petitions;
 pub mod privacy;
 pub mod privacy_staff;
 pub mod profile_editor;
+pub mod security;
+pub mod security_staff;
 pub mod staff;

@@ -415,12 +415,17 @@ pub fn StaffOrders() -> impl IntoView {
     view! { <LoginRequired><OrderSearch/></LoginRequired> }
 }
 
+/// The filter chosen; "Any" (empty) is no filter, never the catch-all `Unknown`.
 fn status_named(value: &str) -> Option<OrderStatus> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned())).ok()
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .ok()
+        .filter(|s| *s != OrderStatus::Unknown)
 }
 
 fn channel_named(value: &str) -> Option<OrderChannel> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned())).ok()
+    serde_json::from_value(serde_json::Value::String(value.to_owned()))
+        .ok()
+        .filter(|c| *c != OrderChannel::Unknown)
 }
 
 #[component]
