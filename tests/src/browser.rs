@@ -1356,3 +1356,86 @@ async fn graphiql(app: &TestApp, browser: &Client) -> Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_visitor_reports_a_vulnerability_and_staff_accept_and_reward_it() -> Result<()> {
+    let (app, _driver, browser) = start().await?;
+    let outcome = vulnerability_report(&app, &browser).await;
+    let _ = browser.close().await;
+    outcome
+}
+
+async fn vulnerability_report(app: &TestApp, browser: &Client) -> Result<()> {
+    // A visitor writes about an injection: the text is stored as written, not refused.
+    browser.goto(&app.url("/security/report")).await?;
+    click(browser, "#report-submit").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//span[@id='report-email-error'][normalize-space()!='']",
+        ))
+        .await
+        .context("the missing address is named beside its field")?;
+    fill(browser, "#report-email", "finder@example.org").await?;
+    fill(
+        browser,
+        "#report-description",
+        "Typing ' OR '1'='1 -- in the search shows <b>every</b> trainer",
+    )
+    .await?;
+    fill(browser, "#report-steps", "1. Open /trainers\n2. Search").await?;
+    click(browser, "#report-submit").await?;
+    let received = text_of(browser, "#report-received")
+        .await
+        .context("the form says the report was received")?;
+    assert!(
+        received.contains("received") && received.contains("finder@example.org"),
+        "{received}"
+    );
+    let acknowledged = app
+        .mail_to("finder@example.org", entity::enums::MessageKind::VulnerabilityReport)
+        .await?;
+    assert_eq!(acknowledged.len(), 1);
+
+    // Staff read it as plain text, accept it, and reward it once they confirm good faith.
+    let staff = app.new_with_role(shared::Role::Staff).await?;
+    log_in(app, browser, &staff.email, &staff.password).await?;
+    click(browser, "#staff-security").await?;
+    let description = text_of(browser, "#report-1-item .report-description")
+        .await
+        .context("the staff list shows the report")?;
+    assert!(
+        description.contains("<b>every</b>"),
+        "shown as text, not HTML: {description}"
+    );
+    fill(browser, "#report-1-note", "Fixed in the next release, thank you.").await?;
+    click(browser, "#report-1-item button.accept").await?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//li[@id='report-1-item']//dd[contains(@class,'report-status')][normalize-space()='Accepted']",
+        ))
+        .await?;
+    let reward = browser.find(Locator::Css("#report-1-item button.reward")).await?;
+    assert!(!reward.is_enabled().await?, "the reward waits for the confirmation");
+    click(browser, "#report-1-confirm").await?;
+    click(browser, "#report-1-item button.reward").await?;
+    let coupon = browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#report-1-item .report-coupon code"))
+        .await?
+        .text()
+        .await?;
+    assert!(coupon.starts_with("THANKS-"), "{coupon}");
+    let mails = app
+        .mail_to("finder@example.org", entity::enums::MessageKind::VulnerabilityReport)
+        .await?;
+    assert!(
+        mails.last().is_some_and(|m| m.body.contains(&coupon)),
+        "the code is e-mailed"
+    );
+    Ok(())
+}
