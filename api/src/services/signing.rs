@@ -75,7 +75,13 @@ pub struct KeyRing {
     cipher: ChaCha20Poly1305,
     active: RwLock<HashMap<String, Arc<ActiveKey>>>,
     verifying: RwLock<HashMap<String, KnownKey>>,
+    /// Key ids looked up and not found, and when: a flood of made-up ids costs one query
+    /// each per [`RELOAD_AFTER`], not one per request.
+    unknown: RwLock<HashMap<String, std::time::Instant>>,
 }
+
+/// Unknown key ids remembered at most (then the list starts over).
+const UNKNOWN_KEPT: usize = 1024;
 
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -95,6 +101,7 @@ impl KeyRing {
             cipher: ChaCha20Poly1305::new(&digest),
             active: RwLock::default(),
             verifying: RwLock::default(),
+            unknown: RwLock::default(),
         }
     }
 
@@ -240,7 +247,21 @@ impl KeyRing {
         {
             return Ok(Some(found.clone()));
         }
+        if self
+            .unknown
+            .read()
+            .map_err(poisoned)?
+            .get(kid)
+            .is_some_and(|at| at.elapsed() < RELOAD_AFTER)
+        {
+            return Ok(None);
+        }
         let Some(row) = db::signing::find(db, kid).await? else {
+            let mut unknown = self.unknown.write().map_err(poisoned)?;
+            if unknown.len() >= UNKNOWN_KEPT {
+                unknown.clear();
+            }
+            unknown.insert(kid.to_owned(), std::time::Instant::now());
             return Ok(None);
         };
         let bytes: [u8; 32] = URL_SAFE_NO_PAD
