@@ -222,7 +222,12 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
     std::fs::create_dir_all(root.join("exports"))?;
     let export_orphan = root.join("exports/0000000000000000000000000000000a.zip");
     std::fs::write(&export_orphan, b"PK\x03\x04")?;
+    // A vulnerability report's attachment whose report is gone.
+    std::fs::create_dir_all(root.join("reports"))?;
+    let report_orphan = root.join("reports/0000000000000000000000000000000b.png");
+    std::fs::write(&report_orphan, b"\x89PNG")?;
     for path in [
+        &report_orphan,
         &export_orphan,
         &orphan,
         &unfinished,
@@ -241,6 +246,7 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
             "photos: would remove 1 files no row names and 1 unfinished uploads".to_owned(),
             "evidence: would remove 1 files no row names and 0 unfinished uploads".to_owned(),
             "exports: would remove 1 files no row names and 0 unfinished uploads".to_owned(),
+            "reports: would remove 1 files no row names and 0 unfinished uploads".to_owned(),
         ]
     );
     assert!(orphan.exists() && unfinished.exists(), "a dry run removes nothing");
@@ -253,6 +259,7 @@ async fn servers_share_the_storage_root_and_the_files_job_removes_only_what_no_r
     assert!(photos.join(&name).exists(), "the profile's photo stays, however old");
     assert!(!evidence_orphan.exists(), "orphaned evidence is removed");
     assert!(!export_orphan.exists(), "an archive no row names is removed");
+    assert!(!report_orphan.exists(), "an attachment no report names is removed");
     assert!(kept[0].exists(), "a petition's evidence stays");
     assert_eq!(first.send(first.client.get(first.url(&url))).await?.status(), 200);
     Ok(())
