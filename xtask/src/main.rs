@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask bench [--engine sqlite|postgres|both] [--profiles 100000] [--connections 32]
 //!                   [--seconds 20] [--warmup 5] [--postgres-url URL] [--pool N]
-//!                   [--pages names,broad,profile,catalogue,dashboard,webhooks,floor] [--server PATH]
+//!                   [--pages names,broad,profile,catalogue,dashboard,webhooks,prefix2,prefix3,word,words,typo,city,specialty,specialty-city,empty,page5,floor] [--server PATH]
 //! ```
 //!
 //! `bench` measures the directory as a visitor uses it: it builds the release server, fills
@@ -34,7 +34,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask bench [--engine sqlite|postgres|both] [--profiles N] [--connections N] \
-                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,catalogue,dashboard,webhooks,floor] [--server PATH]";
+                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,catalogue,dashboard,webhooks,prefix2,prefix3,word,words,typo,city,specialty,specialty-city,empty,page5,floor] [--server PATH]";
 
 /// The web app's card fields (frontend/src/api.rs), so the benchmark asks what a page asks.
 const CARD_FIELDS: &str =
@@ -321,6 +321,16 @@ async fn measure(target: &Target, options: &Options, server_path: &Path) -> anyh
         ("profile", "profile page"),
         ("catalogue", "catalogue search (20 courses)"),
         ("dashboard", "member dashboard (status, credit, 20 entries)"),
+        ("prefix2", "shape: a 2-letter prefix"),
+        ("prefix3", "shape: a 3-letter prefix"),
+        ("word", "shape: one common word"),
+        ("words", "shape: two common words"),
+        ("typo", "shape: a name with a typo"),
+        ("city", "shape: a city listing"),
+        ("specialty", "shape: a specialty listing"),
+        ("specialty-city", "shape: a specialty in a city"),
+        ("empty", "shape: the whole directory by rank"),
+        ("page5", "shape: page 5 (cursor) of each shape"),
         ("floor", "floor: `{ __typename }`, no database"),
     ] {
         if !options.pages.iter().any(|p| p == key) {
@@ -330,8 +340,22 @@ async fn measure(target: &Target, options: &Options, server_path: &Path) -> anyh
             dashboard_requests(&client, target, server_path).await?
         } else {
             let bodies = match key {
-                "names" => search_bodies(&client, &graphql, FOCUSED).await?,
-                "broad" => search_bodies(&client, &graphql, BROAD).await?,
+                "names" => search_bodies(&client, &graphql, FOCUSED, 1).await?,
+                "broad" => search_bodies(&client, &graphql, BROAD, 1).await?,
+                "page5" => {
+                    let mut bodies = Vec::new();
+                    for (_, searches) in SHAPES {
+                        bodies.extend(search_bodies(&client, &graphql, searches, 5).await?);
+                    }
+                    bodies
+                }
+                shape if SHAPES.iter().any(|(name, _)| *name == shape) => {
+                    let searches = SHAPES
+                        .iter()
+                        .find(|(name, _)| *name == shape)
+                        .map_or(&[][..], |(_, s)| s);
+                    search_bodies(&client, &graphql, searches, 1).await?
+                }
                 "profile" => profile_bodies(&client, &graphql).await?,
                 "catalogue" => catalogue_bodies(&client, &graphql).await?,
                 // What HTTP and GraphQL cost with no database work: the ceiling for any page.
@@ -542,13 +566,105 @@ const BROAD: &[Search] = &[
     ("", None, None),
 ];
 
-async fn search_bodies(client: &reqwest::Client, graphql: &str, searches: &[Search]) -> anyhow::Result<Vec<Vec<u8>>> {
+/// The shapes of search the directory must answer fast (issue 17), each a few searches in
+/// rotation; `page5` asks for the fifth page of each.
+const SHAPES: &[(&str, &[Search])] = &[
+    (
+        "prefix2",
+        &[
+            ("ol", None, None),
+            ("ch", None, None),
+            ("ma", None, None),
+            ("ga", None, None),
+        ],
+    ),
+    (
+        "prefix3",
+        &[
+            ("oli", None, None),
+            ("tre", None, None),
+            ("mac", None, None),
+            ("gag", None, None),
+        ],
+    ),
+    (
+        "word",
+        &[
+            ("yoga", None, None),
+            ("strength", None, None),
+            ("boxing", None, None),
+            ("nutrition", None, None),
+        ],
+    ),
+    (
+        "words",
+        &[
+            ("yoga strength", None, None),
+            ("boxing nutrition", None, None),
+            ("pilates mobility", None, None),
+        ],
+    ),
+    (
+        "typo",
+        &[
+            ("macdonlad", None, None),
+            ("tremblya", None, None),
+            ("olvia smith", None, None),
+            ("gangon", None, None),
+        ],
+    ),
+    (
+        "city",
+        &[
+            ("", Some("Toronto"), None),
+            ("", Some("Halifax"), None),
+            ("", Some("Montréal"), None),
+        ],
+    ),
+    (
+        "specialty",
+        &[
+            ("", None, Some("yoga")),
+            ("", None, Some("hiit")),
+            ("", None, Some("pilates")),
+        ],
+    ),
+    (
+        "specialty-city",
+        &[
+            ("", Some("Ottawa"), Some("pilates")),
+            ("", Some("Toronto"), Some("yoga")),
+            ("", Some("Calgary"), Some("boxing")),
+        ],
+    ),
+    ("empty", &[("", None, None)]),
+];
+
+/// The request bodies of `searches`, each for its page `page` (1: the first; later pages
+/// carry the cursor the pages before ended with).
+async fn search_bodies(
+    client: &reqwest::Client,
+    graphql: &str,
+    searches: &[Search],
+    page: usize,
+) -> anyhow::Result<Vec<Vec<u8>>> {
     let document = directory_document();
     let mut bodies = Vec::new();
     for (q, city, specialty) in searches {
+        let mut after: Option<String> = None;
+        for _ in 1..page {
+            let body = serde_json::json!({
+                "query": document,
+                "variables": { "q": (!q.is_empty()).then_some(q), "city": city, "specialty": specialty, "after": after },
+            });
+            let answer: serde_json::Value = client.post(graphql).json(&body).send().await?.json().await?;
+            after = answer["data"]["directory"]["pageInfo"]["endCursor"]
+                .as_str()
+                .map(str::to_owned);
+        }
         let body = serde_json::to_vec(&serde_json::json!({
             "query": document,
-            "variables": { "q": (!q.is_empty()).then_some(q), "city": city, "specialty": specialty },
+            "variables": { "q": (!q.is_empty()).then_some(q), "city": city, "specialty": specialty, "after": after },
         }))?;
         let answer: serde_json::Value = client
             .post(graphql)
@@ -576,7 +692,7 @@ async fn search_bodies(client: &reqwest::Client, graphql: &str, searches: &[Sear
         }
         alone.sort();
         eprintln!(
-            "  search {q:?} city {city:?} specialty {specialty:?}: {total} matches, {results} on the page, {:.1} ms alone",
+            "  search {q:?} city {city:?} specialty {specialty:?} page {page}: {total} matches, {results} on the page, {:.1} ms alone",
             alone[2].as_secs_f64() * 1000.0
         );
         bodies.push(body);
