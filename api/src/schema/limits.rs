@@ -224,7 +224,8 @@ impl ParsedDocuments {
     }
 }
 
-fn refusal(code: ErrorCode, message: String) -> ServerError {
+/// An error of the parse step (or of the transport around it): `message` with `code`.
+pub(crate) fn refusal(code: ErrorCode, message: String) -> ServerError {
     let mut err = ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();
     ext.set("code", code.as_str());

@@ -344,10 +344,20 @@ pub const LINK_SECONDS: i64 = 300;
 pub fn signed_link(key_encryption_key: &SecretString, base: &str, id: i64) -> String {
     use hmac::Mac as _;
     let expires = Utc::now().timestamp() + LINK_SECONDS;
+    let signature = shared::hex::encode(
+        &file_link_mac(key_encryption_key, base, id, expires)
+            .finalize()
+            .into_bytes(),
+    );
+    format!("{base}/{id}?expires={expires}&signature={signature}")
+}
+
+/// The MAC of a file link: what it opens (`base`, `id`) and until when.
+fn file_link_mac(key_encryption_key: &SecretString, base: &str, id: i64, expires: i64) -> hmac::Hmac<Sha256> {
+    use hmac::Mac as _;
     let mut mac = link_mac(key_encryption_key, "cptn file link");
     mac.update(format!("{base}:{id}:{expires}").as_bytes());
-    let signature = shared::hex::encode(&mac.finalize().into_bytes());
-    format!("{base}/{id}?expires={expires}&signature={signature}")
+    mac
 }
 
 /// Whether a [`signed_link`] for row `id` under `base` holds: signed by us, not expired.
@@ -359,9 +369,9 @@ pub fn link_holds(key_encryption_key: &SecretString, base: &str, id: i64, expire
     let Some(bytes) = shared::hex::decode(signature) else {
         return false;
     };
-    let mut mac = link_mac(key_encryption_key, "cptn file link");
-    mac.update(format!("{base}:{id}:{expires}").as_bytes());
-    mac.verify_slice(&bytes).is_ok()
+    file_link_mac(key_encryption_key, base, id, expires)
+        .verify_slice(&bytes)
+        .is_ok()
 }
 
 /// A key id as we make them: a purpose, a hyphen, 32 hex digits (at most 64 characters).

@@ -58,6 +58,12 @@ use shared::ErrorCode;
 
 /// The `DateTime` scalar: RFC 3339 text, shown as it comes.
 pub type DateTime = String;
+
+/// `2026-12-21T14:00:00+00:00` as `2026-12-21 14:00 UTC`: when something happened, as
+/// every page shows it.
+pub fn when(at: &str) -> String {
+    format!("{} UTC", at.get(..16).unwrap_or(at).replace('T', " "))
+}
 /// The `NaiveDate` scalar: `YYYY-MM-DD`, shown as it comes.
 pub type NaiveDate = String;
 

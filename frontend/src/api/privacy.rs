@@ -209,7 +209,6 @@ pub async fn save_campaign(
 /// Downloads the archive at `path` with the session's token (no secret in the URL) and
 /// hands it to the browser as a file.
 pub async fn download_archive(path: &str) -> Result<(), ApiError> {
-    use wasm_bindgen::JsCast;
     let fail = |e: wasm_bindgen::JsValue| ApiError::network(format!("{e:?}"));
     let mut request = gloo_net::http::Request::get(path);
     if let Some(token) = crate::session::stored_token() {
@@ -225,7 +224,14 @@ pub async fn download_archive(path: &str) -> Result<(), ApiError> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/zip");
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    save_blob(&blob, "cptn-my-data.zip")
+}
+
+/// Hands `blob` to the browser as a file named `name` (a link clicked, then forgotten).
+fn save_blob(blob: &web_sys::Blob, name: &str) -> Result<(), ApiError> {
+    use wasm_bindgen::JsCast;
+    let fail = |e: wasm_bindgen::JsValue| ApiError::network(format!("{e:?}"));
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(fail)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| ApiError::network("no document"))?;
@@ -235,15 +241,10 @@ pub async fn download_archive(path: &str) -> Result<(), ApiError> {
         .dyn_into::<web_sys::HtmlAnchorElement>()
         .map_err(|_| ApiError::network("not a link"))?;
     link.set_href(&url);
-    link.set_download("cptn-my-data.zip");
+    link.set_download(name);
     link.click();
     web_sys::Url::revoke_object_url(&url).map_err(fail)?;
     Ok(())
-}
-
-/// When something happened, as the pages show it.
-pub fn when(at: &DateTime) -> String {
-    at.get(..16).unwrap_or(at).replace('T', " ") + " UTC"
 }
 
 /// Someone without an account asks, by address, for a copy (`erase` false) or an erasure.
@@ -265,26 +266,12 @@ pub async fn confirm_data_request(token: String) -> Result<Option<String>, ApiEr
 
 /// Hands `json` to the browser as a file.
 pub fn save_json(json: &str, name: &str) -> Result<(), ApiError> {
-    use wasm_bindgen::JsCast;
     let fail = |e: wasm_bindgen::JsValue| ApiError::network(format!("{e:?}"));
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(json));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| ApiError::network("no document"))?;
-    let link = document
-        .create_element("a")
-        .map_err(fail)?
-        .dyn_into::<web_sys::HtmlAnchorElement>()
-        .map_err(|_| ApiError::network("not a link"))?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    web_sys::Url::revoke_object_url(&url).map_err(fail)?;
-    Ok(())
+    save_blob(&blob, name)
 }
 
 /// A list as the public signup page shows it.

@@ -133,7 +133,7 @@ pub fn CoursePage() -> impl IntoView {
                         let id = w.id.clone();
                         view! {
                             <li class="workshop">
-                                {format!("{} to {}, {} · {} seats left", when(&w.starts_at), when(&w.ends_at), w.location, w.seats_left)}
+                                {format!("{} to {}, {} · {} seats left", api::when(&w.starts_at), api::when(&w.ends_at), w.location, w.seats_left)}
                                 <button type="button" class="enrol-workshop" disabled=full
                                     on:click=move |_| enrol(Some(id.clone()))>{if full { "Full" } else { "Enrol" }}</button>
                             </li>
@@ -146,9 +146,4 @@ pub fn CoursePage() -> impl IntoView {
             <FormError error=error id="course-error"/>
         </section>
     }
-}
-
-/// `2026-12-21T14:00:00+00:00` as `2026-12-21 14:00 UTC`.
-fn when(at: &str) -> String {
-    format!("{} UTC", at.get(..16).unwrap_or(at).replace('T', " "))
 }

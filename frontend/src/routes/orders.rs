@@ -24,12 +24,6 @@ fn go_to(url: &str) {
     }
 }
 
-/// `2026-12-21T14:00:00+00:00` as `2026-12-21 14:00 UTC`.
-fn when(at: &str) -> String {
-    let (day, rest) = at.split_once('T').unwrap_or((at, ""));
-    format!("{day} {} UTC", rest.get(..5).unwrap_or_default())
-}
-
 /// The amounts of an order, as a definition list.
 fn totals(order: &OrderView) -> impl IntoView + use<> {
     let coupon = order
@@ -131,7 +125,7 @@ fn CartPage() -> impl IntoView {
                     <p id="cart-empty" hidden=move || !loaded.get()>"Your cart is empty. "<A href="/courses">"Browse courses"</A></p>
                 }.into_any(),
                 Some(order) => {
-                    let held = order.expires_at.clone().map(|at| format!("Seats are held until {}.", when(&at)));
+                    let held = order.expires_at.clone().map(|at| format!("Seats are held until {}.", api::when(&at)));
                     let (email, name) = buyer.get();
                     view! {
                         <table id="cart-items">
@@ -289,7 +283,7 @@ fn OrderDetail() -> impl IntoView {
                 view! {
                     <h1>{format!("Order {}", o.id)}</h1>
                     <p class="status-line">"State: "<strong id="order-status">{o.status.label()}</strong>
-                        {o.paid_at.clone().map(|at| format!(" · paid {}", when(&at)))}</p>
+                        {o.paid_at.clone().map(|at| format!(" · paid {}", api::when(&at)))}</p>
                     {o.member_name.clone().map(|n| view! { <p class="hint">{format!("{n} ({})", o.member_number.clone().unwrap_or_default())}</p> })}
                     <table id="order-items">
                         <thead><tr><th>"Item"</th><th>"Price"</th><th>"Total"</th><th></th></tr></thead>
@@ -316,7 +310,7 @@ fn OrderDetail() -> impl IntoView {
                     </table>
                     {totals(&o)}
                     {o.refunds.iter().map(|r| view! {
-                        <p class="refund">{format!("Refund of {} on {}: {}", r.amount.formatted, when(&r.created_at),
+                        <p class="refund">{format!("Refund of {} on {}: {}", r.amount.formatted, api::when(&r.created_at),
                             if r.status == api::RefundStatus::Succeeded { "on its way back" } else { "waiting for Stripe's confirmation" })}</p>
                     }).collect_view()}
                     {mine_to_pay.then(|| view! {
@@ -401,7 +395,7 @@ fn OrderHistory() -> impl IntoView {
             <ul class="orders">{move || orders.get().into_iter().map(|o| view! {
                 <li>
                     <A href=format!("/orders/{}", o.id)>{format!("Order {}", o.id)}</A>
-                    {format!(" · {} · {} · {}", when(&o.created_at), o.status.label(), o.total.formatted)}
+                    {format!(" · {} · {} · {}", api::when(&o.created_at), o.status.label(), o.total.formatted)}
                     <span class="hint">{o.items.first().map(|i| format!(" · {}", i.description))}</span>
                 </li>
             }).collect_view()}</ul>
@@ -485,7 +479,7 @@ fn OrderSearch() -> impl IntoView {
                 <tbody>{move || found.get().into_iter().map(|o| view! {
                     <tr>
                         <td><A href=format!("/orders/{}", o.id)>{o.id.clone()}</A></td>
-                        <td>{when(&o.created_at)}</td>
+                        <td>{api::when(&o.created_at)}</td>
                         <td>{o.status.label()}</td>
                         <td>{o.channel.label()}</td>
                         <td>{o.member_number.clone().unwrap_or_default()}</td>

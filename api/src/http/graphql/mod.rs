@@ -198,12 +198,9 @@ async fn run_one(
     if let Ok(response) = tokio::time::timeout(state.settings.limits.request_timeout, schema.execute(request)).await {
         return response;
     }
-    let mut timed_out = ServerError::new(
-        "This took longer than the server allows; nothing was changed. Try again, or ask for less.",
-        None,
+    let timed_out = crate::schema::limits::refusal(
+        ErrorCode::Timeout,
+        "This took longer than the server allows; nothing was changed. Try again, or ask for less.".to_owned(),
     );
-    let mut extensions = async_graphql::ErrorExtensionValues::default();
-    extensions.set("code", ErrorCode::Timeout.as_str());
-    timed_out.extensions = Some(extensions);
     async_graphql::Response::from_errors(vec![timed_out])
 }

@@ -348,7 +348,7 @@ impl RedisStore {
     }
 
     async fn block(&self, ip: IpAddr, duration: Duration) {
-        let key = format!("cptn:block:{}", hashed(&ip.to_string()));
+        let key = block_key(ip);
         let millis = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX).max(1);
         let _: Option<()> = self
             .run(async |c| {
@@ -365,12 +365,17 @@ impl RedisStore {
 
     /// `Some(None)`: Redis says not blocked; `None`: Redis did not answer.
     async fn blocked(&self, ip: IpAddr) -> Option<Option<Duration>> {
-        let key = format!("cptn:block:{}", hashed(&ip.to_string()));
+        let key = block_key(ip);
         let left: i64 = self
             .run(async |c| redis::cmd("PTTL").arg(&key).query_async(c).await)
             .await?;
         Some((left > 0).then(|| Duration::from_millis(left.unsigned_abs())))
     }
+}
+
+/// The Redis key of `ip`'s block.
+fn block_key(ip: IpAddr) -> String {
+    format!("cptn:block:{}", hashed(&ip.to_string()))
 }
 
 /// A key as Redis stores it: the first 16 bytes of its SHA-256, in hex.

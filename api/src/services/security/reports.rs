@@ -72,26 +72,22 @@ pub async fn report(
         write.now(),
     )
     .await?;
-    mail::queue(
+    mail_reporter(
         write.conn(),
         write.now(),
-        Mail {
-            kind: MessageKind::VulnerabilityReport,
-            to: Recipient::Address(email),
-            subject: format!("We received your security report #{}", report.id),
-            body: format!(
-                "Thank you for reporting a possible vulnerability to CPTN Network. Your report is #{}; \
+        &report,
+        format!("We received your security report #{}", report.id),
+        format!(
+            "Thank you for reporting a possible vulnerability to CPTN Network. Your report is #{}; \
                  our staff will look at it and write to you at this address when they have triaged it \
                  (accepted, a duplicate of one we know, or not a vulnerability).\n\n\
                  Accepted reports from people who acted in good faith earn a {REWARD_PERCENT}% workshop coupon: \
                  see SECURITY.md for the rules. Please do not share the details until we have fixed it.\n\n\
                  Received on {} UTC.\n",
-                report.id,
-                report.received_at.format("%Y-%m-%d %H:%M"),
-            ),
-            headers: MailHeaders::automatic(),
-            sender_ip: meta.ip_string(),
-        },
+            report.id,
+            report.received_at.format("%Y-%m-%d %H:%M"),
+        ),
+        meta.ip_string(),
     )
     .await?;
     write
@@ -102,6 +98,33 @@ pub async fn report(
     }
     state.wake_mailer();
     Ok(report)
+}
+
+/// Queues a message to the reporter of `report` inside the caller's transaction.
+async fn mail_reporter(
+    conn: &sea_orm::DatabaseTransaction,
+    now: chrono::DateTime<chrono::Utc>,
+    report: &vulnerability_report::Model,
+    subject: String,
+    body: String,
+    sender_ip: Option<String>,
+) -> Result<()> {
+    let to = shared::Email::parse("email", &report.reporter_email)
+        .map_err(|_| Error::Unexpected(anyhow::anyhow!("report {} holds an invalid address", report.id)))?;
+    mail::queue(
+        conn,
+        now,
+        Mail {
+            kind: MessageKind::VulnerabilityReport,
+            to: Recipient::Address(to),
+            subject,
+            body,
+            headers: MailHeaders::automatic(),
+            sender_ip,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Staff: reports, newest first, in `status` or all.
@@ -168,22 +191,16 @@ pub async fn triage(
         VulnerabilityReportStatus::Duplicate => "a duplicate: we already knew of this vulnerability",
         _ => "not accepted: we do not consider it a vulnerability of our service",
     };
-    let to = shared::Email::parse("email", &report.reporter_email)
-        .map_err(|_| Error::Unexpected(anyhow::anyhow!("report {id} holds an invalid address")))?;
-    mail::queue(
+    mail_reporter(
         write.conn(),
         write.now(),
-        Mail {
-            kind: MessageKind::VulnerabilityReport,
-            to: Recipient::Address(to),
-            subject: format!("Your security report #{id}"),
-            body: format!(
-                "We triaged your security report #{id}: {outcome}.\n\n{}Thank you for writing to us.\n",
-                note.as_deref().map(|n| format!("{n}\n\n")).unwrap_or_default()
-            ),
-            headers: MailHeaders::automatic(),
-            sender_ip: None,
-        },
+        &report,
+        format!("Your security report #{id}"),
+        format!(
+            "We triaged your security report #{id}: {outcome}.\n\n{}Thank you for writing to us.\n",
+            note.as_deref().map(|n| format!("{n}\n\n")).unwrap_or_default()
+        ),
+        None,
     )
     .await?;
     write
@@ -256,27 +273,21 @@ pub async fn reward(
             message: "This report was rewarded already.".to_owned(),
         });
     }
-    let to = shared::Email::parse("email", &report.reporter_email)
-        .map_err(|_| Error::Unexpected(anyhow::anyhow!("report {id} holds an invalid address")))?;
-    mail::queue(
+    mail_reporter(
         write.conn(),
         write.now(),
-        Mail {
-            kind: MessageKind::VulnerabilityReport,
-            to: Recipient::Address(to),
-            subject: format!("A thank-you for security report #{id}"),
-            body: format!(
-                "Your report #{id} helped us make CPTN Network safer. As a thank-you, here is a coupon for \
+        &report,
+        format!("A thank-you for security report #{id}"),
+        format!(
+            "Your report #{id} helped us make CPTN Network safer. As a thank-you, here is a coupon for \
                  {REWARD_PERCENT}% off one workshop, valid one use until {}:\n\n    {code}\n\n\
                  Enter it in your cart when you enrol in a workshop.\n",
-                coupon
-                    .expires_at
-                    .map(|at| at.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default()
-            ),
-            headers: MailHeaders::automatic(),
-            sender_ip: None,
-        },
+            coupon
+                .expires_at
+                .map(|at| at.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        ),
+        None,
     )
     .await?;
     write
