@@ -66,11 +66,23 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// The directory's derived search structures.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Signing keys kept in the database (shared by every server).
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild every search entry, count and name of the typo index from the stored
+    /// profiles, in one transaction (searches see the old index until it commits).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -164,10 +176,27 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Jobs { command } => run_jobs_command(command).await,
+        Command::Search {
+            command: SearchCommand::Reindex,
+        } => reindex_search().await,
         Command::Keys {
             command: KeysCommand::Rotate { purpose },
         } => rotate_keys(&purpose).await,
     }
+}
+
+async fn reindex_search() -> anyhow::Result<()> {
+    telemetry::init();
+    let settings = Settings::from_env()?;
+    let db = api::db::connect(&settings).await?;
+    api::db::migrate(&db).await?;
+    let started = std::time::Instant::now();
+    let indexed = api::services::directory::reindex_search(&db).await?;
+    println!(
+        "{indexed} active profiles indexed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn rotate_keys(purpose: &str) -> anyhow::Result<()> {

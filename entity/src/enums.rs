@@ -360,6 +360,7 @@ pub enum AuditKind {
     PrivacyRequestOverdue,
     DataExported,
     SigningKeyCreated,
+    SearchReindexed,
     MailingListCreated,
     SubscriptionRequested,
     SubscriptionConfirmed,

@@ -25,6 +25,7 @@ mod m20261130_000019_orders_payments;
 mod m20261130_000020_privacy_lifecycle;
 mod m20261130_000021_newsletters;
 mod m20261130_000022_vulnerability_reports;
+mod m20261201_000023_search_entries;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_privacy_lifecycle::Migration),
             Box::new(m20261130_000021_newsletters::Migration),
             Box::new(m20261130_000022_vulnerability_reports::Migration),
+            Box::new(m20261201_000023_search_entries::Migration),
         ]
     }
 }

@@ -212,6 +212,7 @@ pub async fn numbers_by_id<C: ConnectionTrait>(
 }
 
 /// The private contact fields of a member record.
+#[derive(Clone)]
 pub struct ContactFields {
     pub phone: Option<String>,
     pub street_address: Option<String>,
@@ -248,4 +249,52 @@ pub async fn find_by_ids<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Ve
         .filter(member::Column::Id.is_in(ids.iter().copied()))
         .all(conn)
         .await
+}
+
+/// Inserts many confirmed members with their contact fields in one statement (bulk loads:
+/// the benchmark's sample directory); their ids, in the order given.
+pub async fn insert_many<C: ConnectionTrait>(
+    conn: &C,
+    members: Vec<(NewMember<'_>, ContactFields)>,
+) -> Result<Vec<i64>, DbErr> {
+    let numbers: Vec<i64> = members.iter().map(|(m, _)| m.member_number).collect();
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = members.into_iter().map(|(new, contact)| member::ActiveModel {
+        member_number: Set(new.member_number),
+        email: Set(new.email.to_owned()),
+        password_hash: Set(new.password_hash),
+        legal_name: Set(new.legal_name.to_owned()),
+        role: Set(new.role),
+        status: Set(MemberStatus::Active),
+        email_confirmed_at: Set(new.email_confirmed_at),
+        created_at: Set(new.now),
+        updated_at: Set(new.now),
+        phone: Set(contact.phone),
+        street_address: Set(contact.street_address),
+        address_city: Set(contact.city),
+        address_region: Set(contact.region),
+        postal_code: Set(contact.postal_code),
+        address_country: Set(contact.country),
+        date_of_birth: Set(contact.date_of_birth),
+        ..Default::default()
+    });
+    member::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    let found: std::collections::HashMap<i64, i64> = member::Entity::find()
+        .filter(member::Column::MemberNumber.is_in(numbers.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.member_number, m.id))
+        .collect();
+    numbers
+        .iter()
+        .map(|n| {
+            found
+                .get(n)
+                .copied()
+                .ok_or_else(|| DbErr::RecordNotFound(format!("member {n} just inserted")))
+        })
+        .collect()
 }

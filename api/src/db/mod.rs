@@ -169,6 +169,14 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         }
         txn.commit().await?;
     }
+    // Directory entries are computed in Rust: a database migrated from before migration 23
+    // gets them here, once.
+    if search::entries::missing(db).await? {
+        let txn = begin_write(db).await?;
+        let indexed = search::entries::rebuild(&txn).await?;
+        txn.commit().await?;
+        tracing::info!(profiles = indexed, "directory search entries built");
+    }
     Ok(())
 }
 

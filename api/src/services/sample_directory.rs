@@ -3,13 +3,13 @@
 //! languages, some showcased phones and a spread of search ranks. Deterministic for a
 //! given count, so two runs of the benchmark search the same data.
 //!
-//! Rows go through the same `db` functions as the product (so the search index is built
-//! the same way), in transactions of [`CHUNK`] profiles.
+//! Rows are written in transactions of [`CHUNK`] profiles, a few multi-row statements each
+//! (`db::members::insert_many`, `db::profiles::insert_many`), which keep the same copies
+//! and search entries a single profile write keeps.
 
 use crate::auth::password;
 use crate::db;
 use crate::error::Result;
-use crate::services::directory;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
@@ -266,8 +266,8 @@ const CLOSINGS: &[&str] = &[
     "",
 ];
 
-/// Profiles written per transaction.
-const CHUNK: usize = 500;
+/// Profiles written per transaction, a few statements each.
+const CHUNK: usize = 1_000;
 
 /// Adds sample profiles until the directory holds `count` of them, and returns how many
 /// were added. Sample members share one password hash (a random password nobody knows).
@@ -292,29 +292,41 @@ pub async fn seed(db: &DatabaseConnection, count: usize) -> Result<usize> {
         let batch = CHUNK.min(count - existing - added);
         let now = chrono::Utc::now();
         let txn = db::begin_write(db).await?;
-        let mut member_number = db::members::reserve_member_numbers(&txn, i64::try_from(batch).unwrap_or(1)).await?;
-        for _ in 0..batch {
-            let sample = maker.next();
-            let email = format!("sample{member_number}@sample.cptn.example");
-            let member = db::members::insert(
-                &txn,
-                db::members::NewMember {
-                    member_number,
-                    email: &email,
+        let first_number = db::members::reserve_member_numbers(&txn, i64::try_from(batch).unwrap_or(1)).await?;
+        let samples: Vec<(i64, Sample)> = (first_number..).zip((0..batch).map(|_| maker.next())).collect();
+        let emails: Vec<String> = samples
+            .iter()
+            .map(|(number, _)| format!("sample{number}@sample.cptn.example"))
+            .collect();
+        let members = samples
+            .iter()
+            .zip(&emails)
+            .map(|((member_number, sample), email)| {
+                let member = db::members::NewMember {
+                    member_number: *member_number,
+                    email,
                     password_hash: password_hash.clone(),
                     legal_name: &sample.profile.display_name,
                     role: shared::Role::Member,
                     email_confirmed_at: Some(now),
                     now,
-                },
-            )
-            .await?;
-            member_number += 1;
-            db::members::set_contact_fields(&txn, member.id, sample.contact, now).await?;
-            let profile = db::profiles::upsert(&txn, member.id, sample.profile, now).await?;
-            db::profiles::set_search_rank(&txn, profile.id, sample.search_rank, now).await?;
-            directory::profiles::link_specialties_and_index(&txn, &profile, &sample.specialties).await?;
-        }
+                };
+                (member, sample.contact.clone())
+            })
+            .collect();
+        let member_ids = db::members::insert_many(&txn, members).await?;
+        let profiles = samples
+            .into_iter()
+            .zip(member_ids)
+            .map(|((_, sample), member_id)| db::profiles::NewProfile {
+                member_id,
+                phone: sample.contact.phone.clone(),
+                fields: sample.profile,
+                search_rank: sample.search_rank,
+                specialties: sample.specialties,
+            })
+            .collect();
+        db::profiles::insert_many(&txn, profiles, now).await?;
         txn.commit().await?;
         added += batch;
         if added % 10_000 < CHUNK {

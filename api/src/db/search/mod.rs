@@ -1,5 +1,5 @@
-//! Directory search and typeahead, one SQL statement per page, on both engines
-//! (migration `m20261129_000003_search` describes the indexes). Every public read applies
+//! Directory search and typeahead, the same statements on both engines (migration
+//! `m20261201_000023_search_entries` describes the entries). Every public read applies
 //! the member's choices in SQL: only active profiles, and the phone only when showcased.
 //!
 //! The code is split by concern: `query` answers a page, `index` keeps the derived
@@ -8,49 +8,51 @@
 //!
 //! # The search engine's invariants
 //!
-//! - **One statement a page.** A directory page or a profile costs one statement, whatever
-//!   the page size (plus one typo lookup in `name_trigram` for search words not seen in the
-//!   last 30 s): matches are scored once into a narrow `(id, score)` list that yields both
-//!   the count and the page; only the page's rows are read in full, from
-//!   `directory_profile` alone: a profile's specialties (`specialty_list`) and showcased
-//!   phone are kept on its row (migration 10, `db::profiles::public_columns`). Nested
-//!   fields never query per item. A migration that renames a specialty must rewrite
-//!   `specialty_list`.
-//! - **Whole words, then a prefix.** A search's words before the last are whole words; the
-//!   last may be a prefix. On PostgreSQL the prefix becomes the words it starts
-//!   (`search_word`) when they are few, and statements run on generic plans
-//!   (`plan_cache_mode`), planned once per connection.
-//! - **Listing columns follow the profile.** A profile's status, folded city and rank are
-//!   copied to the rows that list it by them: its `profile_specialty` links (both engines;
-//!   a specialty listing with no words is an index range) and PostgreSQL's `profile_search`
-//!   entry and `search_posting` rows. Every write of those goes through `db::profiles`
-//!   (`set_status`, `set_search_rank`, `set_specialties`) or [`reindex`], which copy them in
-//!   the same transaction ([`copy_listing_columns`]; [`reindex`] reads them from the stored
-//!   profile, never from the model it is given). [`reindex`] rewrites a profile's postings
-//!   from its new entry and [`unindex`] removes them.
-//! - **Two branches, one order.** On PostgreSQL a search of one word (no typo alternative,
-//!   no specialty filter) whose prefix starts exactly one indexed word reads that word's
-//!   postings; every other search goes through the full-text index. Both branches are in
-//!   the same statement behind one-time filters, and both order the same way: a posting's
-//!   weight is the `ts_rank` the full-text branch would compute for that one-word query.
+//! - **Precomputed entries, the same on both engines.** Every active profile has one row in
+//!   `search_entry` per term a query may ask for (`entries`): each whole word of its name,
+//!   city, specialties and bio (`w:`), each prefix of one to three letters of those words
+//!   (`p:`), and each listing it is in (`l:`: everyone, its city, each specialty alone and
+//!   in its city). A row holds the term's weight in the profile and its score (weight plus
+//!   `search_rank`); `search_count` holds each term's number of rows. Words are split and
+//!   folded in Rust (`shared::fuzzy::words`) for both engines, so both find and order alike.
+//! - **Relevance.** A profile's score for a search is the sum, over the search's words, of
+//!   the word's weight in it (name 100, city or specialty 40, bio 10, a word's best field
+//!   counting), plus its `search_rank`: one rank point weighs what a hundredth of a name
+//!   match does. The last word may be unfinished: it matches the words it starts and weighs
+//!   the sum of theirs. A match through a typo alternative scores nothing for that word, so
+//!   exact matches come first. Ties go to the lower id (the older profile).
+//! - **Bounded pages.** A listing (no words) and a one-word search with no filter and no
+//!   typo alternative are answered by one term: the page is an index range of its entries
+//!   (`idx_search_entry_page`, by score then id, from the cursor on) and the total one row
+//!   of `search_count`, however many profiles match. Every other search intersects its
+//!   words' (and filters') entries: work in proportion to their matches.
+//! - **An entry never outlives the public state.** Entries exist only for active profiles
+//!   and are rewritten from the stored profile in the transaction of every change to it
+//!   (`db::profiles` status, rank and specialty writes, [`reindex`], [`unindex`]), only the
+//!   rows that changed, counts moving with them; deleting or wiping a profile removes them
+//!   first. `cptn search reindex` rebuilds them all ([`entries::rebuild`]).
 //! - **Typos alike on both engines.** A search word of 4+ letters also matches the name
 //!   words within 1 edit (2 from 8 letters) of it or of its start (`shared::fuzzy`);
-//!   candidates come from `name_trigram`, which holds a word only while some profile's name
-//!   uses it. A word that is itself a name, or (the word being typed) starts one, gets no
-//!   typo alternatives. Kept candidates (`services::infra::typos`) only widen a query;
-//!   results always come from the live index, and a profile write forgets them.
+//!   candidates come from `name_trigram`, which holds a word only while some active
+//!   profile's name uses it. A word that is itself a name, or (the word being typed) starts
+//!   one, gets no typo alternatives. Kept candidates (`services::infra::typos`) only widen a
+//!   query; results always come from the live entries, and a profile write forgets them.
+//! - **Nested fields never query per item.** Only the page's rows are read in full, from
+//!   `directory_profile` alone: a profile's specialties (`specialty_list`) and showcased
+//!   phone are kept on its row (migration 10, `db::profiles::public_columns`).
 //! - **Reads on their own connections.** The directory's anonymous reads (search, profile
 //!   pages, typeahead) and catalogue searches run on `AppState::reads` (`db::reads`), as do
 //!   the session check and the member dashboard; everything else, and every write, on
 //!   `AppState::db`.
 
 pub mod catalogue;
+pub mod entries;
 mod index;
 mod query;
 mod typeahead;
 mod typos;
 
-pub use index::{copy_listing_columns, reindex, unindex};
+pub use index::{copy_listing_columns, index_new, reindex, unindex};
 pub use query::search;
 pub use typeahead::{SuggestColumn, suggest};
 pub use typos::similar_names;
@@ -87,13 +89,22 @@ impl SearchQuery {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RankKey {
     Rank { rank: i64, id: i64 },
-    Score { score: f64, id: i64 },
+    Score { score: i64, id: i64 },
 }
 
 /// Splits free text into folded search words (letters and digits only, so nothing a
 /// user types can change the meaning of the full-text query).
 pub fn terms_of(text: &str) -> Vec<String> {
     let mut words = fuzzy::words(text);
+    // A word said twice asks for nothing more (the later one stays: it may be the prefix).
+    let mut i = 0;
+    while i < words.len() {
+        if words[i + 1..].contains(&words[i]) {
+            words.remove(i);
+        } else {
+            i += 1;
+        }
+    }
     words.truncate(8);
     words
 }

@@ -2,7 +2,7 @@
 //! and the upkeep of that table as names change.
 
 use crate::db::Params;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
 use shared::fuzzy;
 
 #[derive(Debug, FromQueryResult)]
@@ -68,26 +68,6 @@ pub(super) async fn similar_words<C: ConnectionTrait>(
         .collect())
 }
 
-#[derive(Debug, FromQueryResult)]
-struct IndexedName {
-    display_name: String,
-}
-
-/// The name words of a profile's current index entry.
-pub(super) async fn indexed_name_words<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<Vec<String>, DbErr> {
-    let backend = conn.get_database_backend();
-    let mut p = Params::new(backend);
-    let id = p.push(profile_id);
-    let sql = match backend {
-        DbBackend::Postgres => {
-            format!("SELECT name_folded AS display_name FROM profile_search WHERE profile_id = {id}")
-        }
-        _ => format!("SELECT display_name FROM profile_search WHERE rowid = {id}"),
-    };
-    let row = IndexedName::find_by_statement(p.statement(sql)).one(conn).await?;
-    Ok(row.map(|r| fuzzy::name_words(&r.display_name)).unwrap_or_default())
-}
-
 /// Adds name words to the typo index.
 pub(super) async fn remember_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
     remember_words(conn, "name_trigram", words).await
@@ -106,18 +86,21 @@ pub(super) async fn remember_words<C: ConnectionTrait>(
     if pairs.is_empty() {
         return Ok(());
     }
-    let mut p = Params::new(conn.get_database_backend());
-    let rows = pairs
-        .into_iter()
-        .map(|(t, w)| format!("({}, {})", p.push(t), p.push(w)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    conn.execute_raw(Statement::from_sql_and_values(
-        p.backend,
-        format!("INSERT INTO {table} (trigram, word) VALUES {rows} ON CONFLICT DO NOTHING"),
-        p.values,
-    ))
-    .await?;
+    // Two values a pair: well inside both engines' limits per statement.
+    for chunk in pairs.chunks(2_000) {
+        let mut p = Params::new(conn.get_database_backend());
+        let rows = chunk
+            .iter()
+            .map(|(t, w)| format!("({}, {})", p.push(t.clone()), p.push(w.clone())))
+            .collect::<Vec<_>>()
+            .join(", ");
+        conn.execute_raw(Statement::from_sql_and_values(
+            p.backend,
+            format!("INSERT INTO {table} (trigram, word) VALUES {rows} ON CONFLICT DO NOTHING"),
+            p.values,
+        ))
+        .await?;
+    }
     Ok(())
 }
 
@@ -126,22 +109,16 @@ struct Count {
     n: i64,
 }
 
-/// Removes from the typo index the words no indexed name uses any more, so a deleted
-/// profile leaves no trace of its name (P7).
+/// Removes from the typo index the words no active profile's name uses any more, so a
+/// deleted or hidden profile leaves no trace of its name (P7). Call after its entries went.
 pub(super) async fn forget_unused_name_words<C: ConnectionTrait>(conn: &C, words: &[String]) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     for word in words {
         let mut p = Params::new(backend);
-        let sql = match backend {
-            DbBackend::Postgres => format!(
-                "SELECT COUNT(*) AS n FROM profile_search WHERE document @@ to_tsquery('simple', {})",
-                p.push(format!("{word}:A"))
-            ),
-            _ => format!(
-                "SELECT COUNT(*) AS n FROM profile_search WHERE profile_search MATCH {}",
-                p.push(format!("display_name : \"{word}\""))
-            ),
-        };
+        let (term, weight) = (p.push(super::entries::word_term(word)), p.push(super::entries::NAME_WEIGHT));
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_entry WHERE term = {term} AND weight = {weight} LIMIT 1) used"
+        );
         let used = Count::find_by_statement(p.statement(sql))
             .one(conn)
             .await?

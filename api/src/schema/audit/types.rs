@@ -225,6 +225,9 @@ pub enum AuditEventKind {
     /// A signing key was created: the first mail key at a server's first start, or a new
     /// one by `cptn keys rotate mail` (the previous one retired, still verifying).
     SigningKeyCreated,
+    /// An operator rebuilt the directory's search entries from the stored profiles
+    /// (`cptn search reindex`).
+    SearchReindexed,
     /// Staff created a newsletter list (`createMailingList`).
     MailingListCreated,
     /// Someone asked to subscribe an address to a list (`subscribe`); the confirmation

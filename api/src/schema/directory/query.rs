@@ -16,13 +16,12 @@ pub struct DirectoryTotals {
     pub total_count: u64,
 }
 
-/// A directory cursor holds the last result's rank (listings) or score (searches, as the
-/// bits of the float, so it compares exactly) and its id.
+/// A directory cursor holds the last result's rank (listings) or score (searches) and its id.
 impl CursorKey for RankKey {
     fn encode(&self) -> String {
         match self {
             RankKey::Rank { rank, id } => format!("r{rank}.{id}"),
-            RankKey::Score { score, id } => format!("s{:016x}.{id}", score.to_bits()),
+            RankKey::Score { score, id } => format!("s{score}.{id}"),
         }
     }
 
@@ -35,10 +34,10 @@ impl CursorKey for RankKey {
                 rank: value.parse().ok()?,
                 id,
             }),
-            "s" => {
-                let score = f64::from_bits(u64::from_str_radix(value, 16).ok()?);
-                score.is_finite().then_some(RankKey::Score { score, id })
-            }
+            "s" => Some(RankKey::Score {
+                score: value.parse().ok()?,
+                id,
+            }),
             _ => None,
         }
     }

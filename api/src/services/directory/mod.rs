@@ -21,4 +21,4 @@ pub use profiles::{
     set_profile_status, specialties,
 };
 pub use relay::{ContactMessage, contact_trainer};
-pub use search::{DirectorySearch, MAX_SUGGESTIONS, SuggestKind, search, suggest};
+pub use search::{DirectorySearch, MAX_SUGGESTIONS, SuggestKind, reindex_search, search, suggest};

@@ -108,3 +108,19 @@ pub async fn suggest(state: &AppState, prefix: &str, kind: SuggestKind, first: i
     };
     Ok(db::search::suggest(&state.reads, column, &prefix, first).await?)
 }
+
+/// Rebuilds the directory's search entries, counts and typo index from the stored profiles
+/// (`cptn search reindex`), in one audited transaction; how many profiles are listed.
+#[tracing::instrument(skip_all)]
+pub async fn reindex_search(db: &sea_orm::DatabaseConnection) -> Result<u64> {
+    use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
+    let write = AuditedWrite::begin(db, Actor::operator(chrono::Utc::now())).await?;
+    let indexed = db::search::entries::rebuild(write.conn()).await?;
+    write
+        .commit(
+            AuditRecord::new(entity::enums::AuditKind::SearchReindexed)
+                .detail(format!("{indexed} active profiles indexed")),
+        )
+        .await?;
+    Ok(indexed)
+}

@@ -1,0 +1,69 @@
+//! Directory search from precomputed entries, the same tables on both engines (issue 17).
+//!
+//! `search_entry` holds, for every active profile, one row per term a query may ask for:
+//! each whole word of its text (`w:`), each prefix of one to three letters of those words
+//! (`p:`), and each listing it belongs to (`l:`: the whole directory, its city, each of its
+//! specialties alone and in its city). A row carries the term's weight in the profile and
+//! its score (weight plus the profile's search rank), so one index range gives any
+//! single-term page in order, however many profiles match. `search_count` counts the rows of
+//! each term: the exact `totalCount` of such a page is one row. Both are derived: the
+//! application computes them (`db::search::entries`) in the transaction of every change, and
+//! `cptn search reindex` rebuilds them; `db::migrate` builds them after this migration.
+//!
+//! They replace what each engine had of its own: the FTS5 table on SQLite, and on PostgreSQL
+//! the `tsvector` entries, their GIN index, the one-word postings and the word counts.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const SQLITE_UP: &[&str] = &[
+    "DROP TABLE IF EXISTS profile_search",
+    // Rows stored in primary-key order: a profile's entries are together, which is what its
+    // upkeep reads and rewrites.
+    "CREATE TABLE search_entry (\
+        profile_id BIGINT NOT NULL REFERENCES directory_profile (id) ON DELETE CASCADE, \
+        term TEXT NOT NULL, weight BIGINT NOT NULL, score BIGINT NOT NULL, \
+        PRIMARY KEY (profile_id, term)) WITHOUT ROWID",
+    "CREATE INDEX idx_search_entry_page ON search_entry (term, score DESC, profile_id, weight)",
+    "CREATE TABLE search_count (term TEXT PRIMARY KEY, profiles BIGINT NOT NULL) WITHOUT ROWID",
+];
+
+const POSTGRES_UP: &[&str] = &[
+    "DROP TABLE IF EXISTS search_posting",
+    "DROP TABLE IF EXISTS search_word",
+    "DROP TABLE IF EXISTS profile_search",
+    // Terms compare byte-wise ("C"), so a prefix's words are one range whatever the
+    // database's collation.
+    "CREATE TABLE search_entry (\
+        profile_id BIGINT NOT NULL REFERENCES directory_profile (id) ON DELETE CASCADE, \
+        term TEXT COLLATE \"C\" NOT NULL, weight BIGINT NOT NULL, score BIGINT NOT NULL, \
+        PRIMARY KEY (profile_id, term))",
+    "CREATE INDEX idx_search_entry_page ON search_entry (term, score DESC, profile_id) INCLUDE (weight)",
+    "CREATE TABLE search_count (term TEXT COLLATE \"C\" PRIMARY KEY, profiles BIGINT NOT NULL)",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let statements = match manager.get_database_backend() {
+            DbBackend::Postgres => POSTGRES_UP,
+            _ => SQLITE_UP,
+        };
+        for sql in statements {
+            manager.get_connection().execute_unprepared(sql).await?;
+        }
+        Ok(())
+    }
+
+    /// The entries are dropped; the old engine-specific indexes are not rebuilt (a database
+    /// taken down this far is rebuilt from scratch, as the earlier migrations create them).
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        db.execute_unprepared("DROP TABLE IF EXISTS search_count").await?;
+        db.execute_unprepared("DROP TABLE IF EXISTS search_entry").await?;
+        Ok(())
+    }
+}
