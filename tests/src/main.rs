@@ -29,6 +29,7 @@ mod photos;
 mod postgres;
 mod privacy;
 mod retention;
+mod sameness;
 mod schema;
 mod search;
 mod security_reports;

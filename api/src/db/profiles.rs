@@ -343,18 +343,18 @@ pub async fn set_specialties<C: ConnectionTrait>(
         .filter(profile_specialty::Column::ProfileId.eq(profile_id))
         .exec(conn)
         .await?;
-    if specialty_ids.is_empty() {
-        return Ok(());
+    if !specialty_ids.is_empty() {
+        // The listing columns are copied from the stored profile just after.
+        let rows = specialty_ids.iter().map(|id| profile_specialty::ActiveModel {
+            profile_id: Set(profile_id),
+            specialty_id: Set(*id),
+            ..Default::default()
+        });
+        profile_specialty::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
     }
-    // The listing columns are copied from the stored profile just after.
-    let rows = specialty_ids.iter().map(|id| profile_specialty::ActiveModel {
-        profile_id: Set(profile_id),
-        specialty_id: Set(*id),
-        ..Default::default()
-    });
-    profile_specialty::Entity::insert_many(rows)
-        .exec_without_returning(conn)
-        .await?;
+    // Even with no links left: the entries of the specialties it had must go.
     crate::db::search::copy_listing_columns(conn, profile_id).await?;
     refresh_specialty_list(conn, profile_id).await
 }

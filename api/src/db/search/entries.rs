@@ -116,10 +116,7 @@ pub fn name_words_of<'a>(entries: impl IntoIterator<Item = (&'a String, &'a i64)
 
 /// The stored state of these profiles, with their specialties (slug, name); a deleted
 /// profile is absent.
-pub async fn load<C: ConnectionTrait>(
-    conn: &C,
-    ids: &[i64],
-) -> Result<Vec<(Indexed, Vec<(String, String)>)>, DbErr> {
+pub async fn load<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<(Indexed, Vec<(String, String)>)>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -230,7 +227,9 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
         }
         let before = name_words_of(old.iter().map(|(t, (w, _))| (t, w)));
         let after = name_words_of(entries);
-        names.added.extend(after.iter().filter(|w| !before.contains(w)).cloned());
+        names
+            .added
+            .extend(after.iter().filter(|w| !before.contains(w)).cloned());
         names.gone.extend(before.into_iter().filter(|w| !after.contains(w)));
     }
     delete_rows(conn, &deletes).await?;
@@ -251,7 +250,11 @@ async fn delete_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String)]) -> Re
         for chunk in terms.chunks(ROWS_PER_STATEMENT) {
             let mut p = Params::new(conn.get_database_backend());
             let profile = p.push(id);
-            let list = chunk.iter().map(|t| p.push((*t).clone())).collect::<Vec<_>>().join(", ");
+            let list = chunk
+                .iter()
+                .map(|t| p.push((*t).clone()))
+                .collect::<Vec<_>>()
+                .join(", ");
             conn.execute_raw(p.statement(format!(
                 "DELETE FROM search_entry WHERE profile_id = {profile} AND term IN ({list})"
             )))
@@ -306,7 +309,11 @@ pub(super) async fn add_counts<C: ConnectionTrait>(conn: &C, deltas: &BTreeMap<S
     let fallen: Vec<&String> = moved.iter().filter(|(_, d)| **d < 0).map(|(t, _)| *t).collect();
     for chunk in fallen.chunks(ROWS_PER_STATEMENT) {
         let mut p = Params::new(conn.get_database_backend());
-        let list = chunk.iter().map(|t| p.push((*t).clone())).collect::<Vec<_>>().join(", ");
+        let list = chunk
+            .iter()
+            .map(|t| p.push((*t).clone()))
+            .collect::<Vec<_>>()
+            .join(", ");
         conn.execute_raw(p.statement(format!(
             "DELETE FROM search_count WHERE profiles <= 0 AND term IN ({list})"
         )))
@@ -324,10 +331,12 @@ pub async fn missing<C: ConnectionTrait>(conn: &C) -> Result<bool, DbErr> {
     }
     let sql = "SELECT (EXISTS (SELECT 1 FROM directory_profile WHERE status = 'active') \
                AND NOT EXISTS (SELECT 1 FROM search_count WHERE term = 'l:')) AS missing";
-    Ok(Missing::find_by_statement(sea_orm::Statement::from_string(conn.get_database_backend(), sql))
-        .one(conn)
-        .await?
-        .is_some_and(|m| m.missing))
+    Ok(
+        Missing::find_by_statement(sea_orm::Statement::from_string(conn.get_database_backend(), sql))
+            .one(conn)
+            .await?
+            .is_some_and(|m| m.missing),
+    )
 }
 
 /// Rebuilds every entry and count, and the typo index of names, from the stored profiles:

@@ -55,7 +55,7 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
             (
                 format!(
                     "hits AS ({hits}), \
-                     matches AS (SELECT profile_id AS id, SUM(weight) + MAX(search_rank) AS score FROM hits \
+                     matches AS (SELECT profile_id AS id, CAST(SUM(weight) + MAX(search_rank) AS BIGINT) AS score FROM hits \
                      GROUP BY profile_id HAVING COUNT(*) = {needed}), \
                      page AS (SELECT id, score FROM matches WHERE 1 = 1{after} ORDER BY score DESC, id ASC LIMIT {limit})"
                 ),
@@ -110,7 +110,12 @@ impl TermMatch {
     fn hits(&self, p: &mut Params) -> String {
         let mut scoring = Vec::new();
         if !self.exact.is_empty() {
-            let list = self.exact.iter().map(|t| p.push(t.clone())).collect::<Vec<_>>().join(", ");
+            let list = self
+                .exact
+                .iter()
+                .map(|t| p.push(t.clone()))
+                .collect::<Vec<_>>()
+                .join(", ");
             scoring.push(format!("term IN ({list})"));
         }
         if let Some((low, high)) = &self.range {
@@ -125,12 +130,17 @@ impl TermMatch {
         let accepted = if self.typos.is_empty() {
             scoring.clone()
         } else {
-            let list = self.typos.iter().map(|t| p.push(word_term(t))).collect::<Vec<_>>().join(", ");
+            let list = self
+                .typos
+                .iter()
+                .map(|t| p.push(word_term(t)))
+                .collect::<Vec<_>>()
+                .join(", ");
             let name = p.push(NAME_WEIGHT);
             format!("{scoring} OR (term IN ({list}) AND weight = {name})")
         };
         format!(
-            "SELECT profile_id, SUM(CASE WHEN {scoring} THEN weight ELSE 0 END) AS weight, \
+            "SELECT profile_id, CAST(SUM(CASE WHEN {scoring} THEN weight ELSE 0 END) AS BIGINT) AS weight, \
              MAX(score - weight) AS search_rank FROM search_entry WHERE {accepted} GROUP BY profile_id"
         )
     }
@@ -171,7 +181,9 @@ async fn plan<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result<Optio
         terms.push(found);
     }
     if terms.len() == 1 && filter.is_none() && terms[0].typos.is_empty() && terms[0].exact.len() == 1 {
-        return Ok(terms.pop().map(|t| Plan::Single(t.exact.into_iter().next().unwrap_or_default())));
+        return Ok(terms
+            .pop()
+            .map(|t| Plan::Single(t.exact.into_iter().next().unwrap_or_default())));
     }
     terms.extend(filter.map(TermMatch::exact));
     Ok(Some(Plan::Matches(terms)))
@@ -215,7 +227,10 @@ fn read_page(results: &[sea_orm::QueryResult], query: &SearchQuery) -> Result<Se
         };
         let row = PublicProfileRow::from_result(result)?;
         let key = if by_rank {
-            RankKey::Rank { rank: score, id: row.id }
+            RankKey::Rank {
+                rank: score,
+                id: row.id,
+            }
         } else {
             RankKey::Score { score, id: row.id }
         };

@@ -115,7 +115,10 @@ pub(super) async fn forget_unused_name_words<C: ConnectionTrait>(conn: &C, words
     let backend = conn.get_database_backend();
     for word in words {
         let mut p = Params::new(backend);
-        let (term, weight) = (p.push(super::entries::word_term(word)), p.push(super::entries::NAME_WEIGHT));
+        let (term, weight) = (
+            p.push(super::entries::word_term(word)),
+            p.push(super::entries::NAME_WEIGHT),
+        );
         let sql = format!(
             "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_entry WHERE term = {term} AND weight = {weight} LIMIT 1) used"
         );
