@@ -10,6 +10,10 @@
 //! application computes them (`db::search::entries`) in the transaction of every change, and
 //! `cptn search reindex` rebuilds them; `db::migrate` builds them after this migration.
 //!
+//! `search_document` serves searches of several words (and any with a filter or a typo):
+//! a full-text index (FTS5 on SQLite, a GIN-indexed `tsvector` on PostgreSQL) of the same
+//! words, which intersects their matches from compressed lists; the entries then weigh them.
+//!
 //! They replace what each engine had of its own: the FTS5 table on SQLite, and on PostgreSQL
 //! the `tsvector` entries, their GIN index, the one-word postings and the word counts.
 
@@ -29,6 +33,10 @@ const SQLITE_UP: &[&str] = &[
         PRIMARY KEY (profile_id, term)) WITHOUT ROWID",
     "CREATE INDEX idx_search_entry_page ON search_entry (term, score DESC, profile_id, weight)",
     "CREATE TABLE search_count (term TEXT PRIMARY KEY, profiles BIGINT NOT NULL) WITHOUT ROWID",
+    // Searches of several words intersect their matches here (rowid = profile id): the
+    // words of the name, and all the others.
+    "CREATE VIRTUAL TABLE search_document USING fts5(name, other, \
+     tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')",
 ];
 
 const POSTGRES_UP: &[&str] = &[
@@ -43,6 +51,12 @@ const POSTGRES_UP: &[&str] = &[
         PRIMARY KEY (profile_id, term))",
     "CREATE INDEX idx_search_entry_page ON search_entry (term, score DESC, profile_id) INCLUDE (weight)",
     "CREATE TABLE search_count (term TEXT COLLATE \"C\" PRIMARY KEY, profiles BIGINT NOT NULL)",
+    // Searches of several words intersect their matches here: each word once, labelled by
+    // its best field (A name, B city or specialty, D bio), so `ts_rank` gives back its weight.
+    "CREATE TABLE search_document (\
+        profile_id BIGINT PRIMARY KEY REFERENCES directory_profile (id) ON DELETE CASCADE, \
+        search_rank BIGINT NOT NULL, document TSVECTOR NOT NULL)",
+    "CREATE INDEX idx_search_document ON search_document USING GIN (document)",
 ];
 
 #[async_trait::async_trait]
@@ -62,6 +76,7 @@ impl MigrationTrait for Migration {
     /// taken down this far is rebuilt from scratch, as the earlier migrations create them).
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
+        db.execute_unprepared("DROP TABLE IF EXISTS search_document").await?;
         db.execute_unprepared("DROP TABLE IF EXISTS search_count").await?;
         db.execute_unprepared("DROP TABLE IF EXISTS search_entry").await?;
         Ok(())

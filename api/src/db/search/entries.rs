@@ -68,19 +68,7 @@ pub fn entries_of(profile: &Indexed, specialties: &[(String, String)]) -> BTreeM
     if profile.status != "active" {
         return entries;
     }
-    let mut words: BTreeMap<String, i64> = BTreeMap::new();
-    let mut add = |text: &str, weight: i64| {
-        for word in fuzzy::words(text) {
-            let best = words.entry(word).or_insert(weight);
-            *best = (*best).max(weight);
-        }
-    };
-    add(&profile.display_name, NAME_WEIGHT);
-    add(&profile.city, PLACE_WEIGHT);
-    for (_, name) in specialties {
-        add(name, PLACE_WEIGHT);
-    }
-    add(&profile.bio, BIO_WEIGHT);
+    let words = words_of(profile, specialties);
     for (word, weight) in &words {
         entries.insert(word_term(word), *weight);
         for (letters, (end, _)) in word.char_indices().skip(1).chain([(word.len(), ' ')]).enumerate() {
@@ -102,6 +90,32 @@ pub fn entries_of(profile: &Indexed, specialties: &[(String, String)]) -> BTreeM
         }
     }
     entries
+}
+
+/// A profile's distinct words, each with the weight of its best field.
+pub fn words_of(profile: &Indexed, specialties: &[(String, String)]) -> BTreeMap<String, i64> {
+    let mut words: BTreeMap<String, i64> = BTreeMap::new();
+    let mut add = |text: &str, weight: i64| {
+        for word in fuzzy::words(text) {
+            let best = words.entry(word).or_insert(weight);
+            *best = (*best).max(weight);
+        }
+    };
+    add(&profile.display_name, NAME_WEIGHT);
+    add(&profile.city, PLACE_WEIGHT);
+    for (_, name) in specialties {
+        add(name, PLACE_WEIGHT);
+    }
+    add(&profile.bio, BIO_WEIGHT);
+    words
+}
+
+/// The whole words of a set of entries, with their weights.
+fn whole_words<'a>(entries: impl IntoIterator<Item = (&'a String, i64)>) -> BTreeMap<String, i64> {
+    entries
+        .into_iter()
+        .filter_map(|(term, weight)| term.strip_prefix("w:").map(|w| (w.to_owned(), weight)))
+        .collect()
 }
 
 /// The name words of a set of entries (whole words weighing [`NAME_WEIGHT`]).
@@ -203,8 +217,22 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
     let mut inserts: Vec<(i64, String, i64, i64)> = Vec::new();
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     let mut names = NameChanges::default();
+    // Profiles whose document goes, and the documents (id, rank, words) written anew.
+    let mut documents_gone = Vec::new();
+    let mut documents = Vec::new();
     for (id, (rank, entries)) in &wanted {
         let old = current.remove(id).unwrap_or_default();
+        let old_rank = old.get(&listing_term(None, None)).map(|(w, score)| score - w);
+        let old_words = whole_words(old.iter().map(|(t, (w, _))| (t, *w)));
+        let new_words = whole_words(entries.iter().map(|(t, w)| (t, *w)));
+        if old_words != new_words || (!entries.is_empty() && old_rank != Some(*rank)) {
+            if !old.is_empty() {
+                documents_gone.push(*id);
+            }
+            if !entries.is_empty() {
+                documents.push((*id, *rank, new_words));
+            }
+        }
         for (term, &(weight, score)) in &old {
             match entries.get(term) {
                 Some(&w) if w == weight && w + rank == score => {}
@@ -235,6 +263,8 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
     delete_rows(conn, &deletes).await?;
     insert_rows(conn, &inserts).await?;
     add_counts(conn, &counts).await?;
+    delete_documents(conn, &documents_gone).await?;
+    insert_documents(conn, &documents).await?;
     Ok(names)
 }
 
@@ -285,6 +315,73 @@ pub(super) async fn insert_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, Stri
             "INSERT INTO search_entry (profile_id, term, weight, score) VALUES {values}"
         )))
         .await?;
+    }
+    Ok(())
+}
+
+/// Removes the full-text documents of these profiles.
+async fn delete_documents<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let key = if backend == DbBackend::Postgres { "profile_id" } else { "rowid" };
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut p = Params::new(backend);
+        let list = chunk.iter().map(|id| p.push(*id)).collect::<Vec<_>>().join(", ");
+        conn.execute_raw(p.statement(format!("DELETE FROM search_document WHERE {key} IN ({list})")))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes full-text documents (profile, rank, words with weights). PostgreSQL: each word
+/// once, labelled by its weight (A name, B city or specialty, D bio), so that `ts_rank`
+/// of a one-word query is the weight over a constant (`query`); SQLite: the name's words
+/// and the others, in two columns.
+async fn insert_documents<C: ConnectionTrait>(
+    conn: &C,
+    documents: &[(i64, i64, BTreeMap<String, i64>)],
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    for chunk in documents.chunks(ROWS_PER_STATEMENT / 4) {
+        let mut p = Params::new(backend);
+        let values = chunk
+            .iter()
+            .map(|(id, rank, words)| {
+                if backend == DbBackend::Postgres {
+                    let vector = words
+                        .iter()
+                        .map(|(word, weight)| {
+                            let label = match *weight {
+                                NAME_WEIGHT => 'A',
+                                PLACE_WEIGHT => 'B',
+                                _ => 'D',
+                            };
+                            format!("'{word}':1{label}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    format!("({}, {}, CAST({} AS tsvector))", p.push(*id), p.push(*rank), p.push(vector))
+                } else {
+                    let words_weighing = |name: bool| {
+                        words
+                            .iter()
+                            .filter(|(_, w)| (**w == NAME_WEIGHT) == name)
+                            .map(|(word, _)| word.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    let (name, other) = (words_weighing(true), words_weighing(false));
+                    format!("({}, {}, {})", p.push(*id), p.push(name), p.push(other))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let columns = if backend == DbBackend::Postgres {
+            "profile_id, search_rank, document"
+        } else {
+            "rowid, name, other"
+        };
+        conn.execute_raw(p.statement(format!("INSERT INTO search_document ({columns}) VALUES {values}")))
+            .await?;
     }
     Ok(())
 }
@@ -345,7 +442,7 @@ pub async fn missing<C: ConnectionTrait>(conn: &C) -> Result<bool, DbErr> {
 /// commits.
 pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
     let backend = conn.get_database_backend();
-    for table in ["search_entry", "search_count", "name_trigram"] {
+    for table in ["search_entry", "search_count", "search_document", "name_trigram"] {
         conn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
     }
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
@@ -370,11 +467,17 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
         let Some(&last) = ids.last() else { break };
         after = last;
         let mut rows = Vec::new();
+        let mut documents = Vec::new();
         for (profile, specialties) in load(conn, &ids).await? {
             let entries = entries_of(&profile, &specialties);
             if entries.is_empty() {
                 continue;
             }
+            documents.push((
+                profile.id,
+                profile.search_rank,
+                whole_words(entries.iter().map(|(t, w)| (t, *w))),
+            ));
             indexed += 1;
             names.extend(name_words_of(&entries));
             for (term, weight) in entries {
@@ -383,12 +486,13 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
             }
         }
         insert_rows(conn, &rows).await?;
+        insert_documents(conn, &documents).await?;
     }
     add_counts(conn, &counts).await?;
     let names: Vec<String> = names.into_iter().collect();
     super::typos::remember_name_words(conn, &names).await?;
     if backend == DbBackend::Postgres {
-        for table in ["search_entry", "search_count", "name_trigram"] {
+        for table in ["search_entry", "search_count", "search_document", "name_trigram"] {
             conn.execute_unprepared(&format!("ANALYZE {table}")).await?;
         }
     }

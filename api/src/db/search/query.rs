@@ -1,16 +1,16 @@
 //! One page of a directory search or listing, from the search entries (`entries`), the same
 //! statements on both engines.
 
-use super::entries::{NAME_WEIGHT, PREFIX_ENTRY_LETTERS, listing_term, prefix_term, word_term};
+use super::entries::{PREFIX_ENTRY_LETTERS, listing_term, prefix_term, word_term};
 use super::*;
 use crate::db::Params;
 use crate::db::profiles::{PublicProfileRow, public_columns};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 
 /// One page of active profiles matching `query`, by score (the matched words' weights plus
 /// `search_rank`), ties broken by id. A query that one term answers (a listing, or one
 /// word with no filter and no typo alternative) reads a range of that term's entries and its
-/// count; any other intersects the entries of its terms.
+/// count; any other finds its matches in the full-text documents.
 pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result<SearchPage, DbErr> {
     let Some(plan) = plan(conn, query).await? else {
         return Ok(SearchPage {
@@ -44,19 +44,16 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
                 format!("COALESCE((SELECT profiles FROM search_count WHERE term = {t}), 0)"),
             )
         }
-        Plan::Matches(terms) => {
-            let needed = p.push(i64::try_from(terms.len()).unwrap_or(i64::MAX));
-            let hits = terms
-                .iter()
-                .map(|term| term.hits(&mut p))
-                .collect::<Vec<_>>()
-                .join(" UNION ALL ");
+        Plan::Matches { terms, filter } => {
+            let matches = if p.backend == DbBackend::Postgres {
+                matches_postgres(&terms, filter.as_deref(), &mut p)
+            } else {
+                matches_sqlite(&terms, filter.as_deref(), &mut p)
+            };
             let after = after(&mut p, "score", "id");
             (
                 format!(
-                    "hits AS ({hits}), \
-                     matches AS (SELECT profile_id AS id, CAST(SUM(weight) + MAX(search_rank) AS BIGINT) AS score FROM hits \
-                     GROUP BY profile_id HAVING COUNT(*) = {needed}), \
+                    "matches AS ({matches}), \
                      page AS (SELECT id, score FROM matches WHERE 1 = 1{after} ORDER BY score DESC, id ASC LIMIT {limit})"
                 ),
                 "(SELECT COUNT(*) FROM matches)".to_owned(),
@@ -80,70 +77,131 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
 enum Plan {
     /// One term's entries are the matches, in order, and its count their number.
     Single(String),
-    /// A profile matches when it has an entry for every one of these.
-    Matches(Vec<TermMatch>),
+    /// The full-text document finds the profiles that have every word (or one of its typo
+    /// alternatives) and pass the filter (a listing term); their entries weigh them.
+    Matches { terms: Vec<Word>, filter: Option<String> },
 }
 
-/// What one search word (or a filter) asks of a profile's entries.
-struct TermMatch {
-    /// Entries that match and score their weight.
-    exact: Vec<String>,
-    /// A range of whole-word entries that match and score (a prefix of four letters or
-    /// more: the words it starts), low inclusive, high exclusive.
-    range: Option<(String, String)>,
-    /// Name words the search word may be a typo of: their entries match when they are a
-    /// name's ([`NAME_WEIGHT`]) and score nothing, so exact matches come first.
+/// One search word as the full-text path asks for it.
+struct Word {
+    text: String,
+    /// The last word: a prefix, weighing the sum of the words it starts.
+    prefix: bool,
+    /// PostgreSQL: the indexed words a prefix starts, when few enough to match exactly
+    /// (GIN answers a prefix by collecting every entry of every word it starts).
+    starts: Option<Vec<String>>,
+    /// Name words it may be a typo of: they match in the name and weigh nothing.
     typos: Vec<String>,
 }
 
-impl TermMatch {
-    fn exact(term: String) -> Self {
-        Self {
-            exact: vec![term],
-            range: None,
-            typos: Vec::new(),
-        }
-    }
+/// At most this many words stand in for a prefix on PostgreSQL.
+const PREFIX_WORDS_MAX: usize = 16;
 
-    /// A row per profile with an entry this term accepts: the profile, the weight its
-    /// scoring entries sum to, and its rank.
-    fn hits(&self, p: &mut Params) -> String {
-        let mut scoring = Vec::new();
-        if !self.exact.is_empty() {
-            let list = self
-                .exact
-                .iter()
-                .map(|t| p.push(t.clone()))
-                .collect::<Vec<_>>()
-                .join(", ");
-            scoring.push(format!("term IN ({list})"));
-        }
-        if let Some((low, high)) = &self.range {
-            let (l, h) = (p.push(low.clone()), p.push(high.clone()));
-            scoring.push(format!("(term >= {l} AND term < {h})"));
-        }
-        let scoring = if scoring.is_empty() {
-            "1 = 0".to_owned()
-        } else {
-            scoring.join(" OR ")
-        };
-        let accepted = if self.typos.is_empty() {
-            scoring.clone()
-        } else {
-            let list = self
-                .typos
-                .iter()
-                .map(|t| p.push(word_term(t)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let name = p.push(NAME_WEIGHT);
-            format!("{scoring} OR (term IN ({list}) AND weight = {name})")
-        };
+/// PostgreSQL: the matches and their scores. The document has each word once, labelled by
+/// its weight, so `ts_rank` over the words as typed (the last as a prefix) is the sum of
+/// their weights divided by `RANK_SCALE` and by the number of words: multiplied back and
+/// rounded, the same integer the entries give.
+fn matches_postgres(terms: &[Word], filter: Option<&str>, p: &mut Params) -> String {
+    let matching = terms
+        .iter()
+        .map(|word| {
+            let exact = match (&word.starts, word.prefix) {
+                (Some(words), true) => words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>(),
+                (None, true) => vec![format!("'{}':*", word.text)],
+                (_, false) => vec![format!("'{}'", word.text)],
+            };
+            let typos = word.typos.iter().map(|t| format!("'{t}':A"));
+            format!("({})", exact.into_iter().chain(typos).collect::<Vec<_>>().join(" | "))
+        })
+        .collect::<Vec<_>>()
+        .join(" & ");
+    let ranking = terms
+        .iter()
+        .map(|word| {
+            if word.prefix {
+                format!("'{}':*", word.text)
+            } else {
+                format!("'{}'", word.text)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" | ");
+    #[expect(clippy::cast_precision_loss, reason = "at most eight words")]
+    let factor = p.push(RANK_SCALE * terms.len() as f64);
+    let (matching, ranking) = (p.push(matching), p.push(ranking));
+    let filter = filter.map_or(String::new(), |term| {
         format!(
-            "SELECT profile_id, CAST(SUM(CASE WHEN {scoring} THEN weight ELSE 0 END) AS BIGINT) AS weight, \
-             MAX(score - weight) AS search_rank FROM search_entry WHERE {accepted} GROUP BY profile_id"
+            " AND EXISTS (SELECT 1 FROM search_entry f WHERE f.profile_id = d.profile_id AND f.term = {})",
+            p.push(term.to_owned())
         )
-    }
+    });
+    format!(
+        "SELECT d.profile_id AS id, \
+         CAST(round(ts_rank(d.document, CAST({ranking} AS tsquery)) * {factor}) AS BIGINT) + d.search_rank AS score \
+         FROM search_document d WHERE d.document @@ CAST({matching} AS tsquery){filter}"
+    )
+}
+
+/// `ts_rank` of a word found once with weight label A (1.0) is 1 / 1.64493406685 (the
+/// limit of the sum of 1/i²); our name weight is 100.
+const RANK_SCALE: f64 = 164.493_406_685;
+
+/// SQLite: FTS5 finds the matches; each word's weight is read from the match's entries
+/// (its whole word, its prefix entry, or the sum over the words a longer prefix starts),
+/// and its rank from its entry in the whole directory's listing.
+fn matches_sqlite(terms: &[Word], filter: Option<&str>, p: &mut Params) -> String {
+    let fts = terms
+        .iter()
+        .map(|word| {
+            let exact = if word.prefix {
+                format!("\"{}\"*", word.text)
+            } else {
+                format!("\"{}\"", word.text)
+            };
+            let typos = word.typos.iter().map(|t| format!("name : \"{t}\""));
+            format!("({})", std::iter::once(exact).chain(typos).collect::<Vec<_>>().join(" OR "))
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let weights = terms
+        .iter()
+        .map(|word| {
+            let one = |p: &mut Params, term: String| {
+                format!(
+                    "COALESCE((SELECT e.weight FROM search_entry e WHERE e.profile_id = d.id AND e.term = {}), 0)",
+                    p.push(term)
+                )
+            };
+            if !word.prefix {
+                one(p, word_term(&word.text))
+            } else if word.text.chars().count() <= PREFIX_ENTRY_LETTERS {
+                one(p, prefix_term(&word.text))
+            } else {
+                let (low, high) = (
+                    p.push(word_term(&word.text)),
+                    p.push(word_term(&format!("{}\u{10FFFF}", word.text))),
+                );
+                format!(
+                    "COALESCE((SELECT SUM(e.weight) FROM search_entry e WHERE e.profile_id = d.id \
+                     AND e.term >= {low} AND e.term < {high}), 0)"
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let everyone = p.push(listing_term(None, None));
+    let q = p.push(fts);
+    let filter = filter.map_or(String::new(), |term| {
+        format!(
+            " WHERE EXISTS (SELECT 1 FROM search_entry f WHERE f.profile_id = d.id AND f.term = {})",
+            p.push(term.to_owned())
+        )
+    });
+    format!(
+        "SELECT d.id, {weights} + \
+         (SELECT e.score FROM search_entry e WHERE e.profile_id = d.id AND e.term = {everyone}) AS score \
+         FROM (SELECT rowid AS id FROM search_document WHERE search_document MATCH {q}) d{filter}"
+    )
 }
 
 /// The plan of a query; `None` when nothing can match.
@@ -153,40 +211,50 @@ async fn plan<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result<Optio
     if query.terms.is_empty() {
         return Ok(Some(Plan::Single(filter.unwrap_or_else(|| listing_term(None, None)))));
     }
+    let postgres = conn.get_database_backend() == DbBackend::Postgres;
     let last = query.terms.len() - 1;
-    let mut terms = Vec::with_capacity(query.terms.len() + 1);
+    let mut words = Vec::with_capacity(query.terms.len());
     for (i, term) in query.terms.iter().enumerate() {
         let names = query.similar.get(i).map_or(&[][..], Vec::as_slice);
         let typos: Vec<String> = typo_alternatives(term, i == last, names).cloned().collect();
-        let mut found = TermMatch {
-            exact: Vec::new(),
-            range: None,
-            typos,
-        };
-        if i < last {
-            found.exact.push(word_term(term));
-        } else if term.chars().count() <= PREFIX_ENTRY_LETTERS {
-            found.exact.push(prefix_term(term));
-        } else {
-            // The words the prefix starts: one is read as that word's entries (the same rows,
-            // so the same weights); more as their range.
-            let words = words_starting(conn, term, 2).await?;
-            match words.as_slice() {
-                [] if found.typos.is_empty() => return Ok(None),
-                [] => {}
-                [one] => found.exact.push(one.clone()),
-                _ => found.range = Some((word_term(term), word_term(&format!("{term}\u{10FFFF}")))),
+        let mut starts = None;
+        if i == last {
+            // The words the prefix starts: how many decides the path.
+            let found = if postgres || term.chars().count() > PREFIX_ENTRY_LETTERS {
+                let limit = i64::try_from(PREFIX_WORDS_MAX + 1).unwrap_or(17);
+                Some(words_starting(conn, term, limit).await?)
+            } else {
+                None
+            };
+            if let Some(found) = &found {
+                if found.is_empty() && typos.is_empty() {
+                    return Ok(None);
+                }
             }
+            // One word, no filter, no typo: a longer prefix that starts exactly one word is
+            // answered by that word's entries (the same rows, so the same weights).
+            if last == 0 && filter.is_none() && typos.is_empty() {
+                if term.chars().count() <= PREFIX_ENTRY_LETTERS {
+                    return Ok(Some(Plan::Single(prefix_term(term))));
+                }
+                if let Some([one]) = found.as_deref() {
+                    return Ok(Some(Plan::Single(one.clone())));
+                }
+            }
+            starts = found.filter(|f| f.len() <= PREFIX_WORDS_MAX).map(|f| {
+                f.into_iter()
+                    .map(|t| t.strip_prefix("w:").unwrap_or(&t).to_owned())
+                    .collect()
+            });
         }
-        terms.push(found);
+        words.push(Word {
+            text: term.clone(),
+            prefix: i == last,
+            starts,
+            typos,
+        });
     }
-    if terms.len() == 1 && filter.is_none() && terms[0].typos.is_empty() && terms[0].exact.len() == 1 {
-        return Ok(terms
-            .pop()
-            .map(|t| Plan::Single(t.exact.into_iter().next().unwrap_or_default())));
-    }
-    terms.extend(filter.map(TermMatch::exact));
-    Ok(Some(Plan::Matches(terms)))
+    Ok(Some(Plan::Matches { terms: words, filter }))
 }
 
 #[derive(FromQueryResult)]
