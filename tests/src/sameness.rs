@@ -163,7 +163,8 @@ async fn load(app: &TestApp, rng: &mut Rng, count: usize) -> Result<()> {
             },
         )
         .collect();
-    api::db::profiles::insert_many(&txn, profiles, now).await?;
+    let ids = api::db::profiles::insert_many(&txn, profiles, now).await?;
+    api::db::search::index_new(&txn, &ids).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -552,6 +553,47 @@ struct CountRow {
     profiles: i64,
 }
 
+/// The definitions of the search tables: columns, indexes and constraints, named as after
+/// the swap (a rebuild's new tables must be the migration's).
+async fn definitions(app: &TestApp) -> Result<Vec<String>> {
+    #[derive(FromQueryResult)]
+    struct Line {
+        d: String,
+    }
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let sql = if tests::harness::on_postgres() {
+        "SELECT table_name || ' ' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || \
+         COALESCE(collation_name, '') AS d FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name IN ('search_entry', 'search_count', 'search_document') \
+         UNION ALL SELECT indexdef AS d FROM pg_indexes WHERE schemaname = current_schema() \
+         AND tablename IN ('search_entry', 'search_count', 'search_document') \
+         UNION ALL SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS d \
+         FROM pg_constraint WHERE conrelid::regclass::text IN ('search_entry', 'search_count', 'search_document')"
+    } else {
+        "SELECT m.name || ' ' || c.name || ' ' || c.type || ' ' || c.\"notnull\" || ' ' || c.pk AS d \
+         FROM sqlite_master m, pragma_table_info(m.name) c \
+         WHERE m.name IN ('search_entry', 'search_count', 'search_document') \
+         UNION ALL SELECT m.name || ' ' || CASE WHEN i.origin = 'c' THEN i.name ELSE i.origin END || ' ' || i.\"unique\" \
+         || ' ' || x.seqno || ' ' || COALESCE(x.name, '') || ' ' || x.\"desc\" || ' ' || x.key AS d \
+         FROM sqlite_master m, pragma_index_list(m.name) i, pragma_index_xinfo(i.name) x \
+         WHERE m.name IN ('search_entry', 'search_count', 'search_document') \
+         UNION ALL SELECT m.name || ' ' || f.\"table\" || ' ' || f.\"from\" || ' ' || COALESCE(f.\"to\", '') || ' ' || f.on_delete AS d \
+         FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+         WHERE m.name IN ('search_entry', 'search_count', 'search_document') \
+         UNION ALL SELECT replace(replace(sql, '\"', ''), 'search_document_next', 'search_document') AS d \
+         FROM sqlite_master WHERE name = 'search_document'"
+    };
+    let mut lines: Vec<String> = Line::find_by_statement(Statement::from_string(backend, sql))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    lines.sort();
+    Ok(lines)
+}
+
 async fn index_rows(app: &TestApp) -> Result<(Vec<EntryRow>, Vec<CountRow>, i64)> {
     let db = &app.state.db;
     let backend = db.get_database_backend();
@@ -584,10 +626,22 @@ async fn every_query_shape_answers_as_the_reference_does_before_and_after_change
 
     // What the writes kept, row by row, is what a rebuild from scratch writes.
     let kept = index_rows(&app).await?;
+    let migrated = definitions(&app).await?;
+    assert!(
+        migrated.iter().any(|l| l.contains("idx_search_entry_page")) && migrated.len() > 12,
+        "{migrated:#?}"
+    );
     let txn = app.state.db.begin().await?;
-    let listed = api::db::search::entries::rebuild(&txn).await?;
+    let listed = api::db::search::rebuild::rebuild(&txn).await?;
     txn.commit().await?;
     let rebuilt = index_rows(&app).await?;
+    assert_eq!(
+        migrated,
+        definitions(&app).await?,
+        "a rebuild's tables are the migration's"
+    );
+    // And the rebuilt index answers as the reference does.
+    assert_same(&app, &mut rng, "after a rebuild").await?;
     assert_eq!(kept.1, rebuilt.1, "counts kept write by write and rebuilt");
     assert_eq!(kept.2, rebuilt.2, "typo index kept and rebuilt");
     assert!(kept.0 == rebuilt.0, "entries kept write by write differ from a rebuild");

@@ -173,7 +173,7 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     // gets them here, once.
     if search::entries::missing(db).await? {
         let txn = begin_write(db).await?;
-        let indexed = search::entries::rebuild(&txn).await?;
+        let indexed = search::rebuild::rebuild(&txn).await?;
         txn.commit().await?;
         tracing::info!(profiles = indexed, "directory search entries built");
     }

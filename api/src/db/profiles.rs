@@ -446,10 +446,12 @@ pub struct NewProfile {
     pub phone: Option<String>,
 }
 
-/// Inserts many active profiles of active members with their specialty links and search
-/// entries, a few statements for all (bulk loads: the benchmark's sample directory). The
-/// copies a single write keeps (folded name and city, public phone, specialty list,
-/// listing columns, entries and counts, typo index) are written here the same way.
+/// Inserts many active profiles of active members with their specialty links, a few
+/// statements for all (bulk loads: the benchmark's sample directory). The copies a single
+/// write keeps on the profile and its links (folded name and city, public phone, specialty
+/// list, listing columns) are written here the same way; the search entries are not: the
+/// caller indexes them in the same transaction (`db::search::index_new`), or rebuilds the
+/// index once the load is over (`db::search::rebuild`).
 pub async fn insert_many<C: ConnectionTrait>(
     conn: &C,
     profiles: Vec<NewProfile>,
@@ -535,7 +537,5 @@ pub async fn insert_many<C: ConnectionTrait>(
             .exec_without_returning(conn)
             .await?;
     }
-    let profile_ids = member_ids.into_iter().map(id_of).collect::<Result<Vec<_>, _>>()?;
-    crate::db::search::index_new(conn, &profile_ids).await?;
-    Ok(profile_ids)
+    member_ids.into_iter().map(id_of).collect()
 }

@@ -3,7 +3,7 @@
 //!
 //! A profile's entries are a function of its stored row and specialties ([`entries_of`]):
 //! [`refresh`] recomputes them and writes only the difference, with the counts, in the
-//! caller's transaction; [`rebuild`] writes them all in batches.
+//! caller's transaction; `rebuild` writes them all anew.
 
 use crate::db::Params;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
@@ -111,7 +111,7 @@ pub fn words_of(profile: &Indexed, specialties: &[(String, String)]) -> BTreeMap
 }
 
 /// The whole words of a set of entries, with their weights.
-fn whole_words<'a>(entries: impl IntoIterator<Item = (&'a String, i64)>) -> BTreeMap<String, i64> {
+pub(super) fn whole_words<'a>(entries: impl IntoIterator<Item = (&'a String, i64)>) -> BTreeMap<String, i64> {
     entries
         .into_iter()
         .filter_map(|(term, weight)| term.strip_prefix("w:").map(|w| (w.to_owned(), weight)))
@@ -264,12 +264,12 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
     insert_rows(conn, &inserts).await?;
     add_counts(conn, &counts).await?;
     delete_documents(conn, &documents_gone).await?;
-    insert_documents(conn, &documents).await?;
+    insert_documents(conn, "search_document", &documents).await?;
     Ok(names)
 }
 
 /// Most rows one statement writes (four values each, well inside both engines' limits).
-const ROWS_PER_STATEMENT: usize = 2_000;
+pub(super) const ROWS_PER_STATEMENT: usize = 2_000;
 
 async fn delete_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String)]) -> Result<(), DbErr> {
     let mut by_profile: BTreeMap<i64, Vec<&String>> = BTreeMap::new();
@@ -295,7 +295,16 @@ async fn delete_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String)]) -> Re
 }
 
 /// Inserts entry rows (profile, term, weight, score), many per statement.
-pub(super) async fn insert_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String, i64, i64)]) -> Result<(), DbErr> {
+async fn insert_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String, i64, i64)]) -> Result<(), DbErr> {
+    insert_rows_into(conn, "search_entry", rows).await
+}
+
+/// [`insert_rows`] into `table` (the rebuild's new table).
+pub(super) async fn insert_rows_into<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    rows: &[(i64, String, i64, i64)],
+) -> Result<(), DbErr> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut p = Params::new(conn.get_database_backend());
         let values = chunk
@@ -312,7 +321,7 @@ pub(super) async fn insert_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, Stri
             .collect::<Vec<_>>()
             .join(", ");
         conn.execute_raw(p.statement(format!(
-            "INSERT INTO search_entry (profile_id, term, weight, score) VALUES {values}"
+            "INSERT INTO {table} (profile_id, term, weight, score) VALUES {values}"
         )))
         .await?;
     }
@@ -322,7 +331,11 @@ pub(super) async fn insert_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, Stri
 /// Removes the full-text documents of these profiles.
 async fn delete_documents<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    let key = if backend == DbBackend::Postgres { "profile_id" } else { "rowid" };
+    let key = if backend == DbBackend::Postgres {
+        "profile_id"
+    } else {
+        "rowid"
+    };
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let mut p = Params::new(backend);
         let list = chunk.iter().map(|id| p.push(*id)).collect::<Vec<_>>().join(", ");
@@ -336,8 +349,9 @@ async fn delete_documents<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(
 /// once, labelled by its weight (A name, B city or specialty, D bio), so that `ts_rank`
 /// of a one-word query is the weight over a constant (`query`); SQLite: the name's words
 /// and the others, in two columns.
-async fn insert_documents<C: ConnectionTrait>(
+pub(super) async fn insert_documents<C: ConnectionTrait>(
     conn: &C,
+    table: &str,
     documents: &[(i64, i64, BTreeMap<String, i64>)],
 ) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
@@ -359,7 +373,12 @@ async fn insert_documents<C: ConnectionTrait>(
                         })
                         .collect::<Vec<_>>()
                         .join(" ");
-                    format!("({}, {}, CAST({} AS tsvector))", p.push(*id), p.push(*rank), p.push(vector))
+                    format!(
+                        "({}, {}, CAST({} AS tsvector))",
+                        p.push(*id),
+                        p.push(*rank),
+                        p.push(vector)
+                    )
                 } else {
                     let words_weighing = |name: bool| {
                         words
@@ -380,7 +399,7 @@ async fn insert_documents<C: ConnectionTrait>(
         } else {
             "rowid, name, other"
         };
-        conn.execute_raw(p.statement(format!("INSERT INTO search_document ({columns}) VALUES {values}")))
+        conn.execute_raw(p.statement(format!("INSERT INTO {table} ({columns}) VALUES {values}")))
             .await?;
     }
     Ok(())
@@ -435,69 +454,3 @@ pub async fn missing<C: ConnectionTrait>(conn: &C) -> Result<bool, DbErr> {
             .is_some_and(|m| m.missing),
     )
 }
-
-/// Rebuilds every entry and count, and the typo index of names, from the stored profiles:
-/// everything is deleted, then written in batches of [`REBUILD_BATCH`] profiles. Returns how
-/// many profiles have entries. Run in one transaction: readers see the old index until it
-/// commits.
-pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
-    let backend = conn.get_database_backend();
-    for table in ["search_entry", "search_count", "search_document", "name_trigram"] {
-        conn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
-    }
-    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
-    let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    let mut indexed = 0;
-    let mut after = 0_i64;
-    loop {
-        #[derive(FromQueryResult)]
-        struct Id {
-            id: i64,
-        }
-        let mut p = Params::new(backend);
-        let (from, limit) = (p.push(after), p.push(i64::try_from(REBUILD_BATCH).unwrap_or(1_000)));
-        let ids: Vec<i64> = Id::find_by_statement(p.statement(format!(
-            "SELECT id FROM directory_profile WHERE id > {from} AND status = 'active' ORDER BY id LIMIT {limit}"
-        )))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|row| row.id)
-        .collect();
-        let Some(&last) = ids.last() else { break };
-        after = last;
-        let mut rows = Vec::new();
-        let mut documents = Vec::new();
-        for (profile, specialties) in load(conn, &ids).await? {
-            let entries = entries_of(&profile, &specialties);
-            if entries.is_empty() {
-                continue;
-            }
-            documents.push((
-                profile.id,
-                profile.search_rank,
-                whole_words(entries.iter().map(|(t, w)| (t, *w))),
-            ));
-            indexed += 1;
-            names.extend(name_words_of(&entries));
-            for (term, weight) in entries {
-                *counts.entry(term.clone()).or_insert(0) += 1;
-                rows.push((profile.id, term, weight, weight + profile.search_rank));
-            }
-        }
-        insert_rows(conn, &rows).await?;
-        insert_documents(conn, &documents).await?;
-    }
-    add_counts(conn, &counts).await?;
-    let names: Vec<String> = names.into_iter().collect();
-    super::typos::remember_name_words(conn, &names).await?;
-    if backend == DbBackend::Postgres {
-        for table in ["search_entry", "search_count", "search_document", "name_trigram"] {
-            conn.execute_unprepared(&format!("ANALYZE {table}")).await?;
-        }
-    }
-    Ok(indexed)
-}
-
-/// Profiles read and written per batch by [`rebuild`].
-pub const REBUILD_BATCH: usize = 1_000;

@@ -30,7 +30,7 @@
 //!   and are rewritten from the stored profile in the transaction of every change to it
 //!   (`db::profiles` status, rank and specialty writes, [`reindex`], [`unindex`]), only the
 //!   rows that changed, counts moving with them; deleting or wiping a profile removes them
-//!   first. `cptn search reindex` rebuilds them all ([`entries::rebuild`]).
+//!   first. `cptn search reindex` rebuilds them all ([`rebuild::rebuild`]).
 //! - **Typos alike on both engines.** A search word of 4+ letters also matches the name
 //!   words within 1 edit (2 from 8 letters) of it or of its start (`shared::fuzzy`);
 //!   candidates come from `name_trigram`, which holds a word only while some active
@@ -49,6 +49,7 @@ pub mod catalogue;
 pub mod entries;
 mod index;
 mod query;
+pub mod rebuild;
 mod typeahead;
 mod typos;
 

@@ -159,7 +159,10 @@ fn matches_sqlite(terms: &[Word], filter: Option<&str>, p: &mut Params) -> Strin
                 format!("\"{}\"", word.text)
             };
             let typos = word.typos.iter().map(|t| format!("name : \"{t}\""));
-            format!("({})", std::iter::once(exact).chain(typos).collect::<Vec<_>>().join(" OR "))
+            format!(
+                "({})",
+                std::iter::once(exact).chain(typos).collect::<Vec<_>>().join(" OR ")
+            )
         })
         .collect::<Vec<_>>()
         .join(" AND ");

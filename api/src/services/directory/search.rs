@@ -115,7 +115,7 @@ pub async fn suggest(state: &AppState, prefix: &str, kind: SuggestKind, first: i
 pub async fn reindex_search(db: &sea_orm::DatabaseConnection) -> Result<u64> {
     use crate::services::audit::{Actor, AuditRecord, AuditedWrite};
     let write = AuditedWrite::begin(db, Actor::operator(chrono::Utc::now())).await?;
-    let indexed = db::search::entries::rebuild(write.conn()).await?;
+    let indexed = db::search::rebuild::rebuild(write.conn()).await?;
     write
         .commit(
             AuditRecord::new(entity::enums::AuditKind::SearchReindexed)
