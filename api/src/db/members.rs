@@ -280,7 +280,12 @@ pub async fn insert_many<C: ConnectionTrait>(
         date_of_birth: Set(contact.date_of_birth),
         ..Default::default()
     });
-    member::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    let per_statement = crate::db::rows_per_statement(conn.get_database_backend(), 16);
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(per_statement).collect();
+        member::Entity::insert_many(chunk).exec_without_returning(conn).await?;
+    }
     let found: std::collections::HashMap<i64, i64> = member::Entity::find()
         .filter(member::Column::MemberNumber.is_in(numbers.iter().copied()))
         .all(conn)

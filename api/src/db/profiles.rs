@@ -505,7 +505,12 @@ pub async fn insert_many<C: ConnectionTrait>(
             ..Default::default()
         }
     });
-    profile::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    let per_statement = crate::db::rows_per_statement(conn.get_database_backend(), 20);
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(per_statement).collect();
+        profile::Entity::insert_many(chunk).exec_without_returning(conn).await?;
+    }
     let ids: HashMap<i64, i64> = profile::Entity::find()
         .filter(profile::Column::MemberId.is_in(member_ids.iter().copied()))
         .all(conn)
@@ -529,10 +534,10 @@ pub async fn insert_many<C: ConnectionTrait>(
             search_rank: Set(rank),
         }));
     }
-    // Five values a link: well inside both engines' limits per statement.
+    let per_statement = crate::db::rows_per_statement(conn.get_database_backend(), 5);
     let mut link_rows = link_rows.into_iter().peekable();
     while link_rows.peek().is_some() {
-        let chunk: Vec<_> = link_rows.by_ref().take(2_000).collect();
+        let chunk: Vec<_> = link_rows.by_ref().take(per_statement).collect();
         profile_specialty::Entity::insert_many(chunk)
             .exec_without_returning(conn)
             .await?;

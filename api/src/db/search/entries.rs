@@ -5,7 +5,7 @@
 //! [`refresh`] recomputes them and writes only the difference, with the counts, in the
 //! caller's transaction; `rebuild` writes them all anew.
 
-use crate::db::Params;
+use crate::db::{Params, rows_per_statement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 use shared::fuzzy;
 use std::collections::{BTreeMap, HashMap};
@@ -268,8 +268,6 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
     Ok(names)
 }
 
-/// Most rows one statement writes (four values each, well inside both engines' limits).
-pub(super) const ROWS_PER_STATEMENT: usize = 2_000;
 
 async fn delete_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String)]) -> Result<(), DbErr> {
     let mut by_profile: BTreeMap<i64, Vec<&String>> = BTreeMap::new();
@@ -277,7 +275,7 @@ async fn delete_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String)]) -> Re
         by_profile.entry(*id).or_default().push(term);
     }
     for (id, terms) in by_profile {
-        for chunk in terms.chunks(ROWS_PER_STATEMENT) {
+        for chunk in terms.chunks(rows_per_statement(conn.get_database_backend(), 1)) {
             let mut p = Params::new(conn.get_database_backend());
             let profile = p.push(id);
             let list = chunk
@@ -305,7 +303,7 @@ pub(super) async fn insert_rows_into<C: ConnectionTrait>(
     table: &str,
     rows: &[(i64, String, i64, i64)],
 ) -> Result<(), DbErr> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    for chunk in rows.chunks(rows_per_statement(conn.get_database_backend(), 4)) {
         let mut p = Params::new(conn.get_database_backend());
         let values = chunk
             .iter()
@@ -336,7 +334,7 @@ async fn delete_documents<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(
     } else {
         "rowid"
     };
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+    for chunk in ids.chunks(rows_per_statement(backend, 1)) {
         let mut p = Params::new(backend);
         let list = chunk.iter().map(|id| p.push(*id)).collect::<Vec<_>>().join(", ");
         conn.execute_raw(p.statement(format!("DELETE FROM search_document WHERE {key} IN ({list})")))
@@ -355,7 +353,7 @@ pub(super) async fn insert_documents<C: ConnectionTrait>(
     documents: &[(i64, i64, BTreeMap<String, i64>)],
 ) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
-    for chunk in documents.chunks(ROWS_PER_STATEMENT / 4) {
+    for chunk in documents.chunks(rows_per_statement(backend, 3)) {
         let mut p = Params::new(backend);
         let values = chunk
             .iter()
@@ -409,7 +407,7 @@ pub(super) async fn insert_documents<C: ConnectionTrait>(
 /// lock shared counts in the same order), and removes the counts that reach zero.
 pub(super) async fn add_counts<C: ConnectionTrait>(conn: &C, deltas: &BTreeMap<String, i64>) -> Result<(), DbErr> {
     let moved: Vec<(&String, &i64)> = deltas.iter().filter(|(_, d)| **d != 0).collect();
-    for chunk in moved.chunks(ROWS_PER_STATEMENT) {
+    for chunk in moved.chunks(rows_per_statement(conn.get_database_backend(), 2)) {
         let mut p = Params::new(conn.get_database_backend());
         let values = chunk
             .iter()
@@ -423,7 +421,7 @@ pub(super) async fn add_counts<C: ConnectionTrait>(conn: &C, deltas: &BTreeMap<S
         .await?;
     }
     let fallen: Vec<&String> = moved.iter().filter(|(_, d)| **d < 0).map(|(t, _)| *t).collect();
-    for chunk in fallen.chunks(ROWS_PER_STATEMENT) {
+    for chunk in fallen.chunks(rows_per_statement(conn.get_database_backend(), 1)) {
         let mut p = Params::new(conn.get_database_backend());
         let list = chunk
             .iter()

@@ -10,9 +10,9 @@
 //! definitions before and after a rebuild.
 
 use super::entries::{
-    ROWS_PER_STATEMENT, entries_of, insert_documents, insert_rows_into, load, name_words_of, whole_words,
+    entries_of, insert_documents, insert_rows_into, load, name_words_of, whole_words,
 };
-use crate::db::Params;
+use crate::db::{Params, rows_per_statement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -141,7 +141,7 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
         insert_documents(conn, "search_document_next", &documents).await?;
     }
     let counts: Vec<(String, i64)> = counts.into_iter().collect();
-    for chunk in counts.chunks(ROWS_PER_STATEMENT) {
+    for chunk in counts.chunks(rows_per_statement(backend, 2)) {
         let mut p = Params::new(backend);
         let values = chunk
             .iter()

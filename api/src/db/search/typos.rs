@@ -86,8 +86,7 @@ pub(super) async fn remember_words<C: ConnectionTrait>(
     if pairs.is_empty() {
         return Ok(());
     }
-    // Two values a pair: well inside both engines' limits per statement.
-    for chunk in pairs.chunks(2_000) {
+    for chunk in pairs.chunks(crate::db::rows_per_statement(conn.get_database_backend(), 2)) {
         let mut p = Params::new(conn.get_database_backend());
         let rows = chunk
             .iter()
