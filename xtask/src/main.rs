@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask bench [--engine sqlite|postgres|both] [--profiles 100000] [--connections 32]
 //!                   [--seconds 20] [--warmup 5] [--postgres-url URL] [--pool N]
-//!                   [--pages names,broad,profile,catalogue,dashboard,webhooks,prefix2,prefix3,word,words,typo,city,specialty,specialty-city,empty,page5,floor] [--server PATH]
+//!                   [--pages names,broad,profile,catalogue,dashboard,webhooks,prefix2,prefix3,word,words,typo,city,specialty,specialty-city,empty,page5,saves,floor] [--server PATH]
 //! ```
 //!
 //! `bench` measures the directory as a visitor uses it: it builds the release server, fills
@@ -22,6 +22,10 @@
 //! answer; afterwards it checks in the database (PostgreSQL) that every stored event was
 //! applied and every order paid exactly once.
 //!
+//! The shapes (`prefix2` ... `page5`) are the directory's query shapes of issue 17, each a
+//! few searches in turn (`SHAPES`); `saves` runs them all at full load while 64 sample
+//! members save their profile at 20 a second, and reports both.
+//!
 //! It is a measurement, not a test: nothing fails when numbers are low. The load
 //! generator runs on the same machine as the server and takes its share of the CPU.
 
@@ -34,7 +38,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask bench [--engine sqlite|postgres|both] [--profiles N] [--connections N] \
-                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,catalogue,dashboard,webhooks,prefix2,prefix3,word,words,typo,city,specialty,specialty-city,empty,page5,floor] [--server PATH]";
+                     [--seconds N] [--warmup N] [--postgres-url URL] [--pool N] [--pages names,broad,profile,catalogue,dashboard,webhooks,prefix2,prefix3,word,words,typo,city,specialty,specialty-city,empty,page5,saves,floor] [--server PATH]";
 
 /// The web app's card fields (frontend/src/api.rs), so the benchmark asks what a page asks.
 const CARD_FIELDS: &str =
@@ -266,6 +270,7 @@ impl Target {
             .arg("serve")
             .env("CPTN_ANONYMOUS_PER_MINUTE", "1000000000")
             .env("CPTN_MEMBER_PER_MINUTE", "1000000000")
+            .env("CPTN_MUTATIONS_PER_MINUTE", "1000000000")
             // The webhook page signs its events with this secret; Stripe's API itself is
             // never called (nowhere to reach).
             .env("CPTN_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
@@ -314,6 +319,9 @@ async fn measure(target: &Target, options: &Options, server_path: &Path) -> anyh
     let mut rows = Vec::new();
     if options.pages.iter().any(|p| p == "webhooks") {
         rows.push(webhook_intake(target, options, server_path).await?);
+    }
+    if options.pages.iter().any(|p| p == "saves") {
+        rows.extend(saves_under_load(&client, target, options, server_path).await?);
     }
     for (key, page) in [
         ("names", "search: names, places (20 results)"),
@@ -740,18 +748,129 @@ async fn catalogue_bodies(client: &reqwest::Client, graphql: &str) -> anyhow::Re
     Ok(bodies)
 }
 
-/// Dashboards of 256 sample members, each request with its member's token (sessions
-/// opened by `cptn bench-sessions` with the server's secret).
-async fn dashboard_requests(client: &reqwest::Client, target: &Target, server: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
+/// Access tokens of `count` sample members (sessions opened by `cptn bench-sessions` with
+/// the server's secret).
+fn bench_tokens(target: &Target, server: &Path, count: u32) -> anyhow::Result<Vec<String>> {
     let output = target
         .command(server)
-        .args(["bench-sessions", "256"])
+        .args(["bench-sessions", &count.to_string()])
         .output()
         .context("cptn bench-sessions")?;
     if !output.status.success() {
         bail!("cptn bench-sessions: {}", String::from_utf8_lossy(&output.stderr));
     }
-    let tokens: Vec<String> = String::from_utf8(output.stdout)?.lines().map(str::to_owned).collect();
+    Ok(String::from_utf8(output.stdout)?.lines().map(str::to_owned).collect())
+}
+
+/// How often the saves page saves a profile while the search load runs.
+const SAVES_PER_SECOND: u32 = 20;
+
+/// Profile saves at [`SAVES_PER_SECOND`] (64 sample members in turn, each save adding or
+/// removing a word of its bio, so that entries and counts change) while every search shape
+/// runs at full load: the saves' latencies and the searches' throughput, side by side.
+async fn saves_under_load(
+    client: &reqwest::Client,
+    target: &Target,
+    options: &Options,
+    server: &Path,
+) -> anyhow::Result<Vec<Row>> {
+    let graphql = target.url("/graphql");
+    let mut saves = Vec::new();
+    for token in bench_tokens(target, server, 64)? {
+        let me: serde_json::Value = client
+            .post(&graphql)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "query": "{ me { profile { displayName city region country bio languages specialties { slug } } } }" }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let profile = &me["data"]["me"]["profile"];
+        if profile.is_null() {
+            continue;
+        }
+        let input = |bio: String| {
+            serde_json::json!({
+                "query": "mutation($i: ProfileInput!) { saveMyProfile(input: $i) { slug } }",
+                "variables": { "i": {
+                    "displayName": profile["displayName"], "city": profile["city"], "region": profile["region"],
+                    "country": profile["country"], "bio": bio, "languages": profile["languages"],
+                    "specialties": profile["specialties"].as_array().into_iter().flatten()
+                        .map(|s| s["slug"].clone()).collect::<Vec<_>>(),
+                } },
+            })
+        };
+        let bio = profile["bio"].as_str().unwrap_or_default().to_owned();
+        let edited = format!("{bio} Updated weekly.");
+        for text in [edited, bio] {
+            saves.push(graphql_post(target.port, &serde_json::to_vec(&input(text))?, Some(&token)));
+        }
+    }
+    if saves.is_empty() {
+        bail!("no sample member with a profile to save");
+    }
+    let mut searches = Vec::new();
+    for (_, shapes) in SHAPES {
+        searches.extend(search_bodies(client, &graphql, shapes, 1).await?);
+    }
+    let searches = Arc::new(
+        searches
+            .iter()
+            .map(|body| graphql_post(target.port, body, None))
+            .collect::<Vec<_>>(),
+    );
+    let server_address = SocketAddr::from(([127, 0, 0, 1], target.port));
+    let duration = Duration::from_secs(options.seconds);
+    let saver = tokio::spawn(async move {
+        let mut result = LoadResult {
+            latencies_us: Vec::new(),
+            errors: 0,
+            elapsed: Duration::ZERO,
+            started: 0,
+        };
+        let started = Instant::now();
+        let mut tick = tokio::time::interval(Duration::from_secs(1) / SAVES_PER_SECOND);
+        let mut connection: Option<HttpConnection> = None;
+        while started.elapsed() < duration {
+            tick.tick().await;
+            let request = &saves[result.started % saves.len()];
+            result.started += 1;
+            let sent = Instant::now();
+            let open = match connection.take() {
+                Some(open) => Ok(open),
+                None => HttpConnection::open(server_address).await,
+            };
+            match open {
+                Ok(mut open) => match open.exchange(request).await {
+                    Ok(ok) => {
+                        if ok {
+                            result
+                                .latencies_us
+                                .push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
+                        } else {
+                            result.errors += 1;
+                        }
+                        connection = Some(open);
+                    }
+                    Err(_) => result.errors += 1,
+                },
+                Err(_) => result.errors += 1,
+            }
+        }
+        result.elapsed = started.elapsed();
+        result
+    });
+    let searched = load(server_address, &searches, options.connections, duration).await;
+    let saved = saver.await?;
+    Ok(vec![
+        searched.row("saves: every search shape, alongside the saves"),
+        saved.row("saves: a profile save at 20/s, under that load"),
+    ])
+}
+
+/// Dashboards of 256 sample members, each request with its member's token.
+async fn dashboard_requests(client: &reqwest::Client, target: &Target, server: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
+    let tokens = bench_tokens(target, server, 256)?;
     let document = "{ myDashboard { status cycleStartsOn expiresOn graceEndsOn renewalOpensOn earnedCec requiredCec \
                     renewalPaid renewalFee { formatted } recentCredit { id cec source title reason earnedOn countsForACycle } } }";
     let body = serde_json::to_vec(&serde_json::json!({ "query": document }))?;
