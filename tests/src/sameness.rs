@@ -231,11 +231,8 @@ async fn change(app: &TestApp, rng: &mut Rng, times: usize) -> Result<()> {
             0 => {
                 let mut new = fields(rng, 10_000 + n);
                 new.slug = target.slug.clone();
-                let saved = api::db::profiles::upsert(&txn, target.member_id, new, now).await?;
-                let specialties = some_specialties(rng, &all);
-                let ids: Vec<i64> = specialties.iter().map(|s| s.id).collect();
-                api::db::profiles::set_specialties(&txn, saved.id, &ids).await?;
-                api::db::search::reindex(&txn, &saved, &specialties).await?;
+                let ids: Vec<i64> = some_specialties(rng, &all).iter().map(|s| s.id).collect();
+                api::db::profiles::upsert(&txn, target.member_id, new, &ids, now).await?;
             }
             1 => {
                 let rank = i64::try_from(rng.below(6))?;

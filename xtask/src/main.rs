@@ -803,7 +803,11 @@ async fn saves_under_load(
         let bio = profile["bio"].as_str().unwrap_or_default().to_owned();
         let edited = format!("{bio} Updated weekly.");
         for text in [edited, bio] {
-            saves.push(graphql_post(target.port, &serde_json::to_vec(&input(text))?, Some(&token)));
+            saves.push(graphql_post(
+                target.port,
+                &serde_json::to_vec(&input(text))?,
+                Some(&token),
+            ));
         }
     }
     if saves.is_empty() {

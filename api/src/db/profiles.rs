@@ -159,11 +159,14 @@ pub struct ProfileFields {
     pub show_phone: bool,
 }
 
-/// Creates the member's profile or replaces its editable columns.
+/// Creates the member's profile or replaces its editable columns and its specialties, then
+/// everything kept from them (public phone and status, specialty list and links, search
+/// entries), the entries once.
 pub async fn upsert<C: ConnectionTrait>(
     conn: &C,
     member_id: i64,
     fields: ProfileFields,
+    specialty_ids: &[i64],
     now: DateTime<Utc>,
 ) -> Result<profile::Model, DbErr> {
     let existing = find_by_member(conn, member_id).await?;
@@ -194,7 +197,10 @@ pub async fn upsert<C: ConnectionTrait>(
     row.updated_at = Set(now);
     let saved = row.save(conn).await?.try_into_model()?;
     refresh_public_phone(conn, "id", saved.id).await?;
-    refresh_status(conn, "id", saved.id, now).await?;
+    update_status(conn, "id", saved.id, now).await?;
+    write_links(conn, saved.id, specialty_ids).await?;
+    crate::db::search::copy_listing_columns(conn, saved.id).await?;
+    refresh_specialty_list(conn, saved.id).await?;
     find_by_member(conn, member_id)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("the profile just saved".to_owned()))
@@ -227,6 +233,20 @@ pub async fn set_chosen_status<C: ConnectionTrait>(
 /// copies it to the rows that list profiles. Call in the transaction that changed either.
 /// `disabled_since` records when the public stopped seeing it (kept while it stays hidden).
 async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
+    update_status(conn, key, id, now).await?;
+    let profile_id = if key == "id" {
+        Some(id)
+    } else {
+        find_by_member(conn, id).await?.map(|p| p.id)
+    };
+    if let Some(profile_id) = profile_id {
+        crate::db::search::copy_listing_columns(conn, profile_id).await?;
+    }
+    Ok(())
+}
+
+/// The status columns of [`refresh_status`], without the copies.
+async fn update_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
     let mut params = Params::new(conn.get_database_backend());
     let at = params.push(now);
     let p = params.push(id);
@@ -238,14 +258,6 @@ async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64, now: D
          WHERE {key} = {p}"
     );
     conn.execute_raw(params.statement(sql)).await?;
-    let profile_id = if key == "id" {
-        Some(id)
-    } else {
-        find_by_member(conn, id).await?.map(|p| p.id)
-    };
-    if let Some(profile_id) = profile_id {
-        crate::db::search::copy_listing_columns(conn, profile_id).await?;
-    }
     Ok(())
 }
 
@@ -339,12 +351,19 @@ pub async fn set_specialties<C: ConnectionTrait>(
     profile_id: i64,
     specialty_ids: &[i64],
 ) -> Result<(), DbErr> {
+    write_links(conn, profile_id, specialty_ids).await?;
+    // Even with no links left: the entries of the specialties it had must go.
+    crate::db::search::copy_listing_columns(conn, profile_id).await?;
+    refresh_specialty_list(conn, profile_id).await
+}
+
+/// Replaces a profile's specialty links; the listing columns are copied after.
+async fn write_links<C: ConnectionTrait>(conn: &C, profile_id: i64, specialty_ids: &[i64]) -> Result<(), DbErr> {
     profile_specialty::Entity::delete_many()
         .filter(profile_specialty::Column::ProfileId.eq(profile_id))
         .exec(conn)
         .await?;
     if !specialty_ids.is_empty() {
-        // The listing columns are copied from the stored profile just after.
         let rows = specialty_ids.iter().map(|id| profile_specialty::ActiveModel {
             profile_id: Set(profile_id),
             specialty_id: Set(*id),
@@ -354,9 +373,7 @@ pub async fn set_specialties<C: ConnectionTrait>(
             .exec_without_returning(conn)
             .await?;
     }
-    // Even with no links left: the entries of the specialties it had must go.
-    crate::db::search::copy_listing_columns(conn, profile_id).await?;
-    refresh_specialty_list(conn, profile_id).await
+    Ok(())
 }
 
 /// The specialties of many profiles in one query.

@@ -182,10 +182,10 @@ async fn ensure_profile(db: &DatabaseConnection, member: &entity::member::Model,
         languages: "English, French".to_owned(),
         show_phone: city.starts_with('M'),
     };
-    let profile = db::profiles::upsert(txn, member.id, fields, now).await?;
     let wanted: Vec<String> = specialties.iter().map(|s| (*s).to_owned()).collect();
     let chosen = db::profiles::specialties_by_slug(txn, &wanted).await?;
-    crate::services::directory::profiles::link_specialties_and_index(txn, &profile, &chosen).await?;
+    let ids: Vec<i64> = chosen.iter().map(|s| s.id).collect();
+    db::profiles::upsert(txn, member.id, fields, &ids, now).await?;
     write
         .commit(
             AuditRecord::new(AuditKind::ProfileSaved)

@@ -268,7 +268,6 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
     Ok(names)
 }
 
-
 async fn delete_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String)]) -> Result<(), DbErr> {
     let mut by_profile: BTreeMap<i64, Vec<&String>> = BTreeMap::new();
     for (id, term) in rows {

@@ -4,19 +4,7 @@
 use super::entries;
 use super::typos::{forget_unused_name_words, remember_name_words};
 use crate::db::Params;
-use entity::{directory_profile as profile, specialty};
 use sea_orm::{ConnectionTrait, DbErr};
-
-/// Rewrites the search entries of a profile from its stored state (call in the transaction
-/// that changed it). The model and specialties are those just written; the entries are
-/// computed from what is stored, so a caller holding an older model cannot stale them.
-pub async fn reindex<C: ConnectionTrait>(
-    conn: &C,
-    profile: &profile::Model,
-    _specialties: &[specialty::Model],
-) -> Result<(), DbErr> {
-    refresh(conn, profile.id, false).await
-}
 
 /// Removes a profile from the search index, and its name words from the typo index unless
 /// another profile's name uses them (call before deleting or wiping it).

@@ -9,9 +9,7 @@
 //! The tables built here are those of migration 23; the sameness test compares their
 //! definitions before and after a rebuild.
 
-use super::entries::{
-    entries_of, insert_documents, insert_rows_into, load, name_words_of, whole_words,
-};
+use super::entries::{entries_of, insert_documents, insert_rows_into, load, name_words_of, whole_words};
 use crate::db::{Params, rows_per_statement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 use std::collections::{BTreeMap, BTreeSet};

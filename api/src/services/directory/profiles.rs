@@ -103,10 +103,10 @@ pub async fn save_my_profile(
         languages,
         show_phone: input.show_phone,
     };
-    let profile = db::profiles::upsert(txn, me.member_id, fields, write.now())
+    let ids: Vec<i64> = specialties.iter().map(|s| s.id).collect();
+    let profile = db::profiles::upsert(txn, me.member_id, fields, &ids, write.now())
         .await
         .map_err(|e| conflict_on_unique(e, "slug", "Another profile already uses this address."))?;
-    link_specialties_and_index(txn, &profile, &specialties).await?;
     if existing.is_none() {
         // A new profile shows the member's certification from the start.
         crate::services::certification::refresh_directory(txn, state, me.member_id).await?;
@@ -123,19 +123,6 @@ pub async fn save_my_profile(
     let mut specialties = specialties;
     specialties.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ProfileView { profile, specialties })
-}
-
-/// Links a written profile to its specialties and rewrites its search entry. Every write
-/// of a profile's fields ends with this, in the same transaction.
-pub(crate) async fn link_specialties_and_index<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    profile: &directory_profile::Model,
-    specialties: &[specialty::Model],
-) -> Result<()> {
-    let ids: Vec<i64> = specialties.iter().map(|s| s.id).collect();
-    db::profiles::set_specialties(conn, profile.id, &ids).await?;
-    db::search::reindex(conn, profile, specialties).await?;
-    Ok(())
 }
 
 async fn free_slug<C: sea_orm::ConnectionTrait>(conn: &C, name: &str, member_id: i64) -> Result<String> {
