@@ -17,7 +17,7 @@ use shared::fuzzy;
 use std::collections::{BTreeMap, BTreeSet};
 use tests::TestApp;
 
-/// SplitMix64: a deterministic generator, so a failure replays.
+/// `SplitMix64`: a deterministic generator, so a failure replays.
 struct Rng(u64);
 
 impl Rng {
@@ -87,10 +87,7 @@ const BIO: &[&str] = &[
 /// One made-up profile's fields.
 fn fields(rng: &mut Rng, n: usize) -> api::db::profiles::ProfileFields {
     let name = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
-    let words = (0..1 + rng.below(6))
-        .map(|_| *rng.pick(BIO))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let words = (0..=rng.below(6)).map(|_| *rng.pick(BIO)).collect::<Vec<_>>().join(" ");
     api::db::profiles::ProfileFields {
         slug: format!("sample-{n}-{}", rng.next() % 1_000_000),
         display_name: name,
@@ -283,7 +280,17 @@ struct Query {
 /// The reference: every active profile's words with their best field's weight, each query
 /// word matched and weighed by reading them, sorted by score then id.
 struct Reference {
-    profiles: Vec<(i64, i64, String, BTreeMap<String, i64>, BTreeSet<String>)>,
+    profiles: Vec<Listed>,
+}
+
+/// An active profile as the reference reads it.
+struct Listed {
+    id: i64,
+    rank: i64,
+    city_folded: String,
+    /// Each distinct word with its best field's weight.
+    words: BTreeMap<String, i64>,
+    slugs: BTreeSet<String>,
 }
 
 impl Reference {
@@ -302,8 +309,13 @@ impl Reference {
                         *best = (*best).max(weight);
                     }
                 }
-                let slugs = links.into_iter().map(|l| l.slug).collect();
-                (p.id, p.search_rank, p.city_folded, words, slugs)
+                Listed {
+                    id: p.id,
+                    rank: p.search_rank,
+                    city_folded: p.city_folded,
+                    words,
+                    slugs: links.into_iter().map(|l| l.slug).collect(),
+                }
             })
             .collect();
         Self { profiles }
@@ -313,7 +325,7 @@ impl Reference {
     fn names(&self) -> BTreeSet<String> {
         self.profiles
             .iter()
-            .flat_map(|(_, _, _, words, _)| words.iter().filter(|(_, w)| **w == 100).map(|(word, _)| word.clone()))
+            .flat_map(|p| p.words.iter().filter(|(_, w)| **w == 100).map(|(word, _)| word.clone()))
             .filter(|w| w.chars().count() >= 3)
             .collect()
     }
@@ -347,7 +359,14 @@ impl Reference {
             .collect();
         let city = query.city.as_deref().map(|c| shared::validate::fold(c.trim()));
         let mut scored: Vec<(i64, i64)> = Vec::new();
-        'profiles: for (id, rank, city_folded, words, slugs) in &self.profiles {
+        'profiles: for Listed {
+            id,
+            rank,
+            city_folded,
+            words,
+            slugs,
+        } in &self.profiles
+        {
             if city.as_ref().is_some_and(|c| c != city_folded) {
                 continue;
             }
@@ -402,7 +421,7 @@ fn queries(rng: &mut Rng, reference: &Reference, specialties: &[String]) -> Vec<
     let vocabulary: Vec<String> = reference
         .profiles
         .iter()
-        .flat_map(|(_, _, _, words, _)| words.keys().cloned())
+        .flat_map(|p| p.words.keys().cloned())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();

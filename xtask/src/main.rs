@@ -825,7 +825,7 @@ async fn saves_under_load(
     );
     let server_address = SocketAddr::from(([127, 0, 0, 1], target.port));
     let duration = Duration::from_secs(options.seconds);
-    let saver = tokio::spawn(async move {
+    let pacer = tokio::spawn(async move {
         let mut result = LoadResult {
             latencies_us: Vec::new(),
             errors: 0,
@@ -864,11 +864,11 @@ async fn saves_under_load(
         result.elapsed = started.elapsed();
         result
     });
-    let searched = load(server_address, &searches, options.connections, duration).await;
-    let saved = saver.await?;
+    let search_result = load(server_address, &searches, options.connections, duration).await;
+    let save_result = pacer.await?;
     Ok(vec![
-        searched.row("saves: every search shape, alongside the saves"),
-        saved.row("saves: a profile save at 20/s, under that load"),
+        search_result.row("saves: every search shape, alongside the saves"),
+        save_result.row("saves: a profile save at 20/s, under that load"),
     ])
 }
 

@@ -229,10 +229,8 @@ async fn plan<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result<Optio
             } else {
                 None
             };
-            if let Some(found) = &found {
-                if found.is_empty() && typos.is_empty() {
-                    return Ok(None);
-                }
+            if found.as_ref().is_some_and(Vec::is_empty) && typos.is_empty() {
+                return Ok(None);
             }
             // One word, no filter, no typo: a longer prefix that starts exactly one word is
             // answered by that word's entries (the same rows, so the same weights).

@@ -84,8 +84,12 @@ impl DirectoryQuery {
     }
 
     /// Searches the directory of active trainer profiles. `query` matches display names,
-    /// cities, specialties and bios, each word as a prefix (names also with small typos);
-    /// results come by relevance and the profile's search rank. Cursors are keyset cursors
+    /// cities, specialties and bios: every word, whole, except the last, which may be the
+    /// start of a word (a word of four letters or more also finds names a small typo away).
+    /// Results come by relevance plus the profile's search rank: a word found in the name
+    /// weighs most, then in the city or a specialty, then in the bio; a name found through
+    /// a typo only counts the rank; ties go to the older profile. `totalCount` is exact.
+    /// The same on SQLite and PostgreSQL. Cursors are keyset cursors
     /// bound to their search: a listing (no `query`) keeps its place when profiles are
     /// added or hidden meanwhile. Audience: public.
     async fn directory(
