@@ -9,11 +9,6 @@ pub struct Model {
     pub profile_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub specialty_id: i64,
-    /// Copies of the profile's public status, folded city and rank, so that a specialty
-    /// listing is an index range (`db::search::copy_listing_columns` keeps them).
-    pub status: crate::enums::ProfileStatus,
-    pub city_folded: String,
-    pub search_rank: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,7 +15,8 @@
 //! words, which intersects their matches from compressed lists; the entries then weigh them.
 //!
 //! They replace what each engine had of its own: the FTS5 table on SQLite, and on PostgreSQL
-//! the `tsvector` entries, their GIN index, the one-word postings and the word counts.
+//! the `tsvector` entries, their GIN index, the one-word postings and the word counts; and,
+//! on both, the listing columns copied to the specialty links.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -25,6 +26,13 @@ pub struct Migration;
 
 const SQLITE_UP: &[&str] = &[
     "DROP TABLE IF EXISTS profile_search",
+    // Specialty listings come from the entries: the copies of the profile's status, city
+    // and rank on its specialty links (migration 9) and their indexes are no longer read.
+    "DROP INDEX IF EXISTS idx_specialty_city_rank",
+    "DROP INDEX IF EXISTS idx_specialty_rank",
+    "ALTER TABLE profile_specialty DROP COLUMN status",
+    "ALTER TABLE profile_specialty DROP COLUMN city_folded",
+    "ALTER TABLE profile_specialty DROP COLUMN search_rank",
     // Rows stored in primary-key order: a profile's entries are together, which is what its
     // upkeep reads and rewrites.
     "CREATE TABLE search_entry (\
@@ -43,6 +51,13 @@ const POSTGRES_UP: &[&str] = &[
     "DROP TABLE IF EXISTS search_posting",
     "DROP TABLE IF EXISTS search_word",
     "DROP TABLE IF EXISTS profile_search",
+    // Specialty listings come from the entries: the copies of the profile's status, city
+    // and rank on its specialty links (migration 9) and their indexes are no longer read.
+    "DROP INDEX IF EXISTS idx_specialty_city_rank",
+    "DROP INDEX IF EXISTS idx_specialty_rank",
+    "ALTER TABLE profile_specialty DROP COLUMN status",
+    "ALTER TABLE profile_specialty DROP COLUMN city_folded",
+    "ALTER TABLE profile_specialty DROP COLUMN search_rank",
     // Terms compare byte-wise ("C"), so a prefix's words are one range whatever the
     // database's collation.
     "CREATE TABLE search_entry (\

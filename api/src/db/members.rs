@@ -58,6 +58,11 @@ pub struct NewMember<'a> {
 }
 
 pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewMember<'_>) -> Result<member::Model, DbErr> {
+    member_row(new).insert(conn).await
+}
+
+/// The row of a new active member.
+fn member_row(new: NewMember<'_>) -> member::ActiveModel {
     member::ActiveModel {
         member_number: Set(new.member_number),
         email: Set(new.email.to_owned()),
@@ -70,8 +75,6 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, new: NewMember<'_>) -> Result<
         updated_at: Set(new.now),
         ..Default::default()
     }
-    .insert(conn)
-    .await
 }
 
 pub async fn find_by_email<C: ConnectionTrait>(conn: &C, email: &str) -> Result<Option<member::Model>, DbErr> {
@@ -262,15 +265,6 @@ pub async fn insert_many<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let rows = members.into_iter().map(|(new, contact)| member::ActiveModel {
-        member_number: Set(new.member_number),
-        email: Set(new.email.to_owned()),
-        password_hash: Set(new.password_hash),
-        legal_name: Set(new.legal_name.to_owned()),
-        role: Set(new.role),
-        status: Set(MemberStatus::Active),
-        email_confirmed_at: Set(new.email_confirmed_at),
-        created_at: Set(new.now),
-        updated_at: Set(new.now),
         phone: Set(contact.phone),
         street_address: Set(contact.street_address),
         address_city: Set(contact.city),
@@ -278,14 +272,9 @@ pub async fn insert_many<C: ConnectionTrait>(
         postal_code: Set(contact.postal_code),
         address_country: Set(contact.country),
         date_of_birth: Set(contact.date_of_birth),
-        ..Default::default()
+        ..member_row(new)
     });
-    let per_statement = crate::db::rows_per_statement(conn.get_database_backend(), 16);
-    let mut rows = rows.peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(per_statement).collect();
-        member::Entity::insert_many(chunk).exec_without_returning(conn).await?;
-    }
+    crate::db::insert_in_batches(conn, rows, 16).await?;
     let found: std::collections::HashMap<i64, i64> = member::Entity::find()
         .filter(member::Column::MemberNumber.is_in(numbers.iter().copied()))
         .all(conn)

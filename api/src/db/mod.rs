@@ -156,6 +156,11 @@ impl Params {
         placeholder(self.backend, self.values.len())
     }
 
+    /// Adds every value; returns their placeholders separated by commas (an `IN` list).
+    pub(crate) fn list<V: Into<sea_orm::Value>>(&mut self, values: impl IntoIterator<Item = V>) -> String {
+        values.into_iter().map(|v| self.push(v)).collect::<Vec<_>>().join(", ")
+    }
+
     /// The statement `sql` with the values pushed so far.
     pub(crate) fn statement(self, sql: String) -> sea_orm::Statement {
         sea_orm::Statement::from_sql_and_values(self.backend, sql, self.values)
@@ -169,6 +174,25 @@ impl Params {
 pub(crate) fn rows_per_statement(backend: DbBackend, values_per_row: usize) -> usize {
     let values = if backend == DbBackend::Postgres { 8_000 } else { 400 };
     (values / values_per_row.max(1)).max(1)
+}
+
+/// Inserts `rows` of `values_per_row` columns, [`rows_per_statement`] of them a statement.
+pub(crate) async fn insert_in_batches<C, A, I>(conn: &C, rows: I, values_per_row: usize) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: sea_orm::ActiveModelTrait + Send,
+    I: IntoIterator<Item = A>,
+    I::IntoIter: Send,
+{
+    let per_statement = rows_per_statement(conn.get_database_backend(), values_per_row);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<A> = rows.by_ref().take(per_statement).collect();
+        <A::Entity as sea_orm::EntityTrait>::insert_many(batch)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Applies every pending migration.

@@ -199,7 +199,7 @@ pub async fn upsert<C: ConnectionTrait>(
     refresh_public_phone(conn, "id", saved.id).await?;
     update_status(conn, "id", saved.id, now).await?;
     write_links(conn, saved.id, specialty_ids).await?;
-    crate::db::search::copy_listing_columns(conn, saved.id).await?;
+    crate::db::search::reindex(conn, saved.id).await?;
     refresh_specialty_list(conn, saved.id).await?;
     find_by_member(conn, member_id)
         .await?
@@ -230,7 +230,7 @@ pub async fn set_chosen_status<C: ConnectionTrait>(
 /// Rewrites `status`, what the public sees, of the profiles matched by `key = id` (`id`
 /// for one profile, `member_id` for a member's): `active` only while the member lists it
 /// and the account is active (a disabled or wiped account leaves no public trace), then
-/// copies it to the rows that list profiles. Call in the transaction that changed either.
+/// rewrites its search entries. Call in the transaction that changed either.
 /// `disabled_since` records when the public stopped seeing it (kept while it stays hidden).
 async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
     update_status(conn, key, id, now).await?;
@@ -240,7 +240,7 @@ async fn refresh_status<C: ConnectionTrait>(conn: &C, key: &str, id: i64, now: D
         find_by_member(conn, id).await?.map(|p| p.id)
     };
     if let Some(profile_id) = profile_id {
-        crate::db::search::copy_listing_columns(conn, profile_id).await?;
+        crate::db::search::reindex(conn, profile_id).await?;
     }
     Ok(())
 }
@@ -278,7 +278,7 @@ pub async fn set_search_rank<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     update_column(conn, profile_id, profile::Column::SearchRank, Expr::val(rank), now).await?;
-    crate::db::search::copy_listing_columns(conn, profile_id).await
+    crate::db::search::reindex(conn, profile_id).await
 }
 
 /// How many profiles exist, active or not.
@@ -344,8 +344,8 @@ pub async fn specialties_by_slug<C: ConnectionTrait>(
         .await
 }
 
-/// Replaces the profile's specialties (the links copy the profile's status, city and rank,
-/// so write the profile first).
+/// Replaces the profile's specialties, and what follows them: its specialty list and search
+/// entries.
 pub async fn set_specialties<C: ConnectionTrait>(
     conn: &C,
     profile_id: i64,
@@ -353,26 +353,26 @@ pub async fn set_specialties<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     write_links(conn, profile_id, specialty_ids).await?;
     // Even with no links left: the entries of the specialties it had must go.
-    crate::db::search::copy_listing_columns(conn, profile_id).await?;
+    crate::db::search::reindex(conn, profile_id).await?;
     refresh_specialty_list(conn, profile_id).await
 }
 
-/// Replaces a profile's specialty links; the listing columns are copied after.
+/// Replaces a profile's specialty links.
 async fn write_links<C: ConnectionTrait>(conn: &C, profile_id: i64, specialty_ids: &[i64]) -> Result<(), DbErr> {
     profile_specialty::Entity::delete_many()
         .filter(profile_specialty::Column::ProfileId.eq(profile_id))
         .exec(conn)
         .await?;
-    if !specialty_ids.is_empty() {
-        let rows = specialty_ids.iter().map(|id| profile_specialty::ActiveModel {
+    // Collected first: a borrowing iterator held across the inserts' awaits would make the
+    // future of every caller lose `Send`.
+    let rows: Vec<_> = specialty_ids
+        .iter()
+        .map(|id| profile_specialty::ActiveModel {
             profile_id: Set(profile_id),
             specialty_id: Set(*id),
-            ..Default::default()
-        });
-        profile_specialty::Entity::insert_many(rows)
-            .exec_without_returning(conn)
-            .await?;
-    }
+        })
+        .collect();
+    crate::db::insert_in_batches(conn, rows, 2).await?;
     Ok(())
 }
 
@@ -465,8 +465,8 @@ pub struct NewProfile {
 
 /// Inserts many active profiles of active members with their specialty links, a few
 /// statements for all (bulk loads: the benchmark's sample directory). The copies a single
-/// write keeps on the profile and its links (folded name and city, public phone, specialty
-/// list, listing columns) are written here the same way; the search entries are not: the
+/// write keeps on the profile (folded name and city, public phone, specialty list) are
+/// written here the same way; the search entries are not: the
 /// caller indexes them in the same transaction (`db::search::index_new`), or rebuilds the
 /// index once the load is over (`db::search::rebuild`).
 pub async fn insert_many<C: ConnectionTrait>(
@@ -478,16 +478,9 @@ pub async fn insert_many<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let member_ids: Vec<i64> = profiles.iter().map(|p| p.member_id).collect();
-    let links: Vec<(i64, Vec<specialty::Model>, i64, String)> = profiles
+    let links: Vec<(i64, Vec<i64>)> = profiles
         .iter()
-        .map(|p| {
-            (
-                p.member_id,
-                p.specialties.clone(),
-                p.search_rank,
-                shared::validate::fold(&p.fields.city),
-            )
-        })
+        .map(|p| (p.member_id, p.specialties.iter().map(|s| s.id).collect()))
         .collect();
     let rows = profiles.into_iter().map(|new| {
         let mut specialties = new.specialties;
@@ -522,12 +515,7 @@ pub async fn insert_many<C: ConnectionTrait>(
             ..Default::default()
         }
     });
-    let per_statement = crate::db::rows_per_statement(conn.get_database_backend(), 20);
-    let mut rows = rows.peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(per_statement).collect();
-        profile::Entity::insert_many(chunk).exec_without_returning(conn).await?;
-    }
+    crate::db::insert_in_batches(conn, rows, 20).await?;
     let ids: HashMap<i64, i64> = profile::Entity::find()
         .filter(profile::Column::MemberId.is_in(member_ids.iter().copied()))
         .all(conn)
@@ -541,23 +529,13 @@ pub async fn insert_many<C: ConnectionTrait>(
             .ok_or_else(|| DbErr::RecordNotFound(format!("the profile of member {member_id} just inserted")))
     };
     let mut link_rows = Vec::new();
-    for (member_id, specialties, rank, city_folded) in links {
+    for (member_id, specialty_ids) in links {
         let profile_id = id_of(member_id)?;
-        link_rows.extend(specialties.into_iter().map(|s| profile_specialty::ActiveModel {
+        link_rows.extend(specialty_ids.into_iter().map(|id| profile_specialty::ActiveModel {
             profile_id: Set(profile_id),
-            specialty_id: Set(s.id),
-            status: Set(ProfileStatus::Active),
-            city_folded: Set(city_folded.clone()),
-            search_rank: Set(rank),
+            specialty_id: Set(id),
         }));
     }
-    let per_statement = crate::db::rows_per_statement(conn.get_database_backend(), 5);
-    let mut link_rows = link_rows.into_iter().peekable();
-    while link_rows.peek().is_some() {
-        let chunk: Vec<_> = link_rows.by_ref().take(per_statement).collect();
-        profile_specialty::Entity::insert_many(chunk)
-            .exec_without_returning(conn)
-            .await?;
-    }
+    crate::db::insert_in_batches(conn, link_rows, 2).await?;
     member_ids.into_iter().map(id_of).collect()
 }

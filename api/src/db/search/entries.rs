@@ -136,7 +136,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<(Inde
     }
     let backend = conn.get_database_backend();
     let mut p = Params::new(backend);
-    let list = ids.iter().map(|id| p.push(*id)).collect::<Vec<_>>().join(", ");
+    let list = p.list(ids.iter().copied());
     let profiles = Indexed::find_by_statement(p.statement(format!(
         "SELECT id, status, display_name, city, city_folded, bio, search_rank FROM directory_profile \
          WHERE id IN ({list}) ORDER BY id"
@@ -144,7 +144,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<(Inde
     .all(conn)
     .await?;
     let mut p = Params::new(backend);
-    let list = ids.iter().map(|id| p.push(*id)).collect::<Vec<_>>().join(", ");
+    let list = p.list(ids.iter().copied());
     let links = Linked::find_by_statement(p.statement(format!(
         "SELECT ps.profile_id, sp.slug, sp.name FROM profile_specialty ps JOIN specialty sp ON sp.id = ps.specialty_id \
          WHERE ps.profile_id IN ({list}) ORDER BY ps.profile_id, sp.slug"
@@ -200,7 +200,7 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
         }
     }
     let mut p = Params::new(backend);
-    let list = ids.iter().map(|id| p.push(*id)).collect::<Vec<_>>().join(", ");
+    let list = p.list(ids.iter().copied());
     let stored = Stored::find_by_statement(p.statement(format!(
         "SELECT profile_id, term, weight, score FROM search_entry WHERE profile_id IN ({list})"
     )))
@@ -277,11 +277,7 @@ async fn delete_rows<C: ConnectionTrait>(conn: &C, rows: &[(i64, String)]) -> Re
         for chunk in terms.chunks(rows_per_statement(conn.get_database_backend(), 1)) {
             let mut p = Params::new(conn.get_database_backend());
             let profile = p.push(id);
-            let list = chunk
-                .iter()
-                .map(|t| p.push((*t).clone()))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = p.list(chunk.iter().map(|t| (*t).clone()));
             conn.execute_raw(p.statement(format!(
                 "DELETE FROM search_entry WHERE profile_id = {profile} AND term IN ({list})"
             )))
@@ -335,7 +331,7 @@ async fn delete_documents<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(
     };
     for chunk in ids.chunks(rows_per_statement(backend, 1)) {
         let mut p = Params::new(backend);
-        let list = chunk.iter().map(|id| p.push(*id)).collect::<Vec<_>>().join(", ");
+        let list = p.list(chunk.iter().copied());
         conn.execute_raw(p.statement(format!("DELETE FROM search_document WHERE {key} IN ({list})")))
             .await?;
     }
@@ -422,11 +418,7 @@ pub(super) async fn add_counts<C: ConnectionTrait>(conn: &C, deltas: &BTreeMap<S
     let fallen: Vec<&String> = moved.iter().filter(|(_, d)| **d < 0).map(|(t, _)| *t).collect();
     for chunk in fallen.chunks(rows_per_statement(conn.get_database_backend(), 1)) {
         let mut p = Params::new(conn.get_database_backend());
-        let list = chunk
-            .iter()
-            .map(|t| p.push((*t).clone()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = p.list(chunk.iter().map(|t| (*t).clone()));
         conn.execute_raw(p.statement(format!(
             "DELETE FROM search_count WHERE profiles <= 0 AND term IN ({list})"
         )))

@@ -1,9 +1,8 @@
-//! Index upkeep: a profile's search entries (`entries`), the typo index of names and the
-//! listing columns of its specialty links, always in the transaction of the change.
+//! Index upkeep: a profile's search entries (`entries`) and the typo index of names, always
+//! in the transaction of the change.
 
 use super::entries;
 use super::typos::{forget_unused_name_words, remember_name_words};
-use crate::db::Params;
 use sea_orm::{ConnectionTrait, DbErr};
 
 /// Removes a profile from the search index, and its name words from the typo index unless
@@ -27,19 +26,8 @@ async fn refresh<C: ConnectionTrait>(conn: &C, profile_id: i64, leaving: bool) -
     forget_unused_name_words(conn, &names.gone).await
 }
 
-/// Copies a profile's status, folded city and rank to its specialty links, and rewrites its
-/// search entries (whose listings and scores follow them). Call in the transaction that
-/// changed them or rewrote the links.
-pub async fn copy_listing_columns<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
-    let mut params = Params::new(conn.get_database_backend());
-    let p = params.push(profile_id);
-    conn.execute_raw(params.statement(format!(
-        "UPDATE profile_specialty SET \
-         status = (SELECT d.status FROM directory_profile d WHERE d.id = {p}), \
-         city_folded = (SELECT d.city_folded FROM directory_profile d WHERE d.id = {p}), \
-         search_rank = (SELECT d.search_rank FROM directory_profile d WHERE d.id = {p}) \
-         WHERE profile_id = {p}"
-    )))
-    .await?;
+/// Rewrites a profile's search entries from its stored state (its row, status, rank and
+/// specialty links). Call in the transaction that changed any of them.
+pub async fn reindex<C: ConnectionTrait>(conn: &C, profile_id: i64) -> Result<(), DbErr> {
     refresh(conn, profile_id, false).await
 }

@@ -29,7 +29,7 @@
 //! - **An entry never outlives the public state.** Entries exist only for active profiles
 //!   and are rewritten from the stored profile in the transaction of every change to it
 //!   (`db::profiles` saves, status, rank and specialty writes through
-//!   [`copy_listing_columns`], and [`unindex`]), only the
+//!   [`reindex`], and [`unindex`]), only the
 //!   rows that changed, counts moving with them; deleting or wiping a profile removes them
 //!   first. `cptn search reindex` rebuilds them all ([`rebuild::rebuild`]).
 //! - **Typos alike on both engines.** A search word of 4+ letters also matches the name
@@ -54,7 +54,7 @@ pub mod rebuild;
 mod typeahead;
 mod typos;
 
-pub use index::{copy_listing_columns, index_new, unindex};
+pub use index::{index_new, reindex, unindex};
 pub use query::search;
 pub use typeahead::{SuggestColumn, suggest};
 pub use typos::similar_names;
