@@ -6,7 +6,10 @@
 //! specialties alone and in its city). A row carries the term's weight in the profile and
 //! its score (weight plus the profile's search rank), so one index range gives any
 //! single-term page in order, however many profiles match. `search_count` counts the rows of
-//! each term: the exact `totalCount` of such a page is one row. Both are derived: the
+//! each term: the exact `totalCount` of such a page is one row; with it, the highest weight
+//! its rows have had (an upper bound of what the term adds to a profile's score, which lets
+//! a search of several words stop reading a word's entries once no later one can make the
+//! page). Both are derived: the
 //! application computes them (`db::search::entries`) in the transaction of every change, and
 //! `cptn search reindex` rebuilds them; `db::migrate` builds them after this migration.
 //!
@@ -40,7 +43,8 @@ const SQLITE_UP: &[&str] = &[
         term TEXT NOT NULL, weight BIGINT NOT NULL, score BIGINT NOT NULL, \
         PRIMARY KEY (profile_id, term)) WITHOUT ROWID",
     "CREATE INDEX idx_search_entry_page ON search_entry (term, score DESC, profile_id, weight)",
-    "CREATE TABLE search_count (term TEXT PRIMARY KEY, profiles BIGINT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE search_count (term TEXT PRIMARY KEY, profiles BIGINT NOT NULL, max_weight BIGINT NOT NULL) \
+     WITHOUT ROWID",
     // Searches of several words intersect their matches here (rowid = profile id): the
     // words of the name, and all the others.
     "CREATE VIRTUAL TABLE search_document USING fts5(name, other, \
@@ -65,7 +69,8 @@ const POSTGRES_UP: &[&str] = &[
         term TEXT COLLATE \"C\" NOT NULL, weight BIGINT NOT NULL, score BIGINT NOT NULL, \
         PRIMARY KEY (profile_id, term))",
     "CREATE INDEX idx_search_entry_page ON search_entry (term, score DESC, profile_id) INCLUDE (weight)",
-    "CREATE TABLE search_count (term TEXT COLLATE \"C\" PRIMARY KEY, profiles BIGINT NOT NULL)",
+    "CREATE TABLE search_count (term TEXT COLLATE \"C\" PRIMARY KEY, profiles BIGINT NOT NULL, \
+     max_weight BIGINT NOT NULL)",
     // Searches of several words intersect their matches here: each word once, labelled by
     // its best field (A name, B city or specialty, D bio), so `ts_rank` gives back its weight.
     "CREATE TABLE search_document (\

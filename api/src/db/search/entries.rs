@@ -215,7 +215,8 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
     }
     let mut deletes: Vec<(i64, String)> = Vec::new();
     let mut inserts: Vec<(i64, String, i64, i64)> = Vec::new();
-    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    // Each term's change in rows, and the highest weight written to it.
+    let mut counts: BTreeMap<String, CountChange> = BTreeMap::new();
     let mut names = NameChanges::default();
     // Profiles whose document goes, and the documents (id, rank, words) written anew.
     let mut documents_gone = Vec::new();
@@ -239,17 +240,25 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, ids: &[i64], leaving: bool) -
                 Some(_) => deletes.push((*id, term.clone())),
                 None => {
                     deletes.push((*id, term.clone()));
-                    *counts.entry(term.clone()).or_insert(0) -= 1;
+                    counts.entry(term.clone()).or_default().rows -= 1;
                 }
             }
         }
         for (term, &weight) in entries {
             match old.get(term) {
                 Some(&(w, score)) if w == weight && w + rank == score => {}
-                Some(_) => inserts.push((*id, term.clone(), weight, weight + rank)),
+                // Only the rank moved: the weight is one the count has seen.
+                Some(&(w, _)) if w == weight => inserts.push((*id, term.clone(), weight, weight + rank)),
+                Some(_) => {
+                    inserts.push((*id, term.clone(), weight, weight + rank));
+                    let change = counts.entry(term.clone()).or_default();
+                    change.max_weight = change.max_weight.max(weight);
+                }
                 None => {
                     inserts.push((*id, term.clone(), weight, weight + rank));
-                    *counts.entry(term.clone()).or_insert(0) += 1;
+                    let change = counts.entry(term.clone()).or_default();
+                    change.rows += 1;
+                    change.max_weight = change.max_weight.max(weight);
                 }
             }
         }
@@ -398,24 +407,55 @@ pub(super) async fn insert_documents<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Moves the counts of these terms by their deltas, in term order (so concurrent writers
-/// lock shared counts in the same order), and removes the counts that reach zero.
-pub(super) async fn add_counts<C: ConnectionTrait>(conn: &C, deltas: &BTreeMap<String, i64>) -> Result<(), DbErr> {
-    let moved: Vec<(&String, &i64)> = deltas.iter().filter(|(_, d)| **d != 0).collect();
-    for chunk in moved.chunks(rows_per_statement(conn.get_database_backend(), 2)) {
-        let mut p = Params::new(conn.get_database_backend());
+/// How one term's count changes.
+#[derive(Debug, Default)]
+pub(super) struct CountChange {
+    /// Rows gained (or lost, negative).
+    pub rows: i64,
+    /// The highest weight written to the term (0: none).
+    pub max_weight: i64,
+}
+
+/// Moves the counts of these terms by their changes, in term order (so concurrent writers
+/// lock shared counts in the same order), and removes the counts that reach zero. A term's
+/// highest weight only grows: when its heaviest rows go it stays an upper bound, which is
+/// all a search asks of it (a rebuild makes it exact again).
+pub(super) async fn add_counts<C: ConnectionTrait>(
+    conn: &C,
+    changes: &BTreeMap<String, CountChange>,
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let moved: Vec<(&String, &CountChange)> = changes
+        .iter()
+        .filter(|(_, c)| c.rows != 0 || c.max_weight > 0)
+        .collect();
+    let greatest = if backend == DbBackend::Postgres {
+        "GREATEST"
+    } else {
+        "MAX"
+    };
+    for chunk in moved.chunks(rows_per_statement(backend, 3)) {
+        let mut p = Params::new(backend);
         let values = chunk
             .iter()
-            .map(|(term, delta)| format!("({}, {})", p.push((*term).clone()), p.push(**delta)))
+            .map(|(term, change)| {
+                format!(
+                    "({}, {}, {})",
+                    p.push((*term).clone()),
+                    p.push(change.rows),
+                    p.push(change.max_weight)
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         conn.execute_raw(p.statement(format!(
-            "INSERT INTO search_count (term, profiles) VALUES {values} \
-             ON CONFLICT (term) DO UPDATE SET profiles = search_count.profiles + excluded.profiles"
+            "INSERT INTO search_count (term, profiles, max_weight) VALUES {values} \
+             ON CONFLICT (term) DO UPDATE SET profiles = search_count.profiles + excluded.profiles, \
+             max_weight = {greatest}(search_count.max_weight, excluded.max_weight)"
         )))
         .await?;
     }
-    let fallen: Vec<&String> = moved.iter().filter(|(_, d)| **d < 0).map(|(t, _)| *t).collect();
+    let fallen: Vec<&String> = moved.iter().filter(|(_, c)| c.rows < 0).map(|(t, _)| *t).collect();
     for chunk in fallen.chunks(rows_per_statement(conn.get_database_backend(), 1)) {
         let mut p = Params::new(conn.get_database_backend());
         let list = p.list(chunk.iter().map(|t| (*t).clone()));

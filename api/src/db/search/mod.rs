@@ -24,8 +24,12 @@
 //! - **Bounded pages.** A listing (no words) and a one-word search with no filter and no
 //!   typo alternative are answered by one term: the page is an index range of its entries
 //!   (`idx_search_entry_page`, by score then id, from the cursor on) and the total one row
-//!   of `search_count`, however many profiles match. Every other search intersects its
-//!   words' (and filters') entries: work in proportion to their matches.
+//!   of `search_count`, however many profiles match. Every other search (several words, a
+//!   filter, typo alternatives) walks one word's entries down from the best score
+//!   (`walk`), the one with the fewest, looking each profile up in the other words' entries,
+//!   and stops once no profile below can reach the page: `search_count` keeps each term's
+//!   highest weight, the most it can add. The full-text index (`search_document`) counts
+//!   the matches, and scores them all only when the walk goes too far.
 //! - **An entry never outlives the public state.** Entries exist only for active profiles
 //!   and are rewritten from the stored profile in the transaction of every change to it
 //!   (`db::profiles` saves, status, rank and specialty writes through
@@ -53,11 +57,13 @@ mod query;
 pub mod rebuild;
 mod typeahead;
 mod typos;
+mod walk;
 
 pub use index::{index_new, reindex, unindex};
 pub use query::search;
 pub use typeahead::{SuggestColumn, suggest};
 pub use typos::similar_names;
+pub use walk::WALK_MAX;
 
 use crate::db::profiles::PublicProfileRow;
 use crate::page::PageRequest;
@@ -76,6 +82,9 @@ pub struct SearchQuery {
     pub specialty: Option<String>,
     /// The page: its size, and the key of the last result of the previous page.
     pub page: PageRequest<RankKey>,
+    /// How many profiles a search's walk may read before the full-text path answers
+    /// instead ([`WALK_MAX`]; 0 always takes the full-text path).
+    pub walk_limit: usize,
 }
 
 impl SearchQuery {

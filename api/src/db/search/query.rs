@@ -2,6 +2,7 @@
 //! statements on both engines.
 
 use super::entries::{PREFIX_ENTRY_LETTERS, listing_term, prefix_term, word_term};
+use super::walk::walk;
 use super::*;
 use crate::db::Params;
 use crate::db::profiles::{PublicProfileRow, public_columns};
@@ -10,7 +11,9 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
 /// One page of active profiles matching `query`, by score (the matched words' weights plus
 /// `search_rank`), ties broken by id. A query that one term answers (a listing, or one
 /// word with no filter and no typo alternative) reads a range of that term's entries and its
-/// count; any other finds its matches in the full-text documents.
+/// count; any other walks one word's entries down from the best score (`walk`), the
+/// full-text documents counting its matches (or, when the walk goes too far, finding and
+/// scoring them all).
 pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result<SearchPage, DbErr> {
     let Some(plan) = plan(conn, query).await? else {
         return Ok(SearchPage {
@@ -45,19 +48,47 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
             )
         }
         Plan::Matches { terms, filter } => {
-            let matches = if p.backend == DbBackend::Postgres {
-                matches_postgres(&terms, filter.as_deref(), &mut p)
-            } else {
-                matches_sqlite(&terms, filter.as_deref(), &mut p)
-            };
-            let after = after(&mut p, "score", "id");
-            (
-                format!(
-                    "matches AS ({matches}), \
-                     page AS (SELECT id, score FROM matches WHERE 1 = 1{after} ORDER BY score DESC, id ASC LIMIT {limit})"
-                ),
-                "(SELECT COUNT(*) FROM matches)".to_owned(),
-            )
+            let postgres = p.backend == DbBackend::Postgres;
+            match walk(conn, &terms, filter.as_deref(), query).await? {
+                // The walk found the page: the full-text index only counts.
+                Some(found) => {
+                    let page = if found.is_empty() {
+                        "SELECT id, search_rank AS score FROM directory_profile WHERE 1 = 0".to_owned()
+                    } else {
+                        let values = found
+                            .iter()
+                            .map(|(id, score)| format!("({}, {})", p.push(*id), p.push(*score)))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        format!("SELECT column1 AS id, column2 AS score FROM (VALUES {values}) found")
+                    };
+                    let matches = if postgres {
+                        matches_postgres(&terms, filter.as_deref(), &mut p, false)
+                    } else {
+                        matches_sqlite(&terms, filter.as_deref(), &mut p, false)
+                    };
+                    (
+                        format!("page AS ({page})"),
+                        format!("(SELECT COUNT(*) FROM ({matches}) matches)"),
+                    )
+                }
+                None => {
+                    let matches = if postgres {
+                        matches_postgres(&terms, filter.as_deref(), &mut p, true)
+                    } else {
+                        matches_sqlite(&terms, filter.as_deref(), &mut p, true)
+                    };
+                    let after = after(&mut p, "score", "id");
+                    (
+                        format!(
+                            "matches AS ({matches}), \
+                             page AS (SELECT id, score FROM matches WHERE 1 = 1{after} \
+                             ORDER BY score DESC, id ASC LIMIT {limit})"
+                        ),
+                        "(SELECT COUNT(*) FROM matches)".to_owned(),
+                    )
+                }
+            }
         }
     };
     // The count comes in every row, and alone (no profile columns) when the page is empty:
@@ -77,21 +108,23 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
 enum Plan {
     /// One term's entries are the matches, in order, and its count their number.
     Single(String),
-    /// The full-text document finds the profiles that have every word (or one of its typo
-    /// alternatives) and pass the filter (a listing term); their entries weigh them.
+    /// The profiles that have every word (or one of its typo alternatives) and pass the
+    /// filter (a listing term): the walk reads them best first, the full-text document
+    /// counts them.
     Matches { terms: Vec<Word>, filter: Option<String> },
 }
 
-/// One search word as the full-text path asks for it.
-struct Word {
-    text: String,
+/// One search word as the full-text path and the walk ask for it.
+pub(super) struct Word {
+    pub text: String,
     /// The last word: a prefix, weighing the sum of the words it starts.
-    prefix: bool,
-    /// PostgreSQL: the indexed words a prefix starts, when few enough to match exactly
-    /// (GIN answers a prefix by collecting every entry of every word it starts).
-    starts: Option<Vec<String>>,
+    pub prefix: bool,
+    /// The indexed words a prefix starts, when few enough to list (PostgreSQL: every prefix;
+    /// SQLite: one longer than the prefix entries). GIN answers a prefix by collecting every
+    /// entry of every word it starts; the walk weighs a long prefix by them.
+    pub starts: Option<Vec<String>>,
     /// Name words it may be a typo of: they match in the name and weigh nothing.
-    typos: Vec<String>,
+    pub typos: Vec<String>,
 }
 
 /// At most this many words stand in for a prefix on PostgreSQL.
@@ -101,7 +134,7 @@ const PREFIX_WORDS_MAX: usize = 16;
 /// its weight, so `ts_rank` over the words as typed (the last as a prefix) is the sum of
 /// their weights divided by `RANK_SCALE` and by the number of words: multiplied back and
 /// rounded, the same integer the entries give.
-fn matches_postgres(terms: &[Word], filter: Option<&str>, p: &mut Params) -> String {
+fn matches_postgres(terms: &[Word], filter: Option<&str>, p: &mut Params, scored: bool) -> String {
     let matching = terms
         .iter()
         .map(|word| {
@@ -126,9 +159,17 @@ fn matches_postgres(terms: &[Word], filter: Option<&str>, p: &mut Params) -> Str
         })
         .collect::<Vec<_>>()
         .join(" | ");
-    #[expect(clippy::cast_precision_loss, reason = "at most eight words")]
-    let factor = p.push(RANK_SCALE * terms.len() as f64);
-    let (matching, ranking) = (p.push(matching), p.push(ranking));
+    let score = if scored {
+        #[expect(clippy::cast_precision_loss, reason = "at most eight words")]
+        let factor = p.push(RANK_SCALE * terms.len() as f64);
+        let ranking = p.push(ranking);
+        format!(
+            ", CAST(round(ts_rank(d.document, CAST({ranking} AS tsquery)) * {factor}) AS BIGINT) + d.search_rank AS score"
+        )
+    } else {
+        String::new()
+    };
+    let matching = p.push(matching);
     let filter = filter.map_or(String::new(), |term| {
         format!(
             " AND EXISTS (SELECT 1 FROM search_entry f WHERE f.profile_id = d.profile_id AND f.term = {})",
@@ -136,9 +177,7 @@ fn matches_postgres(terms: &[Word], filter: Option<&str>, p: &mut Params) -> Str
         )
     });
     format!(
-        "SELECT d.profile_id AS id, \
-         CAST(round(ts_rank(d.document, CAST({ranking} AS tsquery)) * {factor}) AS BIGINT) + d.search_rank AS score \
-         FROM search_document d WHERE d.document @@ CAST({matching} AS tsquery){filter}"
+        "SELECT d.profile_id AS id{score} FROM search_document d WHERE d.document @@ CAST({matching} AS tsquery){filter}"
     )
 }
 
@@ -149,7 +188,7 @@ const RANK_SCALE: f64 = 164.493_406_685;
 /// SQLite: FTS5 finds the matches; each word's weight is read from the match's entries
 /// (its whole word, its prefix entry, or the sum over the words a longer prefix starts),
 /// and its rank from its entry in the whole directory's listing.
-fn matches_sqlite(terms: &[Word], filter: Option<&str>, p: &mut Params) -> String {
+fn matches_sqlite(terms: &[Word], filter: Option<&str>, p: &mut Params, scored: bool) -> String {
     let fts = terms
         .iter()
         .map(|word| {
@@ -166,6 +205,16 @@ fn matches_sqlite(terms: &[Word], filter: Option<&str>, p: &mut Params) -> Strin
         })
         .collect::<Vec<_>>()
         .join(" AND ");
+    if !scored {
+        let q = p.push(fts);
+        let filter = filter.map_or(String::new(), |term| {
+            format!(
+                " AND EXISTS (SELECT 1 FROM search_entry f WHERE f.profile_id = search_document.rowid AND f.term = {})",
+                p.push(term.to_owned())
+            )
+        });
+        return format!("SELECT rowid AS id FROM search_document WHERE search_document MATCH {q}{filter}");
+    }
     let weights = terms
         .iter()
         .map(|word| {

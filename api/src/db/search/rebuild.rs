@@ -25,7 +25,8 @@ const SQLITE_NEW: &[&str] = &[
         profile_id BIGINT NOT NULL REFERENCES directory_profile (id) ON DELETE CASCADE, \
         term TEXT NOT NULL, weight BIGINT NOT NULL, score BIGINT NOT NULL, \
         PRIMARY KEY (profile_id, term)) WITHOUT ROWID",
-    "CREATE TABLE search_count_next (term TEXT PRIMARY KEY, profiles BIGINT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE search_count_next (term TEXT PRIMARY KEY, profiles BIGINT NOT NULL, max_weight BIGINT NOT NULL) \
+     WITHOUT ROWID",
     "CREATE VIRTUAL TABLE search_document_next USING fts5(name, other, \
      tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')",
 ];
@@ -47,7 +48,8 @@ const POSTGRES_NEW: &[&str] = &[
     "DROP TABLE IF EXISTS search_document_next",
     "CREATE TABLE search_entry_next (profile_id BIGINT NOT NULL, term TEXT COLLATE \"C\" NOT NULL, \
      weight BIGINT NOT NULL, score BIGINT NOT NULL)",
-    "CREATE TABLE search_count_next (term TEXT COLLATE \"C\" NOT NULL, profiles BIGINT NOT NULL)",
+    "CREATE TABLE search_count_next (term TEXT COLLATE \"C\" NOT NULL, profiles BIGINT NOT NULL, \
+     max_weight BIGINT NOT NULL)",
     "CREATE TABLE search_document_next (profile_id BIGINT NOT NULL, search_rank BIGINT NOT NULL, \
      document TSVECTOR NOT NULL)",
 ];
@@ -94,7 +96,8 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
             .await?;
     }
     run_all(conn, if postgres { POSTGRES_NEW } else { SQLITE_NEW }).await?;
-    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    // Each term's rows and their highest weight.
+    let mut counts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
     let mut indexed = 0;
     let mut after = 0_i64;
@@ -130,7 +133,9 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
                 whole_words(entries.iter().map(|(t, w)| (t, *w))),
             ));
             for (term, weight) in entries {
-                *counts.entry(term.clone()).or_insert(0) += 1;
+                let count = counts.entry(term.clone()).or_insert((0, 0));
+                count.0 += 1;
+                count.1 = count.1.max(weight);
                 rows.push((profile.id, term, weight, weight + profile.search_rank));
             }
         }
@@ -138,16 +143,16 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> Result<u64, DbErr> {
         insert_rows_into(conn, "search_entry_next", &rows).await?;
         insert_documents(conn, "search_document_next", &documents).await?;
     }
-    let counts: Vec<(String, i64)> = counts.into_iter().collect();
-    for chunk in counts.chunks(rows_per_statement(backend, 2)) {
+    let counts: Vec<(String, (i64, i64))> = counts.into_iter().collect();
+    for chunk in counts.chunks(rows_per_statement(backend, 3)) {
         let mut p = Params::new(backend);
         let values = chunk
             .iter()
-            .map(|(term, n)| format!("({}, {})", p.push(term.clone()), p.push(*n)))
+            .map(|(term, (n, max))| format!("({}, {}, {})", p.push(term.clone()), p.push(*n), p.push(*max)))
             .collect::<Vec<_>>()
             .join(", ");
         conn.execute_raw(p.statement(format!(
-            "INSERT INTO search_count_next (term, profiles) VALUES {values}"
+            "INSERT INTO search_count_next (term, profiles, max_weight) VALUES {values}"
         )))
         .await?;
     }

@@ -31,6 +31,7 @@ pub async fn search(state: &AppState, input: DirectorySearch) -> Result<SearchPa
             .filter(|c| !c.is_empty()),
         specialty: input.specialty.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
         page: input.page,
+        walk_limit: db::search::WALK_MAX,
     };
     let fits = match query.page.after {
         None => true,

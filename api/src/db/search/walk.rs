@@ -1,0 +1,297 @@
+//! A page of a search of several words (or of one with a filter or typo alternatives) read
+//! from the best-scored entries down, without scoring every match.
+//!
+//! One of the search's words, the *driver*, is read in score order from
+//! `idx_search_entry_page` (its exact term, and each typo alternative's name entries): every
+//! match has the driver, so every match turns up in one of those ranges. Each profile read
+//! is looked up in its other entries (the other words, the filter, its rank) and scored
+//! exactly as the full-text path scores it. A profile not read yet cannot score more than
+//! the last driver score read plus the other words' highest weights (`search_count`
+//! keeps them): once the page's last result scores more than that, the page is final. The
+//! total still comes from the full-text index, which counts without scoring.
+//!
+//! The driver is the word (or the filter) with the fewest entries, so the work is bounded
+//! by the smaller list, and in practice by how far down the page's scores reach. A walk
+//! that reads [`WALK_MAX`] profiles without finishing gives way to the full-text path.
+
+use super::SearchQuery;
+use super::entries::{NAME_WEIGHT, PREFIX_ENTRY_LETTERS, listing_term, prefix_term, word_term};
+use super::query::Word;
+use super::RankKey;
+use crate::db::Params;
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Profiles read before the walk gives way to the full-text path (which scores every match).
+pub const WALK_MAX: usize = 2_700;
+
+/// Profiles read in the first round; each later round reads four times as many.
+const FIRST_ROUND: usize = 160;
+
+/// One range of driver entries, read in score order.
+struct Stream {
+    term: String,
+    /// What a profile read here may score beyond the entry's score for the driver word: 0 for
+    /// the exact term (its score holds the weight); a typo alternative matches for nothing,
+    /// so its name entries (weighing [`NAME_WEIGHT`]) bound the rank at score minus that.
+    discount: i64,
+    /// The last entry read (score, profile id): the next round starts after it.
+    after: Option<(i64, i64)>,
+    done: bool,
+}
+
+/// The page (profile id and score, one more than asked when more follow) when the walk
+/// answers it; `None` when the search has no driver or the walk went too far.
+pub async fn walk<C: ConnectionTrait>(
+    conn: &C,
+    words: &[Word],
+    filter: Option<&str>,
+    query: &SearchQuery,
+) -> Result<Option<Vec<(i64, i64)>>, DbErr> {
+    if query.walk_limit == 0 {
+        return Ok(None);
+    }
+    // Each word's exact terms: a long prefix with too many words to list has no walk.
+    let Some(exact) = words.iter().map(exact_terms).collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
+    let everyone = listing_term(None, None);
+    let mut lookups: Vec<String> = exact.iter().flatten().cloned().collect();
+    for word in words {
+        lookups.extend(word.typos.iter().map(|t| word_term(t)));
+    }
+    lookups.extend(filter.map(str::to_owned));
+    lookups.push(everyone.clone());
+    lookups.sort();
+    lookups.dedup();
+    let counts = counts_of(conn, &lookups).await?;
+    let count = |term: &String| counts.get(term).map_or(0, |c| c.profiles);
+    let heaviest = |term: &String| counts.get(term).map_or(0, |c| c.max_weight);
+
+    // The driver: the candidate with the fewest entries to read.
+    let mut best: Option<(i64, Option<usize>)> = filter.map(|f| (count(&f.to_owned()), None));
+    for (i, word) in words.iter().enumerate() {
+        let [term] = exact[i].as_slice() else { continue };
+        let size = count(term) + word.typos.iter().map(|t| count(&word_term(t))).sum::<i64>();
+        if best.is_none_or(|(fewest, _)| size < fewest) {
+            best = Some((size, Some(i)));
+        }
+    }
+    let Some((_, driver)) = best else { return Ok(None) };
+    let mut streams = match driver {
+        None => vec![Stream::new(filter.unwrap_or_default().to_owned(), 0)],
+        Some(i) => std::iter::once(Stream::new(exact[i][0].clone(), 0))
+            .chain(words[i].typos.iter().map(|t| Stream::new(word_term(t), NAME_WEIGHT)))
+            .collect(),
+    };
+    // What the other words can add, at most, to a profile's driver score.
+    let others: i64 = (0..words.len())
+        .filter(|i| Some(*i) != driver)
+        .map(|i| exact[i].iter().map(heaviest).sum::<i64>())
+        .sum();
+    // Where the page starts: a result after the cursor scores at most the cursor's score, and
+    // never less than its driver score, so each range starts there.
+    let cursor = match query.page.after {
+        Some(RankKey::Score { score, id }) => Some((score, id)),
+        Some(RankKey::Rank { .. }) => return Ok(None),
+        None => None,
+    };
+    if let Some((score, _)) = cursor {
+        for stream in &mut streams {
+            // Everything at or below the cursor's score (plus the discount), from the first id.
+            stream.after = Some((score + stream.discount + 1, i64::MAX));
+        }
+    }
+
+    let wanted = usize::try_from(query.page.limit_plus_one()).unwrap_or(101);
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut found: Vec<(i64, i64)> = Vec::new();
+    let mut round = FIRST_ROUND;
+    loop {
+        let read = read_round(conn, &mut streams, &lookups, round).await?;
+        for (id, entries) in read {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(score) = score_of(&entries, words, &exact, filter, &everyone) else {
+                continue;
+            };
+            let after_cursor = cursor.is_none_or(|(s, last)| score < s || (score == s && id > last));
+            if after_cursor {
+                found.push((id, score));
+            }
+        }
+        found.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        found.truncate(wanted);
+        // The most a profile not read yet can score.
+        let unread = streams
+            .iter()
+            .filter(|s| !s.done)
+            .filter_map(|s| s.after.map(|(score, _)| score - s.discount + others))
+            .max();
+        match unread {
+            None => return Ok(Some(found)),
+            Some(most) if found.len() == wanted && found[wanted - 1].1 > most => return Ok(Some(found)),
+            _ => {}
+        }
+        if seen.len() >= query.walk_limit {
+            return Ok(None);
+        }
+        round = (round * 4).min(query.walk_limit);
+    }
+}
+
+impl Stream {
+    fn new(term: String, discount: i64) -> Self {
+        Stream {
+            term,
+            discount,
+            after: None,
+            done: false,
+        }
+    }
+}
+
+/// The terms whose entries give a word its weight (and match it exactly): a whole word's,
+/// a short prefix's own, or the whole words a longer prefix starts; `None` for a prefix
+/// starting more words than are listed.
+fn exact_terms(word: &Word) -> Option<Vec<String>> {
+    if !word.prefix {
+        Some(vec![word_term(&word.text)])
+    } else if word.text.chars().count() <= PREFIX_ENTRY_LETTERS {
+        Some(vec![prefix_term(&word.text)])
+    } else {
+        word.starts.as_ref().map(|s| s.iter().map(|w| word_term(w)).collect())
+    }
+}
+
+/// A profile's score for the search from its looked-up entries (term to weight and score),
+/// as the full-text path scores it; `None` unless it matches every word and the filter.
+fn score_of(
+    entries: &HashMap<String, (i64, i64)>,
+    words: &[Word],
+    exact: &[Vec<String>],
+    filter: Option<&str>,
+    everyone: &str,
+) -> Option<i64> {
+    let &(_, rank) = entries.get(everyone)?;
+    if filter.is_some_and(|f| !entries.contains_key(f)) {
+        return None;
+    }
+    let mut score = rank;
+    for (word, terms) in words.iter().zip(exact) {
+        let weights: Vec<i64> = terms.iter().filter_map(|t| entries.get(t).map(|(w, _)| *w)).collect();
+        if weights.is_empty() {
+            // A typo alternative matches in the name, and adds nothing.
+            let typo = word
+                .typos
+                .iter()
+                .any(|t| entries.get(&word_term(t)).is_some_and(|(w, _)| *w == NAME_WEIGHT));
+            if !typo {
+                return None;
+            }
+        }
+        score += weights.iter().sum::<i64>();
+    }
+    Some(score)
+}
+
+#[derive(FromQueryResult)]
+struct Counted {
+    term: String,
+    profiles: i64,
+    max_weight: i64,
+}
+
+async fn counts_of<C: ConnectionTrait>(conn: &C, terms: &[String]) -> Result<HashMap<String, Counted>, DbErr> {
+    let mut p = Params::new(conn.get_database_backend());
+    let list = p.list(terms.iter().cloned());
+    Ok(Counted::find_by_statement(p.statement(format!(
+        "SELECT term, profiles, max_weight FROM search_count WHERE term IN ({list})"
+    )))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|c| (c.term.clone(), c))
+    .collect())
+}
+
+#[derive(FromQueryResult)]
+struct Read {
+    stream: i64,
+    profile_id: i64,
+    score: i64,
+    term: Option<String>,
+    weight: Option<i64>,
+    entry_score: Option<i64>,
+}
+
+/// Reads the next `size` entries of every unfinished stream and looks each profile up in
+/// `lookups`, in one statement; the profiles with their entries (term to weight and score),
+/// in the order read. Moves each stream past what it read.
+async fn read_round<C: ConnectionTrait>(
+    conn: &C,
+    streams: &mut [Stream],
+    lookups: &[String],
+    size: usize,
+) -> Result<Vec<(i64, HashMap<String, (i64, i64)>)>, DbErr> {
+    let mut p = Params::new(conn.get_database_backend());
+    let limit = p.push(i64::try_from(size).unwrap_or(i64::MAX));
+    let ranges = streams
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.done)
+        .map(|(i, s)| {
+            let term = p.push(s.term.clone());
+            let after = s.after.map_or(String::new(), |(score, id)| {
+                let (score, id) = (p.push(score), p.push(id));
+                format!(" AND (score < {score} OR (score = {score} AND profile_id > {id}))")
+            });
+            format!(
+                "SELECT * FROM (SELECT CAST({i} AS BIGINT) AS stream, profile_id, score FROM search_entry \
+                 WHERE term = {term}{after} ORDER BY score DESC, profile_id ASC LIMIT {limit}) s{i}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let list = p.list(lookups.iter().cloned());
+    let rows = Read::find_by_statement(p.statement(format!(
+        "WITH read AS ({ranges}) SELECT r.stream, r.profile_id, r.score, e.term, e.weight, e.score AS entry_score \
+         FROM read r LEFT JOIN search_entry e ON e.profile_id = r.profile_id AND e.term IN ({list})"
+    )))
+    .all(conn)
+    .await?;
+    let mut profiles: Vec<(i64, HashMap<String, (i64, i64)>)> = Vec::new();
+    let mut at: HashMap<i64, usize> = HashMap::new();
+    // Per stream: the profiles it read, and its last entry (the lowest score, then the
+    // highest id). The join repeats a profile once per entry looked up.
+    let mut read: BTreeMap<i64, (HashSet<i64>, (i64, i64))> = BTreeMap::new();
+    for row in rows {
+        let slot = *at.entry(row.profile_id).or_insert_with(|| {
+            profiles.push((row.profile_id, HashMap::new()));
+            profiles.len() - 1
+        });
+        if let (Some(term), Some(weight), Some(score)) = (row.term, row.weight, row.entry_score) {
+            profiles[slot].1.insert(term, (weight, score));
+        }
+        let key = (row.score, row.profile_id);
+        let (ids, last) = read.entry(row.stream).or_insert_with(|| (HashSet::new(), key));
+        ids.insert(row.profile_id);
+        if key.0 < last.0 || (key.0 == last.0 && key.1 > last.1) {
+            *last = key;
+        }
+    }
+    for (i, stream) in streams.iter_mut().enumerate() {
+        if stream.done {
+            continue;
+        }
+        match read.get(&i64::try_from(i).unwrap_or(i64::MAX)) {
+            Some((ids, last)) => {
+                stream.after = Some(*last);
+                stream.done = ids.len() < size;
+            }
+            None => stream.done = true,
+        }
+    }
+    Ok(profiles)
+}
