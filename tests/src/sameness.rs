@@ -8,7 +8,7 @@
 //! write by write must also equal a full rebuild's.
 
 use anyhow::{Result, ensure};
-use api::db::search::RankKey;
+use api::db::search::{RankKey, SearchPath};
 use api::page::PageRequest;
 use api::services::directory::{DirectorySearch, search};
 use chrono::Utc;
@@ -497,8 +497,13 @@ fn queries(rng: &mut Rng, reference: &Reference, specialties: &[String]) -> Vec<
     out
 }
 
-/// [`walk`] with every page scored by the full-text path, never a walk of entries.
-async fn full_text_pages(app: &TestApp, query: &Query, first: u64) -> Result<(Vec<i64>, Vec<u64>)> {
+/// [`walk`], every page answered by `path`.
+async fn pages_by(
+    app: &TestApp,
+    query: &Query,
+    first: u64,
+    path: api::db::search::SearchPath,
+) -> Result<(Vec<i64>, Vec<u64>)> {
     let terms = api::db::search::terms_of(&query.text);
     let similar = api::db::search::similar_names(&app.state.db, &terms).await?;
     let mut after: Option<RankKey> = None;
@@ -516,7 +521,7 @@ async fn full_text_pages(app: &TestApp, query: &Query, first: u64) -> Result<(Ve
                     .filter(|c| !c.is_empty()),
                 specialty: query.specialty.clone().filter(|s| !s.trim().is_empty()),
                 page: PageRequest { first, after },
-                walk_limit: 0,
+                path,
             },
         )
         .await?;
@@ -582,13 +587,15 @@ async fn assert_same(app: &TestApp, rng: &mut Rng, round: &str) -> Result<usize>
             "{round}, {shape} {query:?}: totals {totals:?}, expected {}",
             expected.len()
         );
-        // The full-text path, which answers when a walk goes too far, answers alike.
-        let (scored, totals) = full_text_pages(app, query, first).await?;
-        ensure!(
-            scored == found && totals.iter().all(|t| usize::try_from(*t).ok() == Some(expected.len())),
-            "{round}, {shape} {query:?} (pages of {first}) by full text: found {scored:?} ({totals:?}), \
-             the walk {found:?}"
-        );
+        // Whichever way the service chose, the other ways answer alike.
+        for path in [SearchPath::FullText, SearchPath::Walk] {
+            let (other, totals) = pages_by(app, query, first, path).await?;
+            ensure!(
+                other == found && totals.iter().all(|t| usize::try_from(*t).ok() == Some(expected.len())),
+                "{round}, {shape} {query:?} (pages of {first}) by {path:?}: found {other:?} ({totals:?}), \
+                 the service {found:?}"
+            );
+        }
         *by_shape.entry(shape).or_default() += 1;
     }
     ensure!(by_shape.values().all(|n| *n >= 2), "{by_shape:?}");

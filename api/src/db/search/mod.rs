@@ -82,9 +82,20 @@ pub struct SearchQuery {
     pub specialty: Option<String>,
     /// The page: its size, and the key of the last result of the previous page.
     pub page: PageRequest<RankKey>,
-    /// How many profiles a search's walk may read before the full-text path answers
-    /// instead ([`WALK_MAX`]; 0 always takes the full-text path).
-    pub walk_limit: usize,
+    /// How a search of several words (or with a filter or typo alternatives) is answered.
+    pub path: SearchPath,
+}
+
+/// The ways to a page of a search that one term does not answer; all give the same pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchPath {
+    /// The walk of entries when it looks cheaper than scoring every match, the full-text
+    /// path otherwise (and when the walk reads [`WALK_MAX`] profiles without finishing).
+    Cheapest,
+    /// The walk whenever the search has a word (or filter) to walk.
+    Walk,
+    /// The full-text path: every match found and scored.
+    FullText,
 }
 
 impl SearchQuery {

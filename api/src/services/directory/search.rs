@@ -31,7 +31,7 @@ pub async fn search(state: &AppState, input: DirectorySearch) -> Result<SearchPa
             .filter(|c| !c.is_empty()),
         specialty: input.specialty.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
         page: input.page,
-        walk_limit: db::search::WALK_MAX,
+        path: db::search::SearchPath::Cheapest,
     };
     let fits = match query.page.after {
         None => true,
@@ -123,5 +123,6 @@ pub async fn reindex_search(db: &sea_orm::DatabaseConnection) -> Result<u64> {
                 .detail(format!("{indexed} active profiles indexed")),
         )
         .await?;
+    db::checkpoint(db).await?;
     Ok(indexed)
 }
