@@ -11,13 +11,15 @@
 //! total still comes from the full-text index, which counts without scoring.
 //!
 //! The driver is the word (or the filter) with the fewest entries, so the work is bounded
-//! by the smaller list, and in practice by how far down the page's scores reach. A walk
+//! by the smaller list, and in practice by how far down the page's scores reach. A search
+//! whose words rarely meet (a first and a last name) has few matches, which the full-text
+//! path scores for less than a walk would read: the counts tell which (`Cheapest`). A walk
 //! that reads [`WALK_MAX`] profiles without finishing gives way to the full-text path.
 
-use super::{SearchPath, SearchQuery};
+use super::RankKey;
 use super::entries::{NAME_WEIGHT, PREFIX_ENTRY_LETTERS, listing_term, prefix_term, word_term};
 use super::query::Word;
-use super::RankKey;
+use super::{SearchPath, SearchQuery};
 use crate::db::Params;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -31,9 +33,9 @@ const FIRST_ROUND: usize = 160;
 /// One range of driver entries, read in score order.
 struct Stream {
     term: String,
-    /// What a profile read here may score beyond the entry's score for the driver word: 0 for
-    /// the exact term (its score holds the weight); a typo alternative matches for nothing,
-    /// so its name entries (weighing [`NAME_WEIGHT`]) bound the rank at score minus that.
+    /// Taken from an entry's score to give what the driver word adds plus the rank: nothing
+    /// for the exact term (the score is its weight plus the rank); a typo alternative adds
+    /// nothing, so a name entry's score less [`NAME_WEIGHT`] is the rank.
     discount: i64,
     /// The last entry read (score, profile id): the next round starts after it.
     after: Option<(i64, i64)>,
@@ -80,11 +82,15 @@ pub async fn walk<C: ConnectionTrait>(
     // The driver: the candidate with the fewest entries to read.
     let mut best: Option<(i64, Option<usize>)> = filter_size.map(|size| (size, None));
     for (i, size) in sizes.iter().enumerate() {
-        if exact[i].len() == 1 && best.is_none_or(|(fewest, _)| *size < fewest) {
+        // A word can drive with one exact term, or none (a typo that starts no word: only
+        // its alternatives match).
+        if exact[i].len() <= 1 && best.is_none_or(|(fewest, _)| *size < fewest) {
             best = Some((*size, Some(i)));
         }
     }
-    let Some((driver_size, driver)) = best else { return Ok(None) };
+    let Some((driver_size, driver)) = best else {
+        return Ok(None);
+    };
     let wanted = usize::try_from(query.page.limit_plus_one()).unwrap_or(101);
     if query.path == SearchPath::Cheapest {
         // Were the words independent: the share of the driver's profiles that match, the
@@ -108,10 +114,16 @@ pub async fn walk<C: ConnectionTrait>(
     }
     let mut streams = match driver {
         None => vec![Stream::new(filter.unwrap_or_default().to_owned(), 0)],
-        Some(i) => std::iter::once(Stream::new(exact[i][0].clone(), 0))
+        Some(i) => exact[i]
+            .iter()
+            .map(|term| Stream::new(term.clone(), 0))
             .chain(words[i].typos.iter().map(|t| Stream::new(word_term(t), NAME_WEIGHT)))
             .collect(),
     };
+    if streams.is_empty() {
+        // A word with nothing to match: no page.
+        return Ok(Some(Vec::new()));
+    }
     // What the other words can add, at most, to a profile's driver score.
     let others: i64 = (0..words.len())
         .filter(|i| Some(*i) != driver)
@@ -155,13 +167,15 @@ pub async fn walk<C: ConnectionTrait>(
         // most that score (less the discount) plus what the other words add at most, and
         // when it scores that much, its score equals the entry's, so its id is higher.
         let last = found.get(wanted - 1).copied();
-        let unread = streams.iter().filter(|s| !s.done).filter_map(|s| s.after.map(|a| (s, a)));
+        let unread = streams
+            .iter()
+            .filter(|s| !s.done)
+            .filter_map(|s| s.after.map(|a| (s, a)));
         let mut beaten = true;
         for (stream, (score, id)) in unread {
             let most = score - stream.discount + others;
-            beaten &= last.is_some_and(|(last_id, last_score)| {
-                last_score > most || (last_score == most && last_id <= id)
-            });
+            beaten &=
+                last.is_some_and(|(last_id, last_score)| last_score > most || (last_score == most && last_id <= id));
         }
         if beaten {
             return Ok(Some(found));
