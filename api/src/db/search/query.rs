@@ -49,45 +49,42 @@ pub async fn search<C: ConnectionTrait>(conn: &C, query: &SearchQuery) -> Result
         }
         Plan::Matches { terms, filter } => {
             let postgres = p.backend == DbBackend::Postgres;
-            match walk(conn, &terms, filter.as_deref(), query).await? {
-                // The walk found the page: the full-text index only counts.
-                Some(found) => {
-                    let page = if found.is_empty() {
-                        "SELECT id, search_rank AS score FROM directory_profile WHERE 1 = 0".to_owned()
-                    } else {
-                        let values = found
-                            .iter()
-                            .map(|(id, score)| format!("({}, {})", p.push(*id), p.push(*score)))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        format!("SELECT column1 AS id, column2 AS score FROM (VALUES {values}) found")
-                    };
-                    let matches = if postgres {
-                        matches_postgres(&terms, filter.as_deref(), &mut p, false)
-                    } else {
-                        matches_sqlite(&terms, filter.as_deref(), &mut p, false)
-                    };
-                    (
-                        format!("page AS ({page})"),
-                        format!("(SELECT COUNT(*) FROM ({matches}) matches)"),
-                    )
-                }
-                None => {
-                    let matches = if postgres {
-                        matches_postgres(&terms, filter.as_deref(), &mut p, true)
-                    } else {
-                        matches_sqlite(&terms, filter.as_deref(), &mut p, true)
-                    };
-                    let after = after(&mut p, "score", "id");
-                    (
-                        format!(
-                            "matches AS ({matches}), \
+            // The walk found the page: the full-text index only counts.
+            if let Some(found) = walk(conn, &terms, filter.as_deref(), query).await? {
+                let page = if found.is_empty() {
+                    "SELECT id, search_rank AS score FROM directory_profile WHERE 1 = 0".to_owned()
+                } else {
+                    let values = found
+                        .iter()
+                        .map(|(id, score)| format!("({}, {})", p.push(*id), p.push(*score)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    format!("SELECT column1 AS id, column2 AS score FROM (VALUES {values}) found")
+                };
+                let matches = if postgres {
+                    matches_postgres(&terms, filter.as_deref(), &mut p, false)
+                } else {
+                    matches_sqlite(&terms, filter.as_deref(), &mut p, false)
+                };
+                (
+                    format!("page AS ({page})"),
+                    format!("(SELECT COUNT(*) FROM ({matches}) matches)"),
+                )
+            } else {
+                let matches = if postgres {
+                    matches_postgres(&terms, filter.as_deref(), &mut p, true)
+                } else {
+                    matches_sqlite(&terms, filter.as_deref(), &mut p, true)
+                };
+                let after = after(&mut p, "score", "id");
+                (
+                    format!(
+                        "matches AS ({matches}), \
                              page AS (SELECT id, score FROM matches WHERE 1 = 1{after} \
                              ORDER BY score DESC, id ASC LIMIT {limit})"
-                        ),
-                        "(SELECT COUNT(*) FROM matches)".to_owned(),
-                    )
-                }
+                    ),
+                    "(SELECT COUNT(*) FROM matches)".to_owned(),
+                )
             }
         }
     };

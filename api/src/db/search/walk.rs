@@ -58,14 +58,7 @@ pub async fn walk<C: ConnectionTrait>(
         return Ok(None);
     };
     let everyone = listing_term(None, None);
-    let mut lookups: Vec<String> = exact.iter().flatten().cloned().collect();
-    for word in words {
-        lookups.extend(word.typos.iter().map(|t| word_term(t)));
-    }
-    lookups.extend(filter.map(str::to_owned));
-    lookups.push(everyone.clone());
-    lookups.sort();
-    lookups.dedup();
+    let lookups = lookups_of(&exact, words, filter, &everyone);
     let counts = counts_of(conn, &lookups).await?;
     let count = |term: &String| counts.get(term).map_or(0, |c| c.profiles);
     let heaviest = |term: &String| counts.get(term).map_or(0, |c| c.max_weight);
@@ -93,22 +86,13 @@ pub async fn walk<C: ConnectionTrait>(
     };
     let wanted = usize::try_from(query.page.limit_plus_one()).unwrap_or(101);
     if query.path == SearchPath::Cheapest {
-        // Were the words independent: the share of the driver's profiles that match, the
-        // matches the full-text path would score, and the profiles a walk would read
-        // (twice what it takes to find a page: the last ones must also beat the bound).
-        let listed = count(&everyone).max(1);
-        #[expect(clippy::cast_precision_loss, reason = "an estimate")]
-        let share: f64 = sizes
+        let others = sizes
             .iter()
             .enumerate()
             .filter(|(i, _)| Some(*i) != driver)
             .map(|(_, size)| *size)
-            .chain(filter_size.filter(|_| driver.is_some()))
-            .map(|size| (size.min(listed) as f64) / (listed as f64))
-            .product();
-        #[expect(clippy::cast_precision_loss, reason = "an estimate")]
-        let (matches, reads) = (driver_size as f64 * share, 2.0 * wanted as f64 / share.max(1e-9));
-        if reads.min(driver_size as f64) > matches {
+            .chain(filter_size.filter(|_| driver.is_some()));
+        if !worth_walking(driver_size, others, count(&everyone), wanted) {
             return Ok(None);
         }
     }
@@ -162,22 +146,7 @@ pub async fn walk<C: ConnectionTrait>(
         }
         found.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         found.truncate(wanted);
-        // The page is final when the last result on it comes before every profile not
-        // read yet: one left in a range after its last entry read (score, id) scores at
-        // most that score (less the discount) plus what the other words add at most, and
-        // when it scores that much, its score equals the entry's, so its id is higher.
-        let last = found.get(wanted - 1).copied();
-        let unread = streams
-            .iter()
-            .filter(|s| !s.done)
-            .filter_map(|s| s.after.map(|a| (s, a)));
-        let mut beaten = true;
-        for (stream, (score, id)) in unread {
-            let most = score - stream.discount + others;
-            beaten &=
-                last.is_some_and(|(last_id, last_score)| last_score > most || (last_score == most && last_id <= id));
-        }
-        if beaten {
+        if page_is_final(&streams, &found, wanted, others) {
             return Ok(Some(found));
         }
         if seen.len() >= WALK_MAX {
@@ -185,6 +154,50 @@ pub async fn walk<C: ConnectionTrait>(
         }
         round = (round * 4).min(WALK_MAX);
     }
+}
+
+/// Every term a profile read is looked up in: the words' exact terms and typo
+/// alternatives, the filter, and the whole directory's listing (for the rank).
+fn lookups_of(exact: &[Vec<String>], words: &[Word], filter: Option<&str>, everyone: &str) -> Vec<String> {
+    let mut lookups: Vec<String> = exact.iter().flatten().cloned().collect();
+    for word in words {
+        lookups.extend(word.typos.iter().map(|t| word_term(t)));
+    }
+    lookups.extend(filter.map(str::to_owned));
+    lookups.push(everyone.to_owned());
+    lookups.sort();
+    lookups.dedup();
+    lookups
+}
+
+/// Whether a walk looks cheaper than scoring every match: were the words independent,
+/// the share of the driver's `driver_size` profiles that match (from the `others`' sizes
+/// among the `listed`), the matches the full-text path would score, and the profiles a walk
+/// would read (twice what it takes to find `wanted`: the last ones must also beat the bound).
+fn worth_walking(driver_size: i64, others: impl Iterator<Item = i64>, listed: i64, wanted: usize) -> bool {
+    let listed = listed.max(1);
+    #[expect(clippy::cast_precision_loss, reason = "an estimate")]
+    let share: f64 = others.map(|size| (size.min(listed) as f64) / (listed as f64)).product();
+    #[expect(clippy::cast_precision_loss, reason = "an estimate")]
+    let (driver, wanted) = (driver_size as f64, wanted as f64);
+    let (matches, reads) = (driver * share, 2.0 * wanted / share.max(1e-9));
+    reads.min(driver) <= matches
+}
+
+/// Whether the last result on the page comes before every profile not read yet: one left
+/// in a range after its last entry read (score, id) scores at most that score (less the
+/// discount) plus what the other words add at most (`others`), and when it scores that
+/// much, its score equals the entry's, so its id is higher.
+fn page_is_final(streams: &[Stream], found: &[(i64, i64)], wanted: usize, others: i64) -> bool {
+    let last = found.get(wanted - 1).copied();
+    streams
+        .iter()
+        .filter(|s| !s.done)
+        .filter_map(|s| s.after.map(|after| (s, after)))
+        .all(|(stream, (score, id))| {
+            let most = score - stream.discount + others;
+            last.is_some_and(|(last_id, last_score)| last_score > most || (last_score == most && last_id <= id))
+        })
 }
 
 impl Stream {
@@ -214,7 +227,7 @@ fn exact_terms(word: &Word) -> Option<Vec<String>> {
 /// A profile's score for the search from its looked-up entries (term to weight and score),
 /// as the full-text path scores it; `None` unless it matches every word and the filter.
 fn score_of(
-    entries: &HashMap<String, (i64, i64)>,
+    entries: &Looked,
     words: &[Word],
     exact: &[Vec<String>],
     filter: Option<&str>,
@@ -272,6 +285,9 @@ struct Read {
     entry_score: Option<i64>,
 }
 
+/// A profile's looked-up entries: term to weight and score.
+type Looked = HashMap<String, (i64, i64)>;
+
 /// Reads the next `size` entries of every unfinished stream and looks each profile up in
 /// `lookups`, in one statement; the profiles with their entries (term to weight and score),
 /// in the order read. Moves each stream past what it read.
@@ -280,7 +296,7 @@ async fn read_round<C: ConnectionTrait>(
     streams: &mut [Stream],
     lookups: &[String],
     size: usize,
-) -> Result<Vec<(i64, HashMap<String, (i64, i64)>)>, DbErr> {
+) -> Result<Vec<(i64, Looked)>, DbErr> {
     let mut p = Params::new(conn.get_database_backend());
     let limit = p.push(i64::try_from(size).unwrap_or(i64::MAX));
     let ranges = streams
@@ -319,7 +335,7 @@ async fn read_round<C: ConnectionTrait>(
     )))
     .all(conn)
     .await?;
-    let mut profiles: Vec<(i64, HashMap<String, (i64, i64)>)> = Vec::new();
+    let mut profiles: Vec<(i64, Looked)> = Vec::new();
     let mut at: HashMap<i64, usize> = HashMap::new();
     // Per stream: the profiles it read, and its last entry (the lowest score, then the
     // highest id). The join repeats a profile once per entry looked up.
@@ -333,10 +349,10 @@ async fn read_round<C: ConnectionTrait>(
             profiles[slot].1.insert(term, (weight, score));
         }
         let key = (row.score, row.profile_id);
-        let (ids, last) = read.entry(row.stream).or_insert_with(|| (HashSet::new(), key));
+        let (ids, lowest) = read.entry(row.stream).or_insert_with(|| (HashSet::new(), key));
         ids.insert(row.profile_id);
-        if key.0 < last.0 || (key.0 == last.0 && key.1 > last.1) {
-            *last = key;
+        if key.0 < lowest.0 || (key.0 == lowest.0 && key.1 > lowest.1) {
+            *lowest = key;
         }
     }
     for (i, stream) in streams.iter_mut().enumerate() {
@@ -344,8 +360,8 @@ async fn read_round<C: ConnectionTrait>(
             continue;
         }
         match read.get(&i64::try_from(i).unwrap_or(i64::MAX)) {
-            Some((ids, last)) => {
-                stream.after = Some(*last);
+            Some((ids, lowest)) => {
+                stream.after = Some(*lowest);
                 stream.done = ids.len() < size;
             }
             None => stream.done = true,
