@@ -192,6 +192,7 @@ async fn reindex_search() -> anyhow::Result<()> {
     api::db::migrate(&db).await?;
     let started = std::time::Instant::now();
     let indexed = api::services::directory::reindex_search(&db).await?;
+    api::db::checkpoint(&db).await;
     println!(
         "{indexed} active profiles indexed in {:.1} s",
         started.elapsed().as_secs_f64()

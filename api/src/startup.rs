@@ -72,6 +72,9 @@ impl Application {
         let db_stats = Arc::new(crate::db::DbStats::default());
         let db = crate::db::connect_with_stats(&settings, "cptn", db_stats.clone()).await?;
         crate::db::migrate(&db).await?;
+        // Whatever wrote last before this start (a bulk load, a rebuild), reads start with
+        // an empty log.
+        crate::db::checkpoint(&db).await;
         let reads = crate::db::reads::ReadPool::new(&settings, db.clone(), db_stats.clone())?;
         let limits = &settings.limits;
         let limiter = limiter(&settings).await?;

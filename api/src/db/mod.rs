@@ -218,21 +218,21 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         txn.commit().await?;
         tracing::info!(profiles = indexed, "directory search entries built");
     }
-    // Whatever wrote last (a bulk load, a rebuild) before this start, reads start with an
-    // empty log.
-    checkpoint(db).await?;
     Ok(())
 }
 
 /// SQLite: copies the write-ahead log into the database and empties it. A bulk load or a
 /// rebuild leaves a log of hundreds of megabytes, and until a later write resets it every
 /// page read looks the page up in the log's index first (reads ran three times slower);
-/// call after them. PostgreSQL: nothing to do.
-pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+/// call after them, and at start, while nothing else uses the database (an emptied log
+/// under a connection's open snapshot fails its next write). A checkpoint that fails only
+/// leaves the log as it was: it is logged, not returned. PostgreSQL: nothing to do.
+pub async fn checkpoint(db: &DatabaseConnection) {
+    if db.get_database_backend() == DbBackend::Sqlite
+        && let Err(error) = db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await
+    {
+        tracing::warn!(%error, "the write-ahead log was not emptied");
     }
-    Ok(())
 }
 
 /// True when the database answers a trivial query (`/readyz`).

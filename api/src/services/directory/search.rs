@@ -123,6 +123,5 @@ pub async fn reindex_search(db: &sea_orm::DatabaseConnection) -> Result<u64> {
                 .detail(format!("{indexed} active profiles indexed")),
         )
         .await?;
-    db::checkpoint(db).await?;
     Ok(indexed)
 }
