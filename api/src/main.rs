@@ -149,6 +149,7 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .context("writing the sample catalogue and ledgers")?;
             println!("{courses} sample courses and {entries} ledger entries added");
+            api::db::checkpoint(&db).await;
             Ok(())
         }
         #[cfg(feature = "sample-directory")]

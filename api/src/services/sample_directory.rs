@@ -339,7 +339,6 @@ pub async fn seed(db: &DatabaseConnection, count: usize) -> Result<usize> {
     let txn = db::begin_write(db).await?;
     db::search::rebuild::rebuild(&txn).await?;
     txn.commit().await?;
-    db::checkpoint(db).await;
     Ok(added)
 }
 
